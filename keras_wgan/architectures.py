@@ -1,0 +1,85 @@
+"""DCGAN-style critic and generator for 28x28 grey images (MNIST).
+
+The shapes follow the MNIST model of the WGAN-GP paper (Gulrajani et al.,
+2017, released code): a critic of three 5x5 stride-2 convolutions with
+`width`, `2 * width` and `4 * width` filters (64-128-256 by default) and
+LeakyReLU(0.2), then a linear score; a generator that mirrors it with
+transposed convolutions from a 4x4 map, crops 8x8 to 7x7 and ends in tanh
+for images in [-1, 1] (the paper's code ends in a sigmoid for [0, 1]).
+"""
+
+import keras
+from keras import layers
+
+from keras_wgan import validation
+
+MNIST_SHAPE = (28, 28, 1)
+
+
+def mnist_critic(width=64, name="critic"):
+    """Builds the MNIST critic: 28x28x1 images to one linear score.
+
+    No batch normalisation, so it suits both `WGAN` and `WGANGP`.
+
+    Args:
+        width: Filters of the first convolution (then 2x and 4x), an
+            int >= 1. 64 is the paper's size; 8-16 trains fast on a CPU.
+        name: Model name.
+
+    Returns:
+        A built `keras.Model` with input `(batch, 28, 28, 1)` and output
+        `(batch, 1)`.
+
+    Example:
+
+    >>> critic = mnist_critic(width=8)
+    >>> critic.output_shape
+    (None, 1)
+    """
+    width = validation.check_int("width", width)
+    images = keras.Input(MNIST_SHAPE, name="images")
+    x = images
+    for multiplier in (1, 2, 4):
+        x = layers.Conv2D(
+            multiplier * width, 5, strides=2, padding="same"
+        )(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    score = layers.Dense(1, name="score")(x)
+    return keras.Model(images, score, name=name)
+
+
+def mnist_generator(latent_dim=128, width=64, name="generator"):
+    """Builds the MNIST generator: noise to 28x28x1 images in [-1, 1].
+
+    Args:
+        latent_dim: Size of the noise vector, an int >= 1 (the paper: 128).
+        width: Filters of the last hidden transposed convolution (the
+            first has 4x, the second 2x), an int >= 1; 64 is the paper's.
+        name: Model name.
+
+    Returns:
+        A built `keras.Model` with input `(batch, latent_dim)` and output
+        `(batch, 28, 28, 1)`.
+
+    Example:
+
+    >>> generator = mnist_generator(latent_dim=32, width=8)
+    >>> generator.output_shape
+    (None, 28, 28, 1)
+    """
+    latent_dim = validation.check_int("latent_dim", latent_dim)
+    width = validation.check_int("width", width)
+    noise = keras.Input((latent_dim,), name="noise")
+    x = layers.Dense(4 * 4 * 4 * width)(noise)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((4, 4, 4 * width))(x)
+    x = layers.Conv2DTranspose(2 * width, 5, strides=2, padding="same")(x)
+    x = layers.ReLU()(x)
+    # 8x8 -> 7x7, so that two more doublings give 28x28.
+    x = layers.Cropping2D(((0, 1), (0, 1)))(x)
+    x = layers.Conv2DTranspose(width, 5, strides=2, padding="same")(x)
+    x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same")(x)
+    images = layers.Activation("tanh", name="images")(x)
+    return keras.Model(noise, images, name=name)

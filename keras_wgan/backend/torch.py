@@ -1,0 +1,35 @@
+"""Gradients on the PyTorch backend (eager autograd)."""
+
+import torch
+
+
+def value_and_grad(loss_fn, variables):
+    """Returns `(loss, aux, grads)` of `loss_fn()` for `variables` only.
+
+    `torch.autograd.grad` on the requested variables computes only the
+    gradients on the path to them: the generator step does not compute the
+    critic's weight gradients that `loss.backward()` would accumulate and
+    then throw away, and no `.grad` buffers need zeroing.
+    """
+    loss, aux = loss_fn()
+    grads = torch.autograd.grad(loss, [v.value for v in variables])
+    return loss, aux, list(grads)
+
+
+def input_gradient(fn, x):
+    """Returns d sum(fn(x)) / dx with a graph, so it can be differentiated.
+
+    `create_graph=True` keeps the gradient differentiable with respect to
+    the critic's weights (double backward). This is why the penalty path
+    stays eager: `torch.compile` cannot trace a double backward.
+    """
+    x = x.detach().requires_grad_(True)
+    scores = fn(x)
+    (grad,) = torch.autograd.grad(scores.sum(), x, create_graph=True)
+    return grad
+
+
+def no_grad(fn, *args):
+    """Calls `fn(*args)` without building an autograd graph."""
+    with torch.no_grad():
+        return fn(*args)

@@ -1,0 +1,68 @@
+"""Keras callbacks for watching a GAN train."""
+
+import os
+
+import keras
+
+from keras_wgan import validation
+from keras_wgan.images import save_image_grid
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class SampleGrid(keras.callbacks.Callback):
+    """Writes a PNG grid of generated samples every `every` epochs.
+
+    The noise batch is drawn once, from `seed`, so successive grids show how
+    the same latent points evolve during training.
+
+    Args:
+        directory: Folder for the pictures; created when the first grid is
+            written. Files are named `epoch_001.png`, `epoch_002.png`, ...
+        num_samples: Images per grid, an int >= 1 (default 64, an 8x8 grid).
+        every: Write a grid after every `every`-th epoch (default 1); the
+            last epoch of `fit` always gets one.
+        seed: Int seed of the fixed noise batch.
+
+    Example:
+
+    ```python
+    gan.fit(images, epochs=10,
+            callbacks=[keras_wgan.callbacks.SampleGrid("runs/a/samples")])
+    ```
+    """
+
+    def __init__(self, directory, num_samples=64, every=1, seed=0):
+        super().__init__()
+        self.directory = os.fspath(directory)
+        self.num_samples = validation.check_int("num_samples", num_samples)
+        self.every = validation.check_int("every", every)
+        self.seed = validation.check_int("seed", seed, minimum=0)
+        self.paths = []
+        self._noise = None
+
+    def on_train_begin(self, logs=None):
+        if self._noise is None:
+            self._noise = keras.random.normal(
+                (self.num_samples, self.model.latent_dim), seed=self.seed
+            )
+
+    def on_epoch_end(self, epoch, logs=None):
+        last_epoch = epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every == 0 or last_epoch:
+            self.write(f"epoch_{epoch + 1:03d}.png")
+
+    def write(self, filename):
+        """Generates the fixed batch and writes its grid; returns the path."""
+        os.makedirs(self.directory, exist_ok=True)
+        path = os.path.join(self.directory, filename)
+        save_image_grid(self.model.generate_from(self._noise), path)
+        self.paths.append(path)
+        return path
+
+    def get_config(self):
+        return {
+            "directory": self.directory,
+            "num_samples": self.num_samples,
+            "every": self.every,
+            "seed": self.seed,
+        }

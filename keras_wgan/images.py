@@ -1,0 +1,76 @@
+"""Tiling images into one grid picture and writing it as PNG."""
+
+import math
+import os
+
+import numpy as np
+
+
+def image_grid(images, columns=None, padding=2):
+    """Tiles images into one array, in row-major order.
+
+    Args:
+        images: Array `(N, H, W, C)` with values in `[-1, 1]`, C = 1 or 3.
+        columns: Images per row; `None` gives a near-square grid.
+        padding: Pixels of white between and around images.
+
+    Returns:
+        `uint8` array `(rows * (H + padding) + padding, ..., C)` with the
+        images mapped from `[-1, 1]` to `[0, 255]`.
+    """
+    images = np.asarray(images)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(
+            "images must have shape (N, height, width, 1 or 3), "
+            f"got {images.shape}."
+        )
+    if images.size and not (images.min() >= -1.0 and images.max() <= 1.0):
+        raise ValueError(
+            "images must have values in [-1, 1], got "
+            f"[{images.min():g}, {images.max():g}]."
+        )
+    count, height, width, channels = images.shape
+    if columns is None:
+        columns = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    pixels = np.round((images + 1.0) * 127.5).astype(np.uint8)
+    grid = np.full(
+        (
+            rows * (height + padding) + padding,
+            columns * (width + padding) + padding,
+            channels,
+        ),
+        255,
+        dtype=np.uint8,
+    )
+    for index in range(count):
+        row, column = divmod(index, columns)
+        top = padding + row * (height + padding)
+        left = padding + column * (width + padding)
+        grid[top : top + height, left : left + width] = pixels[index]
+    return grid
+
+
+def save_image_grid(images, path, columns=None):
+    """Writes `image_grid(images, columns)` to `path` as a PNG file.
+
+    The file is written to a temporary name and renamed, so a reader never
+    sees a half-written picture.
+
+    Args:
+        images: Array `(N, H, W, C)` in `[-1, 1]`.
+        path: Output file name ending in `.png`.
+        columns: Images per row, or `None`.
+
+    Returns:
+        `path`.
+    """
+    from matplotlib import image as mpl_image
+
+    grid = image_grid(images, columns=columns)
+    if grid.shape[-1] == 1:
+        grid = np.repeat(grid, 3, axis=-1)
+    temporary = f"{path}.tmp.png"
+    mpl_image.imsave(temporary, grid)
+    os.replace(temporary, path)
+    return path

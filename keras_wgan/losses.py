@@ -1,0 +1,90 @@
+"""The Wasserstein loss: `mean(y_true * y_pred)` for a linear critic."""
+
+import keras
+from keras import ops
+
+#: Label of real images for the critic (see `WassersteinLoss`).
+REAL_LABEL = -1.0
+#: Label of generated images for the critic (see `WassersteinLoss`).
+FAKE_LABEL = 1.0
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+def wasserstein_loss(y_true, y_pred):
+    """Computes the Wasserstein loss `mean(y_true * y_pred)` per sample.
+
+    With labels `-1` for real and `+1` for generated images, the critic
+    loss over a real batch `x` and a fake batch `g` is
+
+        L_critic = mean_i(-D(x_i)) + mean_j(D(g_j))
+                 = -(mean D(x) - mean D(g)),
+
+    so minimising it maximises the Kantorovich-Rubinstein estimate of the
+    Wasserstein-1 distance `mean D(x) - mean D(g)` (Arjovsky et al., 2017).
+    The generator labels its own samples `-1`, so it minimises
+    `-mean D(g)`.
+
+    Args:
+        y_true: Tensor of labels, `-1` (real) or `+1` (fake), broadcastable
+            to `y_pred`.
+        y_pred: Tensor of critic scores, shape `(batch, ...)`. The critic's
+            output must be linear (no sigmoid): it is a score, not a
+            probability.
+
+    Returns:
+        Tensor of shape `(batch,)`: `y_true * y_pred` averaged over all
+        axes but the first. Reduce it with `mean` (as `WassersteinLoss`
+        does) for the scalar loss.
+
+    Example:
+
+    >>> import numpy as np
+    >>> float(np.mean(wasserstein_loss(np.array([-1.0, 1.0]),
+    ...                                np.array([3.0, 1.0]))))
+    -1.0
+    """
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    y_true = ops.broadcast_to(y_true, ops.shape(y_pred))
+    product = y_true * y_pred
+    if len(product.shape) <= 1:
+        return product
+    return ops.mean(product, axis=tuple(range(1, len(product.shape))))
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class WassersteinLoss(keras.losses.Loss):
+    """Wasserstein loss `mean(y_true * y_pred)` as a `keras.losses.Loss`.
+
+    Sign convention: the critic labels real images `-1` and generated
+    images `+1`; the generator labels its samples `-1`. Minimising the
+    critic loss then maximises `mean D(real) - mean D(fake)`, the critic's
+    estimate of the Wasserstein-1 distance; minimising the generator loss
+    maximises `mean D(fake)`.
+
+    Args:
+        reduction: Keras reduction type, default `"sum_over_batch_size"`,
+            which gives the mean over the batch.
+        name: Name of the loss instance.
+        dtype: Dtype of the loss computation.
+
+    Example:
+
+    >>> loss = WassersteinLoss()
+    >>> float(loss([-1.0, -1.0, 1.0, 1.0], [2.0, 4.0, 1.0, -1.0]))
+    -1.5
+    """
+
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="wasserstein_loss",
+        dtype=None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return wasserstein_loss(y_true, y_pred)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}

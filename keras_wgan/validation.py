@@ -1,0 +1,199 @@
+"""Argument and model checks shared by the models, the data code and the CLI.
+
+Every check raises a one-line `ValueError` that names the argument and the
+value it expected, so the CLI can print it as is.
+"""
+
+import math
+
+import keras
+import numpy as np
+
+
+def check_int(name, value, minimum=1):
+    """Returns `value` as an int, or raises if it is not an int >= minimum."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(
+            f"{name} must be an integer >= {minimum}, "
+            f"got {value!r} of type {type(value).__name__}."
+        )
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}.")
+    return int(value)
+
+
+def check_float(name, value, minimum=0.0, inclusive=True):
+    """Returns `value` as a float, or raises if it is not finite and in range.
+
+    Args:
+        name: Argument name used in the error message.
+        value: The number to check.
+        minimum: Lower bound.
+        inclusive: Whether `value == minimum` is allowed.
+    """
+    bound = f">= {minimum}" if inclusive else f"> {minimum}"
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, np.integer, np.floating)
+    ):
+        raise ValueError(
+            f"{name} must be a finite number {bound}, "
+            f"got {value!r} of type {type(value).__name__}."
+        )
+    value = float(value)
+    in_range = value >= minimum if inclusive else value > minimum
+    if not (math.isfinite(value) and in_range):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value}.")
+    return value
+
+
+def check_images(images, name="x", image_shape=None):
+    """Checks an array of images for training or evaluation.
+
+    Args:
+        images: Array-like of shape `(N, height, width, channels)`, floating
+            point, finite, with values in `[-1, 1]`.
+        name: Argument name used in error messages.
+        image_shape: Expected `(height, width, channels)`, or `None`.
+
+    Returns:
+        The images as given (never modified).
+    """
+    shape = tuple(images.shape)
+    dtype = keras.backend.standardize_dtype(images.dtype)
+    if len(shape) != 4:
+        raise ValueError(
+            f"{name} must have shape (N, height, width, channels), got shape "
+            f"{shape}; add a channel axis with x[..., None] for grey images."
+        )
+    if image_shape is not None and shape[1:] != tuple(image_shape):
+        raise ValueError(
+            f"{name} must have images of shape {tuple(image_shape)} "
+            f"(the critic's input), got {shape[1:]}."
+        )
+    if shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one image.")
+    if not dtype.startswith(("float", "bfloat")):
+        raise ValueError(
+            f"{name} must be floating point with values in [-1, 1], got dtype "
+            f"{dtype}; scale uint8 pixels with x.astype('float32') / 127.5 - 1."
+        )
+    values = keras.ops.convert_to_numpy(images)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{name} contains NaN or Inf values.")
+    low, high = float(values.min()), float(values.max())
+    if low < -1.0 or high > 1.0:
+        raise ValueError(
+            f"{name} values must lie in [-1, 1] (the generator ends in tanh), "
+            f"got [{low:g}, {high:g}]; scale [0, 255] pixels with "
+            "x / 127.5 - 1 or [0, 1] values with 2 * x - 1."
+        )
+    return images
+
+
+def model_input_shape(model, name):
+    """Returns a built model's input shape without the batch axis."""
+    shape = _single_shape(model, "input_shape", name)
+    return tuple(shape[1:])
+
+
+def model_output_shape(model, name):
+    """Returns a built model's output shape without the batch axis."""
+    shape = _single_shape(model, "output_shape", name)
+    return tuple(shape[1:])
+
+
+def _single_shape(model, attribute, name):
+    if not isinstance(model, keras.Model):
+        raise ValueError(
+            f"{name} must be a keras.Model, got {type(model).__name__}."
+        )
+    try:
+        shape = getattr(model, attribute)
+    except (AttributeError, ValueError):
+        raise ValueError(
+            f"{name} must be a built model with one input and one output "
+            "(build it with keras.Input or by calling it once)."
+        ) from None
+    if isinstance(shape, list):
+        if len(shape) != 1:
+            raise ValueError(
+                f"{name} must have exactly one {attribute.split('_')[0]}, "
+                f"got {len(shape)}."
+            )
+        shape = shape[0]
+    return tuple(shape)
+
+
+# Layers that pass their input through unchanged in value (up to shape), so
+# the activation that decides the critic's output lies before them.
+_PASS_THROUGH = (
+    keras.layers.Flatten,
+    keras.layers.Reshape,
+    keras.layers.Dropout,
+    keras.layers.Identity,
+)
+
+
+def check_linear_output(critic, name="critic"):
+    """Raises if the critic's last activation is not linear.
+
+    A Wasserstein critic outputs an unbounded score; a sigmoid (or any
+    squashing activation) turns it back into a classifier whose outputs
+    saturate, and the loss `mean(y_true * y_pred)` then no longer estimates
+    the Wasserstein distance.
+    """
+    layer = _output_layer(critic)
+    while isinstance(layer, _PASS_THROUGH):
+        parents = _inbound_layers(layer)
+        if len(parents) != 1:
+            break
+        layer = parents[0]
+    activation = getattr(layer, "activation", None)
+    if activation is None:
+        return
+    activation_name = getattr(activation, "__name__", type(activation).__name__)
+    if activation_name != "linear":
+        raise ValueError(
+            f"{name} must end in a linear output (activation=None), but its "
+            f"last layer '{layer.name}' applies '{activation_name}'; a "
+            "Wasserstein critic outputs an unbounded score, not a probability."
+        )
+
+
+def check_no_batch_norm(critic, name="critic"):
+    """Raises if the critic contains BatchNormalization (invalid with a GP)."""
+    for layer in critic._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.BatchNormalization):
+            raise ValueError(
+                f"{name} contains BatchNormalization layer '{layer.name}', "
+                "which makes each score depend on the whole batch and so "
+                "invalidates the per-sample gradient penalty; use "
+                "keras.layers.LayerNormalization or no normalisation."
+            )
+
+
+def check_scalar_output(critic, name="critic"):
+    """Raises unless the critic outputs one score per sample."""
+    shape = model_output_shape(critic, name)
+    if shape not in ((), (1,)):
+        raise ValueError(
+            f"{name} must output one score per sample, shape (batch, 1), "
+            f"got (batch, {', '.join(str(d) for d in shape)})."
+        )
+
+
+def _output_layer(model):
+    outputs = getattr(model, "outputs", None)
+    if outputs:
+        history = getattr(outputs[0], "_keras_history", None)
+        if history is not None:
+            return history.operation
+    layers = getattr(model, "layers", None)
+    return layers[-1] if layers else None
+
+
+def _inbound_layers(layer):
+    nodes = getattr(layer, "_inbound_nodes", [])
+    if len(nodes) != 1:
+        return []
+    return [node.operation for node in nodes[0].parent_nodes]
