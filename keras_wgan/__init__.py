@@ -1,28 +1,19 @@
 """keras-wgan: Wasserstein GANs (WGAN and WGAN-GP) for Keras 3.
 
-PyTorch is the default backend: when neither `KERAS_BACKEND` nor a
-`keras.json` names a backend and Keras is not imported yet, importing
-keras_wgan selects `torch` before Keras loads.
+PyTorch is the default backend: when `KERAS_BACKEND` is unset and Keras is
+not imported yet, importing keras_wgan sets `KERAS_BACKEND=torch` before
+Keras loads. (The `backend` entry of `~/.keras/keras.json` is not consulted:
+Keras writes that file with "tensorflow" on its first import, so it does not
+tell a user's choice.) Set `KERAS_BACKEND` to choose another backend.
 """
 
-import json
 import os
 import sys
 
 
 def _default_to_torch():
-    if "keras" in sys.modules or "KERAS_BACKEND" in os.environ:
-        return
-    keras_home = os.environ.get(
-        "KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras")
-    )
-    try:
-        with open(os.path.join(keras_home, "keras.json")) as f:
-            if "backend" in json.load(f):
-                return
-    except (OSError, ValueError):
-        pass
-    os.environ["KERAS_BACKEND"] = "torch"
+    if "keras" not in sys.modules and "KERAS_BACKEND" not in os.environ:
+        os.environ["KERAS_BACKEND"] = "torch"
 
 
 _default_to_torch()

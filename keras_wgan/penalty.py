@@ -22,6 +22,8 @@ def interpolate(real, fake, seed=None):
     Returns:
         Tensor shaped like `real`.
     """
+    real = ops.convert_to_tensor(real)
+    fake = ops.convert_to_tensor(fake, dtype=real.dtype)
     rank = len(real.shape)
     alpha_shape = (ops.shape(real)[0],) + (1,) * (rank - 1)
     alpha = keras.random.uniform(alpha_shape, dtype=real.dtype, seed=seed)
@@ -41,7 +43,9 @@ def gradient_norm(critic, x):
     Returns:
         Tensor of shape `(batch,)`.
     """
-    grads = backend.input_gradient(lambda t: critic(t, training=True), x)
+    grads = backend.input_gradient(
+        lambda t: critic(t, training=True), ops.convert_to_tensor(x)
+    )
     axes = tuple(range(1, len(grads.shape)))
     return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + NORM_EPSILON)
 

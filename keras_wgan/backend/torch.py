@@ -12,7 +12,14 @@ def value_and_grad(loss_fn, variables):
     then throw away, and no `.grad` buffers need zeroing.
     """
     loss, aux = loss_fn()
-    grads = torch.autograd.grad(loss, [v.value for v in variables])
+    # A variable the loss does not reach (e.g. the critic's last bias under
+    # the penalty alone) gets a zero gradient rather than an error.
+    grads = torch.autograd.grad(
+        loss,
+        [v.value for v in variables],
+        allow_unused=True,
+        materialize_grads=True,
+    )
     return loss, aux, list(grads)
 
 

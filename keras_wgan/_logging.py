@@ -1,0 +1,31 @@
+"""The package logger, `logging.getLogger("keras_wgan")`."""
+
+import logging
+import sys
+
+_NAME = "keras_wgan"
+
+
+def get_logger():
+    """Returns the `keras_wgan` logger, visible on stderr by default.
+
+    On first use, when nobody has configured the logger yet (it has no
+    handlers), it gets a stderr handler with the format
+    `keras_wgan: <message>`, level INFO and `propagate=False`, so that the
+    library's few informational lines show without any logging set-up and
+    are not printed twice by a root handler. Users who add their own handlers
+    to the `keras_wgan` logger beforehand keep their configuration; to
+    silence it, raise its level, e.g.
+    `logging.getLogger("keras_wgan").setLevel(logging.WARNING)`.
+
+    Returns:
+        The `logging.Logger` named `"keras_wgan"`.
+    """
+    logger = logging.getLogger(_NAME)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("keras_wgan: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

@@ -1,0 +1,46 @@
+"""Small helpers for the tests (our own: keras.src.testing is private)."""
+
+import functools
+
+import keras
+import numpy as np
+
+from keras_wgan import architectures
+from keras_wgan import data
+
+
+@functools.lru_cache(maxsize=1)
+def _embedded_digits():
+    return data.load_mnist(split="test")
+
+
+def real_digits(count, start=0):
+    """Returns `count` real MNIST test digits in [-1, 1], (count, 28, 28, 1)."""
+    return _embedded_digits()[start : start + count].copy()
+
+
+def small_models(width=4, latent_dim=8):
+    """Returns a small (critic, generator) pair of the MNIST architecture."""
+    return (
+        architectures.mnist_critic(width=width),
+        architectures.mnist_generator(latent_dim=latent_dim, width=width),
+    )
+
+
+def linear_critic(weights, bias=0.0, image_shape=(28, 28, 1)):
+    """Returns a critic f(x) = w . flatten(x) + b with the given weights."""
+    images = keras.Input(image_shape)
+    flat = keras.layers.Flatten()(images)
+    dense = keras.layers.Dense(1)
+    score = dense(flat)
+    critic = keras.Model(images, score)
+    dense.set_weights(
+        [np.asarray(weights, "float32").reshape(-1, 1),
+         np.asarray([bias], "float32")]
+    )
+    return critic
+
+
+def variable_values(variables):
+    """Returns NumPy copies of the given Keras variables."""
+    return [keras.ops.convert_to_numpy(v).copy() for v in variables]

@@ -1,0 +1,34 @@
+import keras
+import numpy as np
+
+from keras_wgan import architectures
+
+
+def test_mnist_critic_follows_the_paper_shapes():
+    critic = architectures.mnist_critic()
+    convs = [l for l in critic.layers if isinstance(l, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [64, 128, 256]
+    assert all(c.kernel_size == (5, 5) and c.strides == (2, 2) for c in convs)
+    assert not any(isinstance(l, keras.layers.BatchNormalization)
+                   for l in critic.layers)
+    leaky = [l for l in critic.layers if isinstance(l, keras.layers.LeakyReLU)]
+    assert [l.negative_slope for l in leaky] == [0.2, 0.2, 0.2]
+    assert critic.output_shape == (None, 1)
+    assert critic.layers[-1].activation.__name__ == "linear"
+
+
+def test_mnist_generator_maps_noise_to_images_in_range():
+    generator = architectures.mnist_generator(latent_dim=16, width=8)
+    assert generator.input_shape == (None, 16)
+    noise = np.random.default_rng(0).normal(size=(5, 16)).astype("float32") * 50
+    images = keras.ops.convert_to_numpy(generator(noise))
+    assert images.shape == (5, 28, 28, 1)
+    # tanh output: large noise drives pixels to the ends of [-1, 1].
+    assert images.min() >= -1 and images.max() <= 1
+    assert np.abs(images).max() > 0.9
+
+
+def test_width_scales_the_parameter_count():
+    small = architectures.mnist_critic(width=8).count_params()
+    large = architectures.mnist_critic(width=16).count_params()
+    assert 3.5 < large / small < 4.1  # conv weights grow with width^2

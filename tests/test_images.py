@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+from matplotlib import image as mpl_image
+
+import keras_wgan
+from keras_wgan.images import image_grid
+from keras_wgan.images import save_image_grid
+from tests.helpers import small_models
+
+
+def test_grid_maps_range_and_places_images_row_major():
+    images = np.stack([np.full((2, 3, 1), v, "float32") for v in (-1, 0, 1)])
+    grid = image_grid(images, columns=2, padding=1)
+    assert grid.shape == (2 * 3 + 1, 2 * 4 + 1, 1)
+    assert grid[1, 1, 0] == 0          # first image, value -1
+    assert grid[1, 5, 0] == 128        # second image, value 0 -> 127.5 -> 128
+    assert grid[4, 1, 0] == 255        # third image, second row, value 1
+    assert grid[0, 0, 0] == 255        # padding is white
+
+
+def test_grid_rejects_values_outside_range():
+    with pytest.raises(ValueError, match=r"values in \[-1, 1\]"):
+        image_grid(np.full((1, 2, 2, 1), 2.0))
+
+
+def test_saved_png_has_grid_pixels(tmp_path):
+    images = np.linspace(-1, 1, 4 * 28 * 28).reshape(4, 28, 28, 1)
+    path = save_image_grid(images, str(tmp_path / "g.png"))
+    picture = mpl_image.imread(path)
+    assert picture.shape[:2] == (2 * 30 + 2, 2 * 30 + 2)
+    expected = image_grid(images)[..., 0] / 255.0
+    np.testing.assert_allclose(picture[..., 0], expected, atol=1 / 255)
+
+
+def test_sample_grid_callback_writes_every_n_epochs(tmp_path):
+    from tests.helpers import real_digits
+
+    gan = keras_wgan.WGANGP(*small_models(), n_critic=1, seed=0)
+    gan.compile()
+    grid = keras_wgan.callbacks.SampleGrid(tmp_path / "samples", num_samples=9,
+                                           every=2, seed=5)
+    gan.fit(real_digits(16), batch_size=8, epochs=3, callbacks=[grid], verbose=0)
+    assert [p.rsplit("/", 1)[1] for p in grid.paths] == ["epoch_002.png",
+                                                         "epoch_003.png"]
+    first = mpl_image.imread(grid.paths[0])
+    assert first.shape[:2] == (3 * 30 + 2, 3 * 30 + 2)
+    # Same fixed noise, different weights: the grids differ.
+    assert not np.array_equal(first, mpl_image.imread(grid.paths[1]))

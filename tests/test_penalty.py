@@ -1,0 +1,98 @@
+import keras
+import numpy as np
+import pytest
+
+import keras_wgan
+from keras_wgan import penalty
+from tests.helpers import linear_critic
+from tests.helpers import small_models
+
+
+def _to_numpy(x):
+    return keras.ops.convert_to_numpy(x)
+
+
+def test_linear_critic_penalty_is_closed_form():
+    # f(x) = w . x has gradient w everywhere, so the penalty is (||w|| - 1)^2
+    # whatever the interpolation draws.
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=28 * 28).astype("float32") * 0.1
+    critic = linear_critic(w, bias=0.3)
+    real = rng.uniform(-1, 1, (6, 28, 28, 1)).astype("float32")
+    fake = rng.uniform(-1, 1, (6, 28, 28, 1)).astype("float32")
+    expected = (np.linalg.norm(w) - 1.0) ** 2
+    value = float(penalty.gradient_penalty(critic, real, fake, seed=3))
+    assert value == pytest.approx(expected, rel=1e-5)
+
+
+def test_norm_is_per_sample_over_all_pixels():
+    # f(x) = 0.5 * sum(x^2) has gradient x: the norm of sample i is ||x_i||.
+    images = keras.Input((4, 4, 2))
+    critic = keras.Model(
+        images,
+        keras.layers.Lambda(
+            lambda t: 0.5 * keras.ops.sum(t * t, axis=(1, 2, 3))[:, None]
+        )(images),
+    )
+    x = np.random.default_rng(1).normal(size=(5, 4, 4, 2)).astype("float32")
+    norms = _to_numpy(penalty.gradient_norm(critic, x))
+    np.testing.assert_allclose(
+        norms, np.linalg.norm(x.reshape(5, -1), axis=1), rtol=1e-5
+    )
+
+
+def test_interpolation_draws_one_uniform_weight_per_sample():
+    rng = np.random.default_rng(2)
+    real = rng.normal(size=(64, 3, 3, 1)).astype("float32")
+    fake = rng.normal(size=(64, 3, 3, 1)).astype("float32")
+    x_hat = _to_numpy(penalty.interpolate(real, fake, seed=5))
+    alpha = (x_hat - fake) / (real - fake)
+    per_sample = alpha.reshape(64, -1)
+    # One weight for all pixels of a sample ...
+    np.testing.assert_allclose(
+        per_sample, per_sample[:, :1].repeat(9, axis=1), atol=1e-4
+    )
+    # ... in [0, 1], different across samples, spread like U[0, 1].
+    a = per_sample[:, 0]
+    assert a.min() >= -1e-4 and a.max() <= 1 + 1e-4
+    assert len(np.unique(np.round(a, 4))) >= 60
+    assert 0.3 < a.mean() < 0.7 and a.std() > 0.2
+
+
+def test_zero_gradient_gives_finite_penalty_and_weight_gradients():
+    critic = linear_critic(np.zeros(28 * 28, "float32"))
+    real = np.ones((4, 28, 28, 1), "float32")
+    fake = -np.ones((4, 28, 28, 1), "float32")
+    variables = critic.trainable_variables
+    value, _, grads = keras_wgan.backend.value_and_grad(
+        lambda: (penalty.gradient_penalty(critic, real, fake, seed=0), {}),
+        variables,
+    )
+    # ||0|| is 1e-6 with the epsilon, so the penalty is (1e-6 - 1)^2 ~ 1.
+    assert float(value) == pytest.approx(1.0, abs=1e-5)
+    for grad in grads:
+        assert np.all(np.isfinite(_to_numpy(grad)))
+
+
+def test_wgangp_critic_loss_adds_weighted_penalty():
+    w = np.full(28 * 28, 0.02, "float32")  # ||w|| = 0.56
+    critic = linear_critic(w)
+    _, generator = small_models()
+    gan = keras_wgan.WGANGP(critic, generator, gp_weight=7.0, seed=0)
+    gan.compile()
+    rng = np.random.default_rng(3)
+    real = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    fake = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    loss, logs = gan._critic_objective(real, fake)
+    flat_w = w.reshape(-1)
+    estimate = (real.reshape(8, -1) @ flat_w).mean() - (
+        fake.reshape(8, -1) @ flat_w
+    ).mean()
+    expected_penalty = 7.0 * (np.linalg.norm(w) - 1.0) ** 2
+    assert float(logs["gradient_penalty"]) == pytest.approx(
+        expected_penalty, rel=1e-5
+    )
+    assert float(logs["wasserstein_estimate"]) == pytest.approx(
+        estimate, rel=1e-4, abs=1e-5
+    )
+    assert float(loss) == pytest.approx(-estimate + expected_penalty, rel=1e-4)
