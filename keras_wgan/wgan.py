@@ -153,6 +153,7 @@ class WGAN(keras.Model):
             )
         self.critic_optimizer = critic_optimizer
         self.generator_optimizer = generator_optimizer
+        self.optimizer = _OptimizerGroup(critic_optimizer, generator_optimizer)
         self.loss_fn = keras.losses.get(loss) or WassersteinLoss()
         # Built now so that loading a checkpoint finds their slot variables.
         self.critic_optimizer.build(self.critic.trainable_variables)
@@ -236,7 +237,14 @@ class WGAN(keras.Model):
             )
         return super().fit(x, batch_size=batch_size, **kwargs)
 
-    def train_step(self, data):
+    def train_step(self, *args):
+        # (data) on torch and TensorFlow, (state, data) on JAX.
+        return backend.run_step(self, self._train_step, *args)
+
+    def test_step(self, *args):
+        return backend.run_step(self, self._test_step, *args)
+
+    def _train_step(self, data):
         real = self._unpack_images(data)
         for real_batch in _split_batch(real, self.n_critic):
             critic_logs = self._critic_update(real_batch)
@@ -290,7 +298,7 @@ class WGAN(keras.Model):
         # The generator labels its samples as real: it maximises mean D(fake).
         return self.loss_fn(ops.full_like(scores, REAL_LABEL), scores), {}
 
-    def test_step(self, data):
+    def _test_step(self, data):
         """Estimates the Wasserstein distance on held-out real images."""
         real = self._unpack_images(data)
         fake = self.generator(self._noise(ops.shape(real)[0]), training=False)
@@ -393,6 +401,27 @@ class WGAN(keras.Model):
         return cls(**config)
 
 
+class _OptimizerGroup:
+    """Both optimizers, where Keras's trainers expect `model.optimizer`.
+
+    The JAX trainer carries `model.optimizer.variables` through its
+    functional state and the trainers ask `model.optimizer.built`; grouping
+    the two optimizers there keeps both optimizers' state (keras issues
+    #18881 and #19358). It is not saved: each optimizer is saved itself.
+    """
+
+    def __init__(self, *optimizers):
+        self.optimizers = optimizers
+
+    @property
+    def variables(self):
+        return [v for opt in self.optimizers for v in opt.variables]
+
+    @property
+    def built(self):
+        return all(opt.built for opt in self.optimizers)
+
+
 def _check_generator(generator, latent_dim, image_shape):
     """Returns the latent size and checks the generator fits the critic."""
     input_shape = validation.model_input_shape(generator, "generator")
@@ -431,6 +460,13 @@ def _split_batch(images, parts):
     whole rather than dropped.
     """
     total = images.shape[0]
+    if total is None:
+        # A batch size unknown while tracing (TensorFlow graphs): slice with
+        # tensors; fit() has checked array inputs for enough images.
+        total = ops.shape(images)[0]
+        base, extra = total // parts, total % parts
+        starts = [index * base + ops.minimum(index, extra) for index in range(parts + 1)]
+        return [images[starts[i] : starts[i + 1]] for i in range(parts)]
     if total < parts:
         raise ValueError(
             f"each step needs at least n_critic={parts} images (one per "

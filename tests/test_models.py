@@ -87,7 +87,7 @@ def test_every_critic_update_gets_a_fresh_real_batch():
     critic, generator = small_models()
     gan = _RecordingWGAN(critic, generator, n_critic=4, seed=0)
     gan.seen = []
-    gan.compile()
+    gan.compile(run_eagerly=True)  # to read the batches as NumPy
     x = real_digits(64)  # 64 = 2 steps of 4 critic batches of 8
     gan.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
     assert len(gan.seen) == 8
@@ -99,7 +99,7 @@ def test_short_last_step_is_split_not_dropped():
     critic, generator = small_models()
     gan = _RecordingWGAN(critic, generator, n_critic=2, seed=0)
     gan.seen = []
-    gan.compile()
+    gan.compile(run_eagerly=True)  # to read the batches as NumPy
     x = real_digits(21)  # steps of 16, then 5 images: critic batches 3 + 2
     gan.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
     assert [len(b) for b in gan.seen] == [8, 8, 3, 2]

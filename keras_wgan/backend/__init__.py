@@ -1,9 +1,15 @@
 """The backend-specific part of training: gradients, in one module a backend.
 
 The models and the loss/penalty math are written once with `keras.ops`;
-only the three operations below differ between backends. This package picks
-the implementation for the backend Keras runs on.
+only the operations below differ between backends, and this package picks
+the implementation for the backend Keras runs on (the one place where the
+backend is chosen).
 
+- `run_step(model, step_fn, *args)`: runs one train or test step. Keras
+  calls `train_step(data)` on torch and TensorFlow but
+  `train_step(state, data)` on JAX, whose trainer is functional: there the
+  step runs inside a `keras.StatelessScope` holding `state` and returns
+  `(logs, new_state)`.
 - `value_and_grad(loss_fn, variables)`: runs `loss_fn()`, which returns
   `(loss, aux)`, and returns `(loss, aux, grads)` with the gradients of
   `loss` with respect to `variables` only.
@@ -16,21 +22,22 @@ import importlib
 
 import keras
 
-SUPPORTED_BACKENDS = ("torch",)
+SUPPORTED_BACKENDS = ("torch", "jax", "tensorflow")
 
 
 def _load(name):
     if name not in SUPPORTED_BACKENDS:
         raise ImportError(
-            f"keras_wgan runs on the Keras backend(s) {SUPPORTED_BACKENDS}, "
-            f"but Keras uses '{name}'; set KERAS_BACKEND=torch before "
-            "importing keras."
+            f"keras_wgan runs on the Keras backends {SUPPORTED_BACKENDS}, "
+            f"but Keras uses '{name}'; set KERAS_BACKEND to one of them "
+            "before importing keras."
         )
     return importlib.import_module(f"{__name__}.{name}")
 
 
 _impl = _load(keras.backend.backend())
 
+run_step = _impl.run_step
 value_and_grad = _impl.value_and_grad
 input_gradient = _impl.input_gradient
 no_grad = _impl.no_grad

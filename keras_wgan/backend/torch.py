@@ -40,3 +40,9 @@ def no_grad(fn, *args):
     """Calls `fn(*args)` without building an autograd graph."""
     with torch.no_grad():
         return fn(*args)
+
+
+def run_step(model, step_fn, data):
+    """Runs a train or test step: eager torch needs no state handling."""
+    del model
+    return step_fn(data)
