@@ -12,6 +12,7 @@ from keras_wgan.losses import REAL_LABEL
 from keras_wgan.losses import WassersteinLoss
 
 DEFAULT_BATCH_SIZE = 64
+_SEED_STATE_KEY = "seed_generator_state"
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -377,6 +378,21 @@ class WGAN(keras.Model):
 
     # ---------------------------------------------------------- serialization
 
+    def save_own_variables(self, store):
+        # Keras does not save a SeedGenerator's state; without it a loaded
+        # model would restart its noise stream from the seed instead of
+        # continuing where the saved run was.
+        super().save_own_variables(store)
+        store[_SEED_STATE_KEY] = self.seed_generator.state
+
+    def load_own_variables(self, store):
+        if _SEED_STATE_KEY not in store.keys():
+            raise ValueError(
+                f"the checkpoint has no '{_SEED_STATE_KEY}' for "
+                f"{type(self).__name__}; it was not saved by keras_wgan."
+            )
+        self.seed_generator.state.assign(store[_SEED_STATE_KEY])
+
     def get_config(self):
         config = super().get_config()
         config.update(
@@ -457,25 +473,21 @@ def _split_batch(images, parts):
     """Splits a batch into `parts` consecutive critic batches.
 
     Sizes differ by at most one, so a short last batch of an epoch is used
-    whole rather than dropped.
+    whole rather than dropped: batch `i` starts at `i * base + min(i, extra)`
+    with `base, extra = divmod(total, parts)`.
     """
     total = images.shape[0]
+    minimum = min
     if total is None:
-        # A batch size unknown while tracing (TensorFlow graphs): slice with
-        # tensors; fit() has checked array inputs for enough images.
+        # A batch size unknown while tracing (TensorFlow graphs): compute the
+        # bounds with tensors; fit() has checked arrays for enough images.
         total = ops.shape(images)[0]
-        base, extra = total // parts, total % parts
-        starts = [index * base + ops.minimum(index, extra) for index in range(parts + 1)]
-        return [images[starts[i] : starts[i + 1]] for i in range(parts)]
-    if total < parts:
+        minimum = ops.minimum
+    elif total < parts:
         raise ValueError(
             f"each step needs at least n_critic={parts} images (one per "
             f"critic update), got a batch of {total}."
         )
-    base, extra = divmod(total, parts)
-    batches, start = [], 0
-    for index in range(parts):
-        size = base + (1 if index < extra else 0)
-        batches.append(images[start : start + size])
-        start += size
-    return batches
+    base, extra = total // parts, total % parts
+    starts = [i * base + minimum(i, extra) for i in range(parts + 1)]
+    return [images[starts[i] : starts[i + 1]] for i in range(parts)]

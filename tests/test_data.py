@@ -5,7 +5,9 @@ import hashlib
 import importlib.resources
 import importlib.util
 import logging
+import os
 import struct
+import subprocess
 import sys
 
 import numpy as np
@@ -403,10 +405,14 @@ def test_tfds_without_random_access_falls_back(tmp_path, log):
     assert "as tfrecord, which has no random access" in message
 
 
-@pytest.mark.skipif(importlib.util.find_spec("tensorflow") is not None,
-                    reason="checks the set-up without TensorFlow")
-def test_download_without_tensorflow_falls_back_at_once(tmp_path, log):
+def test_download_without_tensorflow_falls_back_at_once(tmp_path, log,
+                                                      monkeypatch):
     tfds = pytest.importorskip("tensorflow_datasets")
+    find_spec = importlib.util.find_spec
+    # As on a machine without TensorFlow, whether or not this one has it.
+    monkeypatch.setattr(
+        importlib.util, "find_spec",
+        lambda name, *a: None if name == "tensorflow" else find_spec(name, *a))
     with _mock_tfds(tfds, tmp_path, source=None):
         data.load_mnist("test", download=True)
     [message] = log.messages
@@ -430,3 +436,46 @@ def test_logger_defaults(monkeypatch, capsys):
     assert capsys.readouterr().err == "keras_wgan: hello\n"
     # A configured logger is left alone.
     assert get_logger().handlers == [handler]
+
+
+_WITHOUT_TENSORFLOW = """
+import sys
+
+import importlib.machinery
+
+# As if TensorFlow were not installed: the path finder no longer sees it.
+_find_spec = importlib.machinery.PathFinder.find_spec
+
+def _find_spec_without_tensorflow(name, path=None, target=None):
+    if name.split(".")[0] == "tensorflow":
+        return None
+    return _find_spec(name, path, target)
+
+importlib.machinery.PathFinder.find_spec = _find_spec_without_tensorflow
+import keras_wgan
+images = keras_wgan.data.load_mnist("test")
+gan = keras_wgan.WGANGP(keras_wgan.architectures.mnist_critic(width=4),
+                        keras_wgan.architectures.mnist_generator(8, width=4),
+                        n_critic=2)
+gan.compile()
+history = gan.fit(images[:32], batch_size=8, epochs=1, verbose=0)
+print(images.shape, len(history.history["wasserstein_estimate"]),
+      any(m.startswith("tensorflow.") or m == "tensorflow" for m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_loading_and_training_need_no_tensorflow(backend):
+    import keras
+
+    if keras.backend.backend() != "torch":
+        pytest.skip("spawns its backends itself; runs from the torch suite")
+    pytest.importorskip(backend)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=root)
+    result = subprocess.run([sys.executable, "-c", _WITHOUT_TENSORFLOW],
+                            env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split() == ["(10000,", "28,", "28,", "1)", "1",
+                                     "False"]

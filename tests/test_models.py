@@ -132,6 +132,10 @@ def test_save_and_load_round_trip_continues_training(tmp_path, model_class):
     assert type(loaded.critic_optimizer) is type(gan.critic_optimizer)
     np.testing.assert_allclose(
         loaded.generate(4, seed=1), gan.generate(4, seed=1), atol=1e-6)
+    # The noise stream continues where the saved model was, not from seed.
+    np.testing.assert_array_equal(variable_values([loaded.seed_generator.state]),
+                                  variable_values([gan.seed_generator.state]))
+    np.testing.assert_allclose(loaded.generate(4), gan.generate(4), atol=1e-6)
     if model_class is keras_wgan.WGAN:
         assert all(isinstance(v.constraint, keras_wgan.ClipConstraint)
                    for v in loaded.critic.trainable_variables)
@@ -168,3 +172,45 @@ def test_latent_dim_is_inferred_and_model_is_serializable_by_name():
     assert gan.latent_dim == 12
     config = keras.saving.serialize_keras_object(gan)
     assert config["registered_name"] == "keras_wgan>WGANGP"
+
+
+def test_both_optimizers_metrics_and_seed_state_advance():
+    # On JAX the trainer carries this state through jit functionally: each
+    # part must come back from the step, not only the first optimizer's.
+    gan = keras_wgan.WGANGP(*small_models(), n_critic=3, seed=0)
+    gan.compile()
+    seed_before = variable_values([gan.seed_generator.state])[0]
+    gan.fit(real_digits(48), batch_size=8, epochs=1, verbose=0)  # 2 steps
+    assert int(gan.critic_optimizer.iterations) == 6
+    assert int(gan.generator_optimizer.iterations) == 2
+    for optimizer in (gan.critic_optimizer, gan.generator_optimizer):
+        slots = [v for v in optimizer.variables
+                 if "momentum" in v.path or "velocity" in v.path]
+        assert len(slots) == 2 * len(optimizer._trainable_variables)
+        # The critic's output bias cancels in mean D(real) - mean D(fake)
+        # and the penalty ignores it: its gradient, hence its slots, stay 0.
+        moved = [np.any(value != 0) for value in variable_values(slots)]
+        zero = [s.path.split("/", 1)[1] for s, m in zip(slots, moved) if not m]
+        assert zero == ([] if optimizer is gan.generator_optimizer else
+                        ["score_bias_momentum", "score_bias_velocity"])
+    assert not np.array_equal(variable_values([gan.seed_generator.state])[0],
+                              seed_before)
+    assert int(keras.ops.convert_to_numpy(gan.wasserstein_tracker.count)) == 2
+
+
+def test_split_batch_sizes_static_and_traced():
+    from keras_wgan.wgan import _split_batch
+
+    x = np.arange(8 * 2, dtype="float32").reshape(8, 2)
+    parts = _split_batch(x, 3)
+    assert [len(p) for p in parts] == [3, 3, 2]
+    np.testing.assert_array_equal(np.concatenate(parts), x)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        # A graph traced for any batch size: the sizes become tensors.
+        traced = tf.function(
+            lambda t: [tf.shape(p)[0] for p in _split_batch(t, 3)],
+            input_signature=[tf.TensorSpec([None, 2])])
+        assert [int(n) for n in traced(tf.constant(x))] == [3, 3, 2]
+        assert [int(n) for n in traced(tf.constant(x[:4]))] == [2, 1, 1]
