@@ -6,6 +6,26 @@ import sys
 _NAME = "keras_wgan"
 
 
+class _CurrentStderrHandler(logging.StreamHandler):
+    """Writes to `sys.stderr` as it is at each message.
+
+    A plain `StreamHandler(sys.stderr)` keeps the stream of its creation;
+    notebooks and test runners replace `sys.stderr` later, and messages
+    would then go to a stale or closed stream.
+    """
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        del value  # always the current sys.stderr
+
+
 def get_logger():
     """Returns the `keras_wgan` logger, visible on stderr by default.
 
@@ -23,7 +43,7 @@ def get_logger():
     """
     logger = logging.getLogger(_NAME)
     if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
+        handler = _CurrentStderrHandler()
         handler.setFormatter(logging.Formatter("keras_wgan: %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

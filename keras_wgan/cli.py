@@ -144,22 +144,20 @@ def _build_model(args):
     generator = architectures.mnist_generator(
         latent_dim=args.latent_dim, width=args.width
     )
-    if args.model == "wgan":
-        if args.gp_weight is not None:
-            raise UsageError("--gp-weight applies to --model wgan-gp only.")
-        model = keras_wgan.WGAN(
-            critic, generator, n_critic=args.n_critic,
-            clip_value=0.01 if args.clip_value is None else args.clip_value,
-            seed=args.seed,
+    # Each model has one Lipschitz hyperparameter; the other one's flag is
+    # an error rather than silently ignored.
+    model_class, own, other, other_model = {
+        "wgan": (keras_wgan.WGAN, "clip_value", "gp_weight", "wgan-gp"),
+        "wgan-gp": (keras_wgan.WGANGP, "gp_weight", "clip_value", "wgan"),
+    }[args.model]
+    if getattr(args, other) is not None:
+        raise UsageError(
+            f"--{other.replace('_', '-')} applies to --model {other_model} "
+            "only."
         )
-    else:
-        if args.clip_value is not None:
-            raise UsageError("--clip-value applies to --model wgan only.")
-        model = keras_wgan.WGANGP(
-            critic, generator, n_critic=args.n_critic,
-            gp_weight=10.0 if args.gp_weight is None else args.gp_weight,
-            seed=args.seed,
-        )
+    extra = {} if getattr(args, own) is None else {own: getattr(args, own)}
+    model = model_class(critic, generator, n_critic=args.n_critic,
+                        seed=args.seed, **extra)
     optimizers = [None, None]
     if args.learning_rate is not None:
         optimizers = []

@@ -15,6 +15,13 @@ TINY = ["--width", "4", "--latent-dim", "8", "--num-images", "48",
         "--verbose", "2", "--split", "test"]
 
 
+def _error_lines(capsys):
+    """stderr without the data loader's one-line source log."""
+    err = capsys.readouterr().err
+    return "\n".join(line for line in err.splitlines()
+                     if not line.startswith("keras_wgan: MNIST"))
+
+
 def _run(*args):
     env = dict(os.environ, PYTHONPATH=ROOT)
     return subprocess.run([sys.executable, "-m", "keras_wgan", *args],
@@ -73,9 +80,9 @@ def test_bad_train_arguments_give_one_line_and_write_nothing(tmp_path, capsys,
     out = tmp_path / "never"
     status = cli.main(["train", "--out", str(out), *args])
     assert status == 2
-    err = capsys.readouterr().err.strip()
+    err = _error_lines(capsys)
     assert len(err.splitlines()) == 1, err
-    assert pattern in err
+    assert err.startswith("error: ") and pattern in err
     assert not out.exists()
 
 
@@ -84,7 +91,7 @@ def test_data_dir_without_mnist_files_is_one_line(tmp_path, capsys):
     empty.mkdir()
     status = cli.main(["train", "--out", str(tmp_path / "o"), "--data-dir",
                        str(empty)])
-    err = capsys.readouterr().err.strip()
+    err = _error_lines(capsys)
     assert status == 2 and len(err.splitlines()) == 1
     assert "data_dir" in err and "train-images-idx3-ubyte" in err
     assert not (tmp_path / "o").exists()
@@ -107,6 +114,6 @@ def test_sample_rejects_missing_and_foreign_checkpoints(tmp_path, capsys):
     junk.write_bytes(b"not a zip")
     assert cli.main(["sample", "--checkpoint", str(junk), "--out",
                      str(tmp_path / "g.png")]) == 2
-    err = capsys.readouterr().err.strip()
+    err = _error_lines(capsys)
     assert len(err.splitlines()) == 1 and "is not a readable .keras model" in err
     assert not (tmp_path / "g.png").exists()
