@@ -1,6 +1,7 @@
 """Small helpers for the tests (our own: keras.src.testing is private)."""
 
 import functools
+import struct
 
 import keras
 import numpy as np
@@ -44,3 +45,10 @@ def linear_critic(weights, bias=0.0, image_shape=(28, 28, 1)):
 def variable_values(variables):
     """Returns NumPy copies of the given Keras variables."""
     return [keras.ops.convert_to_numpy(v).copy() for v in variables]
+
+
+def idx_bytes(array):
+    """Encodes a uint8 array in the IDX format of the MNIST files."""
+    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
+    header += struct.pack(f">{array.ndim}I", *array.shape)
+    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()

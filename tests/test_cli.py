@@ -7,7 +7,10 @@ import sys
 import pytest
 from matplotlib import image as mpl_image
 
+import numpy as np
+
 from keras_wgan import cli
+from tests.helpers import idx_bytes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ["--width", "4", "--latent-dim", "8", "--num-images", "48",
@@ -117,3 +120,18 @@ def test_sample_rejects_missing_and_foreign_checkpoints(tmp_path, capsys):
     err = _error_lines(capsys)
     assert len(err.splitlines()) == 1 and "is not a readable .keras model" in err
     assert not (tmp_path / "g.png").exists()
+
+
+def test_data_dir_with_images_of_the_wrong_size_is_one_line(tmp_path, capsys):
+    data_dir = tmp_path / "mnist32"
+    data_dir.mkdir()
+    (data_dir / "train-images-idx3-ubyte").write_bytes(
+        idx_bytes(np.zeros((4, 32, 32), np.uint8)))
+    (data_dir / "train-labels-idx1-ubyte").write_bytes(
+        idx_bytes(np.zeros(4, np.uint8)))
+    status = cli.main(["train", "--out", str(tmp_path / "o"), "--data-dir",
+                       str(data_dir)])
+    err = _error_lines(capsys)
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert "train-images-idx3-ubyte" in err and "(N, 28, 28)" in err
+    assert not (tmp_path / "o").exists()

@@ -6,7 +6,6 @@ import importlib.resources
 import importlib.util
 import logging
 import os
-import struct
 import subprocess
 import sys
 
@@ -15,6 +14,7 @@ import pytest
 
 from keras_wgan import data
 from keras_wgan._logging import get_logger
+from tests.helpers import idx_bytes as _idx_bytes
 
 # The official MNIST test split: SHA256 of the gzipped files (as published
 # with tensorflow-datasets' checksums) and the number of digits per class.
@@ -59,12 +59,6 @@ def log():
 def no_tfds(monkeypatch):
     """Makes `import tensorflow_datasets` fail, leaving the embedded data."""
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", None)
-
-
-def _idx_bytes(array):
-    header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
-    header += struct.pack(f">{array.ndim}I", *array.shape)
-    return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
 
 
 def _write(path, payload, compress):
