@@ -1,5 +1,6 @@
 """Gradients on the PyTorch backend (eager autograd)."""
 
+import keras
 import torch
 
 
@@ -20,7 +21,12 @@ def value_and_grad(loss_fn, variables):
         allow_unused=True,
         materialize_grads=True,
     )
-    return loss, aux, list(grads)
+    # Detached, the logged values no longer hold the step's autograd graph
+    # (for the penalty, a double-backward graph) alive until they are read.
+    aux = keras.tree.map_structure(
+        lambda t: t.detach() if isinstance(t, torch.Tensor) else t, aux
+    )
+    return loss.detach(), aux, list(grads)
 
 
 def input_gradient(fn, x):
