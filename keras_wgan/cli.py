@@ -62,7 +62,7 @@ def build_parser():
             "Train on MNIST and write into --out: model.keras (checkpoint, "
             "saved every epoch), samples/epoch_NNN.png (sample grids), "
             "metrics.csv (logged metrics per epoch) and run.json (the "
-            "arguments and the data source)."
+            "arguments and the number of training images)."
         ),
     )
     train.add_argument("--model", choices=MODELS, default="wgan-gp",
@@ -236,8 +236,10 @@ def _train(args, model, images):
 
 
 def _check_step_sizes(count, batch_size, n_critic):
-    remainder = count % (batch_size * n_critic)
-    if count < n_critic or 0 < remainder < n_critic:
+    from keras_wgan import validation
+
+    remainder = validation.short_last_step(count, batch_size, n_critic)
+    if remainder is not None:
         raise UsageError(
             f"--batch-size {batch_size} with --n-critic {n_critic} leaves a "
             f"last step of {remainder} of {count} images, fewer than one per "

@@ -46,6 +46,19 @@ def check_float(name, value, minimum=0.0, inclusive=True):
     return value
 
 
+def short_last_step(count, batch_size, n_critic):
+    """Returns the image count of a last step too short to split, or None.
+
+    A fit step takes `batch_size * n_critic` images and gives each of the
+    `n_critic` critic updates at least one; with `count` images the last
+    step holds `count % (batch_size * n_critic)` of them (if not 0).
+    """
+    remainder = count % (batch_size * n_critic)
+    if count < n_critic or 0 < remainder < n_critic:
+        return remainder
+    return None
+
+
 def check_images(images, name="x", image_shape=None):
     """Checks an array of images for training or evaluation.
 

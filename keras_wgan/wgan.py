@@ -219,9 +219,10 @@ class WGAN(keras.Model):
                 "batch_size",
                 DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             )
-            step_size = batch_size * self.n_critic
-            remainder = x.shape[0] % step_size
-            if x.shape[0] < self.n_critic or 0 < remainder < self.n_critic:
+            remainder = validation.short_last_step(
+                x.shape[0], batch_size, self.n_critic
+            )
+            if remainder is not None:
                 raise ValueError(
                     f"batch_size={batch_size} with n_critic={self.n_critic} "
                     f"leaves a last step of {remainder} images for "
@@ -229,7 +230,7 @@ class WGAN(keras.Model):
                     "choose a batch_size for which "
                     "len(x) % (batch_size * n_critic) is 0 or >= n_critic."
                 )
-            batch_size = step_size
+            batch_size *= self.n_critic
         elif batch_size is not None:
             raise ValueError(
                 "batch_size must be None when x is a dataset or generator "

@@ -42,9 +42,8 @@ def main(argv=None):
     total = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
     status = 0
     for backend in backends:
-        module = "tensorflow" if backend == "tensorflow" else backend
-        if importlib.util.find_spec(module) is None:
-            print(f"{backend}: FAILED, package '{module}' is not installed "
+        if importlib.util.find_spec(backend) is None:
+            print(f"{backend}: FAILED, package '{backend}' is not installed "
                   "(pip install -r requirements-backends.txt)", flush=True)
             total["failed"] += 1
             status = 1
