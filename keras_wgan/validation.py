@@ -103,6 +103,44 @@ def check_images(images, name="x", image_shape=None):
     return images
 
 
+def check_samples(samples, name="x", sample_shape=None):
+    """Checks an array of training samples: images, or vectors for toy data.
+
+    Images (a `sample_shape` of three axes, or `None`) get every check of
+    `check_images`, the `[-1, 1]` range included. Other shapes, such as the
+    2D points of `keras_wgan.toy`, get the shape, dtype and finiteness
+    checks only: their generators end in a linear layer, so no range holds.
+
+    Args:
+        samples: Array-like of shape `(N, *sample_shape)`, floating point.
+        name: Argument name used in error messages.
+        sample_shape: Expected shape of one sample (the critic's input).
+
+    Returns:
+        The samples as given (never modified).
+    """
+    if sample_shape is None or len(sample_shape) == 3:
+        return check_images(samples, name, sample_shape)
+    shape = tuple(samples.shape)
+    sample_shape = tuple(sample_shape)
+    if shape[1:] != sample_shape:
+        raise ValueError(
+            f"{name} must have shape (N, {', '.join(map(str, sample_shape))}) "
+            f"(the critic's input), got {shape}."
+        )
+    if shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one sample.")
+    dtype = keras.backend.standardize_dtype(samples.dtype)
+    if not dtype.startswith(("float", "bfloat")):
+        raise ValueError(
+            f"{name} must be floating point, got dtype {dtype}; convert it "
+            "with x.astype('float32')."
+        )
+    if not np.all(np.isfinite(keras.ops.convert_to_numpy(samples))):
+        raise ValueError(f"{name} contains NaN or Inf values.")
+    return samples
+
+
 def model_input_shape(model, name):
     """Returns a built model's input shape without the batch axis."""
     shape = _single_shape(model, "input_shape", name)

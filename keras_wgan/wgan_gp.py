@@ -46,6 +46,8 @@ class WGANGP(WGAN):
     ```
     """
 
+    metric_names = WGAN.metric_names + ("gradient_penalty",)
+
     def __init__(
         self,
         critic,
@@ -67,7 +69,10 @@ class WGANGP(WGAN):
             **kwargs,
         )
         self.gp_weight = gp_weight
-        self.penalty_tracker = keras.metrics.Mean(name="gradient_penalty")
+
+    @property
+    def penalty_tracker(self):
+        return self._metric("gradient_penalty")
 
     def _configure_critic(self, clip_value):
         """Enforces the Lipschitz constraint: a penalty, so no clipping."""
@@ -94,10 +99,6 @@ class WGANGP(WGAN):
             )
         super().compile(*args, jit_compile=jit_compile, **kwargs)
 
-    @property
-    def metrics(self):
-        return super().metrics + [self.penalty_tracker]
-
     def _critic_objective(self, real, fake):
         loss, logs = super()._critic_objective(real, fake)
         penalty = self.gp_weight * gradient_penalty(
@@ -106,9 +107,6 @@ class WGANGP(WGAN):
         loss = loss + penalty
         logs.update(critic_loss=loss, gradient_penalty=penalty)
         return loss, logs
-
-    def _update_extra_trackers(self, logs):
-        self.penalty_tracker.update_state(logs["gradient_penalty"])
 
     def get_config(self):
         config = super().get_config()
