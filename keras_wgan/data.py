@@ -1,9 +1,11 @@
-"""Training images: MNIST digits as float32 arrays scaled to [-1, 1].
+"""Training images: MNIST and Fashion-MNIST as float32 arrays in [-1, 1].
 
 `load_mnist` reads, in this order: IDX files in a folder you name, a
 tensorflow-datasets copy that is already prepared on this machine, or the
 official MNIST test split embedded in this package (so that it always works
-offline). One log line per call says which source was used.
+offline). `load_fashion_mnist` reads the same first two sources, then the
+folder of Debian's `dataset-fashion-mnist` package. One log line per call
+says which source was used.
 """
 
 import dataclasses
@@ -39,10 +41,16 @@ class _IdxDataset:
     title: str  # as named in messages, e.g. "MNIST"
     tfds_name: str  # the tensorflow-datasets builder name
     num_classes: int
-    # Folder under keras_wgan/resources holding the gzipped test split.
-    embedded_dir: str
+    # Folder under keras_wgan/resources holding the gzipped test split, or
+    # None when the package ships no copy.
+    embedded_dir: str | None = None
     # How the log line names the embedded images.
-    embedded_name: str
+    embedded_name: str = ""
+    # A system-wide folder of IDX files (both splits) tried when
+    # tensorflow-datasets cannot help, before the embedded copy.
+    system_dir: str | None = None
+    # How to get the data, for the error raised when no source has it.
+    how_to_get: str = ""
 
 
 _MNIST = _IdxDataset(
@@ -53,13 +61,29 @@ _MNIST = _IdxDataset(
     embedded_name="embedded test digits",
 )
 
+# Debian and Ubuntu ship Fashion-MNIST as a package; its gzip files are
+# recompressed (other bytes than the originals, same IDX content), so they
+# are read as IDX and never matched against published checksums.
+_FASHION_MNIST = _IdxDataset(
+    title="Fashion-MNIST",
+    tfds_name="fashion_mnist",
+    num_classes=10,
+    system_dir="/usr/share/datasets/fashion-mnist",
+    how_to_get=(
+        "install it with `apt-get install dataset-fashion-mnist` "
+        "(Debian/Ubuntu, into /usr/share/datasets/fashion-mnist), pass "
+        "data_dir= a folder holding the official IDX files, or pass "
+        "download=True (needs TensorFlow and network)"
+    ),
+)
+
 
 class _Unavailable(Exception):
     """A source cannot provide the data here; the message says why."""
 
 
 def load_mnist(split="train", data_dir=None, return_labels=False, *,
-               download=False):
+               download=False, stand_in=True):
     """Loads MNIST digits as float32 images scaled to [-1, 1].
 
     Pixel values `x` in 0..255 become `x / 127.5 - 1`, so 0 maps to -1 and
@@ -81,7 +105,7 @@ def load_mnist(split="train", data_dir=None, return_labels=False, *,
     3. The official MNIST test split (10,000 digits) shipped with this
        package. For `split="train"` this is a stand-in: 10,000 test digits
        instead of the 60,000 train digits, and the log line (at WARNING
-       level) says so.
+       level) says so; `stand_in=False` raises instead.
 
     Exactly one line is logged on the `"keras_wgan"` logger naming the
     source and the number of images; when the embedded digits are used it
@@ -97,6 +121,10 @@ def load_mnist(split="train", data_dir=None, return_labels=False, *,
             MNIST when it is not prepared yet (needs TensorFlow and network;
             a failure falls back to the embedded digits). Cannot be combined
             with `data_dir`.
+        stand_in: If `False`, `split="train"` raises `FileNotFoundError`
+            instead of returning the embedded test digits in place of the
+            train split (for code that must not train on test digits
+            unknowingly). No effect on `split="test"`.
 
     Returns:
         A float32 array of shape `(N, 28, 28, 1)` with values in [-1, 1],
@@ -112,7 +140,65 @@ def load_mnist(split="train", data_dir=None, return_labels=False, *,
     >>> labels[:5]
     array([7, 2, 1, 0, 4])
     """
-    return _load_idx_dataset(_MNIST, split, data_dir, return_labels, download)
+    return _load_idx_dataset(
+        _MNIST, split, data_dir, return_labels, download, stand_in
+    )
+
+
+def load_fashion_mnist(split="train", data_dir=None, return_labels=False, *,
+                       download=False):
+    """Loads Fashion-MNIST as float32 images scaled to [-1, 1].
+
+    Fashion-MNIST (Xiao, Rasul and Vollgraf, 2017) has 28x28 grey images of
+    10 kinds of clothing (0 T-shirt/top, 1 trouser, 2 pullover, 3 dress,
+    4 coat, 5 sandal, 6 shirt, 7 sneaker, 8 bag, 9 ankle boot), 60,000 for
+    training and 10,000 for testing, in the same IDX files as MNIST. Pixels
+    are scaled as in `load_mnist`, `x / 127.5 - 1`. The sources, in order:
+
+    1. `data_dir`, when given: a folder holding the official IDX files
+       (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`,
+       `t10k-images-idx3-ubyte`, `t10k-labels-idx1-ubyte`), each gzipped
+       (`.gz`) or not. Nothing else is tried then.
+    2. tensorflow-datasets `fashion_mnist`, when already prepared in its
+       data folder in a random-access format, or when `download=True`
+       (which needs TensorFlow and network; see `load_mnist`).
+    3. `/usr/share/datasets/fashion-mnist/`, where Debian's and Ubuntu's
+       package installs it: `apt-get install dataset-fashion-mnist`. Its
+       files are read as IDX; they are recompressed, so their bytes differ
+       from the original downloads, but not their content.
+
+    Unlike MNIST, no copy is embedded in this package (it would add 30 MB);
+    when no source has the data, a `FileNotFoundError` says how to get it.
+    Exactly one line is logged on the `"keras_wgan"` logger naming the
+    source and the number of images.
+
+    Args:
+        split: `"train"` or `"test"`.
+        data_dir: Optional folder (str or path) with the IDX files. When
+            given, it is the only source.
+        return_labels: If `True`, also return the class labels.
+        download: If `True`, let tensorflow-datasets download and prepare
+            Fashion-MNIST when it is not prepared yet. Cannot be combined
+            with `data_dir`.
+
+    Returns:
+        A float32 array of shape `(N, 28, 28, 1)` with values in [-1, 1],
+        or `(images, labels)` with int64 labels of shape `(N,)` in 0..9
+        when `return_labels=True`.
+
+    Raises:
+        FileNotFoundError: No source has the split (the message says how to
+            get it), or `data_dir` lacks a file.
+
+    Example:
+
+    >>> images, labels = load_fashion_mnist("test", return_labels=True)
+    >>> images.shape, labels[:3]
+    ((10000, 28, 28, 1), array([9, 2, 1]))
+    """
+    return _load_idx_dataset(
+        _FASHION_MNIST, split, data_dir, return_labels, download
+    )
 
 
 def read_idx(path):
@@ -212,7 +298,8 @@ def _gunzip(raw, path):
     return b"".join(chunks), True
 
 
-def _load_idx_dataset(dataset, split, data_dir, return_labels, download):
+def _load_idx_dataset(dataset, split, data_dir, return_labels, download,
+                      stand_in=True):
     """Loads `split` of `dataset` from the first source that has it."""
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {_SPLITS}, got {split!r}.")
@@ -233,20 +320,9 @@ def _load_idx_dataset(dataset, split, data_dir, return_labels, download):
             images, labels, location = _read_tfds(dataset, split, download)
         except _Unavailable as unavailable:
             reason = " ".join(str(unavailable).split())  # keep it one line
-            images, labels = _read_embedded(dataset)
-            if split == "test":
-                logger.info(
-                    f"{dataset.title} 'test' from {dataset.embedded_name} "
-                    f"({len(images)} images; tensorflow-datasets "
-                    f"unavailable: {reason})"
-                )
-            else:
-                logger.warning(
-                    f"{dataset.title} {split!r} from "
-                    f"{dataset.embedded_name} ({len(images)} images, "
-                    f"standing in for the {split} split; "
-                    f"tensorflow-datasets unavailable: {reason})"
-                )
+            images, labels = _read_offline(
+                dataset, split, reason, logger, stand_in
+            )
         else:
             logger.info(
                 f"{dataset.title} {split!r} from tensorflow-datasets in "
@@ -260,6 +336,53 @@ def _load_idx_dataset(dataset, split, data_dir, return_labels, download):
     if return_labels:
         return scaled, labels
     return scaled
+
+
+def _read_offline(dataset, split, reason, logger, stand_in):
+    """Reads `split` from the system folder or the embedded copy, and logs.
+
+    `reason` says why tensorflow-datasets could not provide it; `stand_in`
+    whether the embedded test split may replace the train split.
+    """
+    if dataset.system_dir is not None and os.path.isdir(dataset.system_dir):
+        images, labels = _read_idx_folder(dataset, split, dataset.system_dir)
+        logger.info(
+            f"{dataset.title} {split!r} from IDX files in "
+            f"{dataset.system_dir} ({len(images)} images; "
+            f"tensorflow-datasets unavailable: {reason})"
+        )
+        return images, labels
+    if dataset.embedded_dir is None:
+        searched = (
+            f"; no folder {dataset.system_dir}" if dataset.system_dir else ""
+        )
+        raise FileNotFoundError(
+            f"{dataset.title} {split!r} is not available here "
+            f"(tensorflow-datasets unavailable: {reason}{searched}); "
+            f"{dataset.how_to_get}."
+        )
+    if split != "test" and not stand_in:
+        raise FileNotFoundError(
+            f"{dataset.title} {split!r} is not available here "
+            f"(tensorflow-datasets unavailable: {reason}) and stand_in=False "
+            "forbids the embedded test split in its place; pass data_dir= a "
+            "folder holding the official IDX files, or download=True."
+        )
+    images, labels = _read_embedded(dataset)
+    if split == "test":
+        logger.info(
+            f"{dataset.title} 'test' from {dataset.embedded_name} "
+            f"({len(images)} images; tensorflow-datasets "
+            f"unavailable: {reason})"
+        )
+    else:
+        logger.warning(
+            f"{dataset.title} {split!r} from "
+            f"{dataset.embedded_name} ({len(images)} images, "
+            f"standing in for the {split} split; "
+            f"tensorflow-datasets unavailable: {reason})"
+        )
+    return images, labels
 
 
 def _read_idx_folder(dataset, split, data_dir):

@@ -1,5 +1,6 @@
 """Tests for keras_wgan.data: IDX parsing, the three MNIST sources, the log."""
 
+import dataclasses
 import gzip
 import hashlib
 import importlib.resources
@@ -314,13 +315,13 @@ class _FakeSource:
         return [self[key] for key in keys]
 
 
-def _prepared_tfds_dir(tfds, root, file_format):
-    """A tfds data folder where 'mnist' counts as prepared (metadata only)."""
+def _prepared_tfds_dir(tfds, root, file_format, name="mnist"):
+    """A tfds data folder where `name` counts as prepared (metadata only)."""
     # A data_dir of its own, so a copy prepared on this machine is not seen.
     builder = tfds.builder(
-        "mnist", data_dir=root / "unused", file_format=file_format
+        name, data_dir=root / "unused", file_format=file_format
     )
-    variant = root / "mnist" / str(builder.version)
+    variant = root / name / str(builder.version)
     variant.mkdir(parents=True)
     builder.info.write_to_directory(variant)
     return root
@@ -411,6 +412,101 @@ def test_download_without_tensorflow_falls_back_at_once(tmp_path, log,
         data.load_mnist("test", download=True)
     [message] = log.messages
     assert "preparing it needs TensorFlow, which is not installed" in message
+
+
+def test_no_stand_in_for_the_train_split(no_tfds, log):
+    with pytest.raises(FileNotFoundError, match=r"MNIST 'train' is not "
+                       r"available here .*stand_in=False") as err:
+        data.load_mnist("train", stand_in=False)
+    assert "\n" not in str(err.value)
+    assert log.messages == []
+    # The test split is the embedded one, stand-in or not.
+    assert data.load_mnist("test", stand_in=False).shape[0] == 10000
+
+
+# --- Fashion-MNIST -----------------------------------------------------------
+
+
+@pytest.fixture
+def system_dir(monkeypatch, tmp_path):
+    """Points Fashion-MNIST's system folder at an empty temporary one."""
+    folder = tmp_path / "system"
+    monkeypatch.setattr(data, "_FASHION_MNIST", dataclasses.replace(
+        data._FASHION_MNIST, system_dir=str(folder)))
+    return folder
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_fashion_idx_folder(tmp_path, log, split):
+    images, labels = _digits(6)
+    _idx_folder(tmp_path, split, images, labels, compress=True)
+    loaded, loaded_labels = data.load_fashion_mnist(
+        split, data_dir=tmp_path, return_labels=True)
+    np.testing.assert_array_equal(loaded[..., 0], _scaled(images))
+    np.testing.assert_array_equal(loaded_labels, labels)
+    assert log.messages == [
+        f"Fashion-MNIST {split!r} from IDX files in {tmp_path} (6 images)"
+    ]
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_fashion_system_folder(no_tfds, log, system_dir, split):
+    images, labels = _digits(5)
+    system_dir.mkdir()
+    # Both splits there, as the Debian package installs them.
+    _idx_folder(system_dir, "train", images, labels, compress=True)
+    _idx_folder(system_dir, "test", 255 - images, labels, compress=True)
+    loaded, loaded_labels = data.load_fashion_mnist(split,
+                                                    return_labels=True)
+    expected = images if split == "train" else 255 - images
+    np.testing.assert_array_equal(loaded[..., 0], _scaled(expected))
+    np.testing.assert_array_equal(loaded_labels, labels)
+    [record] = log.records
+    assert record.levelno == logging.INFO
+    assert record.getMessage().startswith(
+        f"Fashion-MNIST {split!r} from IDX files in {system_dir} (5 images; "
+        "tensorflow-datasets unavailable: cannot import tensorflow_datasets"
+    )
+
+
+def test_fashion_unavailable_says_how_to_get_it(no_tfds, log, system_dir):
+    with pytest.raises(FileNotFoundError) as err:
+        data.load_fashion_mnist("train")
+    message = str(err.value)
+    assert message.startswith("Fashion-MNIST 'train' is not available here")
+    assert f"no folder {system_dir}" in message
+    assert "apt-get install dataset-fashion-mnist" in message
+    assert "data_dir=" in message and "download=True" in message
+    assert "\n" not in message
+    assert log.messages == []  # no embedded stand-in for Fashion-MNIST
+
+
+def test_fashion_tfds_source(tmp_path, log):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    images, labels = _digits(4)
+    root = _prepared_tfds_dir(tfds, tmp_path, "array_record",
+                              name="fashion_mnist")
+    with _mock_tfds(tfds, root, _FakeSource(images, labels)):
+        loaded = data.load_fashion_mnist("train")
+    np.testing.assert_array_equal(loaded[..., 0], _scaled(images))
+    [message] = log.messages
+    assert message.startswith("Fashion-MNIST 'train' from "
+                              "tensorflow-datasets in ")
+    assert "fashion_mnist" in message
+
+
+@pytest.mark.skipif(
+    not os.path.isdir("/usr/share/datasets/fashion-mnist"),
+    reason="needs the apt package dataset-fashion-mnist")
+def test_fashion_debian_package(no_tfds, log):
+    images, labels = data.load_fashion_mnist("test", return_labels=True)
+    assert images.shape == (10000, 28, 28, 1)
+    assert images.min() == -1.0 and images.max() == 1.0
+    # The Fashion-MNIST test split has 1,000 images of each class.
+    assert np.bincount(labels).tolist() == [1000] * 10
+    assert log.messages[0].startswith(
+        "Fashion-MNIST 'test' from IDX files in "
+        "/usr/share/datasets/fashion-mnist (10000 images;")
 
 
 # --- The logger --------------------------------------------------------------
