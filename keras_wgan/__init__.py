@@ -21,7 +21,12 @@ _default_to_torch()
 from keras_wgan import architectures  # noqa: E402
 from keras_wgan import callbacks  # noqa: E402
 from keras_wgan import data  # noqa: E402
+from keras_wgan import diagnostics  # noqa: E402
+from keras_wgan import toy  # noqa: E402
+from keras_wgan.adversarial import AdversarialModel  # noqa: E402
 from keras_wgan.constraints import ClipConstraint  # noqa: E402
+from keras_wgan.gan import MinimaxGAN  # noqa: E402
+from keras_wgan.gan import NonSaturatingGAN  # noqa: E402
 from keras_wgan.losses import WassersteinLoss  # noqa: E402
 from keras_wgan.losses import wasserstein_loss  # noqa: E402
 from keras_wgan.penalty import gradient_penalty  # noqa: E402
@@ -31,6 +36,9 @@ from keras_wgan.wgan_gp import WGANGP  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "AdversarialModel",
+    "MinimaxGAN",
+    "NonSaturatingGAN",
     "WGAN",
     "WGANGP",
     "ClipConstraint",
@@ -38,6 +46,8 @@ __all__ = [
     "architectures",
     "callbacks",
     "data",
+    "diagnostics",
     "gradient_penalty",
+    "toy",
     "wasserstein_loss",
 ]

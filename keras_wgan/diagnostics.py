@@ -1,0 +1,238 @@
+"""Critic diagnostics: value surfaces, per-layer gradient norms, weights.
+
+These are the three quantities of Figure 1 of Gulrajani et al. (2017),
+"Improved Training of Wasserstein GANs": (a) the critic's value over the
+plane with real and generated points, (b) the norm of the critic loss's
+gradient at each layer, which explodes or vanishes under weight clipping
+and not under the gradient penalty, (c) the distribution of the critic's
+weights, which piles up at `+-c` under clipping. The gradients come from
+`keras_wgan.backend`, so every function runs on torch, JAX and TensorFlow.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_wgan import backend
+from keras_wgan import validation
+
+
+def critic_values(critic, points, batch_size=4096):
+    """Returns the critic's scores for `points` as a NumPy vector.
+
+    Args:
+        critic: A critic mapping `(batch, *shape)` to `(batch, 1)`.
+        points: Array `(n, *shape)`.
+        batch_size: Points scored per forward pass.
+
+    Returns:
+        float32 array of shape `(n,)`.
+
+    Example:
+
+    >>> critic_values(critic, np.zeros((3, 2), "float32")).shape
+    (3,)
+    """
+    batch_size = validation.check_int("batch_size", batch_size)
+    points = np.asarray(points, dtype="float32")
+    parts = [
+        ops.convert_to_numpy(
+            backend.no_grad(critic, points[start : start + batch_size])
+        ).reshape(-1)
+        for start in range(0, len(points), batch_size)
+    ]
+    return np.concatenate(parts).astype("float32")
+
+
+def critic_surface(critic, x_range=(-2.0, 2.0), y_range=None, resolution=100):
+    """Evaluates a 2D critic on a regular grid (WGAN-GP Fig. 1a).
+
+    Args:
+        critic: A critic taking points of shape `(batch, 2)`.
+        x_range: `(low, high)` of the first coordinate.
+        y_range: `(low, high)` of the second coordinate; `x_range` if `None`.
+        resolution: Grid points along each axis, an int >= 2.
+
+    Returns:
+        `(xs, ys, values)`: the grid coordinates, each of shape
+        `(resolution,)`, and the scores, shape `(resolution, resolution)`
+        with `values[i, j]` the score at `(xs[j], ys[i])` (the layout
+        `matplotlib`'s `contourf(xs, ys, values)` expects).
+
+    Example:
+
+    >>> xs, ys, values = critic_surface(critic, (-2, 2), resolution=50)
+    >>> values.shape
+    (50, 50)
+    """
+    resolution = validation.check_int("resolution", resolution, minimum=2)
+    y_range = x_range if y_range is None else y_range
+    for name, bounds in (("x_range", x_range), ("y_range", y_range)):
+        if len(bounds) != 2 or not bounds[0] < bounds[1]:
+            raise ValueError(
+                f"{name} must be a pair (low, high) with low < high, "
+                f"got {bounds!r}."
+            )
+    xs = np.linspace(*x_range, resolution, dtype="float32")
+    ys = np.linspace(*y_range, resolution, dtype="float32")
+    grid_x, grid_y = np.meshgrid(xs, ys)
+    points = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
+    values = critic_values(critic, points).reshape(resolution, resolution)
+    return xs, ys, values
+
+
+def dense_layers(critic):
+    """Returns the critic's layers that hold a kernel, input to output."""
+    return [
+        layer
+        for layer in critic._flatten_layers(include_self=False)
+        if getattr(layer, "kernel", None) is not None
+    ]
+
+
+def layer_gradient_norms(critic, real, fake):
+    """Returns the critic loss's gradient norm at each layer (Fig. 1b).
+
+    The loss is the Wasserstein critic loss `mean D(fake) - mean D(real)`
+    (without a penalty term, so that critics trained with clipping and with
+    a penalty are compared on the same quantity). For each layer with a
+    kernel, the norm is the L2 norm of the gradient with respect to all of
+    that layer's trainable weights (kernel and bias together).
+
+    Args:
+        critic: A critic mapping `(batch, *shape)` to `(batch, 1)`.
+        real: Real samples `(n, *shape)`.
+        fake: Generated samples `(m, *shape)`.
+
+    Returns:
+        A dict `{layer name: norm}` in layer order, norms as Python floats.
+
+    Example:
+
+    >>> norms = layer_gradient_norms(gan.critic, real, gan.generate(256))
+    """
+    layers = dense_layers(critic)
+    if not layers:
+        raise ValueError("critic has no layer with a kernel (e.g. Dense).")
+    real = ops.convert_to_tensor(np.asarray(real, dtype="float32"))
+    fake = ops.convert_to_tensor(np.asarray(fake, dtype="float32"))
+
+    def loss_fn():
+        loss = ops.mean(critic(fake, training=False)) - ops.mean(
+            critic(real, training=False)
+        )
+        return loss, {}
+
+    variables = [v for layer in layers for v in layer.trainable_variables]
+    _, _, grads = backend.value_and_grad(loss_fn, variables)
+    squares = iter(float(np.sum(ops.convert_to_numpy(g) ** 2)) for g in grads)
+    return {
+        layer.name: float(
+            np.sqrt(sum(next(squares) for _ in layer.trainable_variables))
+        )
+        for layer in layers
+    }
+
+
+def critic_weights(critic):
+    """Returns every kernel entry of the critic as one vector (Fig. 1c).
+
+    Biases are left out: the figure is about the weight matrices, whose
+    entries clipping drives to `+-c`.
+
+    Args:
+        critic: A `keras.Model`.
+
+    Returns:
+        float32 array of shape `(number of kernel entries,)`.
+
+    Example:
+
+    >>> np.mean(np.isclose(np.abs(critic_weights(gan.critic)), 0.01))
+    """
+    return np.concatenate(
+        [
+            ops.convert_to_numpy(layer.kernel).reshape(-1)
+            for layer in dense_layers(critic)
+        ]
+    ).astype("float32")
+
+
+def wasserstein_1d(a, b):
+    """Returns the exact W1 distance between two equal-size 1D samples.
+
+    For empirical distributions with `n` points each, the optimal transport
+    pairs the sorted samples, so `W1 = mean |sort(a) - sort(b)|`.
+
+    Args:
+        a: Array of `n` numbers (any shape; it is flattened).
+        b: Array of `n` numbers.
+
+    Returns:
+        Python float.
+
+    Example:
+
+    >>> wasserstein_1d([0.0, 1.0], [3.0, 4.0])
+    3.0
+    """
+    a = np.sort(np.asarray(a, dtype="float64").ravel())
+    b = np.sort(np.asarray(b, dtype="float64").ravel())
+    if a.shape != b.shape or a.size == 0:
+        raise ValueError(
+            "a and b must hold the same number (>= 1) of values, got "
+            f"{a.size} and {b.size}."
+        )
+    return float(np.mean(np.abs(a - b)))
+
+
+class GradientNormHistory(keras.callbacks.Callback):
+    """Records `layer_gradient_norms` of the critic at the end of epochs.
+
+    At the start of training and after every `every` epochs, it scores the
+    fixed `real` samples against samples generated from a fixed noise seed
+    and appends each layer's gradient norm. (Epoch ends are where every
+    backend has written the trained weights back to the model: the JAX
+    trainer keeps them in its own state during an epoch.)
+
+    Args:
+        real: Real samples `(n, *shape)` used at every record.
+        every: Record every `every` epochs, an int >= 1.
+        seed: Int seed of the generator noise, the same at every record.
+
+    Attributes:
+        epochs: The epoch counts at which norms were recorded (0 = before
+            training).
+        norms: Dict `{layer name: [norm at each record]}`.
+
+    Example:
+
+    ```python
+    history = GradientNormHistory(toy.swiss_roll(256, seed=0))
+    gan.fit(data, batch_size=64, epochs=20, callbacks=[history])
+    history.norms  # {"hidden_0": [...], ..., "score": [...]}
+    ```
+    """
+
+    def __init__(self, real, every=1, seed=0):
+        super().__init__()
+        self.real = np.asarray(real, dtype="float32")
+        self.every = validation.check_int("every", every)
+        self.seed = seed
+        self.epochs = []
+        self.norms = {}
+
+    def _record(self, epoch):
+        fake = self.model.generate(len(self.real), seed=self.seed)
+        norms = layer_gradient_norms(self.model.critic, self.real, fake)
+        for name, value in norms.items():
+            self.norms.setdefault(name, []).append(value)
+        self.epochs.append(epoch)
+
+    def on_train_begin(self, logs=None):
+        if not self.epochs:
+            self._record(0)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every == 0:
+            self._record(epoch + 1)
