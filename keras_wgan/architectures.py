@@ -4,14 +4,22 @@ The shapes follow the MNIST model of the WGAN-GP paper (Gulrajani et al.,
 2017, released code): a critic of three 5x5 stride-2 convolutions with
 `width`, `2 * width` and `4 * width` filters (64-128-256 by default) and
 LeakyReLU(0.2), then a linear score; a generator that mirrors it with
-transposed convolutions from a 4x4 map, crops 8x8 to 7x7 and ends in tanh
-for images in [-1, 1] (the paper's code ends in a sigmoid for [0, 1]).
+transposed convolutions from a 4x4 map to 7x7, 14x14 and 28x28 and ends in
+tanh for images in [-1, 1] (the paper's code ends in a sigmoid for [0, 1]).
+
+Both use `keras_wgan.layers`: PyTorch-style symmetric padding of 2 for the
+5x5 kernels (the paper's TensorFlow code pads "SAME", one pixel
+differently, and crops the generator's 8x8 map to 7x7; a padding of 2
+gives 7x7 directly), which the torch backend computes as single fused
+convolutions. The shapes and parameter counts are the paper's.
 """
 
 import keras
 from keras import layers
 
 from keras_wgan import validation
+from keras_wgan.layers import PaddedConv2D
+from keras_wgan.layers import PaddedConv2DTranspose
 
 MNIST_SHAPE = (28, 28, 1)
 
@@ -40,9 +48,8 @@ def mnist_critic(width=64, name="critic"):
     images = keras.Input(MNIST_SHAPE, name="images")
     x = images
     for multiplier in (1, 2, 4):
-        x = layers.Conv2D(
-            multiplier * width, 5, strides=2, padding="same"
-        )(x)
+        # 28 -> 14 -> 7 -> 4.
+        x = PaddedConv2D(multiplier * width, 5, strides=2, padding=2)(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     score = layers.Dense(1, name="score")(x)
@@ -74,12 +81,13 @@ def mnist_generator(latent_dim=128, width=64, name="generator"):
     x = layers.Dense(4 * 4 * 4 * width)(noise)
     x = layers.ReLU()(x)
     x = layers.Reshape((4, 4, 4 * width))(x)
-    x = layers.Conv2DTranspose(2 * width, 5, strides=2, padding="same")(x)
+    # 4x4 -> 7x7, so that two doublings give 28x28.
+    x = PaddedConv2DTranspose(2 * width, 5, strides=2, padding=2)(x)
     x = layers.ReLU()(x)
-    # 8x8 -> 7x7, so that two more doublings give 28x28.
-    x = layers.Cropping2D(((0, 1), (0, 1)))(x)
-    x = layers.Conv2DTranspose(width, 5, strides=2, padding="same")(x)
+    x = PaddedConv2DTranspose(
+        width, 5, strides=2, padding=2, output_padding=1
+    )(x)
     x = layers.ReLU()(x)
-    x = layers.Conv2DTranspose(1, 5, strides=2, padding="same")(x)
+    x = PaddedConv2DTranspose(1, 5, strides=2, padding=2, output_padding=1)(x)
     images = layers.Activation("tanh", name="images")(x)
     return keras.Model(noise, images, name=name)

@@ -2,11 +2,12 @@ import keras
 import numpy as np
 
 from keras_wgan import architectures
+from keras_wgan import layers
 
 
 def test_mnist_critic_follows_the_paper_shapes():
     critic = architectures.mnist_critic()
-    convs = [l for l in critic.layers if isinstance(l, keras.layers.Conv2D)]
+    convs = [l for l in critic.layers if isinstance(l, layers.PaddedConv2D)]
     assert [c.filters for c in convs] == [64, 128, 256]
     assert all(c.kernel_size == (5, 5) and c.strides == (2, 2) for c in convs)
     assert not any(isinstance(l, keras.layers.BatchNormalization)
@@ -23,6 +24,10 @@ def test_mnist_generator_maps_noise_to_images_in_range():
     noise = np.random.default_rng(0).normal(size=(5, 16)).astype("float32") * 50
     images = keras.ops.convert_to_numpy(generator(noise))
     assert images.shape == (5, 28, 28, 1)
+    # The paper's map sizes: 4x4 (dense), then 7x7, 14x14 and 28x28.
+    sizes = [l.output.shape[1:] for l in generator.layers
+             if isinstance(l, layers.PaddedConv2DTranspose)]
+    assert sizes == [(7, 7, 16), (14, 14, 8), (28, 28, 1)]
     # tanh output: large noise drives pixels to the ends of [-1, 1].
     assert images.min() >= -1 and images.max() <= 1
     assert np.abs(images).max() > 0.9

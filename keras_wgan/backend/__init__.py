@@ -16,6 +16,9 @@ backend is chosen).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.
+- `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
+  convolutions of `keras_wgan.layers` (`None` where a backend has none and
+  the layers use `keras.ops`).
 """
 
 import importlib
@@ -41,3 +44,5 @@ run_step = _impl.run_step
 value_and_grad = _impl.value_and_grad
 input_gradient = _impl.input_gradient
 no_grad = _impl.no_grad
+fused_conv2d = getattr(_impl, "fused_conv2d", None)
+fused_conv2d_transpose = getattr(_impl, "fused_conv2d_transpose", None)

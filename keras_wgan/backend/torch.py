@@ -52,3 +52,65 @@ def run_step(model, step_fn, data):
     """Runs a train or test step: eager torch needs no state handling."""
     del model
     return step_fn(data)
+
+
+def fused_conv2d(inputs, kernel, bias, stride, padding):
+    """Channels-last convolution with symmetric padding and bias in one call.
+
+    Args:
+        inputs: `(batch, H, W, C)` tensor.
+        kernel: Keras layout `(k, k, C, filters)`.
+        bias: `(filters,)`.
+        stride: Int stride.
+        padding: Int zeros on each side.
+
+    Returns:
+        `(batch, H', W', filters)` tensor.
+
+    The permutes are views: an NHWC tensor seen as NCHW is in PyTorch's
+    channels-last memory format, which oneDNN convolves without a copy and
+    answers in the same format, so the result seen as NHWC is contiguous.
+    """
+    outputs = torch.nn.functional.conv2d(
+        _as_nchw(inputs),
+        _value(kernel).permute(3, 2, 0, 1),
+        _value(bias),
+        stride=stride,
+        padding=padding,
+    )
+    return outputs.permute(0, 2, 3, 1)
+
+
+def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
+                           output_padding):
+    """Channels-last transposed convolution with PyTorch's padding and bias.
+
+    Args:
+        inputs: `(batch, H, W, C)` tensor.
+        kernel: Keras layout `(k, k, filters, C)`.
+        bias: `(filters,)`.
+        stride: Int stride.
+        padding: Int border cut from both ends of each spatial axis.
+        output_padding: Int given back at the end of each axis.
+
+    Returns:
+        `(batch, H', W', filters)` tensor.
+    """
+    outputs = torch.nn.functional.conv_transpose2d(
+        _as_nchw(inputs),
+        _value(kernel).permute(3, 2, 0, 1),
+        _value(bias),
+        stride=stride,
+        padding=padding,
+        output_padding=output_padding,
+    )
+    return outputs.permute(0, 2, 3, 1)
+
+
+def _as_nchw(inputs):
+    return keras.ops.convert_to_tensor(inputs).permute(0, 3, 1, 2)
+
+
+def _value(variable):
+    # A Keras variable's torch tensor (a Parameter that autograd tracks).
+    return keras.ops.convert_to_tensor(variable)

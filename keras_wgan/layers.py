@@ -1,0 +1,256 @@
+"""Convolutions with explicit symmetric padding, fused on the torch backend.
+
+`keras.layers.Conv2D` and `Conv2DTranspose` cost the torch backend extra
+passes over every activation: a separate bias addition (and its gradient),
+an asymmetric zero-padding copy for "same" convolutions with stride 2, and
+for transposed convolutions an uncropped output that is then sliced (plus
+the crop layer the MNIST generator needed to get 7x7). The two layers here
+take a PyTorch-style symmetric `padding` (and `output_padding`), which one
+fused `torch.nn.functional.conv2d` / `conv_transpose2d` call with bias
+computes directly; on JAX and TensorFlow they are composed from `keras.ops`
+(pad + convolution, convolution + slice), with the same result.
+
+Images stay channels-last `(batch, H, W, C)` at the layer boundary on every
+backend, and the kernels keep Keras's layout, so weights and `.keras` files
+move between backends.
+"""
+
+import keras
+from keras import ops
+
+from keras_wgan import backend
+
+
+def _check_size(name, value, minimum):
+    # bool is an int subclass; True as a kernel size is a mistake.
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(
+            f"{name} must be an int >= {minimum}, got {value!r}."
+        )
+    return value
+
+
+class _PaddedConv(keras.layers.Layer):
+    """Weights, config and checks shared by the two convolutions."""
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding=0,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.filters = _check_size("filters", filters, 1)
+        size = _check_size("kernel_size", kernel_size, 1)
+        stride = _check_size("strides", strides, 1)
+        pad = _check_size("padding", padding, 0)
+        # Tuples, as on keras.layers.Conv2D, for code that inspects layers.
+        self.kernel_size = (size, size)
+        self.strides = (stride, stride)
+        self.padding = (pad, pad)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.input_spec = keras.layers.InputSpec(ndim=4)
+
+    def _kernel_shape(self, in_channels):
+        raise NotImplementedError
+
+    def build(self, input_shape):
+        in_channels = input_shape[-1]
+        if in_channels is None:
+            raise ValueError(
+                f"{type(self).__name__} needs a known channel count (last "
+                f"axis), got input shape {input_shape}."
+            )
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=self._kernel_shape(in_channels),
+            initializer=self.kernel_initializer,
+        )
+        self.bias = self.add_weight(
+            name="bias", shape=(self.filters,), initializer=self.bias_initializer
+        )
+        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: in_channels})
+
+    def _output_size(self, size):
+        raise NotImplementedError
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, _ = input_shape
+        return (
+            batch,
+            None if height is None else self._output_size(height),
+            None if width is None else self._output_size(width),
+            self.filters,
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {
+                "filters": self.filters,
+                "kernel_size": self.kernel_size[0],
+                "strides": self.strides[0],
+                "padding": self.padding[0],
+                "kernel_initializer": keras.initializers.serialize(
+                    self.kernel_initializer
+                ),
+                "bias_initializer": keras.initializers.serialize(
+                    self.bias_initializer
+                ),
+            }
+        )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class PaddedConv2D(_PaddedConv):
+    """2D convolution with `padding` zeros on every side, channels-last.
+
+    The output size is `(size + 2 * padding - kernel_size) // strides + 1`,
+    as for `torch.nn.Conv2d`. It equals `keras.layers.ZeroPadding2D(padding)`
+    followed by `keras.layers.Conv2D(..., padding="valid")` with the same
+    weights, computed as one fused convolution with bias on torch.
+
+    Args:
+        filters: Output channels, an int >= 1.
+        kernel_size: Side of the square kernel, an int >= 1.
+        strides: Stride in both directions, an int >= 1.
+        padding: Zeros added before and after each spatial axis, an int >= 0.
+        kernel_initializer: Initializer for the kernel
+            `(kernel_size, kernel_size, in_channels, filters)`.
+        bias_initializer: Initializer for the bias `(filters,)`.
+        **kwargs: Passed to `keras.layers.Layer` (`name`, `dtype`, ...).
+
+    Returns:
+        Called on `(batch, H, W, C)` images, a tensor
+        `(batch, H', W', filters)`.
+
+    Example:
+
+    >>> layer = PaddedConv2D(8, 5, strides=2, padding=2)
+    >>> layer(np.zeros((1, 28, 28, 1), "float32")).shape
+    (1, 14, 14, 8)
+    """
+
+    def _kernel_shape(self, in_channels):
+        return self.kernel_size + (in_channels, self.filters)
+
+    def _output_size(self, size):
+        span = size + 2 * self.padding[0] - self.kernel_size[0]
+        if span < 0:
+            raise ValueError(
+                f"{self.name}: an input side of {size} plus padding "
+                f"{self.padding[0]} is smaller than kernel_size "
+                f"{self.kernel_size[0]}."
+            )
+        return span // self.strides[0] + 1
+
+    def call(self, inputs):
+        fused = backend.fused_conv2d
+        if fused is not None:
+            return fused(
+                inputs, self.kernel, self.bias, self.strides[0],
+                self.padding[0],
+            )
+        pad = self.padding[0]
+        x = ops.pad(inputs, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+        x = ops.conv(x, self.kernel, strides=self.strides, padding="valid")
+        return ops.add(x, self.bias)
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class PaddedConv2DTranspose(_PaddedConv):
+    """2D transposed convolution with PyTorch's `padding` and `output_padding`.
+
+    The output size is `(size - 1) * strides - 2 * padding + kernel_size +
+    output_padding`, as for `torch.nn.ConvTranspose2d`: the full transposed
+    convolution with `padding` rows and columns cut from the start of each
+    spatial axis and `padding - output_padding` from the end. It equals
+    `keras.layers.Conv2DTranspose(..., padding="valid")` followed by that
+    `keras.layers.Cropping2D`, with the same weights; on torch it is one
+    fused call that never computes the cut border.
+
+    Args:
+        filters: Output channels, an int >= 1.
+        kernel_size: Side of the square kernel, an int >= 1.
+        strides: Stride in both directions, an int >= 1.
+        padding: Cut from both ends of each spatial axis, an int >= 0.
+        output_padding: Given back at the end of each axis, an int with
+            `0 <= output_padding < max(strides, 1)` and `<= padding`.
+        kernel_initializer: Initializer for the kernel
+            `(kernel_size, kernel_size, filters, in_channels)`.
+        bias_initializer: Initializer for the bias `(filters,)`.
+        **kwargs: Passed to `keras.layers.Layer`.
+
+    Returns:
+        Called on `(batch, H, W, C)`, a tensor `(batch, H', W', filters)`.
+
+    Example:
+
+    >>> layer = PaddedConv2DTranspose(8, 5, strides=2, padding=2)
+    >>> layer(np.zeros((1, 4, 4, 16), "float32")).shape  # 4x4 -> 7x7
+    (1, 7, 7, 8)
+    """
+
+    def __init__(
+        self, filters, kernel_size, strides=1, padding=0, output_padding=0,
+        **kwargs,
+    ):
+        super().__init__(filters, kernel_size, strides, padding, **kwargs)
+        extra = _check_size("output_padding", output_padding, 0)
+        if extra >= self.strides[0] or extra > self.padding[0]:
+            raise ValueError(
+                f"output_padding must be smaller than strides "
+                f"({self.strides[0]}) and at most padding "
+                f"({self.padding[0]}), got {extra}."
+            )
+        self.output_padding = (extra, extra)
+
+    def build(self, input_shape):
+        if None in tuple(input_shape[1:3]):
+            # The crop on JAX and TensorFlow is computed from these sizes.
+            raise ValueError(
+                f"{type(self).__name__} needs known spatial sizes, got input "
+                f"shape {input_shape}."
+            )
+        super().build(input_shape)
+
+    def _kernel_shape(self, in_channels):
+        # Keras's transposed-convolution layout: output channels third.
+        return self.kernel_size + (self.filters, in_channels)
+
+    def _output_size(self, size):
+        full = (size - 1) * self.strides[0] + self.kernel_size[0]
+        out = full - 2 * self.padding[0] + self.output_padding[0]
+        if out < 1:
+            raise ValueError(
+                f"{self.name}: padding {self.padding[0]} leaves no output "
+                f"for an input side of {size}."
+            )
+        return out
+
+    def call(self, inputs):
+        fused = backend.fused_conv2d_transpose
+        if fused is not None:
+            return fused(
+                inputs, self.kernel, self.bias, self.strides[0],
+                self.padding[0], self.output_padding[0],
+            )
+        x = ops.conv_transpose(
+            inputs, self.kernel, strides=self.strides, padding="valid"
+        )
+        start = self.padding[0]
+        height = self._output_size(inputs.shape[1])
+        width = self._output_size(inputs.shape[2])
+        x = x[:, start : start + height, start : start + width, :]
+        return ops.add(x, self.bias)
+
+    def get_config(self):
+        config = super().get_config()
+        config["output_padding"] = self.output_padding[0]
+        return config
