@@ -1,0 +1,244 @@
+"""Clipping vs gradient penalty on toy data: the panels of WGAN-GP's Fig. 1.
+
+Trains WGAN (weight clipping) and WGAN-GP (gradient penalty) with the same
+MLPs, optimizer and number of steps on the 8 Gaussians, 25 Gaussians and
+swiss roll of Gulrajani et al. (2017), and the four models of keras_wgan
+on a 1D Gaussian, then writes into `docs/images/`:
+
+- `toy_value_surfaces.png` (Fig. 1a): the critic's value over the plane,
+  real points and generated points, clipping (top) vs penalty (bottom);
+- `toy_gradient_norms.png` (Fig. 1b): log10 of the critic loss's gradient
+  norm at each layer of a 12-layer critic on the swiss roll;
+- `toy_weight_histograms.png` (Fig. 1c): the 12-layer critics' weights;
+- `toy_1d_models.png`: real and generated densities and the critic or
+  discriminator output on a 1D Gaussian, after 1 epoch and after training,
+  for MinimaxGAN, NonSaturatingGAN, WGAN and WGAN-GP.
+
+Usage: `python scripts/toy_figures.py [--steps 300] [--out docs/images]`.
+A few minutes on two CPU cores with the default budget; set
+`KERAS_BACKEND` to pick the backend (JAX is the fastest on CPU here).
+"""
+
+import argparse
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import keras_wgan  # noqa: E402  (sets the default backend before keras)
+
+import keras  # noqa: E402
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_wgan import diagnostics  # noqa: E402
+from keras_wgan import toy  # noqa: E402
+
+TITLES = {
+    "8gaussians": "8 Gaussians",
+    "25gaussians": "25 Gaussians",
+    "swissroll": "Swiss roll",
+}
+CLIP_VALUE = 0.01
+BATCH = 256
+
+
+def _optimizer(learning_rate):
+    # One optimizer for every model (the WGAN-GP paper's toy setting, with
+    # a larger rate for the short budget), so only the constraint differs.
+    return keras.optimizers.Adam(learning_rate, beta_1=0.5, beta_2=0.9)
+
+
+def _make(kind, critic, generator, n_critic=5, seed=0):
+    if kind == "clipping":
+        return keras_wgan.WGAN(critic, generator, n_critic=n_critic,
+                               clip_value=CLIP_VALUE, seed=seed)
+    if kind == "penalty":
+        return keras_wgan.WGANGP(critic, generator, n_critic=n_critic,
+                                 seed=seed)
+    if kind == "minimax":
+        return keras_wgan.MinimaxGAN(critic, generator, seed=seed)
+    return keras_wgan.NonSaturatingGAN(critic, generator, seed=seed)
+
+
+def _train(gan, data, steps, learning_rate, callbacks=(), epochs=1):
+    gan.compile(critic_optimizer=_optimizer(learning_rate),
+                generator_optimizer=_optimizer(learning_rate))
+    per_step = BATCH * gan.n_critic
+    count = per_step * max(1, steps // epochs)
+    gan.fit(data[:count], batch_size=BATCH, epochs=epochs, verbose=0,
+            callbacks=list(callbacks))
+    return gan
+
+
+def value_surfaces(steps, width, out):
+    """Fig. 1a: critic value surfaces with real and generated points."""
+    fig, axes = plt.subplots(2, 3, figsize=(13, 8.4), constrained_layout=True)
+    for col, (name, sampler) in enumerate(toy.DISTRIBUTIONS_2D.items()):
+        data = sampler(BATCH * 5 * steps, seed=0)
+        real = sampler(512, seed=1)
+        for row, kind in enumerate(("clipping", "penalty")):
+            start = time.time()
+            gan = _make(kind, toy.toy_critic(2, width, 3),
+                        toy.toy_generator(2, 2, width, 3))
+            _train(gan, data, steps, 1e-3)
+            fake = gan.generate(512, seed=2)
+            xs, ys, values = diagnostics.critic_surface(
+                gan.critic, (-2.5, 2.5), resolution=120)
+            ax = axes[row, col]
+            contour = ax.contourf(xs, ys, values, levels=30, cmap="viridis")
+            fig.colorbar(contour, ax=ax, label="critic value D(x)")
+            ax.scatter(*real.T, s=3, c="orange", label="real")
+            ax.scatter(*fake.T, s=3, c="white", edgecolors="none",
+                       label="generated")
+            label = ("WGAN, weight clipping (c=0.01)" if kind == "clipping"
+                     else "WGAN-GP, gradient penalty (lambda=10)")
+            ax.set_title(f"{TITLES[name]}\n{label}", fontsize=9.5)
+            ax.set_xlabel("x1")
+            ax.set_ylabel("x2")
+            ax.set_aspect("equal")
+            if row == 0 and col == 0:
+                ax.legend(loc="lower left", fontsize=8, markerscale=4,
+                          facecolor="lightgrey")
+            print(f"  1a {name} {kind}: {time.time() - start:.0f}s",
+                  flush=True)
+    fig.suptitle(f"Critic value surfaces after {steps} generator steps "
+                 f"(x 5 critic steps), same MLP (3 x {width} ReLU) and "
+                 "Adam(1e-3, 0.5, 0.9)")
+    fig.savefig(os.path.join(out, "toy_value_surfaces.png"), dpi=90)
+    plt.close(fig)
+
+
+def deep_critics(steps, width, out):
+    """Fig. 1b and 1c: gradient norms and weights of 12-layer critics."""
+    data = toy.swiss_roll(BATCH * 5 * steps, seed=0)
+    probe = toy.swiss_roll(BATCH, seed=3)
+    results = {}
+    for kind in ("clipping", "penalty"):
+        start = time.time()
+        history = diagnostics.GradientNormHistory(probe, seed=4)
+        gan = _make(kind, toy.toy_critic(2, width, 11),
+                    toy.toy_generator(2, 2, width, 3))
+        _train(gan, data, steps, 1e-4, callbacks=[history], epochs=5)
+        results[kind] = (history, diagnostics.critic_weights(gan.critic))
+        print(f"  1b {kind}: {time.time() - start:.0f}s", flush=True)
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.4), constrained_layout=True)
+    for kind, color in (("clipping", "tab:red"), ("penalty", "tab:blue")):
+        history = results[kind][0]
+        layers = np.arange(1, len(history.norms) + 1)
+        final = np.array([v[-1] for v in history.norms.values()])
+        # A zero norm (a dead layer) is drawn at the floor 1e-12.
+        ax.plot(layers, np.log10(np.maximum(final, 1e-12)), "o-", color=color,
+                label=("weight clipping (c=0.01)" if kind == "clipping"
+                       else "gradient penalty"))
+    ax.set_xlabel("critic layer (1 = input side, 12 = output)")
+    ax.set_ylabel("log10 ||d critic loss / d layer weights||")
+    ax.set_title("Swiss roll, 12-layer ReLU critic: gradient norm per layer\n"
+                 f"after {steps} generator steps")
+    ax.set_xticks(layers)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    fig.savefig(os.path.join(out, "toy_gradient_norms.png"), dpi=90)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), constrained_layout=True)
+    for ax, kind in zip(axes, ("clipping", "penalty")):
+        weights = results[kind][1]
+        ax.hist(weights, bins=80, color="tab:red" if kind == "clipping"
+                else "tab:blue")
+        if kind == "clipping":
+            ax.set_xticks([-CLIP_VALUE, -CLIP_VALUE / 2, 0, CLIP_VALUE / 2,
+                           CLIP_VALUE])
+        ax.set_xlabel("critic weight value")
+        ax.set_ylabel("count")
+        ax.set_title("Weight clipping (c=0.01)" if kind == "clipping"
+                     else "Gradient penalty (lambda=10)")
+    fig.suptitle("Swiss roll, 12-layer critic: histogram of kernel weights")
+    fig.savefig(os.path.join(out, "toy_weight_histograms.png"), dpi=90)
+    plt.close(fig)
+    return results
+
+
+def one_dimensional(steps, out):
+    """Densities and critic outputs on a 1D Gaussian for the four models."""
+    data = toy.gaussian_1d(BATCH * 5 * steps, mean=2.0, std=0.5, seed=0)
+    grid = np.linspace(-4, 6, 400, dtype="float32")[:, None]
+    kinds = [("minimax", "MinimaxGAN"), ("non_saturating", "NonSaturatingGAN"),
+             ("clipping", "WGAN (clipping)"), ("penalty", "WGAN-GP")]
+    fig, axes = plt.subplots(2, 4, figsize=(16, 7), constrained_layout=True)
+    epochs = 10
+    for col, (kind, title) in enumerate(kinds):
+        start = time.time()
+        gan = _make(kind, toy.toy_critic(1, 32, 2),
+                    toy.toy_generator(1, 1, 32, 2))
+        snapshots = []
+        snap = keras.callbacks.LambdaCallback(
+            on_epoch_end=lambda epoch, logs, gan=gan, snaps=snapshots:
+            snaps.append((epoch + 1, gan.generate(4096, seed=5),
+                          diagnostics.critic_values(gan.critic, grid)))
+            if epoch in (0, epochs - 1) else None)
+        _train(gan, data, steps, 1e-3, callbacks=[snap], epochs=epochs)
+        for row, (epoch, fake, values) in enumerate(snapshots):
+            ax = axes[row, col]
+            bins = np.linspace(-4, 6, 80)
+            ax.hist(data[:4096, 0], bins=bins, density=True, alpha=0.5,
+                    color="tab:orange", label="real N(2, 0.5^2)")
+            ax.hist(fake[:, 0], bins=bins, density=True, alpha=0.5,
+                    color="tab:blue", label="generated")
+            ax.set_xlabel("x")
+            ax.set_ylabel("density")
+            twin = ax.twinx()
+            if kind in ("minimax", "non_saturating"):
+                twin.plot(grid[:, 0], 1 / (1 + np.exp(-values)), "k-",
+                          label="D(x) = sigmoid(logit)")
+                twin.set_ylim(0, 1)
+                twin.set_ylabel("discriminator D(x)")
+            else:
+                twin.plot(grid[:, 0], values, "k-", label="critic D(x)")
+                twin.set_ylabel("critic value D(x)")
+            ax.set_title(f"{title}, after {epoch} epoch"
+                         f"{'s' if epoch > 1 else ''}", fontsize=10)
+            if col == 0 and row == 0:
+                lines = ax.get_legend_handles_labels()
+                extra = twin.get_legend_handles_labels()
+                ax.legend(lines[0] + extra[0], lines[1] + extra[1],
+                          fontsize=8, loc="upper left")
+            elif row == 0 and col == 2:
+                twin.legend(fontsize=8, loc="upper left")
+        print(f"  1D {kind}: {time.time() - start:.0f}s", flush=True)
+    fig.suptitle(f"1D Gaussian: {epochs} epochs of {steps // epochs} "
+                 "generator steps; same MLPs (2 x 32 ReLU) and "
+                 "Adam(1e-3, 0.5, 0.9)")
+    fig.savefig(os.path.join(out, "toy_1d_models.png"), dpi=90)
+    plt.close(fig)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=300,
+                        help="generator steps per model (default 300)")
+    parser.add_argument("--width", type=int, default=128,
+                        help="hidden units of the toy MLPs (default 128)")
+    parser.add_argument("--out", default="docs/images")
+    parser.add_argument("--only", choices=("1a", "1b", "1d"), default=None)
+    args = parser.parse_args(argv)
+    os.makedirs(args.out, exist_ok=True)
+    keras.utils.set_random_seed(0)
+    start = time.time()
+    if args.only in (None, "1a"):
+        value_surfaces(args.steps, args.width, args.out)
+    if args.only in (None, "1b"):
+        deep_critics(args.steps, args.width // 2, args.out)
+    if args.only in (None, "1d"):
+        one_dimensional(args.steps, args.out)
+    print(f"done in {time.time() - start:.0f}s "
+          f"({keras.backend.backend()} backend)")
+
+
+if __name__ == "__main__":
+    main()
