@@ -100,6 +100,9 @@ def value_surfaces(steps, width, out):
             ax.set_title(f"{TITLES[name]}\n{label}", fontsize=9.5)
             ax.set_xlabel("x1")
             ax.set_ylabel("x2")
+            # Stray generated points must not stretch the critic's panel.
+            ax.set_xlim(-2.5, 2.5)
+            ax.set_ylim(-2.5, 2.5)
             ax.set_aspect("equal")
             if row == 0 and col == 0:
                 ax.legend(loc="lower left", fontsize=8, markerscale=4,
