@@ -20,11 +20,13 @@ _default_to_torch()
 
 from keras_wgan import architectures  # noqa: E402
 from keras_wgan import callbacks  # noqa: E402
+from keras_wgan import checkpoints  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import diagnostics  # noqa: E402
 from keras_wgan import toy  # noqa: E402
 from keras_wgan.adversarial import AdversarialModel  # noqa: E402
 from keras_wgan.constraints import ClipConstraint  # noqa: E402
+from keras_wgan.errors import NonFiniteError  # noqa: E402
 from keras_wgan.gan import MinimaxGAN  # noqa: E402
 from keras_wgan.gan import NonSaturatingGAN  # noqa: E402
 from keras_wgan.losses import WassersteinLoss  # noqa: E402
@@ -42,9 +44,11 @@ __all__ = [
     "WGAN",
     "WGANGP",
     "ClipConstraint",
+    "NonFiniteError",
     "WassersteinLoss",
     "architectures",
     "callbacks",
+    "checkpoints",
     "data",
     "diagnostics",
     "gradient_penalty",

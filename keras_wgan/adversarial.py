@@ -16,12 +16,15 @@ The gradients come from `keras_wgan.backend`, so the same loop runs on
 torch, JAX and TensorFlow.
 """
 
+import math
+
 import keras
 import numpy as np
 from keras import ops
 
 from keras_wgan import backend
 from keras_wgan import validation
+from keras_wgan.batches import ShuffledBatches
 
 DEFAULT_BATCH_SIZE = 64
 _SEED_STATE_KEY = "seed_generator_state"
@@ -198,6 +201,7 @@ class AdversarialModel(keras.Model):
                 "trains on real samples alone, got labels."
             )
         if _is_array(x):
+            x, kwargs = _split_validation(x, kwargs)
             validation.check_samples(x, "x", self.image_shape)
             batch_size = validation.check_int(
                 "batch_size",
@@ -215,6 +219,10 @@ class AdversarialModel(keras.Model):
                     "len(x) % (batch_size * n_critic) is 0 or >= n_critic."
                 )
             batch_size *= self.n_critic
+            if _is_array(kwargs.get("validation_data")):
+                kwargs.setdefault("validation_batch_size", batch_size)
+            x, kwargs = self._shuffled_batches(x, batch_size, kwargs)
+            batch_size = None
         elif batch_size is not None:
             raise ValueError(
                 "batch_size must be None when x is a dataset or generator "
@@ -222,6 +230,33 @@ class AdversarialModel(keras.Model):
                 f"{batch_size}."
             )
         return super().fit(x, batch_size=batch_size, **kwargs)
+
+    def _shuffled_batches(self, x, batch_size, kwargs):
+        """Wraps array input in batches a resumed run reads identically.
+
+        The order of each pass over `x` is drawn from the model's seed and
+        the pass number, not from global random state (see
+        `keras_wgan.batches`), so `fit(..., initial_epoch=k)` on a reloaded
+        checkpoint continues with the very batches an uninterrupted run
+        would have used.
+        """
+        kwargs = dict(kwargs)
+        shuffle = kwargs.get("shuffle", True)
+        # The batches are shuffled already; Keras must not reorder them.
+        kwargs["shuffle"] = False
+        steps = kwargs.get("steps_per_epoch") or math.ceil(len(x) / batch_size)
+        kwargs["steps_per_epoch"] = steps
+        # Without a model seed the order is still reproducible under
+        # keras.utils.set_random_seed, but not across a resume.
+        seed = self.seed if self.seed is not None else np.random.randint(2**31)
+        batches = ShuffledBatches(
+            x,
+            batch_size,
+            seed,
+            shuffle=shuffle,
+            first_step=kwargs.get("initial_epoch", 0) * steps,
+        )
+        return batches, kwargs
 
     def train_step(self, *args):
         # (data) on torch and TensorFlow, (state, data) on JAX.
@@ -440,6 +475,32 @@ def _check_generator(generator, latent_dim, image_shape):
             f"input shape {tuple(image_shape)}."
         )
     return latent_dim
+
+
+def _split_validation(x, kwargs):
+    """Applies `validation_split` to array input as Keras would.
+
+    Keras splits arrays itself, but the training part is handed to `fit` as
+    `ShuffledBatches`, which Keras cannot split: the last fraction of `x`
+    (before any shuffling) becomes `validation_data` here.
+    """
+    split = kwargs.get("validation_split")
+    if not split:
+        return x, kwargs
+    kwargs = dict(kwargs)
+    split = validation.check_float("validation_split", kwargs.pop("validation_split"))
+    if not 0.0 < split < 1.0:
+        raise ValueError(
+            f"validation_split must be a number in (0, 1), got {split}."
+        )
+    if kwargs.get("validation_data") is not None:
+        raise ValueError(
+            "validation_split and validation_data exclude each other: pass "
+            "one of them."
+        )
+    cut = int(len(x) * (1.0 - split))
+    kwargs["validation_data"] = x[cut:]
+    return x[:cut], kwargs
 
 
 def _is_array(x):

@@ -1,10 +1,13 @@
-"""Keras callbacks for watching a GAN train."""
+"""Keras callbacks for watching a GAN train and stopping it when it breaks."""
 
+import math
 import os
 
 import keras
 
 from keras_wgan import validation
+from keras_wgan.checkpoints import Checkpoint  # noqa: F401 (public here)
+from keras_wgan.errors import NonFiniteError
 from keras_wgan.images import save_image_grid
 
 
@@ -66,3 +69,45 @@ class SampleGrid(keras.callbacks.Callback):
             "every": self.every,
             "seed": self.seed,
         }
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class TerminateOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first NaN or Inf in any logged quantity.
+
+    Keras's `TerminateOnNaN` watches only `loss`, which a GAN does not log,
+    and stops at the end of the step, after which callbacks may still save
+    the broken weights. This callback checks every logged value after every
+    step and raises `NonFiniteError` at once, naming the epoch, the step and
+    the quantity, so that no later callback (checkpoint, sample grid) runs.
+
+    Example:
+
+    ```python
+    gan.fit(images, callbacks=[keras_wgan.callbacks.TerminateOnNonFinite()])
+    ```
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        for name, value in (logs or {}).items():
+            value = float(keras.ops.convert_to_numpy(value))
+            if not math.isfinite(value):
+                steps = self.params.get("steps")
+                where = f"epoch {self._epoch + 1}, step {batch + 1}"
+                if steps:
+                    where += f" of {steps}"
+                raise NonFiniteError(
+                    f"{name} became {value} at {where}; training stopped "
+                    "before anything else was saved (lower the learning "
+                    "rate, or check the data for NaN/Inf)."
+                )
+
+    def get_config(self):
+        return {}

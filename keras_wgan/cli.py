@@ -11,8 +11,17 @@ import sys
 
 MODELS = ("wgan", "wgan-gp")
 CHECKPOINT_NAME = "model.keras"
+CHECKPOINTS_DIR = "checkpoints"
 METRICS_NAME = "metrics.csv"
+RUN_NAME = "run.json"
 SAMPLES_DIR = "samples"
+# What a resumed run may change: how long it trains, how it reports, where
+# the (same) data is read from, and the learning rate (the way out of a run
+# stopped by a NaN). Anything else would make it another run.
+RESUME_MAY_CHANGE = ("epochs", "verbose", "data_dir", "download",
+                     "learning_rate")
+# Exit status of a run stopped by a NaN or an infinity.
+NON_FINITE_STATUS = 3
 
 
 class UsageError(Exception):
@@ -59,10 +68,14 @@ def build_parser():
         "train",
         help="train a WGAN or WGAN-GP on MNIST",
         description=(
-            "Train on MNIST and write into --out: model.keras (checkpoint, "
-            "saved every epoch), samples/epoch_NNN.png (sample grids), "
-            "metrics.csv (logged metrics per epoch) and run.json (the "
-            "arguments and the number of training images)."
+            "Train on MNIST and write into --out: checkpoints/epoch_NNNN.keras "
+            "(the model after NNNN epochs, written atomically every epoch, the "
+            "last --keep-checkpoints kept), model.keras (the newest of them), "
+            "samples/epoch_NNN.png (sample grids), metrics.csv (logged metrics "
+            "per epoch) and run.json (the arguments and the number of training "
+            "images). A run stopped by a NaN or an infinity exits with status "
+            f"{NON_FINITE_STATUS} and leaves its last good checkpoint as the "
+            "newest; an interrupted run continues with --resume."
         ),
     )
     train.add_argument("--model", choices=MODELS, default="wgan-gp",
@@ -112,7 +125,16 @@ def build_parser():
     train.add_argument("--sample-every", type=_number(int, 1), default=1,
                        help="write a sample grid every N epochs (default 1)")
     train.add_argument("--overwrite", action="store_true",
-                       help="allow an --out that already holds a checkpoint")
+                       help="start over in an --out that already holds a run "
+                       "(its checkpoints are deleted)")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the run in --out from its newest "
+                       "checkpoint, with the arguments recorded in run.json; "
+                       "only --epochs (to train longer), --learning-rate, "
+                       "--verbose, --data-dir and --download may be given "
+                       "again")
+    train.add_argument("--keep-checkpoints", type=_number(int, 1), default=3,
+                       help="number of epoch checkpoints kept (default 3)")
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1,
                        help="Keras fit verbosity: 1 progress bar (default), "
                        "2 one line per epoch, 0 silent")
@@ -133,6 +155,7 @@ def build_parser():
     sample.add_argument("--columns", type=_number(int, 1), default=None,
                         help="images per row (default: square grid)")
     sample.set_defaults(prepare=prepare_sample)
+    parser.command_parsers = {"train": train, "sample": sample}
     return parser
 
 
@@ -171,28 +194,126 @@ def _build_model(args):
 
 
 def prepare_train(args):
-    """Checks `args`, builds the model and loads the data; writes nothing.
+    """Checks `args`, builds or loads the model and the data; writes nothing.
 
     Returns:
         A function that runs the training and returns the fit history.
     """
     import keras
 
-    from keras_wgan import data
-    from keras_wgan import validation
-
-    checkpoint = os.path.join(args.out, CHECKPOINT_NAME)
-    if os.path.exists(checkpoint) and not args.overwrite:
+    if args.resume:
+        return _prepare_resume(args)
+    if _holds_run(args.out) and not args.overwrite:
         raise UsageError(
-            f"--out: {args.out} already holds {CHECKPOINT_NAME}; choose a new "
-            "folder or pass --overwrite."
+            f"--out: {args.out} already holds a run; pass --resume to "
+            "continue it, --overwrite to start over, or choose a new folder."
         )
+    _check_data_flags(args)
+    keras.utils.set_random_seed(args.seed)
+    model = _build_model(args)
+    images = _load_images(args, model)
+    return lambda: _train(args, model, images)
+
+
+def _prepare_resume(args):
+    import keras
+
+    import keras_wgan
+    from keras_wgan import checkpoints
+
+    if args.overwrite:
+        raise UsageError("--resume and --overwrite exclude each other.")
+    recorded = _read_run_record(args.out)
+    args = _resumed_args(args, recorded)
+    _check_data_flags(args)
+    latest = checkpoints.latest_checkpoint(
+        os.path.join(args.out, CHECKPOINTS_DIR)
+    )
+    if latest is None:
+        raise UsageError(
+            f"--resume: {args.out} has no checkpoint in {CHECKPOINTS_DIR}/ "
+            "(the run stopped before its first epoch ended); start it again "
+            "with --overwrite."
+        )
+    completed, path = latest
+    if args.epochs <= completed:
+        raise UsageError(
+            f"--epochs must be > {completed} to resume: the run in {args.out} "
+            f"has completed {completed} epochs, got --epochs {args.epochs}."
+        )
+    expected = {"wgan": keras_wgan.WGAN, "wgan-gp": keras_wgan.WGANGP}
+    model = _load_model(path, "--resume", expected[args.model], exact=True)
+    if "learning_rate" in getattr(args, "explicit", ()):
+        model.critic_optimizer.learning_rate = args.learning_rate
+        model.generator_optimizer.learning_rate = args.learning_rate
+    keras.utils.set_random_seed(args.seed)
+    images = _load_images(args, model)
+    if len(images) != recorded.get("num_images"):
+        raise UsageError(
+            f"--data-dir: the run was trained on {recorded.get('num_images')} "
+            f"images, the data now gives {len(images)}; resume with the "
+            "same data."
+        )
+    return lambda: _train(args, model, images, initial_epoch=completed,
+                          record=recorded, resumed_from=path)
+
+
+def _read_run_record(out):
+    path = os.path.join(out, RUN_NAME)
+    try:
+        with open(path) as f:
+            record = json.load(f)
+    except FileNotFoundError:
+        raise UsageError(
+            f"--resume: {out} holds no {RUN_NAME}, so no run to continue."
+        ) from None
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UsageError(
+            f"--resume: {path} is not a run record written by 'train' "
+            f"({type(error).__name__})."
+        ) from None
+    if not isinstance(record, dict) or record.get("command") != "train":
+        raise UsageError(
+            f"--resume: {path} is not a run record written by 'train'."
+        )
+    return record
+
+
+def _resumed_args(args, recorded):
+    """Returns the recorded arguments, with the few a resume may change."""
+    import argparse
+
+    explicit = getattr(args, "explicit", set())
+    merged = dict(vars(args))
+    for name, value in recorded.items():
+        if name not in merged or name in ("out", "resume", "explicit"):
+            continue
+        if name in explicit and name not in RESUME_MAY_CHANGE:
+            if merged[name] != value:
+                flag = "--" + name.replace("_", "-")
+                raise UsageError(
+                    f"{flag} {merged[name]} differs from the run's recorded "
+                    f"{flag} {value}; --resume continues the run as recorded "
+                    f"in {RUN_NAME} (it may change only "
+                    + ", ".join("--" + n.replace("_", "-")
+                                for n in RESUME_MAY_CHANGE) + ")."
+                )
+        if name not in explicit or name not in RESUME_MAY_CHANGE:
+            merged[name] = value
+    return argparse.Namespace(**merged)
+
+
+def _check_data_flags(args):
     if args.data_dir is not None and not os.path.isdir(args.data_dir):
         raise UsageError(f"--data-dir: {args.data_dir} is not a folder.")
     if args.data_dir is not None and args.download:
         raise UsageError("--download applies only without --data-dir.")
-    keras.utils.set_random_seed(args.seed)
-    model = _build_model(args)
+
+
+def _load_images(args, model):
+    from keras_wgan import data
+    from keras_wgan import validation
+
     images = data.load_mnist(split=args.split, data_dir=args.data_dir,
                              download=args.download)
     if args.num_images is not None:
@@ -206,33 +327,127 @@ def prepare_train(args):
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     _check_step_sizes(len(images), args.batch_size, args.n_critic)
-    return lambda: _train(args, model, images)
+    return images
 
 
-def _train(args, model, images):
+def _holds_run(out):
+    from keras_wgan import checkpoints
+
+    return (
+        os.path.exists(os.path.join(out, CHECKPOINT_NAME))
+        or os.path.exists(os.path.join(out, RUN_NAME))
+        or bool(checkpoints.list_checkpoints(os.path.join(out, CHECKPOINTS_DIR)))
+    )
+
+
+def _train(args, model, images, initial_epoch=0, record=None,
+           resumed_from=None):
     import keras
 
+    from keras_wgan.callbacks import Checkpoint
     from keras_wgan.callbacks import SampleGrid
+    from keras_wgan.callbacks import TerminateOnNonFinite
+    from keras_wgan.errors import NonFiniteError
 
-    checkpoint = os.path.join(args.out, CHECKPOINT_NAME)
+    metrics_path = os.path.join(args.out, METRICS_NAME)
     os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "run.json"), "w") as f:
-        json.dump({"command": "train", **_plain(vars(args)),
-                   "num_images": len(images)}, f, indent=2)
+    if resumed_from is None:
+        _clear_previous_run(args.out)
+        record = {"command": "train", **_plain(vars(args)),
+                  "num_images": len(images)}
+    else:
+        record = dict(record, **{name: getattr(args, name)
+                                 for name in RESUME_MAY_CHANGE})
+        record.setdefault("resumed", []).append(
+            {"checkpoint": os.path.relpath(resumed_from, args.out),
+             "initial_epoch": initial_epoch}
+        )
+        _truncate_metrics(metrics_path, initial_epoch)
+        print(f"resuming from {resumed_from} ({initial_epoch} epochs done)")
+    _write_json_atomically(os.path.join(args.out, RUN_NAME), record)
+    samples = SampleGrid(os.path.join(args.out, SAMPLES_DIR),
+                         num_samples=args.samples, every=args.sample_every,
+                         seed=args.seed)
+    # Order matters. The NaN check comes first so that nothing after it
+    # runs on a broken step. The metrics row of an epoch is written before
+    # its checkpoint: a kill between the two leaves a row that the resume
+    # rewrites, never a checkpoint without its row.
     callbacks = [
-        keras.callbacks.ModelCheckpoint(checkpoint),
-        keras.callbacks.CSVLogger(os.path.join(args.out, METRICS_NAME)),
-        SampleGrid(os.path.join(args.out, SAMPLES_DIR),
-                   num_samples=args.samples, every=args.sample_every,
-                   seed=args.seed),
+        TerminateOnNonFinite(),
+        keras.callbacks.CSVLogger(metrics_path, append=initial_epoch > 0),
+        samples,
+        Checkpoint(os.path.join(args.out, CHECKPOINTS_DIR),
+                   keep=args.keep_checkpoints,
+                   latest=os.path.join(args.out, CHECKPOINT_NAME)),
     ]
-    history = model.fit(images, batch_size=args.batch_size,
-                        epochs=args.epochs, callbacks=callbacks,
-                        verbose=args.verbose)
-    print(f"wrote {checkpoint}, {os.path.join(args.out, METRICS_NAME)} and "
-          f"{len(callbacks[-1].paths)} sample grid(s) in "
+    try:
+        history = model.fit(images, batch_size=args.batch_size,
+                            epochs=args.epochs, initial_epoch=initial_epoch,
+                            callbacks=callbacks, verbose=args.verbose)
+    except NonFiniteError as error:
+        raise NonFiniteError(f"{error} {_last_good(args.out)}") from None
+    print(f"wrote {os.path.join(args.out, CHECKPOINT_NAME)}, {metrics_path} "
+          f"and {len(samples.paths)} sample grid(s) in "
           f"{os.path.join(args.out, SAMPLES_DIR)}")
     return history
+
+
+def _last_good(out):
+    """Says which checkpoint a run stopped by a NaN can continue from."""
+    from keras_wgan import checkpoints
+
+    latest = checkpoints.latest_checkpoint(os.path.join(out, CHECKPOINTS_DIR))
+    if latest is None:
+        return "No checkpoint was written before it."
+    epoch, path = latest
+    return (f"The last good checkpoint is {path} (epoch {epoch}): --resume "
+            "with a lower --learning-rate continues from it.")
+
+
+def _clear_previous_run(out):
+    """Deletes what an earlier run in `out` wrote that this one would not."""
+    import glob
+
+    from keras_wgan import checkpoints
+
+    stale = [path for _, path in checkpoints.list_checkpoints(
+        os.path.join(out, CHECKPOINTS_DIR))]
+    stale += glob.glob(os.path.join(out, SAMPLES_DIR, "epoch_*.png"))
+    stale.append(os.path.join(out, CHECKPOINT_NAME))
+    for path in stale:
+        if os.path.exists(path):
+            os.remove(path)
+
+
+def _truncate_metrics(path, initial_epoch):
+    """Keeps the header and the rows of the epochs before `initial_epoch`.
+
+    Rows of epochs after the checkpoint were written by the interrupted run
+    and will be written again.
+    """
+    import csv
+
+    if not os.path.exists(path):
+        return
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    if not rows:
+        return
+    column = rows[0].index("epoch") if "epoch" in rows[0] else 0
+    kept = [rows[0]] + [
+        row for row in rows[1:] if row and int(row[column]) < initial_epoch
+    ]
+    temporary = path + ".tmp"
+    with open(temporary, "w", newline="") as f:
+        csv.writer(f).writerows(kept)
+    os.replace(temporary, path)
+
+
+def _write_json_atomically(path, record):
+    temporary = path + ".tmp"
+    with open(temporary, "w") as f:
+        json.dump(record, f, indent=2)
+    os.replace(temporary, path)
 
 
 def _check_step_sizes(count, batch_size, n_critic):
@@ -253,28 +468,34 @@ def prepare_sample(args):
     Returns:
         A function that writes the sample grid and returns its path.
     """
-    import keras
-
     import keras_wgan
 
     if not os.path.isfile(args.checkpoint):
         raise UsageError(f"--checkpoint: no such file {args.checkpoint}.")
     if not args.out.endswith(".png"):
         raise UsageError(f"--out must name a .png file, got {args.out}.")
+    model = _load_model(args.checkpoint, "--checkpoint", keras_wgan.WGAN)
+    return lambda: _sample(args, model)
+
+
+def _load_model(path, flag, expected, exact=False):
+    """Loads a `.keras` model of class `expected` (a subclass unless exact)."""
+    import keras
+
     try:
-        model = keras.models.load_model(args.checkpoint)
+        model = keras.models.load_model(path)
     except Exception as error:  # noqa: BLE001 - any failure means unreadable
         first_line = str(error).strip().splitlines()[0] if str(error) else ""
         raise UsageError(
-            f"--checkpoint: {args.checkpoint} is not a readable .keras "
-            f"model ({type(error).__name__}: {first_line[:200]})."
+            f"{flag}: {path} is not a readable .keras model "
+            f"({type(error).__name__}: {first_line[:200]})."
         ) from None
-    if not isinstance(model, keras_wgan.WGAN):
+    if not isinstance(model, expected) or (exact and type(model) is not expected):
         raise UsageError(
-            f"--checkpoint: {args.checkpoint} holds a "
-            f"{type(model).__name__}, expected a keras_wgan WGAN or WGANGP."
+            f"{flag}: {path} holds a {type(model).__name__}, expected a "
+            f"keras_wgan {expected.__name__}."
         )
-    return lambda: _sample(args, model)
+    return model
 
 
 def _sample(args, model):
@@ -290,22 +511,45 @@ def _sample(args, model):
 
 
 def _plain(arguments):
-    return {k: v for k, v in arguments.items() if k != "prepare"}
+    return {k: v for k, v in arguments.items()
+            if k not in ("prepare", "explicit", "resume")}
 
 
 def main(argv=None):
     """Runs the command line; returns the exit status."""
+    from keras_wgan.errors import NonFiniteError
+
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        args.explicit = _explicit_options(argv, args)
         job = args.prepare(args)
     except (UsageError, ValueError, FileNotFoundError) as error:
         # Only the checks before any work is done end in one line: an error
         # during training is a bug or a data fault and keeps its traceback.
         print(f"error: {error}", file=sys.stderr)
         return 2
-    job()
+    try:
+        job()
+    except NonFiniteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return NON_FINITE_STATUS
     return 0
+
+
+def _explicit_options(argv, args):
+    """Returns the names of the options given on the command line."""
+    parser = build_parser()
+    # Parsed again with a marker as every default, only the options given
+    # have another value. (argparse.SUPPRESS would be passed to `type`.)
+    unset = object()
+    parser.command_parsers[args.command].set_defaults(
+        **{name: unset for name in vars(args)}
+    )
+    parsed = vars(parser.parse_args(argv))
+    return {name for name, value in parsed.items()
+            if value is not unset and name not in ("command", "prepare")}
 
 
 def console_main():

@@ -40,8 +40,12 @@ def test_train_then_sample_end_to_end(tmp_path):
     assert "Epoch 2/2" in result.stdout
     assert "critic_loss" in result.stdout
     assert "keras_wgan: MNIST 'test'" in result.stderr
-    assert sorted(os.listdir(out)) == ["metrics.csv", "model.keras",
-                                       "run.json", "samples"]
+    assert sorted(os.listdir(out)) == ["checkpoints", "metrics.csv",
+                                       "model.keras", "run.json", "samples"]
+    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_0001.keras",
+                                                       "epoch_0002.keras"]
+    assert os.path.samefile(out / "model.keras",
+                            out / "checkpoints" / "epoch_0002.keras")
     assert sorted(os.listdir(out / "samples")) == ["epoch_001.png",
                                                    "epoch_002.png"]
     with open(out / "metrics.csv") as f:
@@ -61,7 +65,8 @@ def test_help_documents_every_option():
     result = _run("train", "--help")
     assert result.returncode == 0
     for option in ("--model", "--epochs", "--batch-size", "--n-critic",
-                   "--clip-value", "--gp-weight", "--data-dir", "--out"):
+                   "--clip-value", "--gp-weight", "--data-dir", "--out",
+                   "--resume", "--keep-checkpoints"):
         assert option in result.stdout
 
 
@@ -105,7 +110,8 @@ def test_existing_checkpoint_is_not_overwritten(tmp_path, capsys):
     out.mkdir()
     (out / "model.keras").write_bytes(b"precious")
     assert cli.main(["train", "--out", str(out)]) == 2
-    assert "already holds model.keras" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "already holds a run; pass --resume to continue it" in err
     assert (out / "model.keras").read_bytes() == b"precious"
 
 

@@ -1,0 +1,205 @@
+"""Checkpoints that a crash cannot corrupt, the last few of them kept.
+
+A checkpoint is a complete `.keras` file (both networks, both optimizers'
+state and the noise generator's state). It is written under a temporary
+name in the same folder, flushed to disk, then renamed over its final name:
+a rename within a folder is atomic, so a run killed at any moment leaves
+either the previous file or the new one, never half of one.
+"""
+
+import os
+import re
+import secrets
+
+import keras
+import numpy as np
+
+from keras_wgan import validation
+from keras_wgan.errors import NonFiniteError
+
+CHECKPOINT_FORMAT = "epoch_{epoch:04d}.keras"
+_CHECKPOINT_RE = re.compile(r"^epoch_(\d{4,})\.keras$")
+
+
+def save_atomically(model, path):
+    """Saves `model` to the `.keras` file `path` with an atomic rename.
+
+    Args:
+        model: The model to save.
+        path: Destination file name, ending in `.keras`.
+
+    Returns:
+        `path`.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    # Starts with a dot and ends in ".tmp.keras" so that it never matches a
+    # checkpoint name (model.save insists on the ".keras" suffix); created by
+    # model.save itself, so it gets the usual permissions.
+    temporary = os.path.join(
+        directory,
+        f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}"
+        ".tmp.keras",
+    )
+    try:
+        model.save(temporary)
+        _fsync(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
+    _fsync_directory(directory)
+    return path
+
+
+def link_atomically(source, path):
+    """Makes `path` name the same file as `source`, atomically.
+
+    A hard link costs no copy; where the file system has none, the file is
+    copied under a temporary name first. Either way `path` is replaced in
+    one rename.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    temporary = os.path.join(
+        directory, f".{os.path.basename(path)}.{os.getpid()}.tmp"
+    )
+    _remove(temporary)
+    try:
+        try:
+            os.link(source, temporary)
+        except OSError:
+            import shutil
+
+            shutil.copyfile(source, temporary)
+            _fsync(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
+    _fsync_directory(directory)
+    return path
+
+
+def list_checkpoints(directory):
+    """Returns `[(epoch, path), ...]` of the checkpoints in `directory`.
+
+    Sorted by epoch. Temporary files of an interrupted save are not listed.
+    A missing folder has no checkpoints.
+    """
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        return []
+    found = []
+    for name in os.listdir(directory):
+        match = _CHECKPOINT_RE.match(name)
+        if match:
+            found.append((int(match.group(1)), os.path.join(directory, name)))
+    return sorted(found)
+
+
+def latest_checkpoint(directory):
+    """Returns `(epoch, path)` of the newest checkpoint, or `None`."""
+    found = list_checkpoints(directory)
+    return found[-1] if found else None
+
+
+def check_finite_weights(model):
+    """Raises `NonFiniteError` naming the first weight with a NaN or Inf."""
+    for variable in model.weights:
+        values = keras.ops.convert_to_numpy(variable)
+        if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+            raise NonFiniteError(
+                f"weight '{variable.path}' holds NaN or Inf values."
+            )
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class Checkpoint(keras.callbacks.Callback):
+    """Saves the whole model atomically at the end of every epoch.
+
+    Each checkpoint is `directory/epoch_NNNN.keras`, where NNNN counts the
+    epochs completed (so it is the `initial_epoch` to resume with). Only the
+    newest `keep` are kept. A model whose weights are no longer finite is
+    never saved: the callback raises `NonFiniteError` instead, so the last
+    good checkpoint stays the newest.
+
+    Args:
+        directory: Folder of the checkpoints; created when needed.
+        keep: Number of checkpoints to keep, an int >= 1 (default 3).
+        latest: Optional path that always names the newest checkpoint
+            (e.g. `runs/a/model.keras`); updated atomically, as a hard link
+            where possible, so it costs no second write.
+        every: Save after every `every`-th epoch (default 1); the last epoch
+            of `fit` is always saved.
+
+    Example:
+
+    ```python
+    gan.fit(images, epochs=20, callbacks=[
+        keras_wgan.callbacks.Checkpoint("runs/a/checkpoints", keep=3)])
+    epoch, path = keras_wgan.checkpoints.latest_checkpoint("runs/a/checkpoints")
+    gan = keras.models.load_model(path)
+    gan.fit(images, initial_epoch=epoch, epochs=40)
+    ```
+    """
+
+    def __init__(self, directory, keep=3, latest=None, every=1):
+        super().__init__()
+        self.directory = os.fspath(directory)
+        self.keep = validation.check_int("keep", keep)
+        self.latest = None if latest is None else os.fspath(latest)
+        self.every = validation.check_int("every", every)
+        self.paths = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        completed = epoch + 1
+        if completed % self.every and completed != self.params.get("epochs"):
+            return
+        self.save(completed)
+
+    def save(self, completed_epochs):
+        """Writes the checkpoint for `completed_epochs`; returns its path."""
+        check_finite_weights(self.model)
+        path = os.path.join(
+            self.directory, CHECKPOINT_FORMAT.format(epoch=completed_epochs)
+        )
+        save_atomically(self.model, path)
+        if self.latest is not None:
+            link_atomically(path, self.latest)
+        self.paths.append(path)
+        for _, old in list_checkpoints(self.directory)[: -self.keep]:
+            _remove(old)
+        return path
+
+    def get_config(self):
+        return {
+            "directory": self.directory,
+            "keep": self.keep,
+            "latest": self.latest,
+            "every": self.every,
+        }
+
+
+def _fsync(path):
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def _fsync_directory(directory):
+    # Makes the rename itself durable; not every platform can open a folder.
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,440 @@
+"""Resume, atomic checkpoints, NaN safety and determinism, on real training."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+import pytest
+
+import keras_wgan
+from keras_wgan import checkpoints
+from keras_wgan.batches import ShuffledBatches
+from keras_wgan.callbacks import Checkpoint
+from keras_wgan.callbacks import TerminateOnNonFinite
+from tests.helpers import real_digits
+from tests.helpers import small_models
+from tests.helpers import variable_values
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _state(model):
+    """Every value that decides how training continues, as NumPy arrays."""
+    return variable_values(
+        model.critic.weights
+        + model.generator.weights
+        + model.critic_optimizer.variables
+        + model.generator_optimizer.variables
+        + [model.seed_generator.state]
+    )
+
+
+def _assert_same_state(a, b):
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+
+
+def _new_gan(seed=3):
+    keras.utils.set_random_seed(seed)
+    gan = keras_wgan.WGANGP(*small_models(), n_critic=2, seed=seed)
+    gan.compile()
+    return gan
+
+
+# --------------------------------------------------------------- data order
+
+
+def test_batches_depend_only_on_seed_and_global_step():
+    images = np.arange(10, dtype="float32")[:, None]
+    full = ShuffledBatches(images, batch_size=4, seed=7)
+    assert full.steps_per_pass == 3
+    first_pass = [full[i][0][:, 0] for i in range(3)]
+    # Each pass reads every image once; the last batch holds the remainder.
+    assert [len(b) for b in first_pass] == [4, 4, 2]
+    assert sorted(np.concatenate(first_pass)) == list(range(10))
+    second_pass = np.concatenate([full[i][0][:, 0] for i in range(3, 6)])
+    assert sorted(second_pass) == list(range(10))
+    assert not np.array_equal(np.concatenate(first_pass), second_pass)
+    # A dataset that starts at global step 4 (a resume) reads what the
+    # uninterrupted one reads from its step 4 on.
+    resumed = ShuffledBatches(images, batch_size=4, seed=7, first_step=4)
+    for i in range(5):
+        np.testing.assert_array_equal(resumed[i][0], full[4 + i][0])
+    other_seed = ShuffledBatches(images, batch_size=4, seed=8)
+    assert not np.array_equal(other_seed[0][0], full[0][0])
+    ordered = ShuffledBatches(images, batch_size=4, seed=7, shuffle=False)
+    np.testing.assert_array_equal(ordered[4][0][:, 0], [4, 5, 6, 7])
+
+
+def test_fit_reads_every_image_once_per_epoch():
+    gan = _new_gan()
+    seen = []
+    original = ShuffledBatches.__getitem__
+
+    def spy(self, index):
+        batch = original(self, index)
+        seen.append(batch[0])
+        return batch
+
+    ShuffledBatches.__getitem__ = spy
+    try:
+        x = real_digits(16)
+        gan.fit(x, batch_size=4, epochs=2, verbose=0)
+    finally:
+        ShuffledBatches.__getitem__ = original
+    # Two epochs of 2 steps of 8 images; TensorFlow may read ahead.
+    epoch_one = np.concatenate(seen[:2])
+    epoch_two = np.concatenate(seen[2:4])
+    key = lambda a: sorted(map(bytes, a.reshape(len(a), -1)))  # noqa: E731
+    assert key(epoch_one) == key(x) == key(epoch_two)
+
+
+# ------------------------------------------------------- resume, determinism
+
+
+def test_same_seed_gives_the_same_run_twice():
+    x = real_digits(32)
+    runs = []
+    for _ in range(2):
+        gan = _new_gan(seed=3)
+        gan.fit(x, batch_size=8, epochs=2, verbose=0)
+        runs.append(_state(gan))
+    _assert_same_state(*runs)
+    other = _new_gan(seed=4)
+    other.fit(x, batch_size=8, epochs=2, verbose=0)
+    assert not np.array_equal(runs[0][0], _state(other)[0])
+
+
+def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
+    x = real_digits(32)  # 2 steps of 2 x 8 images per epoch
+    straight = _new_gan()
+    straight.fit(x, batch_size=8, epochs=4, verbose=0)
+
+    first = _new_gan()
+    saver = Checkpoint(tmp_path / "ckpt", keep=1)
+    first.fit(x, batch_size=8, epochs=2, verbose=0, callbacks=[saver])
+    epoch, path = checkpoints.latest_checkpoint(tmp_path / "ckpt")
+    assert epoch == 2
+    # A fresh model object, as after a crash: everything comes from the file.
+    resumed = keras.models.load_model(path)
+    resumed.fit(x, batch_size=8, initial_epoch=epoch, epochs=4, verbose=0)
+    assert int(resumed.generator_optimizer.iterations) == 8
+    _assert_same_state(_state(straight), _state(resumed))
+
+
+# ---------------------------------------------------------------- checkpoints
+
+
+def test_checkpoint_keeps_the_last_k_and_links_the_newest(tmp_path):
+    gan = _new_gan()
+    saver = Checkpoint(tmp_path / "ckpt", keep=2, latest=tmp_path / "model.keras")
+    gan.fit(real_digits(16), batch_size=8, epochs=4, verbose=0,
+            callbacks=[saver])
+    assert sorted(os.listdir(tmp_path / "ckpt")) == [
+        "epoch_0003.keras", "epoch_0004.keras"]
+    assert os.path.samefile(tmp_path / "model.keras",
+                            tmp_path / "ckpt" / "epoch_0004.keras")
+    _assert_same_state(_state(gan),
+                       _state(keras.models.load_model(tmp_path / "model.keras")))
+    with pytest.raises(ValueError, match="keep must be an integer >= 1, got 0"):
+        Checkpoint(tmp_path, keep=0)
+
+
+def test_a_save_that_fails_midway_leaves_the_last_checkpoint(tmp_path):
+    gan = _new_gan()
+    saver = Checkpoint(tmp_path / "ckpt", latest=tmp_path / "model.keras")
+    gan.fit(real_digits(16), batch_size=8, epochs=1, verbose=0,
+            callbacks=[saver])
+    good = (tmp_path / "model.keras").read_bytes()
+
+    def dies_while_writing(path, *args, **kwargs):
+        with open(path, "wb") as f:
+            f.write(b"PK\x03\x04 half a zip")
+        raise OSError("disk full")
+
+    gan.save = dies_while_writing
+    with pytest.raises(OSError, match="disk full"):
+        saver.save(2)
+    assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
+    assert (tmp_path / "model.keras").read_bytes() == good
+    keras.models.load_model(tmp_path / "model.keras")
+
+
+_SAVE_FOREVER = """
+import os, sys
+os.environ["KERAS_BACKEND"] = "torch"
+import keras_wgan
+from keras_wgan import architectures, checkpoints
+gan = keras_wgan.WGANGP(architectures.mnist_critic(width=8),
+                        architectures.mnist_generator(latent_dim=8, width=8))
+gan.compile()
+checkpoints.save_atomically(gan, sys.argv[1])
+print("saved", flush=True)
+while True:
+    checkpoints.save_atomically(gan, sys.argv[1])
+"""
+
+
+def test_sigkill_during_saves_never_leaves_a_broken_checkpoint(tmp_path):
+    if keras.backend.backend() != "torch":
+        pytest.skip("file handling is the same on every backend")
+    path = tmp_path / "model.keras"
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    for delay in (0.05, 0.23):
+        child = subprocess.Popen([sys.executable, "-c", _SAVE_FOREVER, str(path)],
+                                 stdout=subprocess.PIPE, text=True, env=env)
+        assert child.stdout.readline().strip() == "saved"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        child.stdout.close()
+        model = keras.models.load_model(path)
+        assert isinstance(model, keras_wgan.WGANGP)
+        # A temporary file may remain; it is never taken for a checkpoint.
+        assert checkpoints.list_checkpoints(tmp_path) == []
+
+
+# ----------------------------------------------------------------- NaN / Inf
+
+
+def test_nan_batch_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
+    gan = _new_gan()
+    clean = real_digits(16)
+
+    def batches():
+        for step in range(100):
+            batch = clean.copy()
+            if step == 5:  # epoch 2, step 2 with 4 steps per epoch
+                batch[3, 10, 10, 0] = np.nan
+            yield (batch,)
+
+    saver = Checkpoint(tmp_path / "ckpt", latest=tmp_path / "model.keras")
+    with pytest.raises(keras_wgan.NonFiniteError,
+                       match=r"became nan at epoch 2, step 2 of 4"):
+        gan.fit(batches(), steps_per_epoch=4, epochs=3, verbose=0,
+                callbacks=[TerminateOnNonFinite(), saver])
+    assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
+    saved = keras.models.load_model(tmp_path / "model.keras")
+    assert all(np.all(np.isfinite(v)) for v in _state(saved))
+    assert int(saved.generator_optimizer.iterations) == 4
+
+
+def test_checkpoint_refuses_weights_that_are_not_finite(tmp_path):
+    gan = _new_gan()
+    kernel = gan.critic.trainable_variables[0]
+    kernel.assign(keras.ops.full(kernel.shape, np.inf))
+    saver = Checkpoint(tmp_path / "ckpt")
+    saver.set_model(gan)
+    with pytest.raises(keras_wgan.NonFiniteError,
+                       match=f"weight '{kernel.path}' holds NaN or Inf"):
+        saver.save(1)
+    assert not (tmp_path / "ckpt").exists()
+
+
+def test_a_batch_of_one_is_enough_for_the_penalty():
+    # The penalty is a per-sample gradient norm: one image per critic batch
+    # is a valid (if noisy) estimate, so batch_size=1 is allowed.
+    gan = _new_gan()
+    history = gan.fit(real_digits(4), batch_size=1, epochs=1, verbose=0)
+    assert np.isfinite(history.history["gradient_penalty"][-1])
+
+
+# ------------------------------------------------------------ the soak test
+
+
+@pytest.mark.slow
+def test_soak_memory_stays_flat_and_estimate_finite():
+    """A few thousand steps: no memory growth per epoch, finite estimates."""
+    gan = _new_gan()
+    x = real_digits(800)  # 50 steps of 2 x 8 images per epoch
+    rss = []
+
+    class Memory(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            rss.append(_rss_mb())
+
+    history = gan.fit(x, batch_size=8, epochs=60, verbose=0,
+                      callbacks=[Memory(), TerminateOnNonFinite()])
+    estimates = history.history["wasserstein_estimate"]
+    assert len(estimates) == 60 and np.all(np.isfinite(estimates))
+    # After warm-up, memory may wobble with the allocator but must not grow
+    # with the number of steps: compare the first and last thirds.
+    early, late = np.mean(rss[10:25]), np.mean(rss[-15:])
+    assert late - early < 25, (early, late)
+
+
+def _rss_mb():
+    with open("/proc/self/statm") as f:
+        pages = int(f.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+# ------------------------------------------------------------------ the CLI
+
+CLI_RUN = ["--model", "wgan-gp", "--width", "2", "--latent-dim", "8",
+           "--split", "test", "--batch-size", "8", "--n-critic", "2",
+           "--samples", "4", "--sample-every", "1000", "--verbose", "0",
+           "--seed", "5"]
+
+
+def _train_process(out, *args):
+    return subprocess.Popen(
+        [sys.executable, "-m", "keras_wgan", "train", "--out", str(out), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND="torch"),
+    )
+
+
+def _finish(process):
+    stdout, stderr = process.communicate(timeout=1200)
+    assert process.returncode == 0, stderr
+    return stdout
+
+
+def _resume_after_sigkill(tmp_path, num_images, epochs, kill_after):
+    """Trains straight, and killed + resumed; returns both run folders."""
+    common = [*CLI_RUN, "--num-images", str(num_images), "--epochs", str(epochs)]
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    _finish(_train_process(straight, *common))
+
+    process = _train_process(killed, *common)
+    target = killed / "checkpoints" / f"epoch_{kill_after:04d}.keras"
+    deadline = time.monotonic() + 1200
+    while not target.exists():
+        assert process.poll() is None, "the run ended before it was killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    time.sleep(0.3)  # a few steps into the next epoch
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    epoch, _ = checkpoints.latest_checkpoint(killed / "checkpoints")
+    assert kill_after <= epoch < epochs, "the kill came after the last epoch"
+
+    stdout = _finish(_train_process(killed, "--resume"))
+    assert f"({epoch} epochs done)" in stdout
+    return straight, killed
+
+
+def _assert_same_run(straight, killed):
+    _assert_same_state(
+        _state(keras.models.load_model(straight / "model.keras")),
+        _state(keras.models.load_model(killed / "model.keras")),
+    )
+    # Every logged number of every epoch, to the last digit.
+    assert (straight / "metrics.csv").read_text() == (
+        killed / "metrics.csv").read_text()
+
+
+def test_cli_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
+    if keras.backend.backend() != "torch":
+        pytest.skip("the CLI runs on torch here; the API test covers all")
+    # 96 images in steps of 2 x 8: 6 generator steps per epoch.
+    _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=96,
+                                            epochs=4, kill_after=2))
+
+
+@pytest.mark.slow
+def test_cli_2000_steps_straight_equal_1000_kill_resume_1000(tmp_path):
+    if keras.backend.backend() != "torch":
+        pytest.skip("the CLI runs on torch here; the API test covers all")
+    # 320 images in steps of 2 x 8: 20 generator steps per epoch.
+    _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=320,
+                                            epochs=100, kill_after=50))
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A one-epoch CLI run (run.json and one checkpoint), made in-process."""
+    out = tmp_path_factory.mktemp("finished") / "run"
+    from keras_wgan import cli
+
+    assert cli.main(["train", "--out", str(out), "--epochs", "1",
+                     "--num-images", "16", *CLI_RUN]) == 0
+    return out
+
+
+def _snapshot(folder):
+    return {
+        os.path.relpath(os.path.join(root, name), folder):
+            open(os.path.join(root, name), "rb").read()
+        for root, _, names in os.walk(folder) for name in names
+    }
+
+
+def _copy_run(finished_run, tmp_path, with_checkpoint=True):
+    import shutil
+
+    out = tmp_path / "run"
+    out.mkdir(parents=True)
+    shutil.copy(finished_run / "run.json", out / "run.json")
+    if with_checkpoint:
+        shutil.copytree(finished_run / "checkpoints", out / "checkpoints")
+    return out
+
+
+def _resume_error(capsys, out, *args):
+    from keras_wgan import cli
+
+    before = _snapshot(out)
+    status = cli.main(["train", "--out", str(out), "--resume", *args])
+    err = "\n".join(line for line in capsys.readouterr().err.splitlines()
+                    if not line.startswith("keras_wgan: MNIST"))
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert _snapshot(out) == before, "a rejected resume changed files"
+    return err
+
+
+def test_resume_rejects_what_would_make_another_run(finished_run, tmp_path,
+                                                    capsys):
+    out = _copy_run(finished_run, tmp_path)
+    err = _resume_error(capsys, out, "--epochs", "3", "--batch-size", "4")
+    assert "--batch-size 4 differs from the run's recorded --batch-size 8" in err
+    err = _resume_error(capsys, out, "--epochs", "1")
+    assert "--epochs must be > 1 to resume" in err
+    err = _resume_error(capsys, out, "--overwrite")
+    assert "--resume and --overwrite exclude each other" in err
+
+
+def test_resume_rejects_missing_unreadable_and_foreign_files(finished_run,
+                                                             tmp_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "holds no run.json" in _resume_error(capsys, empty)
+    (empty / "run.json").write_text("{not json")
+    assert "is not a run record written by 'train'" in _resume_error(
+        capsys, empty)
+
+    bare = _copy_run(finished_run, tmp_path / "bare", with_checkpoint=False)
+    assert "has no checkpoint in checkpoints/" in _resume_error(capsys, bare)
+
+    run = _copy_run(finished_run, tmp_path / "junk")
+    (run / "checkpoints" / "epoch_0002.keras").write_bytes(b"PK\x03\x04junk")
+    err = _resume_error(capsys, run, "--epochs", "3")
+    assert "epoch_0002.keras is not a readable .keras model" in err
+
+    foreign = _copy_run(finished_run, tmp_path / "foreign")
+    record = (foreign / "run.json").read_text()
+    (foreign / "run.json").write_text(record.replace('"wgan-gp"', '"wgan"'))
+    err = _resume_error(capsys, foreign, "--epochs", "3")
+    assert "holds a WGANGP, expected a keras_wgan WGAN" in err
+
+
+def test_nan_stops_the_cli_with_status_3_and_one_line(tmp_path, capsys):
+    from keras_wgan import cli
+
+    out = tmp_path / "run"
+    # A learning rate of 1e38 overflows the critic's weights within steps.
+    status = cli.main(["train", "--out", str(out), "--epochs", "2",
+                       "--num-images", "32", *CLI_RUN, "--model", "wgan",
+                       "--learning-rate", "1e38"])
+    err = [line for line in capsys.readouterr().err.splitlines()
+           if not line.startswith("keras_wgan: MNIST")]
+    assert status == 3 and len(err) == 1, err
+    assert "became nan at epoch 1, step" in err[0]
+    assert "No checkpoint was written before it" in err[0]
+    assert not (out / "checkpoints").exists()
