@@ -474,7 +474,8 @@ def prepare_sample(args):
         raise UsageError(f"--checkpoint: no such file {args.checkpoint}.")
     if not args.out.endswith(".png"):
         raise UsageError(f"--out must name a .png file, got {args.out}.")
-    model = _load_model(args.checkpoint, "--checkpoint", keras_wgan.WGAN)
+    model = _load_model(args.checkpoint, "--checkpoint",
+                        keras_wgan.AdversarialModel)
     return lambda: _sample(args, model)
 
 
