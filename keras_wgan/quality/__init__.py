@@ -1,0 +1,47 @@
+"""Sample quality of 28x28 generators, judged by a small pretrained classifier.
+
+The Inception-based metrics of natural images have a domain analogue for
+MNIST and Fashion-MNIST: a small CNN trained on the dataset itself (shipped
+with the package, `load_classifier`) stands in for Inception.
+
+- `classifier_fid`: Frechet distance between real and generated images in
+  the classifier's logits (lower is better).
+- `classifier_score`: the Inception-score analogue,
+  `exp(E_x KL(p(y|x) || p(y)))`, from 1 to 10 (higher is better).
+- `mode_coverage`: how many samples fall in each class.
+- `QualityMetrics`: a callback writing the three into the epoch logs.
+"""
+
+from keras_wgan.quality.architecture import image_classifier
+from keras_wgan.quality.callback import METRIC_NAMES
+from keras_wgan.quality.callback import QualityMetrics
+from keras_wgan.quality.classifiers import CLASSIFIER_DATASETS
+from keras_wgan.quality.classifiers import classifier_info
+from keras_wgan.quality.classifiers import load_classifier
+from keras_wgan.quality.features import classifier_logits
+from keras_wgan.quality.frechet import classifier_fid
+from keras_wgan.quality.frechet import feature_statistics
+from keras_wgan.quality.frechet import frechet_distance
+from keras_wgan.quality.scores import ModeCoverage
+from keras_wgan.quality.scores import classifier_score
+from keras_wgan.quality.scores import coverage_from_logits
+from keras_wgan.quality.scores import mode_coverage
+from keras_wgan.quality.scores import score_from_logits
+
+__all__ = [
+    "CLASSIFIER_DATASETS",
+    "METRIC_NAMES",
+    "ModeCoverage",
+    "QualityMetrics",
+    "classifier_fid",
+    "classifier_info",
+    "classifier_logits",
+    "classifier_score",
+    "coverage_from_logits",
+    "feature_statistics",
+    "frechet_distance",
+    "image_classifier",
+    "load_classifier",
+    "mode_coverage",
+    "score_from_logits",
+]
