@@ -23,6 +23,7 @@ from keras_wgan import callbacks  # noqa: E402
 from keras_wgan import checkpoints  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import diagnostics  # noqa: E402
+from keras_wgan import quality  # noqa: E402
 from keras_wgan import toy  # noqa: E402
 from keras_wgan.adversarial import AdversarialModel  # noqa: E402
 from keras_wgan.constraints import ClipConstraint  # noqa: E402
@@ -52,6 +53,7 @@ __all__ = [
     "data",
     "diagnostics",
     "gradient_penalty",
+    "quality",
     "toy",
     "wasserstein_loss",
 ]
