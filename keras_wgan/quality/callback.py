@@ -38,10 +38,11 @@ class QualityMetrics(keras.callbacks.Callback):
       the samples.
 
     Keras hands the same `logs` dict to the callbacks in list order and
-    appends its `History` last, so the numbers appear in
-    `History.history`, and in a `keras.callbacks.CSVLogger` or
-    `TensorBoard` placed *after* this callback in the list (one placed
-    before it sees the epoch without them). Each run also logs one line on
+    appends its own `History` and progress bar after the ones you pass, so
+    the numbers appear in `History.history` and on the `verbose=1` epoch
+    line, and in a `keras.callbacks.CSVLogger` or `TensorBoard` placed
+    *after* this callback in the list (one placed before it sees the epoch
+    without them). Each run also logs one line on
     the `"keras_wgan"` logger (unless `verbose=0`) and is kept in
     `self.results`.
 
