@@ -1,4 +1,4 @@
-"""Command line: `python -m keras_wgan train|sample ...`.
+"""Command line: `python -m keras_wgan train|sample|compare ...`.
 
 Every bad argument ends in one line on stderr that names the argument and
 the expected value, exit status 2, and nothing written.
@@ -155,8 +155,116 @@ def build_parser():
     sample.add_argument("--columns", type=_number(int, 1), default=None,
                         help="images per row (default: square grid)")
     sample.set_defaults(prepare=prepare_sample)
-    parser.command_parsers = {"train": train, "sample": sample}
+    compare = _add_compare_parser(commands)
+    parser.command_parsers = {"train": train, "sample": sample,
+                              "compare": compare}
     return parser
+
+
+def _add_compare_parser(commands):
+    from keras_wgan import compare as comparison
+
+    compare = commands.add_parser(
+        "compare",
+        help="train GAN, non-saturating GAN, WGAN and WGAN-GP on one budget "
+        "and write a report",
+        description=(
+            "Train the variants with the same networks, data and budget "
+            "(--iterations and/or --seconds per variant), evaluate every "
+            "--eval-every generator iterations, and write into --out: "
+            "report.md (summary table, settings, machine), results.json "
+            "(every number), curves.png, samples.png, weights.png and "
+            "gradient_norms.png."
+        ),
+    )
+    compare.add_argument("--dataset", required=True,
+                         choices=comparison.DATASETS)
+    compare.add_argument("--out", required=True, help="report folder")
+    compare.add_argument("--variants", default=",".join(comparison.VARIANTS),
+                         help="comma-separated subset of "
+                         f"{','.join(comparison.VARIANTS)} (default: all)")
+    compare.add_argument("--iterations", type=_number(int, 1), default=None,
+                         help="generator iterations per variant")
+    compare.add_argument("--seconds", type=_number(float, 0.0, False),
+                         default=None,
+                         help="training seconds per variant (evaluation not "
+                         "counted); with --iterations, whichever comes first")
+    compare.add_argument("--eval-every", type=_number(int, 1), default=50,
+                         help="evaluate every N generator iterations "
+                         "(default 50)")
+    compare.add_argument("--eval-samples", type=_number(int, 2), default=2000,
+                         help="samples per evaluation (default 2000)")
+    compare.add_argument("--width", type=_number(int, 1), default=None,
+                         help="network width (default 32 for images, 128 "
+                         "for toy data)")
+    compare.add_argument("--batch-size", type=_number(int, 1), default=64,
+                         help="samples per critic update (default 64)")
+    compare.add_argument("--learning-rate", type=_number(float, 0.0, False),
+                         default=None,
+                         help="learning rate of every optimizer (default: "
+                         "each variant's paper default)")
+    compare.add_argument("--latent-dim", type=_number(int, 1), default=None,
+                         help="noise size (default 128 for images, 2 for toy "
+                         "data)")
+    compare.add_argument("--seed", type=_number(int, 0), default=0,
+                         help="random seed (default 0)")
+    compare.add_argument("--overwrite", action="store_true",
+                         help="write into an --out that is not empty")
+    compare.set_defaults(prepare=prepare_compare)
+    return compare
+
+
+def prepare_compare(args):
+    """Checks `args` and loads the data; writes nothing.
+
+    Returns:
+        A function that runs the comparison and returns its results.
+    """
+    import shlex
+
+    from keras_wgan import compare
+
+    variants = tuple(v.strip() for v in args.variants.split(","))
+    if not variants or any(v not in compare.VARIANTS for v in variants) or (
+            len(set(variants)) != len(variants)):
+        raise UsageError(
+            "--variants must be distinct names from "
+            f"{','.join(compare.VARIANTS)} separated by commas, got "
+            f"{args.variants!r}."
+        )
+    if args.iterations is None and args.seconds is None:
+        raise UsageError("give --iterations N or --seconds S (or both): the "
+                         "budget of each variant.")
+    if os.path.exists(args.out) and not os.path.isdir(args.out):
+        raise UsageError(f"--out: {args.out} is a file, not a folder.")
+    if os.path.isdir(args.out) and os.listdir(args.out) and not args.overwrite:
+        raise UsageError(f"--out: {args.out} is not empty; pass --overwrite "
+                         "or choose a new folder.")
+    config = compare.CompareConfig(
+        args.dataset, args.out, variants, iterations=args.iterations,
+        seconds=args.seconds, eval_every=args.eval_every,
+        eval_samples=args.eval_samples, width=args.width,
+        batch_size=args.batch_size, learning_rate=args.learning_rate,
+        latent_dim=args.latent_dim, seed=args.seed)
+    data = compare.load_data(config)
+    # Each step of a WGAN draws n_critic = 5 batches.
+    needed = args.batch_size * (5 if {"wgan", "wgan-gp"} & set(variants)
+                                else 1)
+    if len(data.train) < needed:
+        raise UsageError(
+            f"--batch-size {args.batch_size} needs at least {needed} training "
+            f"samples per step, the data has {len(data.train)}."
+        )
+    flags = ["--dataset", args.dataset, "--out", args.out,
+             "--variants", ",".join(variants)]
+    for name in ("iterations", "seconds", "eval_every", "eval_samples",
+                 "width", "batch_size", "learning_rate", "latent_dim", "seed"):
+        value = getattr(config, name)
+        if value is not None:
+            flags += ["--" + name.replace("_", "-"), f"{value:g}"
+                      if isinstance(value, float) else str(value)]
+    command = "python -m keras_wgan compare " + shlex.join(flags)
+    return lambda: compare.run_comparison(config, data, command=command)
 
 
 def _build_model(args):

@@ -1,0 +1,178 @@
+"""`python -m keras_wgan compare`: tiny real runs, the report, bad input."""
+
+import json
+import math
+import os
+
+import numpy as np
+import pytest
+
+from keras_wgan import cli
+from keras_wgan import compare
+from keras_wgan import toy
+
+REPORT_FILES = ["arrays.npz", "curves.png", "gradient_norms.png", "report.md",
+                "results.json", "samples.png", "weights.png"]
+
+
+def _table(report):
+    """Returns the summary table of report.md as a list of cell lists."""
+    lines = report.split("\n\n")[1].splitlines()
+    return [[cell.strip() for cell in line.strip("|").split("|")]
+            for line in lines]
+
+
+def _run_compare(tmp_path, *args):
+    out = tmp_path / "report"
+    status = cli.main(["compare", "--out", str(out), *args])
+    assert status == 0
+    assert sorted(os.listdir(out)) == REPORT_FILES
+    results = json.loads((out / "results.json").read_text())
+    return out, results, _table((out / "report.md").read_text())
+
+
+def _check_table_matches(results, table, primary):
+    header, rows = table[0], table[2:]
+    labels = [r["label"] for r in results["variants"]]
+    assert [row[0] for row in rows] == labels + ["real data (held-out check)"]
+    final_column = header.index(next(h for h in header
+                                     if h.startswith("final")))
+    for row, result in zip(rows, results["variants"]):
+        value = result["final"][primary]
+        assert math.isfinite(value)
+        assert float(row[final_column]) == pytest.approx(value, rel=5e-3)
+        assert float(row[header.index("wall time (s)")]) == pytest.approx(
+            result["train_seconds"], abs=0.06)
+        assert int(row[header.index("generator iter.")]) == result[
+            "iterations"]
+
+
+def test_toy_compare_writes_report_for_every_variant(tmp_path):
+    out, results, table = _run_compare(
+        tmp_path, "--dataset", "toy-8gaussians", "--iterations", "6",
+        "--eval-every", "3", "--eval-samples", "200", "--width", "16")
+    assert [r["name"] for r in results["variants"]] == list(compare.VARIANTS)
+    for result in results["variants"]:
+        assert result["iterations"] == 6
+        assert result["status"] == "completed"
+        assert [h["iteration"] for h in result["history"]] == [0, 3, 6]
+        assert result["final"]["modes_covered"] in range(9)
+        assert result["train_seconds"] > 0
+        # The same seed gives every variant the same initial critic.
+        assert result["history"][0]["critic_gap"] == pytest.approx(
+            results["variants"][0]["history"][0]["critic_gap"], rel=1e-4)
+    assert results["variants"][2]["clip_value"] == pytest.approx(0.01)
+    assert results["variants"][3]["gp_weight"] == 10.0
+    # Real points cover every mode and are nearly all high quality.
+    assert results["real_data"]["modes_covered"] == 8
+    assert results["real_data"]["high_quality"] > 0.95
+    _check_table_matches(results, table, "energy_distance")
+    assert "--iterations 6" in (out / "report.md").read_text()
+
+
+def test_mnist_compare_reports_fid_score_and_classes(tmp_path):
+    out, results, table = _run_compare(
+        tmp_path, "--dataset", "mnist", "--variants", "nsgan,wgan-gp",
+        "--iterations", "4", "--eval-every", "2", "--eval-samples", "100",
+        "--width", "4", "--latent-dim", "8", "--batch-size", "16")
+    assert [r["name"] for r in results["variants"]] == ["nsgan", "wgan-gp"]
+    for result in results["variants"]:
+        final = result["final"]
+        assert final["classes_covered"] in range(1, 11)
+        assert 1.0 <= final["classifier_score"] <= 10.0
+        assert result["best"]["classifier_fid"] <= final["classifier_fid"]
+        # Three convolutions and the score layer.
+        assert len(final["gradient_norms"]) == 4
+        assert list(final["gradient_norms"])[-1] == "score"
+    # Untrained generators are far from real digits; real ones are close.
+    real = results["real_data"]
+    assert real["classifier_fid"] < min(
+        r["final"]["classifier_fid"] for r in results["variants"])
+    assert real["classes_covered"] == 10
+    _check_table_matches(results, table, "classifier_fid")
+    report = (out / "report.md").read_text()
+    assert "not independent of the classifier" in report
+    assert "Keras backend" in report
+
+
+def test_seconds_budget_stops_by_the_clock(tmp_path):
+    _, results, _ = _run_compare(
+        tmp_path, "--dataset", "toy-swissroll", "--variants", "nsgan",
+        "--seconds", "1.5", "--eval-every", "100000", "--eval-samples", "100",
+        "--width", "8")
+    result = results["variants"][0]
+    assert result["train_seconds"] >= 1.5
+    assert 1 <= result["iterations"] < 100000
+    # Evaluated before training and where the clock stopped it.
+    assert [h["iteration"] for h in result["history"]] == [
+        0, result["iterations"]]
+    assert "modes_covered" not in result["final"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--dataset", "mnist", "--iterations", "2", "--variants", "gan,dcgan"],
+         "--variants must be distinct names from gan,nsgan,wgan,wgan-gp"),
+        (["--dataset", "mnist", "--iterations", "2", "--variants", "gan,gan"],
+         "--variants must be distinct"),
+        (["--dataset", "mnist"], "give --iterations N or --seconds S"),
+        (["--dataset", "mnist", "--iterations", "0"],
+         "argument --iterations: must be an integer >= 1"),
+        (["--dataset", "mnist", "--seconds", "-1"], "--seconds: must be"),
+        (["--dataset", "cifar10", "--iterations", "2"],
+         "argument --dataset: invalid choice"),
+        (["--dataset", "toy-8gaussians", "--iterations", "2",
+          "--batch-size", "30000"], "--batch-size 30000 needs at least"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_write_nothing(tmp_path, capsys,
+                                                        args, message):
+    out = tmp_path / "report"
+    assert cli.main(["compare", "--out", str(out), *args]) == 2
+    lines = [line for line in capsys.readouterr().err.splitlines()
+             if not line.startswith("keras_wgan: ")]
+    assert len(lines) == 1 and lines[0].startswith("error: "), lines
+    assert message in lines[0]
+    assert not out.exists()
+
+
+def test_non_empty_out_is_refused_without_overwrite(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep me")
+    status = cli.main(["compare", "--out", str(tmp_path), "--dataset",
+                       "toy-8gaussians", "--iterations", "2"])
+    assert status == 2
+    assert "is not empty; pass --overwrite" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["notes.txt"]
+
+
+def test_energy_distance_and_mixture_quality():
+    assert compare.energy_distance(np.zeros((3, 2)), np.ones((3, 2))) == (
+        pytest.approx(2 * math.sqrt(2)))
+    points = toy.eight_gaussians(4000, seed=0)
+    assert compare.energy_distance(points, points) == pytest.approx(0.0,
+                                                                    abs=1e-9)
+    centres = toy.eight_gaussians_centres()
+    quality = compare.mixture_quality(points, centres, 0.02 / 1.414)
+    assert quality["modes_covered"] == 8
+    assert quality["high_quality"] > 0.98
+    # All samples on one mode: one mode covered, still high quality.
+    collapsed = np.repeat(centres[:1], 100, axis=0)
+    quality = compare.mixture_quality(collapsed, centres, 0.02 / 1.414)
+    assert quality["modes_covered"] == 1
+    assert quality["mode_counts"][0] == 100
+    assert quality["high_quality"] == 1.0
+    # Points between modes are not high quality.
+    assert compare.mixture_quality(np.zeros((10, 2)), centres,
+                                   0.014)["high_quality"] == 0.0
+
+
+def test_config_names_the_bad_argument():
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        compare.CompareConfig("svhn", "out", iterations=1)
+    with pytest.raises(ValueError, match="give iterations"):
+        compare.CompareConfig("mnist", "out")
+    with pytest.raises(ValueError, match="eval_every"):
+        compare.CompareConfig("mnist", "out", iterations=1, eval_every=0)
+    config = compare.CompareConfig("toy-swissroll", "out", seconds=2.0)
+    assert (config.width, config.latent_dim) == (128, 2)
