@@ -11,14 +11,28 @@ computes directly; on JAX and TensorFlow they are composed from `keras.ops`
 (pad + convolution, convolution + slice), with the same result.
 
 Images stay channels-last `(batch, H, W, C)` at the layer boundary on every
-backend, and the kernels keep Keras's layout, so weights and `.keras` files
-move between backends.
+backend, which torch sees as NCHW tensors in its channels-last memory
+format. Kernels are stored on every backend in the matching layout:
+`(filters, k, k, in_channels)` for a convolution and `(in_channels, k, k,
+filters)` for a transposed one, which torch sees as its own kernel layout
+in channels-last memory format. A kernel in Keras's layout would make
+oneDNN copy it into that format in every forward and backward pass (about
+6 ms for each 256x128x5x5 kernel). JAX and TensorFlow transpose the kernel
+to Keras's layout inside the compiled step. Weights and `.keras` files move
+between backends.
 """
 
 import keras
 from keras import ops
 
 from keras_wgan import backend
+
+# Axis orders between Keras's kernel layout (kernel height, kernel width,
+# input or output channels, the other channels) and the stored one (the
+# last Keras axis first, then Keras's first three axes); the same
+# permutation for convolutions and transposed convolutions.
+_KERAS_TO_STORED = (3, 0, 1, 2)
+_STORED_TO_KERAS = (1, 2, 3, 0)
 
 
 def _check_size(name, value, minimum):
@@ -56,8 +70,12 @@ class _PaddedConv(keras.layers.Layer):
         self.bias_initializer = keras.initializers.get(bias_initializer)
         self.input_spec = keras.layers.InputSpec(ndim=4)
 
-    def _kernel_shape(self, in_channels):
+    def _keras_kernel_shape(self, in_channels):
         raise NotImplementedError
+
+    def _keras_kernel(self):
+        """The kernel in Keras's layout, for `keras.ops` convolutions."""
+        return ops.transpose(self.kernel, _STORED_TO_KERAS)
 
     def build(self, input_shape):
         in_channels = input_shape[-1]
@@ -66,10 +84,25 @@ class _PaddedConv(keras.layers.Layer):
                 f"{type(self).__name__} needs a known channel count (last "
                 f"axis), got input shape {input_shape}."
             )
+        keras_shape = self._keras_kernel_shape(in_channels)
+
+        def initializer(shape, dtype=None):
+            # Keras initializers read fan-in and fan-out from Keras's layout
+            # (kernel axes first), so draw in it and transpose.
+            del shape
+            kernel = ops.transpose(
+                self.kernel_initializer(keras_shape, dtype=dtype),
+                _KERAS_TO_STORED,
+            )
+            # torch's transpose is a strided view that the variable would
+            # keep as its memory layout; flattening copies it into the
+            # stored order (a no-op for JAX and TensorFlow values).
+            return ops.reshape(ops.reshape(kernel, (-1,)), kernel.shape)
+
         self.kernel = self.add_weight(
             name="kernel",
-            shape=self._kernel_shape(in_channels),
-            initializer=self.kernel_initializer,
+            shape=tuple(keras_shape[i] for i in _KERAS_TO_STORED),
+            initializer=initializer,
         )
         self.bias = self.add_weight(
             name="bias", shape=(self.filters,), initializer=self.bias_initializer
@@ -121,8 +154,9 @@ class PaddedConv2D(_PaddedConv):
         kernel_size: Side of the square kernel, an int >= 1.
         strides: Stride in both directions, an int >= 1.
         padding: Zeros added before and after each spatial axis, an int >= 0.
-        kernel_initializer: Initializer for the kernel
-            `(kernel_size, kernel_size, in_channels, filters)`.
+        kernel_initializer: Initializer as for `keras.layers.Conv2D`; the
+            kernel is stored as `(filters, kernel_size, kernel_size,
+            in_channels)`, a transpose of Keras's.
         bias_initializer: Initializer for the bias `(filters,)`.
         **kwargs: Passed to `keras.layers.Layer` (`name`, `dtype`, ...).
 
@@ -137,7 +171,7 @@ class PaddedConv2D(_PaddedConv):
     (1, 14, 14, 8)
     """
 
-    def _kernel_shape(self, in_channels):
+    def _keras_kernel_shape(self, in_channels):
         return self.kernel_size + (in_channels, self.filters)
 
     def _output_size(self, size):
@@ -159,7 +193,9 @@ class PaddedConv2D(_PaddedConv):
             )
         pad = self.padding[0]
         x = ops.pad(inputs, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
-        x = ops.conv(x, self.kernel, strides=self.strides, padding="valid")
+        x = ops.conv(
+            x, self._keras_kernel(), strides=self.strides, padding="valid"
+        )
         return ops.add(x, self.bias)
 
 
@@ -172,7 +208,7 @@ class PaddedConv2DTranspose(_PaddedConv):
     convolution with `padding` rows and columns cut from the start of each
     spatial axis and `padding - output_padding` from the end. It equals
     `keras.layers.Conv2DTranspose(..., padding="valid")` followed by that
-    `keras.layers.Cropping2D`, with the same weights; on torch it is one
+    `keras.layers.Cropping2D`, with the transposed weights; on torch it is one
     fused call that never computes the cut border.
 
     Args:
@@ -182,8 +218,10 @@ class PaddedConv2DTranspose(_PaddedConv):
         padding: Cut from both ends of each spatial axis, an int >= 0.
         output_padding: Given back at the end of each axis, an int with
             `0 <= output_padding < max(strides, 1)` and `<= padding`.
-        kernel_initializer: Initializer for the kernel
-            `(kernel_size, kernel_size, filters, in_channels)`.
+        kernel_initializer: Initializer as for
+            `keras.layers.Conv2DTranspose`; the kernel is stored as
+            `(in_channels, kernel_size, kernel_size, filters)`, a
+            transpose of Keras's.
         bias_initializer: Initializer for the bias `(filters,)`.
         **kwargs: Passed to `keras.layers.Layer`.
 
@@ -220,7 +258,7 @@ class PaddedConv2DTranspose(_PaddedConv):
             )
         super().build(input_shape)
 
-    def _kernel_shape(self, in_channels):
+    def _keras_kernel_shape(self, in_channels):
         # Keras's transposed-convolution layout: output channels third.
         return self.kernel_size + (self.filters, in_channels)
 
@@ -242,7 +280,8 @@ class PaddedConv2DTranspose(_PaddedConv):
                 self.padding[0], self.output_padding[0],
             )
         x = ops.conv_transpose(
-            inputs, self.kernel, strides=self.strides, padding="valid"
+            inputs, self._keras_kernel(), strides=self.strides,
+            padding="valid",
         )
         start = self.padding[0]
         height = self._output_size(inputs.shape[1])

@@ -11,6 +11,13 @@ def _numpy(x):
     return keras.ops.convert_to_numpy(x)
 
 
+def _keras_weights(layer):
+    # The layers store the kernel as (out, k, k, in) or (in, k, k, out);
+    # Keras's layout is (k, k, in, out) or (k, k, out, in).
+    kernel, bias = layer.get_weights()
+    return [kernel.transpose(1, 2, 3, 0), bias]
+
+
 def test_padded_conv_equals_zero_padding_then_keras_conv():
     x = np.random.default_rng(0).normal(size=(3, 28, 28, 2)).astype("float32")
     layer = PaddedConv2D(4, 5, strides=2, padding=2)
@@ -20,7 +27,7 @@ def test_padded_conv_equals_zero_padding_then_keras_conv():
     ])
     reference.build(x.shape)
     layer.bias.assign(np.arange(4, dtype="float32"))  # a non-zero bias
-    reference.layers[1].set_weights(layer.get_weights())
+    reference.layers[1].set_weights(_keras_weights(layer))
     out = _numpy(layer(x))
     assert out.shape == (3, 14, 14, 4)
     np.testing.assert_allclose(out, _numpy(reference(x)), atol=1e-5)
@@ -42,7 +49,7 @@ def test_padded_conv_transpose_equals_keras_conv_transpose_then_crop(
         keras.layers.Cropping2D(((2, cut), (2, cut))),
     ])
     reference.build(x.shape)
-    reference.layers[0].set_weights(layer.get_weights())
+    reference.layers[0].set_weights(_keras_weights(layer))
     out = _numpy(layer(x))
     assert out.shape == (2, expected, expected, 3)
     assert layer.compute_output_shape(x.shape) == out.shape
@@ -59,7 +66,7 @@ def test_gradients_match_the_keras_layers():
     ])
     reference.build(x.shape)
     layer.build(x.shape)
-    reference.layers[1].set_weights(layer.get_weights())
+    reference.layers[1].set_weights(_keras_weights(layer))
     ours = _numpy(penalty.gradient_norm(lambda t, training: layer(t), x))
     theirs = _numpy(penalty.gradient_norm(
         lambda t, training: reference(t), x))
@@ -87,3 +94,15 @@ def test_bad_arguments_name_the_argument(kwargs, message):
 def test_output_padding_must_be_below_the_stride():
     with pytest.raises(ValueError, match="output_padding must be smaller"):
         PaddedConv2DTranspose(2, 5, strides=2, padding=2, output_padding=2)
+
+
+def test_kernel_layout_and_initial_scale_follow_keras():
+    layer = PaddedConv2D(32, 5, padding=2)
+    layer.build((None, 28, 28, 16))
+    assert tuple(layer.kernel.shape) == (32, 5, 5, 16)
+    # Glorot uniform over fan_in = 16 * 25, fan_out = 32 * 25: the limit
+    # sqrt(6 / (fan_in + fan_out)), not one computed from the stored axes.
+    limit = np.sqrt(6 / (16 * 25 + 32 * 25))
+    kernel = _numpy(layer.kernel)
+    assert np.abs(kernel).max() <= limit
+    assert np.abs(kernel).max() > 0.9 * limit

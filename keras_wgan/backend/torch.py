@@ -59,7 +59,8 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
 
     Args:
         inputs: `(batch, H, W, C)` tensor.
-        kernel: Keras layout `(k, k, C, filters)`.
+        kernel: `(filters, k, k, C)`, seen by torch as `(filters, C, k, k)`
+            in channels-last memory format.
         bias: `(filters,)`.
         stride: Int stride.
         padding: Int zeros on each side.
@@ -68,12 +69,13 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
         `(batch, H', W', filters)` tensor.
 
     The permutes are views: an NHWC tensor seen as NCHW is in PyTorch's
-    channels-last memory format, which oneDNN convolves without a copy and
-    answers in the same format, so the result seen as NHWC is contiguous.
+    channels-last memory format, which oneDNN convolves without a copy
+    (given a kernel in the same format) and answers in the same format, so
+    the result seen as NHWC is contiguous.
     """
     outputs = torch.nn.functional.conv2d(
         _as_nchw(inputs),
-        _value(kernel).permute(3, 2, 0, 1),
+        _as_nchw(kernel),
         _value(bias),
         stride=stride,
         padding=padding,
@@ -87,7 +89,8 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
 
     Args:
         inputs: `(batch, H, W, C)` tensor.
-        kernel: Keras layout `(k, k, filters, C)`.
+        kernel: `(C, k, k, filters)`, seen by torch as `(C, filters, k, k)`
+            in channels-last memory format.
         bias: `(filters,)`.
         stride: Int stride.
         padding: Int border cut from both ends of each spatial axis.
@@ -98,7 +101,7 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
     """
     outputs = torch.nn.functional.conv_transpose2d(
         _as_nchw(inputs),
-        _value(kernel).permute(3, 2, 0, 1),
+        _as_nchw(kernel),
         _value(bias),
         stride=stride,
         padding=padding,
@@ -108,7 +111,15 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
 
 
 def _as_nchw(inputs):
-    return keras.ops.convert_to_tensor(inputs).permute(0, 3, 1, 2)
+    # The NCHW view of an NHWC tensor, marked channels-last explicitly: with
+    # one channel (the critic's input) the view is also NCHW-contiguous, and
+    # torch would then run that convolution, and through the NCHW result
+    # every later one, in NCHW with a copy of each kernel in every call.
+    return (
+        keras.ops.convert_to_tensor(inputs)
+        .permute(0, 3, 1, 2)
+        .contiguous(memory_format=torch.channels_last)
+    )
 
 
 def _value(variable):
