@@ -72,10 +72,10 @@ def test_toy_compare_writes_report_for_every_variant(tmp_path):
 
 def test_mnist_compare_reports_fid_score_and_classes(tmp_path):
     out, results, table = _run_compare(
-        tmp_path, "--dataset", "mnist", "--variants", "nsgan,wgan-gp",
-        "--iterations", "4", "--eval-every", "2", "--eval-samples", "100",
+        tmp_path, "--dataset", "mnist", "--variants", "wgan-gp",
+        "--iterations", "2", "--eval-every", "2", "--eval-samples", "100",
         "--width", "4", "--latent-dim", "8", "--batch-size", "16")
-    assert [r["name"] for r in results["variants"]] == ["nsgan", "wgan-gp"]
+    assert [r["name"] for r in results["variants"]] == ["wgan-gp"]
     for result in results["variants"]:
         final = result["final"]
         assert final["classes_covered"] in range(1, 11)
@@ -98,10 +98,10 @@ def test_mnist_compare_reports_fid_score_and_classes(tmp_path):
 def test_seconds_budget_stops_by_the_clock(tmp_path):
     _, results, _ = _run_compare(
         tmp_path, "--dataset", "toy-swissroll", "--variants", "nsgan",
-        "--seconds", "1.5", "--eval-every", "100000", "--eval-samples", "100",
+        "--seconds", "1", "--eval-every", "100000", "--eval-samples", "50",
         "--width", "8")
     result = results["variants"][0]
-    assert result["train_seconds"] >= 1.5
+    assert result["train_seconds"] >= 1
     assert 1 <= result["iterations"] < 100000
     # Evaluated before training and where the clock stopped it.
     assert [h["iteration"] for h in result["history"]] == [
@@ -149,7 +149,7 @@ def test_non_empty_out_is_refused_without_overwrite(tmp_path, capsys):
 def test_energy_distance_and_mixture_quality():
     assert compare.energy_distance(np.zeros((3, 2)), np.ones((3, 2))) == (
         pytest.approx(2 * math.sqrt(2)))
-    points = toy.eight_gaussians(4000, seed=0)
+    points = toy.eight_gaussians(1000, seed=0)
     assert compare.energy_distance(points, points) == pytest.approx(0.0,
                                                                     abs=1e-9)
     centres = toy.eight_gaussians_centres()
