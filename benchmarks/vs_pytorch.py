@@ -263,7 +263,8 @@ def main(argv=None):
                         help="interleaved timing rounds")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch threads (0: PyTorch's default)")
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--worker", action="store_true",
+                        help=argparse.SUPPRESS)
     parser.add_argument("--impl", help=argparse.SUPPRESS)
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)

@@ -15,10 +15,11 @@ backend, which torch sees as NCHW tensors in its channels-last memory
 format. Kernels are stored on every backend in the matching layout:
 `(filters, k, k, in_channels)` for a convolution and `(in_channels, k, k,
 filters)` for a transposed one, which torch sees as its own kernel layout
-in channels-last memory format. A kernel in Keras's layout would make
-oneDNN copy it into that format in every forward and backward pass (about
-6 ms for each 256x128x5x5 kernel). JAX and TensorFlow transpose the kernel
-to Keras's layout inside the compiled step. Weights and `.keras` files move
+in channels-last memory format. Stored in Keras's layout instead, a kernel
+is copied in every forward pass, and the critic, whose one-channel input
+torch cannot tell from NCHW, ran all its convolutions in torch's slower NCHW
+path. JAX and TensorFlow transpose the kernel to Keras's layout inside the
+compiled step. Weights and `.keras` files move
 between backends.
 """
 
@@ -37,10 +38,10 @@ _STORED_TO_KERAS = (1, 2, 3, 0)
 
 def _check_size(name, value, minimum):
     # bool is an int subclass; True as a kernel size is a mistake.
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(
-            f"{name} must be an int >= {minimum}, got {value!r}."
-        )
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
     return value
 
 
@@ -105,9 +106,13 @@ class _PaddedConv(keras.layers.Layer):
             initializer=initializer,
         )
         self.bias = self.add_weight(
-            name="bias", shape=(self.filters,), initializer=self.bias_initializer
+            name="bias",
+            shape=(self.filters,),
+            initializer=self.bias_initializer,
         )
-        self.input_spec = keras.layers.InputSpec(ndim=4, axes={-1: in_channels})
+        self.input_spec = keras.layers.InputSpec(
+            ndim=4, axes={-1: in_channels}
+        )
 
     def _output_size(self, size):
         raise NotImplementedError
