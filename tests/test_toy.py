@@ -11,27 +11,6 @@ from keras_wgan import penalty
 from keras_wgan import toy
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Runs this module's torch ops on one thread, then restores the count.
-
-    The tensors here are tiny (at most a few hundred rows of width <= 64).
-    With torch's default of one intra-op thread a core, each op's parallel
-    region waits for the other thread to be scheduled, which on a busy
-    2-core machine took the W1 test from 6 s of CPU to 23 s and 45 s of
-    wall time; one thread does the same work without the waits.
-    """
-    if keras.backend.backend() != "torch":
-        yield
-        return
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _nearest(points, centres):
     distances = np.linalg.norm(points[:, None, :] - centres[None], axis=2)
     return distances.argmin(axis=1), distances.min(axis=1)
