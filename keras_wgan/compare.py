@@ -643,6 +643,10 @@ def machine_description():
         "backend": backend,
         "cpu_count": os.cpu_count(),
         "torch_threads": threads,
+        # Other processes slow a shared machine down; this says how busy it
+        # was.
+        "load_average": (os.getloadavg()[0] if hasattr(os, "getloadavg")
+                         else None),
         "processor": platform.processor() or platform.machine(),
         "platform": platform.platform(),
         "python": platform.python_version(),

@@ -31,6 +31,7 @@ FIGURES = {
 COLOURS = {"gan": "tab:orange", "nsgan": "tab:green", "wgan": "tab:blue",
            "wgan-gp": "tab:red"}
 ARRAYS_NAME = "arrays.npz"
+_SHORT = {"classifier_fid": "FID", "energy_distance": "energy dist."}
 _METRIC_TITLES = {
     "classifier_fid": "classifier FID (lower is better)",
     "energy_distance": "energy distance (lower is better)",
@@ -146,10 +147,9 @@ def table_columns(results):
     """
     primary = results["primary_metric"]
     modes = results["num_modes"]
-    short = {"classifier_fid": "FID", "energy_distance": "energy dist."}
     columns = [
-        (f"final {short[primary]}", lambda r: _fmt(_final(r, primary))),
-        (f"best {short[primary]} (iter.)", lambda r: _best(r, primary)),
+        (f"final {_SHORT[primary]}", lambda r: _fmt(_final(r, primary))),
+        (f"best {_SHORT[primary]} (iter.)", lambda r: _best(r, primary)),
     ]
     if primary == "classifier_fid":
         columns += [
@@ -245,8 +245,10 @@ def markdown_report(results):
         f"update, seed {config['seed']} (same initial weights for every "
         "variant); learning rate: " + lr + ".",
         f"- Machine: {machine['cpu_count']} CPU cores "
-        f"({machine['processor']}, {machine['platform']}), shared with "
-        "other jobs; Keras backend "
+        f"({machine['processor']}, {machine['platform']})"
+        + (f", load average {machine['load_average']:.1f} at the start"
+           if machine.get("load_average") is not None else "")
+        + "; Keras backend "
         f"{machine['backend']}"
         + (f" ({machine['torch_threads']} torch thread(s))"
            if machine.get("torch_threads") else "") + "; "
@@ -301,7 +303,8 @@ def _table_legend(results):
                      "samples.")
     return (text + " *Final* is the last evaluation, *best* the best one "
             "(at that generator iteration). Wall time is training time "
-            "without the evaluations. The last row scores real training "
+            "without the evaluations (the first steps' compilation "
+            "included). The last row scores real training "
             "samples the same way: the floor of the finite-sample estimate.")
 
 
@@ -333,18 +336,18 @@ def plot_curves(results, path):
                 xs, ys = zip(*points)
                 axis.plot(xs, ys, marker=".", label=row["label"],
                           color=_colour(row))
+        title = _METRIC_TITLES.get(y_key)
         if y_key == primary:
+            _real_line(axis, results["real_data"].get(primary), results)
             real = results["real_data"].get(primary)
             if real is not None:
-                axis.axhline(real, color="grey", linestyle=":",
-                             label="real data")
-            axis.set_yscale("log")
+                title += f"\nreal data: {real:.3g}"
         if y_key == "critic_gap":
             axis.set_yscale("symlog", linthresh=1e-2)
             axis.set_title("critic gap mean D(real) - mean D(fake)\n"
                            "(Wasserstein estimate for the WGANs)", fontsize=9)
         else:
-            axis.set_title(_METRIC_TITLES[y_key], fontsize=10)
+            axis.set_title(title, fontsize=10)
         axis.set_xlabel("generator iteration" if x_key == "iteration"
                         else "training time (s)")
         axis.grid(alpha=0.3)
@@ -352,6 +355,25 @@ def plot_curves(results, path):
     figure.tight_layout()
     figure.savefig(path, dpi=90)
     plt.close(figure)
+
+
+def _real_line(axis, real, results):
+    """Draws the real-data level, on a log scale where values span decades.
+
+    Far below the generators' values (FID 0.2 against 300), the line would
+    squash their curves into the top of the panel; the title gives it then.
+    """
+    primary = results["primary_metric"]
+    values = [r[primary] for row in results["variants"]
+              for r in row["history"] if r.get(primary)]
+    if not values:
+        return
+    low, high = min(values), max(values)
+    if real is not None and real > low / 20:
+        axis.axhline(real, color="grey", linestyle=":", label="real data")
+        low = min(low, real)
+    if high > 20 * low:
+        axis.set_yscale("log")
 
 
 def plot_samples(results, arrays, reference, is_toy, path):
@@ -369,7 +391,7 @@ def plot_samples(results, arrays, reference, is_toy, path):
         final = row["final"] or {}
         title = f"{row['label']}\n{row['iterations']} iter."
         if final.get(primary) is not None:
-            title += f", {primary.replace('classifier_', '')} {final[primary]:.3g}"
+            title += f", {_SHORT[primary]} {final[primary]:.3g}"
         axis.set_title(title, fontsize=9)
         if is_toy:
             axis.scatter(reference[:, 0], reference[:, 1], s=2, c="grey",
