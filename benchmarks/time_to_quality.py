@@ -1,0 +1,108 @@
+"""Seconds of training until samples reach a given classifier FID.
+
+Trains a WGAN-GP with the quickstart's settings (the README's first command:
+width 32, learning rate 3e-4, batch 64, n_critic 5, seed 0, the embedded
+MNIST digits offline) through `fit`, scores 1,000 samples from fixed noise
+after every epoch with `keras_wgan.callbacks.QualityMetrics`, and prints a
+table: training time (the scoring excluded), FID, classifier score and
+classes covered per epoch, then the first time each FID threshold is met.
+
+Usage: python benchmarks/time_to_quality.py [--width 32] [--epochs 20]
+       [--learning-rate 3e-4] [--thresholds 200,100,50,30]
+"""
+
+import argparse
+import os
+import platform
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+
+import keras  # noqa: E402
+
+import keras_wgan  # noqa: E402
+from keras_wgan import architectures  # noqa: E402
+from keras_wgan import callbacks  # noqa: E402
+from keras_wgan import data  # noqa: E402
+
+
+class _TrainingClock(keras.callbacks.Callback):
+    """Adds up the time spent in epochs, before later callbacks run."""
+
+    def __init__(self):
+        super().__init__()
+        self.seconds = 0.0
+        self.elapsed = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds += time.perf_counter() - self._start
+        self.elapsed.append(self.seconds)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--width", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--learning-rate", type=float, default=3e-4)
+    parser.add_argument("--samples", type=int, default=1000,
+                        help="generated images scored per epoch")
+    parser.add_argument("--thresholds", default="200,100,50,30",
+                        help="FID levels to report the time to")
+    args = parser.parse_args(argv)
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+
+    keras.utils.set_random_seed(0)
+    images = data.load_mnist()
+    gan = keras_wgan.WGANGP(
+        architectures.mnist_critic(width=args.width),
+        architectures.mnist_generator(width=args.width),
+        seed=0,
+    )
+    optimizers = []
+    for _ in range(2):
+        optimizer = gan.default_optimizer()
+        optimizer.learning_rate = args.learning_rate
+        optimizers.append(optimizer)
+    gan.compile(critic_optimizer=optimizers[0],
+                generator_optimizer=optimizers[1])
+    clock = _TrainingClock()
+    # The clock comes first so that it stops before the scoring runs.
+    quality = callbacks.QualityMetrics(images, dataset="mnist", every=1,
+                                       num_samples=args.samples, verbose=0)
+    gan.fit(images, batch_size=args.batch_size, epochs=args.epochs,
+            callbacks=[clock, quality], verbose=0)
+
+    steps = -(-len(images) // (args.batch_size * gan.n_critic))
+    print(f"WGAN-GP width {args.width}, lr {args.learning_rate:g}, batch "
+          f"{args.batch_size}, n_critic {gan.n_critic}, {len(images)} "
+          f"images ({steps} generator iterations per epoch); "
+          f"{os.cpu_count()} CPU cores, keras {keras.__version__} "
+          f"({keras.backend.backend()}), Python {platform.python_version()}")
+    print()
+    print("| epoch | generator iterations | training s | FID | score | "
+          "classes covered |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    for result, seconds in zip(quality.results, clock.elapsed):
+        print(f"| {result['epoch']} | {result['epoch'] * steps} | "
+              f"{seconds:.0f} | {result['classifier_fid']:.1f} | "
+              f"{result['classifier_score']:.2f} | "
+              f"{result['classes_covered']} |")
+    print()
+    for threshold in thresholds:
+        reached = [(r["epoch"], s) for r, s in zip(quality.results,
+                                                   clock.elapsed)
+                   if r["classifier_fid"] <= threshold]
+        if reached:
+            epoch, seconds = reached[0]
+            print(f"FID <= {threshold:g}: after {seconds:.0f} s of training "
+                  f"(epoch {epoch})")
+        else:
+            print(f"FID <= {threshold:g}: not reached in {args.epochs} epochs")
+
+
+if __name__ == "__main__":
+    main()
