@@ -62,13 +62,7 @@ def main(argv=None):
         architectures.mnist_generator(width=args.width),
         seed=0,
     )
-    optimizers = []
-    for _ in range(2):
-        optimizer = gan.default_optimizer()
-        optimizer.learning_rate = args.learning_rate
-        optimizers.append(optimizer)
-    gan.compile(critic_optimizer=optimizers[0],
-                generator_optimizer=optimizers[1])
+    gan.compile(learning_rate=args.learning_rate)
     clock = _TrainingClock()
     # The clock comes first so that it stops before the scoring runs.
     quality = callbacks.QualityMetrics(images, dataset="mnist", every=1,

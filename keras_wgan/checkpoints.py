@@ -10,6 +10,7 @@ either the previous file or the new one, never half of one.
 import os
 import re
 import secrets
+import shutil
 
 import keras
 import numpy as np
@@ -42,15 +43,12 @@ def save_atomically(model, path):
         f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}"
         ".tmp.keras",
     )
-    try:
+
+    def write(temporary):
         model.save(temporary)
         _fsync(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        _remove(temporary)
-        raise
-    _fsync_directory(directory)
-    return path
+
+    return _write_then_rename(write, temporary, path)
 
 
 def link_atomically(source, path):
@@ -65,19 +63,30 @@ def link_atomically(source, path):
         directory, f".{os.path.basename(path)}.{os.getpid()}.tmp"
     )
     _remove(temporary)
-    try:
+
+    def write(temporary):
         try:
             os.link(source, temporary)
         except OSError:
-            import shutil
-
             shutil.copyfile(source, temporary)
             _fsync(temporary)
+
+    return _write_then_rename(write, temporary, path)
+
+
+def _write_then_rename(write, temporary, path):
+    """Calls `write(temporary)`, then renames `temporary` over `path`.
+
+    On any failure, the interrupted write is removed and `path` is left
+    as it was.
+    """
+    try:
+        write(temporary)
         os.replace(temporary, path)
     except BaseException:
         _remove(temporary)
         raise
-    _fsync_directory(directory)
+    _fsync_directory(os.path.dirname(os.path.abspath(path)))
     return path
 
 

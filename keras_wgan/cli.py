@@ -289,15 +289,7 @@ def _build_model(args):
     extra = {} if getattr(args, own) is None else {own: getattr(args, own)}
     model = model_class(critic, generator, n_critic=args.n_critic,
                         seed=args.seed, **extra)
-    optimizers = [None, None]
-    if args.learning_rate is not None:
-        optimizers = []
-        for _ in range(2):
-            optimizer = model.default_optimizer()
-            optimizer.learning_rate = args.learning_rate
-            optimizers.append(optimizer)
-    model.compile(critic_optimizer=optimizers[0],
-                  generator_optimizer=optimizers[1])
+    model.compile(learning_rate=args.learning_rate)
     return model
 
 

@@ -424,12 +424,7 @@ def build_variant(name, config):
             latent_dim=config.latent_dim, width=config.width)
     model_class = getattr(keras_wgan, VARIANTS[name][0])
     model = model_class(critic, generator, seed=config.seed)
-    optimizers = [model.default_optimizer(), model.default_optimizer()]
-    if config.learning_rate is not None:
-        for optimizer in optimizers:
-            optimizer.learning_rate = config.learning_rate
-    model.compile(critic_optimizer=optimizers[0],
-                  generator_optimizer=optimizers[1])
+    model.compile(learning_rate=config.learning_rate)
     return model
 
 

@@ -152,3 +152,16 @@ def test_existing_constraint_on_critic_weight_is_not_replaced_silently():
     score = keras.layers.Dense(1, kernel_constraint=keras.constraints.NonNeg())(x)
     with pytest.raises(ValueError, match="already has the constraint"):
         keras_wgan.WGAN(keras.Model(images, score), small_models()[1])
+
+
+def test_compile_learning_rate_sets_both_default_optimizers():
+    gan = keras_wgan.WGANGP(*small_models())
+    gan.compile(learning_rate=3e-4)
+    for optimizer in (gan.critic_optimizer, gan.generator_optimizer):
+        assert isinstance(optimizer, keras.optimizers.Adam)
+        assert float(optimizer.learning_rate) == pytest.approx(3e-4)
+        assert float(optimizer.beta_1) == 0.0  # the paper's other settings
+    with pytest.raises(ValueError, match="learning_rate must be a finite number > 0.0, got 0.0"):
+        gan.compile(learning_rate=0.0)
+    with pytest.raises(ValueError, match="set it on them instead"):
+        gan.compile(critic_optimizer=keras.optimizers.Adam(), learning_rate=1e-3)
