@@ -438,3 +438,18 @@ def test_nan_stops_the_cli_with_status_3_and_one_line(tmp_path, capsys):
     assert "became nan at epoch 1, step" in err[0]
     assert "No checkpoint was written before it" in err[0]
     assert not (out / "checkpoints").exists()
+
+
+def test_validation_split_holds_out_the_last_images():
+    gan = _new_gan()
+    x = real_digits(40)
+    history = gan.fit(x, batch_size=8, validation_split=0.2, epochs=1,
+                      verbose=0)
+    # 32 training images in steps of 2 x 8; the last 8 are validation data.
+    assert int(gan.generator_optimizer.iterations) == 2
+    assert np.isfinite(history.history["val_wasserstein_estimate"][0])
+    with pytest.raises(ValueError, match="exclude each other"):
+        gan.fit(x, batch_size=8, validation_split=0.2, validation_data=x[:8],
+                verbose=0)
+    with pytest.raises(ValueError, match=r"validation_split must be a number in \(0, 1\), got 1.0"):
+        gan.fit(x, batch_size=8, validation_split=1.0, verbose=0)
