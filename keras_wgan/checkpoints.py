@@ -9,13 +9,13 @@ either the previous file or the new one, never half of one.
 
 import os
 import re
-import secrets
 import shutil
 
 import keras
 import numpy as np
 
 from keras_wgan import validation
+from keras_wgan._atomic import write_atomically
 from keras_wgan.errors import NonFiniteError
 
 CHECKPOINT_FORMAT = "epoch_{epoch:04d}.keras"
@@ -32,62 +32,26 @@ def save_atomically(model, path):
     Returns:
         `path`.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    # Starts with a dot and ends in ".tmp.keras" so that it never matches a
-    # checkpoint name (model.save insists on the ".keras" suffix); created by
-    # model.save itself, so it gets the usual permissions.
-    temporary = os.path.join(
-        directory,
-        f".{os.path.basename(path)}.{os.getpid()}.{secrets.token_hex(4)}"
-        ".tmp.keras",
-    )
-
-    def write(temporary):
-        model.save(temporary)
-        _fsync(temporary)
-
-    return _write_then_rename(write, temporary, path)
+    # The temporary name starts with a dot and ends in ".tmp.keras", so it
+    # never matches a checkpoint name.
+    return write_atomically(path, model.save)
 
 
 def link_atomically(source, path):
     """Makes `path` name the same file as `source`, atomically.
 
     A hard link costs no copy; where the file system has none, the file is
-    copied under a temporary name first. Either way `path` is replaced in
-    one rename.
+    copied under the temporary name instead. Either way `path` is replaced
+    in one rename.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    temporary = os.path.join(
-        directory, f".{os.path.basename(path)}.{os.getpid()}.tmp"
-    )
-    _remove(temporary)
 
     def write(temporary):
         try:
             os.link(source, temporary)
         except OSError:
             shutil.copyfile(source, temporary)
-            _fsync(temporary)
 
-    return _write_then_rename(write, temporary, path)
-
-
-def _write_then_rename(write, temporary, path):
-    """Calls `write(temporary)`, then renames `temporary` over `path`.
-
-    On any failure, the interrupted write is removed and `path` is left
-    as it was.
-    """
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        _remove(temporary)
-        raise
-    _fsync_directory(os.path.dirname(os.path.abspath(path)))
-    return path
+    return write_atomically(path, write)
 
 
 def list_checkpoints(directory):
@@ -188,23 +152,6 @@ class Checkpoint(keras.callbacks.Callback):
             "latest": self.latest,
             "every": self.every,
         }
-
-
-def _fsync(path):
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
-
-
-def _fsync_directory(directory):
-    # Makes the rename itself durable; not every platform can open a folder.
-    try:
-        handle = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def _remove(path):

@@ -388,18 +388,18 @@ def _resumed_args(args, recorded):
     for name, value in recorded.items():
         if name not in merged or name in ("out", "resume", "explicit"):
             continue
-        if name in explicit and name not in RESUME_MAY_CHANGE:
-            if merged[name] != value:
-                flag = "--" + name.replace("_", "-")
-                raise UsageError(
-                    f"{flag} {merged[name]} differs from the run's recorded "
-                    f"{flag} {value}; --resume continues the run as recorded "
-                    f"in {RUN_NAME} (it may change only "
-                    + ", ".join("--" + n.replace("_", "-")
-                                for n in RESUME_MAY_CHANGE) + ")."
-                )
-        if name not in explicit or name not in RESUME_MAY_CHANGE:
-            merged[name] = value
+        if name in explicit and name in RESUME_MAY_CHANGE:
+            continue  # the value given now wins
+        if name in explicit and merged[name] != value:
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(
+                f"{flag} {merged[name]} differs from the run's recorded "
+                f"{flag} {value}; --resume continues the run as recorded "
+                f"in {RUN_NAME} (it may change only "
+                + ", ".join("--" + n.replace("_", "-")
+                            for n in RESUME_MAY_CHANGE) + ")."
+            )
+        merged[name] = value
     return argparse.Namespace(**merged)
 
 
@@ -527,6 +527,8 @@ def _truncate_metrics(path, initial_epoch):
     """
     import csv
 
+    from keras_wgan._atomic import write_atomically
+
     if not os.path.exists(path):
         return
     with open(path, newline="") as f:
@@ -537,17 +539,22 @@ def _truncate_metrics(path, initial_epoch):
     kept = [rows[0]] + [
         row for row in rows[1:] if row and int(row[column]) < initial_epoch
     ]
-    temporary = path + ".tmp"
-    with open(temporary, "w", newline="") as f:
-        csv.writer(f).writerows(kept)
-    os.replace(temporary, path)
+
+    def write(temporary):
+        with open(temporary, "w", newline="") as f:
+            csv.writer(f).writerows(kept)
+
+    write_atomically(path, write)
 
 
 def _write_json_atomically(path, record):
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        json.dump(record, f, indent=2)
-    os.replace(temporary, path)
+    from keras_wgan._atomic import write_atomically
+
+    def write(temporary):
+        with open(temporary, "w") as f:
+            json.dump(record, f, indent=2)
+
+    write_atomically(path, write)
 
 
 def _check_step_sizes(count, batch_size, n_critic):

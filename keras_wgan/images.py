@@ -1,9 +1,10 @@
 """Tiling images into one grid picture and writing it as PNG."""
 
 import math
-import os
 
 import numpy as np
+
+from keras_wgan._atomic import write_atomically
 
 
 def image_grid(images, columns=None, padding=2):
@@ -70,7 +71,6 @@ def save_image_grid(images, path, columns=None):
     grid = image_grid(images, columns=columns)
     if grid.shape[-1] == 1:
         grid = np.repeat(grid, 3, axis=-1)
-    temporary = f"{path}.tmp.png"
-    mpl_image.imsave(temporary, grid)
-    os.replace(temporary, path)
-    return path
+    return write_atomically(
+        path, lambda temporary: mpl_image.imsave(temporary, grid)
+    )

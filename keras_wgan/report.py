@@ -21,6 +21,8 @@ import re
 
 import numpy as np
 
+from keras_wgan._atomic import write_atomically
+
 FIGURES = {
     "curves": "curves.png",
     "samples": "samples.png",
@@ -88,10 +90,8 @@ def save_arrays(path, arrays, reference):
     """
     flat = {f"{name}/{key}": value for name, values in arrays.items()
             for key, value in values.items()}
-    temporary = path + ".tmp.npz"
-    np.savez_compressed(temporary, reference=np.asarray(reference),
-                        **flat)
-    os.replace(temporary, path)
+    write_atomically(path, lambda temporary: np.savez_compressed(
+        temporary, reference=np.asarray(reference), **flat))
 
 
 def rerender(out):
@@ -129,10 +129,11 @@ def _plain(value):
 
 
 def _write_text(path, text):
-    temporary = path + ".tmp"
-    with open(temporary, "w") as f:
-        f.write(text)
-    os.replace(temporary, path)
+    def write(temporary):
+        with open(temporary, "w") as f:
+            f.write(text)
+
+    write_atomically(path, write)
 
 
 # --------------------------------------------------------------- markdown

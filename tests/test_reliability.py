@@ -71,7 +71,7 @@ def test_batches_depend_only_on_seed_and_global_step():
     np.testing.assert_array_equal(ordered[4][0][:, 0], [4, 5, 6, 7])
 
 
-def test_fit_reads_every_image_once_per_epoch():
+def test_fit_reads_every_image_once_per_epoch(monkeypatch):
     gan = _new_gan()
     seen = []
     original = ShuffledBatches.__getitem__
@@ -81,12 +81,9 @@ def test_fit_reads_every_image_once_per_epoch():
         seen.append(batch[0])
         return batch
 
-    ShuffledBatches.__getitem__ = spy
-    try:
-        x = real_digits(16)
-        gan.fit(x, batch_size=4, epochs=2, verbose=0)
-    finally:
-        ShuffledBatches.__getitem__ = original
+    monkeypatch.setattr(ShuffledBatches, "__getitem__", spy)
+    x = real_digits(16)
+    gan.fit(x, batch_size=4, epochs=2, verbose=0)
     # Two epochs of 2 steps of 8 images; TensorFlow may read ahead.
     epoch_one = np.concatenate(seen[:2])
     epoch_two = np.concatenate(seen[2:4])

@@ -1,0 +1,63 @@
+"""Writing a file so that a reader or a crash never sees half of it."""
+
+import os
+import secrets
+
+
+def write_atomically(path, write):
+    """Calls `write(temporary)`, then renames `temporary` over `path`.
+
+    The temporary file sits in `path`'s folder (a rename is atomic only
+    within one file system), starts with a dot and ends in `.tmp` plus
+    `path`'s extension, since some writers choose the format by it
+    (`model.save` insists on `.keras`, `imsave` reads `.png`). It is flushed
+    to disk before the rename. On any failure it is removed and `path` is
+    left as it was.
+
+    Args:
+        path: Destination file name.
+        write: Function that writes the whole file to the path it is given.
+
+    Returns:
+        `path`.
+
+    Example:
+
+    ```python
+    write_atomically("run.json",
+                     lambda tmp: open(tmp, "w").write(text))
+    ```
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    name, extension = os.path.splitext(os.path.basename(path))
+    temporary = os.path.join(
+        directory,
+        f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp{extension}",
+    )
+    try:
+        write(temporary)
+        with open(temporary, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.remove(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_directory(directory)
+    return path
+
+
+def _fsync_directory(directory):
+    # Makes the rename itself durable; not every platform can open a folder.
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
