@@ -9,6 +9,7 @@ import keras_wgan
 from keras_wgan import diagnostics
 from keras_wgan import penalty
 from keras_wgan import toy
+from tests import helpers
 
 
 def _nearest(points, centres):
@@ -135,6 +136,25 @@ def test_layer_gradient_norms_match_hand_computation():
         math.sqrt(np.sum(grad_w1**2) + np.sum(grad_b1**2)), rel=1e-5)
     assert norms["score"] == pytest.approx(
         math.sqrt(np.sum(grad_w2**2) + grad_b2**2), rel=1e-5)
+
+
+def test_input_gradient_norms_of_a_linear_and_a_relu_critic():
+    # A linear critic w . x + b has gradient w everywhere: norm |w|.
+    weights = np.arange(28 * 28, dtype="float32") / 1000.0
+    critic = helpers.linear_critic(weights, bias=0.5)
+    points = np.random.default_rng(0).uniform(
+        -1, 1, (5, 28, 28, 1)).astype("float32")
+    norms = diagnostics.input_gradient_norms(critic, points, batch_size=2)
+    np.testing.assert_allclose(norms, np.linalg.norm(weights), rtol=1e-5)
+    # The tiny ReLU critic: grad = W1 (mask * w2), point by point.
+    relu_critic, w = _tiny_critic()
+    x = np.array([[1.0, 0.0], [0.5, 1.0], [-1.0, 2.0]], "float32")
+    mask = (x @ w["w1"] + w["b1"] > 0).astype("float32")
+    expected = np.linalg.norm((mask * w["w2"].T) @ w["w1"].T, axis=1)
+    np.testing.assert_allclose(
+        diagnostics.input_gradient_norms(relu_critic, x), expected, rtol=1e-5)
+    with pytest.raises(ValueError, match="points must have shape"):
+        diagnostics.input_gradient_norms(relu_critic, np.zeros((0, 2)))
 
 
 def test_surface_weights_and_exact_w1():
