@@ -2,10 +2,10 @@
 
 These are the three quantities of Figure 1 of Gulrajani et al. (2017),
 "Improved Training of Wasserstein GANs": (a) the critic's value over the
-plane with real and generated points, (b) the norm of the critic loss's
-gradient at each layer, which explodes or vanishes under weight clipping
-and not under the gradient penalty, (c) the distribution of the critic's
-weights, which piles up at `+-c` under clipping. `FixedGeneratorCritic`
+plane with real and generated points, (b, left) the norm of the critic
+loss's gradient at each layer, which explodes or vanishes under weight
+clipping and not under the gradient penalty, (b, right) the distribution
+of the critic's weights, which piles up at `+-c` under clipping. `FixedGeneratorCritic`
 trains a critic alone against the paper's fixed generator (real data plus
 Gaussian noise), the set-up of the value surfaces. The gradients come from
 `keras_wgan.backend`, so every function runs on torch, JAX and TensorFlow.
@@ -95,7 +95,7 @@ def dense_layers(critic):
 
 
 def layer_gradient_norms(critic, real, fake):
-    """Returns the critic loss's gradient norm at each layer (Fig. 1b).
+    """Returns the critic loss's gradient norm at each layer (Fig. 1b, left).
 
     The loss is the Wasserstein critic loss `mean D(fake) - mean D(real)`
     (without a penalty term, so that critics trained with clipping and with
@@ -181,7 +181,7 @@ def input_gradient_norms(critic, points, batch_size=256):
 
 
 def critic_weights(critic):
-    """Returns every kernel entry of the critic as one vector (Fig. 1c).
+    """Returns every kernel entry of the critic as one vector (Fig. 1b, right).
 
     Biases are left out: the figure is about the weight matrices, whose
     entries clipping drives to `+-c`.

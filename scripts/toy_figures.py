@@ -8,9 +8,9 @@ Gaussian, then writes into `docs/images/`:
 - `toy_value_surfaces.png` (Fig. 1a): the value over the plane of critics
   trained against a generator fixed at the real data plus Gaussian noise,
   clipping (top) vs penalty (bottom);
-- `toy_gradient_norms.png` (Fig. 1b): log10 of the critic loss's gradient
+- `toy_gradient_norms.png` (Fig. 1b, left): log10 of the critic loss's gradient
   norm at each layer of a 12-layer critic on the swiss roll;
-- `toy_weight_histograms.png` (Fig. 1c): the 12-layer critics' weights;
+- `toy_weight_histograms.png` (Fig. 1b, right): the 12-layer critics' weights;
 - `toy_1d_models.png`: real and generated densities and the critic or
   discriminator output on a 1D Gaussian, after 1 epoch and after training,
   for MinimaxGAN, NonSaturatingGAN, WGAN and WGAN-GP.
@@ -144,7 +144,7 @@ def value_surfaces(steps, width, out):
 
 
 def deep_critics(steps, width, out):
-    """Fig. 1b and 1c: gradient norms and weights of 12-layer critics."""
+    """Fig. 1b, left and right: gradient norms and weights of 12-layer critics."""
     data = toy.swiss_roll(BATCH * 5 * steps, seed=0)
     probe = toy.swiss_roll(BATCH, seed=3)
     results = {}
