@@ -55,7 +55,7 @@ def main(argv=None):
     for backend in backends:
         if importlib.util.find_spec(backend) is None:
             print(f"{backend}: FAILED, package '{backend}' is not installed "
-                  "(pip install -r requirements-backends.txt)", flush=True)
+                  "(pip install -r requirements-tests.txt)", flush=True)
             total["failed"] += 1
             status = 1
         else:

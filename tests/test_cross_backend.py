@@ -26,7 +26,7 @@ pytestmark = pytest.mark.skipif(
 def _worker(backend, *args):
     if importlib.util.find_spec(backend) is None:
         pytest.fail(f"{backend} is not installed: pip install -r "
-                    "requirements-backends.txt")
+                    "requirements-tests.txt")
     env = dict(os.environ, KERAS_BACKEND=backend, TF_CPP_MIN_LOG_LEVEL="3",
                PYTHONPATH=ROOT)
     result = subprocess.run([sys.executable, WORKER, *args], env=env,
