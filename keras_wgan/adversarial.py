@@ -156,6 +156,11 @@ class AdversarialModel(keras.Model):
         super().compile(
             optimizer=None, run_eagerly=run_eagerly, jit_compile=jit_compile
         )
+        # Saved as given: Keras resolves "auto" for the current backend (True
+        # on JAX, False on torch), and a resolved True would make a file
+        # saved on JAX fail to load as WGANGP on torch, while a resolved
+        # False would make a file saved on torch train uncompiled on JAX.
+        self._requested_jit_compile = jit_compile
         critic_optimizer = keras.optimizers.get(critic_optimizer)
         generator_optimizer = keras.optimizers.get(generator_optimizer)
         if critic_optimizer is None:
@@ -187,7 +192,7 @@ class AdversarialModel(keras.Model):
             ),
             "loss": keras.losses.serialize(self.loss_fn),
             "run_eagerly": self.run_eagerly,
-            "jit_compile": self.jit_compile,
+            "jit_compile": self._requested_jit_compile,
         }
 
     def compile_from_config(self, config):

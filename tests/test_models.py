@@ -214,3 +214,17 @@ def test_split_batch_sizes_static_and_traced():
             input_signature=[tf.TensorSpec([None, 2])])
         assert [int(n) for n in traced(tf.constant(x))] == [3, 3, 2]
         assert [int(n) for n in traced(tf.constant(x[:4]))] == [2, 1, 1]
+
+
+@pytest.mark.parametrize("requested", ["auto", False])
+def test_compile_config_keeps_jit_compile_as_requested(requested, tmp_path):
+    # Not the backend's resolution of "auto", which another backend may not
+    # accept (True for a WGANGP on torch) or would run slowly (False on JAX).
+    gan = keras_wgan.WGANGP(*small_models())
+    gan.compile(jit_compile=requested)
+    assert gan.get_compile_config()["jit_compile"] == requested
+    path = str(tmp_path / "gan.keras")
+    gan.save(path)
+    restored = keras.models.load_model(path)
+    assert restored.get_compile_config()["jit_compile"] == requested
+    assert restored.jit_compile == gan.jit_compile
