@@ -23,6 +23,7 @@ from keras_wgan import callbacks  # noqa: E402
 from keras_wgan import checkpoints  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import diagnostics  # noqa: E402
+from keras_wgan import latent  # noqa: E402
 from keras_wgan import quality  # noqa: E402
 from keras_wgan import toy  # noqa: E402
 from keras_wgan.adversarial import AdversarialModel  # noqa: E402
@@ -35,6 +36,9 @@ from keras_wgan.losses import wasserstein_loss  # noqa: E402
 from keras_wgan.penalty import gradient_penalty  # noqa: E402
 from keras_wgan.wgan import WGAN  # noqa: E402
 from keras_wgan.wgan_gp import WGANGP  # noqa: E402
+from keras_wgan.zoo import PRETRAINED_MODELS  # noqa: E402
+from keras_wgan.zoo import pretrained  # noqa: E402
+from keras_wgan.zoo import pretrained_info  # noqa: E402
 
 __version__ = "0.1.0"
 
@@ -42,6 +46,7 @@ __all__ = [
     "AdversarialModel",
     "MinimaxGAN",
     "NonSaturatingGAN",
+    "PRETRAINED_MODELS",
     "WGAN",
     "WGANGP",
     "ClipConstraint",
@@ -53,6 +58,9 @@ __all__ = [
     "data",
     "diagnostics",
     "gradient_penalty",
+    "latent",
+    "pretrained",
+    "pretrained_info",
     "quality",
     "toy",
     "wasserstein_loss",

@@ -9,6 +9,8 @@ import json
 import os
 import sys
 
+from keras_wgan.zoo import PRETRAINED_MODELS
+
 MODELS = ("wgan", "wgan-gp")
 CHECKPOINT_NAME = "model.keras"
 CHECKPOINTS_DIR = "checkpoints"
@@ -142,11 +144,15 @@ def build_parser():
 
     sample = commands.add_parser(
         "sample",
-        help="draw a grid of samples from a checkpoint",
-        description="Load a .keras checkpoint and write a PNG sample grid.",
+        help="draw a grid of samples from a checkpoint or a pretrained model",
+        description="Load a .keras checkpoint or a pretrained model shipped "
+                    "with keras_wgan and write a PNG sample grid.",
     )
-    sample.add_argument("--checkpoint", required=True,
+    source = sample.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint",
                         help="a model.keras written by 'train'")
+    source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
+                        help="a shipped model (see keras_wgan.pretrained)")
     sample.add_argument("--n", type=_number(int, 1), default=64,
                         help="number of samples (default 64)")
     sample.add_argument("--out", required=True, help="output PNG file")
@@ -577,12 +583,15 @@ def prepare_sample(args):
     """
     import keras_wgan
 
-    if not os.path.isfile(args.checkpoint):
+    if args.checkpoint is not None and not os.path.isfile(args.checkpoint):
         raise UsageError(f"--checkpoint: no such file {args.checkpoint}.")
     if not args.out.endswith(".png"):
         raise UsageError(f"--out must name a .png file, got {args.out}.")
-    model = _load_model(args.checkpoint, "--checkpoint",
-                        keras_wgan.AdversarialModel)
+    if args.pretrained is not None:
+        model = keras_wgan.pretrained(args.pretrained)
+    else:
+        model = _load_model(args.checkpoint, "--checkpoint",
+                            keras_wgan.AdversarialModel)
     return lambda: _sample(args, model)
 
 

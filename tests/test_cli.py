@@ -128,6 +128,19 @@ def test_sample_rejects_missing_and_foreign_checkpoints(tmp_path, capsys):
     assert not (tmp_path / "g.png").exists()
 
 
+def test_sample_from_a_pretrained_model(tmp_path, capsys):
+    grid = tmp_path / "digits.png"
+    assert cli.main(["sample", "--pretrained", "mnist-wgan-gp", "--n", "6",
+                     "--columns", "3", "--out", str(grid)]) == 0
+    image = mpl_image.imread(grid)
+    # 2 rows and 3 columns of 28x28 digits with 2-pixel padding.
+    assert image.shape[:2] == (2 * 30 + 2, 3 * 30 + 2)
+    assert image.std() > 0.1
+    assert cli.main(["sample", "--pretrained", "mnist-wgan-gp",
+                     "--checkpoint", "x.keras", "--out", "g.png"]) == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 def test_data_dir_with_images_of_the_wrong_size_is_one_line(tmp_path, capsys):
     data_dir = tmp_path / "mnist32"
     data_dir.mkdir()

@@ -1,0 +1,138 @@
+"""The pretrained models shipped with keras_wgan, and their records.
+
+Each model is two files in `keras_wgan/resources/pretrained/`:
+
+- `<name>.json`, the record: the model's Keras config, how it was trained
+  (the CLI command, the data, the budget, the machine), its measured
+  quality, the logged metrics of every epoch, and a check value;
+- `<name>.weights.npz`, the critic's and the generator's weights in the
+  order of `model.critic.weights + model.generator.weights`, stored as
+  float16 to keep the package small (the record gives the quality measured
+  with the float16 weights next to that of the float32 checkpoint).
+
+`scripts/export_pretrained.py` writes both from a CLI run.
+"""
+
+import hashlib
+import importlib.resources
+import json
+
+import keras
+import numpy as np
+
+#: Names of the shipped models, for `pretrained` and `pretrained_info`.
+PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan")
+
+_PACKAGE = "keras_wgan.resources.pretrained"
+
+
+def _check_name(name):
+    if name not in PRETRAINED_MODELS:
+        raise ValueError(
+            f"name must be one of {PRETRAINED_MODELS}, got {name!r}."
+        )
+    return name
+
+
+def _resource(filename):
+    return importlib.resources.files(_PACKAGE) / filename
+
+
+def pretrained_info(name="mnist-wgan-gp"):
+    """Returns the record of a shipped pretrained model.
+
+    Args:
+        name: One of `PRETRAINED_MODELS`.
+
+    Returns:
+        A dict: `"model"` (class name), `"command"` (the CLI command that
+        trained it), `"data"`, `"budget"` (epochs, generator iterations,
+        wall time), `"quality"` (classifier FID, score and classes covered,
+        with how they were measured), `"history"` (the logged metrics of
+        every epoch), `"check"`, `"versions"`, `"config"` (the model's Keras
+        config) and the weights file's `"sha256"`.
+
+    Example:
+
+    >>> info = keras_wgan.pretrained_info("mnist-wgan-gp")
+    >>> info["command"]
+    'python -m keras_wgan train --model wgan-gp ...'
+    >>> info["quality"]["float16"]["fid"]
+    """
+    name = _check_name(name)
+    return json.loads(_resource(f"{name}.json").read_text())
+
+
+def pretrained(name="mnist-wgan-gp"):
+    """Loads a pretrained critic and generator as a compiled model.
+
+    The model is the same class the CLI trained (`WGANGP` or `WGAN`), with
+    the trained critic and generator, compiled with the optimizers of the
+    training run: their settings, not their state (the moment estimates
+    were not shipped), so `fit` continues training from fresh optimizers.
+    Every call returns a new model; it loads on every Keras backend.
+
+    Args:
+        name: One of `PRETRAINED_MODELS`: `"mnist-wgan-gp"` (gradient
+            penalty) or `"mnist-wgan"` (weight clipping).
+
+    Returns:
+        A `keras_wgan.WGANGP` or `keras_wgan.WGAN`.
+
+    Example:
+
+    >>> gan = keras_wgan.pretrained("mnist-wgan-gp")
+    >>> digits = gan.generate(64, seed=0)  # (64, 28, 28, 1) in [-1, 1]
+    >>> scores = gan.critic.predict(digits)  # the trained critic
+    """
+    info = pretrained_info(name)
+    model = keras.saving.deserialize_keras_object(info["config"])
+    variables = model.critic.weights + model.generator.weights
+    raw = _resource(info["weights"]).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != info["sha256"]:
+        raise ValueError(
+            f"{info['weights']} has SHA-256 {digest}, its record "
+            f"{name}.json expects {info['sha256']}; the package data is "
+            "damaged, reinstall keras_wgan."
+        )
+    with importlib.resources.as_file(_resource(info["weights"])) as path:
+        with np.load(path) as arrays:
+            values = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
+    if len(values) != len(variables):
+        raise ValueError(
+            f"{info['weights']} holds {len(values)} arrays, the model of "
+            f"{name}.json has {len(variables)} weights."
+        )
+    for variable, value in zip(variables, values):
+        if tuple(variable.shape) != value.shape:
+            raise ValueError(
+                f"{info['weights']}: {variable.path} has shape "
+                f"{tuple(variable.shape)}, the stored array {value.shape}."
+            )
+        variable.assign(value.astype(variable.dtype))
+    return model
+
+
+def weights_bytes(model):
+    """Returns a model's critic and generator weights as float16 `.npz` bytes.
+
+    The inverse of the loading in `pretrained`; `scripts/export_pretrained.py`
+    writes its result next to the record.
+
+    Args:
+        model: A `keras_wgan.AdversarialModel`.
+
+    Returns:
+        The bytes of an uncompressed `.npz` file with arrays `w000`, `w001`,
+        ... in the order of `model.critic.weights + model.generator.weights`.
+    """
+    import io
+
+    arrays = {
+        f"w{i:03d}": keras.ops.convert_to_numpy(v).astype("float16")
+        for i, v in enumerate(model.critic.weights + model.generator.weights)
+    }
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()

@@ -1,0 +1,235 @@
+"""Turns a CLI training run into a pretrained model shipped with keras_wgan.
+
+Reads `<run>/run.json`, `<run>/metrics.csv` and `<run>/model.keras` (the
+newest checkpoint) of a `python -m keras_wgan train` run, measures the
+generator's sample quality with the shipped MNIST classifier, both with the
+checkpoint's float32 weights and with the float16 weights that ship, and
+writes `<name>.weights.npz` and `<name>.json` into
+`keras_wgan/resources/pretrained/` (see `keras_wgan.zoo`):
+
+    python scripts/export_pretrained.py --run runs/pretrained/mnist-wgan-gp \
+        --name mnist-wgan-gp
+
+The record's `"command"` is rebuilt from `run.json` (only the options that
+differ from the CLI's defaults), so it reproduces the run.
+"""
+
+import argparse
+import copy
+import csv
+import hashlib
+import io
+import json
+import os
+import shlex
+import sys
+import time
+
+# Make the checkout importable when the script runs from it.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, _ROOT)
+
+import keras_wgan  # noqa: E402  (sets the torch default before keras loads)
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_wgan import cli  # noqa: E402
+from keras_wgan import compare  # noqa: E402
+from keras_wgan import data  # noqa: E402
+from keras_wgan import quality  # noqa: E402
+from keras_wgan import zoo  # noqa: E402
+from keras_wgan._atomic import write_atomically  # noqa: E402
+
+DEFAULT_OUTPUT_DIR = os.path.join(_ROOT, "keras_wgan", "resources",
+                                  "pretrained")
+# Options of `train` that do not change what is trained.
+_NOT_IN_COMMAND = ("verbose", "overwrite", "resume", "keep_checkpoints",
+                   "samples", "sample_every", "download")
+# The check value: the mean pixel of each image generated from this noise.
+CHECK_NOISE = "numpy.random.default_rng(0).standard_normal((4, latent_dim))"
+
+
+def check_noise(latent_dim):
+    """The noise of the record's check value (see `CHECK_NOISE`)."""
+    return np.random.default_rng(0).standard_normal(
+        (4, latent_dim)).astype("float32")
+
+
+def train_command(record, available):
+    """Rebuilds the `python -m keras_wgan train ...` command of a run.
+
+    `available` is the number of images the run's data source holds; the
+    recorded `num_images` (the images used) becomes `--num-images` only
+    when it is smaller.
+    """
+    parser = cli.build_parser().command_parsers["train"]
+    words = ["python", "-m", "keras_wgan", "train"]
+    for action in parser._actions:
+        if action.dest in _NOT_IN_COMMAND or action.dest not in record:
+            continue
+        value = record[action.dest]
+        if action.dest == "num_images" and value == available:
+            continue
+        if value == action.default:
+            continue
+        words.append(action.option_strings[-1])
+        if action.nargs != 0:
+            words.append(f"{value:g}" if isinstance(value, float)
+                         else str(value))
+    return shlex.join(words)
+
+
+def read_history(path):
+    """The per-epoch metrics of `metrics.csv` as lists of floats."""
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    history = {}
+    for key in rows[0]:
+        values = [row[key] for row in rows]
+        if all(v not in ("", "NA") for v in values):
+            history[key] = [int(v) if key == "epoch" else float(v)
+                            for v in values]
+    return history
+
+
+def measure(model, real, classifier, num_samples):
+    """Classifier FID, score and classes covered of `num_samples` samples."""
+    fake = model.generate(num_samples, seed=0)
+    logits = quality.classifier_logits(fake, classifier)
+    coverage = quality.coverage_from_logits(logits)
+    return {
+        "fid": round(quality.classifier_fid(real, fake, classifier), 2),
+        "score": round(float(quality.score_from_logits(logits)), 3),
+        "classes_covered": int(coverage.covered),
+        "smallest_class_fraction": round(float(coverage.fractions.min()), 4),
+    }
+
+
+def describe_data(run):
+    """What the run trained on, checked by loading it the same way.
+
+    Returns:
+        `(description, available)`: a dict for the record, and the number
+        of images the run's source holds.
+    """
+    images = data.load_mnist(split=run["split"], data_dir=run["data_dir"])
+    test = data.load_mnist(split="test")
+    used = run["num_images"]
+    part = "" if used == len(images) else f"the first {used:,} of "
+    if run["split"] == "train" and np.array_equal(images, test):
+        text = (f"{part}the 10,000 MNIST test digits embedded in keras_wgan, "
+                "the stand-in of load_mnist('train') when the 60,000-digit "
+                "train split is not reachable (offline)")
+    else:
+        text = f"{part}MNIST split {run['split']!r}"
+    description = {"loader": f"keras_wgan.data.load_mnist({run['split']!r})",
+                   "count": used, "description": text}
+    return description, len(images)
+
+
+def _write(path, content):
+    def write(temporary):
+        with open(temporary, "wb") as f:
+            f.write(content)
+
+    write_atomically(path, write)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", required=True, help="folder of a CLI run")
+    parser.add_argument("--name", required=True,
+                        choices=zoo.PRETRAINED_MODELS)
+    parser.add_argument("--samples", type=int, default=10000,
+                        help="generated images scored (default 10000)")
+    parser.add_argument("--training-note", default="",
+                        help="how the run was made, e.g. threads and load")
+    parser.add_argument("--output-dir", default=DEFAULT_OUTPUT_DIR)
+    args = parser.parse_args(argv)
+
+    with open(os.path.join(args.run, cli.RUN_NAME)) as f:
+        run = json.load(f)
+    checkpoint = os.path.join(args.run, cli.CHECKPOINT_NAME)
+    trained = keras.models.load_model(checkpoint)
+    history = read_history(os.path.join(args.run, cli.METRICS_NAME))
+    epochs = len(history["epoch"])
+    if epochs != run["epochs"]:
+        raise SystemExit(f"{args.run}: metrics.csv has {epochs} epochs, "
+                         f"run.json asks for {run['epochs']}; unfinished?")
+    steps = -(-run["num_images"] // (run["batch_size"] * run["n_critic"]))
+
+    # Rebuild from the config without optimizers, then store float16.
+    config = keras.saving.serialize_keras_object(trained)
+    # Deserializing consumes parts of the nested config dicts.
+    shipped = keras.saving.deserialize_keras_object(copy.deepcopy(config))
+    for target, source in zip(shipped.weights, trained.weights):
+        target.assign(source)
+    weights = zoo.weights_bytes(shipped)
+    with np.load(io.BytesIO(weights)) as arrays:
+        values = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
+    for variable, value in zip(
+            shipped.critic.weights + shipped.generator.weights, values):
+        variable.assign(value.astype("float32"))
+
+    real = data.load_mnist("test")
+    classifier = quality.load_classifier("mnist")
+    start = time.time()
+    float32 = measure(trained, real, classifier, args.samples)
+    float16 = measure(shipped, real, classifier, args.samples)
+    halves = quality.classifier_fid(real[:5000], real[5000:], classifier)
+    print(f"quality measured in {time.time() - start:.0f} s: float32 "
+          f"{float32}, float16 {float16}")
+
+    began = os.path.getmtime(os.path.join(args.run, cli.RUN_NAME))
+    ended = os.path.getmtime(checkpoint)
+    noise = check_noise(shipped.latent_dim)
+    data_description, available = describe_data(run)
+    record = {
+        "name": args.name,
+        "model": type(shipped).__name__,
+        "weights": f"{args.name}.weights.npz",
+        "sha256": hashlib.sha256(weights).hexdigest(),
+        "weights_dtype": "float16",
+        "command": train_command(run, available),
+        "data": data_description,
+        "budget": {
+            "epochs": epochs,
+            "generator_iterations": epochs * steps,
+            "critic_updates": epochs * steps * run["n_critic"],
+            "wall_seconds": round(ended - began),
+            "note": args.training_note,
+        },
+        "quality": {
+            "measured_on": (
+                f"{args.samples} samples from model.generate(seed=0) "
+                "against the 10,000 MNIST test digits, in the logits of "
+                "keras_wgan.quality.load_classifier('mnist')"),
+            "float32": float32,
+            "float16": float16,
+            "real_halves_fid": round(halves, 2),
+            "real_halves_note": ("classifier FID between the first and the "
+                                 "last 5,000 MNIST test digits: the floor "
+                                 "for real data of this size"),
+        },
+        "history": history,
+        "check": {
+            "noise": CHECK_NOISE,
+            "image_means": [round(float(v), 6) for v in shipped.generate_from(
+                noise).mean(axis=(1, 2, 3))],
+        },
+        "run": run,
+        "versions": compare.machine_description()["versions"],
+        "config": config,
+    }
+    os.makedirs(args.output_dir, exist_ok=True)
+    weights_path = os.path.join(args.output_dir, record["weights"])
+    _write(weights_path, weights)
+    _write(os.path.join(args.output_dir, f"{args.name}.json"),
+           (json.dumps(record, indent=1) + "\n").encode())
+    print(f"wrote {weights_path} ({len(weights) / 1e6:.2f} MB) and "
+          f"{args.name}.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The pretrained models shipped as package data (keras_wgan.zoo)."""
+
+import importlib.resources
+import shlex
+
+import keras
+import numpy as np
+import pytest
+
+import keras_wgan
+from keras_wgan import cli
+from keras_wgan import quality
+from keras_wgan import zoo
+from tests import helpers
+
+NAMES = keras_wgan.PRETRAINED_MODELS
+CLASSES = {"mnist-wgan-gp": keras_wgan.WGANGP, "mnist-wgan": keras_wgan.WGAN}
+
+
+def _check_noise(latent_dim):
+    # The noise named by the records' "check" entry.
+    return np.random.default_rng(0).standard_normal(
+        (4, latent_dim)).astype("float32")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_pretrained_generates_the_recorded_images(name):
+    info = keras_wgan.pretrained_info(name)
+    gan = keras_wgan.pretrained(name)
+    assert type(gan) is CLASSES[name]
+    assert info["model"] == type(gan).__name__
+    # Compiled with the run's optimizer settings; their state starts anew.
+    assert gan.compiled
+    assert int(gan.critic_optimizer.iterations) == 0
+    if info["run"]["learning_rate"] is not None:
+        np.testing.assert_allclose(
+            float(gan.generator_optimizer.learning_rate),
+            info["run"]["learning_rate"], rtol=1e-6)
+    images = gan.generate_from(_check_noise(gan.latent_dim))
+    assert images.shape == (4, 28, 28, 1)
+    assert images.min() >= -1 and images.max() <= 1
+    # The record was written on torch; every backend must agree with it.
+    np.testing.assert_allclose(images.mean(axis=(1, 2, 3)),
+                               info["check"]["image_means"], atol=2e-4)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_record_matches_its_weights_and_command(name):
+    info = keras_wgan.pretrained_info(name)
+    folder = importlib.resources.files("keras_wgan.resources.pretrained")
+    raw = (folder / info["weights"]).read_bytes()
+    assert len(raw) < 2_000_000, "package data must stay small"
+    with np.load(folder / info["weights"]) as arrays:
+        assert all(arrays[key].dtype == np.float16 for key in arrays.files)
+    # The recorded command, parsed by the CLI, gives the recorded run.
+    words = shlex.split(info["command"])
+    assert words[:4] == ["python", "-m", "keras_wgan", "train"]
+    args = cli.build_parser().parse_args(words[3:])
+    for key in ("model", "epochs", "batch_size", "n_critic", "width",
+                "learning_rate", "latent_dim", "seed", "split"):
+        assert getattr(args, key) == info["run"][key], key
+    assert len(info["history"]["wasserstein_estimate"]) == args.epochs
+    assert info["budget"]["epochs"] == args.epochs
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float16_storage_costs_no_measurable_quality(name):
+    measured = keras_wgan.pretrained_info(name)["quality"]
+    assert measured["float16"]["classes_covered"] == (
+        measured["float32"]["classes_covered"])
+    assert abs(measured["float16"]["fid"] - measured["float32"]["fid"]) <= (
+        0.02 * measured["float32"]["fid"] + 0.5)
+
+
+def test_gradient_penalty_model_makes_recognisable_digits():
+    # The shipped record's claim, then a fresh measurement on this backend.
+    info = keras_wgan.pretrained_info("mnist-wgan-gp")
+    assert info["quality"]["float16"]["fid"] < 10.0
+    assert info["quality"]["float16"]["score"] > 7.5
+    assert info["quality"]["float16"]["classes_covered"] == 10
+    gan = keras_wgan.pretrained("mnist-wgan-gp")
+    classifier = quality.load_classifier("mnist")
+    fake = gan.generate(500, seed=0)
+    assert quality.classifier_score(fake, classifier) > 7.0
+    assert quality.mode_coverage(fake, classifier).covered == 10
+
+
+def test_pretrained_saves_reloads_and_trains_on(tmp_path):
+    gan = keras_wgan.pretrained("mnist-wgan-gp")
+    noise = _check_noise(gan.latent_dim)
+    before = gan.generate_from(noise)
+    path = str(tmp_path / "pretrained.keras")
+    gan.save(path)
+    restored = keras.models.load_model(path)
+    np.testing.assert_allclose(restored.generate_from(noise), before,
+                               atol=1e-6)
+    history = restored.fit(helpers.real_digits(5 * 8), batch_size=8,
+                           epochs=1, verbose=0)
+    assert np.isfinite(history.history["wasserstein_estimate"][0])
+    assert np.abs(restored.generate_from(noise) - before).max() > 0
+
+
+def test_unknown_name_lists_the_shipped_models():
+    with pytest.raises(ValueError, match=r"name must be one of \('mnist-wgan-gp'"):
+        keras_wgan.pretrained("cifar-wgan")
+    with pytest.raises(ValueError, match="name must be one of"):
+        keras_wgan.pretrained_info("mnist")
+
+
+def test_damaged_weights_are_refused(monkeypatch):
+    info = dict(keras_wgan.pretrained_info("mnist-wgan-gp"), sha256="0" * 64)
+    monkeypatch.setattr(zoo, "pretrained_info", lambda name: info)
+    with pytest.raises(ValueError, match="package data is damaged"):
+        keras_wgan.pretrained("mnist-wgan-gp")
