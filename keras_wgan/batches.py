@@ -43,8 +43,9 @@ class ShuffledBatches(keras.utils.PyDataset):
     """
 
     def __init__(self, images, batch_size, seed, shuffle=True, first_step=0):
-        # One worker and no multiprocessing: batches are read in order on
-        # the training thread, so no data is prepared for a step twice.
+        # One worker and no multiprocessing. TensorFlow's adapter still
+        # calls __getitem__ from its own threads, ahead and out of order;
+        # each batch depends only on its index, so that changes nothing.
         super().__init__(workers=1, use_multiprocessing=False)
         self.images = images
         self.batch_size = int(batch_size)
@@ -52,8 +53,10 @@ class ShuffledBatches(keras.utils.PyDataset):
         self.shuffle = bool(shuffle)
         self.first_step = int(first_step)
         self.steps_per_pass = math.ceil(len(images) / self.batch_size)
-        self._pass = None
-        self._order = None
+        # (pass, order) in one attribute: TensorFlow's adapter calls
+        # __getitem__ from several threads, and two attributes set one after
+        # the other could be read half updated (a pass with another's order).
+        self._cached = (None, None)
 
     @property
     def num_batches(self):
@@ -68,7 +71,9 @@ class ShuffledBatches(keras.utils.PyDataset):
 
     def __getitem__(self, index):
         data_pass, batch = divmod(self.first_step + index, self.steps_per_pass)
-        if data_pass != self._pass:
-            self._pass, self._order = data_pass, self.order(data_pass)
+        cached_pass, order = self._cached
+        if cached_pass != data_pass:
+            order = self.order(data_pass)
+            self._cached = (data_pass, order)
         start = batch * self.batch_size
-        return (self.images[self._order[start : start + self.batch_size]],)
+        return (self.images[order[start : start + self.batch_size]],)
