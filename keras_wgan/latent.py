@@ -57,10 +57,7 @@ def interpolate(start, end, steps=8, method="spherical"):
             f"{end.shape}."
         )
     steps = validation.check_int("steps", steps, minimum=2)
-    if method not in INTERPOLATIONS:
-        raise ValueError(
-            f"method must be one of {INTERPOLATIONS}, got {method!r}."
-        )
+    method = validation.check_choice("method", method, INTERPOLATIONS)
     t = np.linspace(0.0, 1.0, steps, dtype="float64")[:, None]
     a, b = start.astype("float64"), end.astype("float64")
     norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)

@@ -22,6 +22,13 @@ def check_int(name, value, minimum=1):
     return int(value)
 
 
+def check_choice(name, value, choices):
+    """Returns `value`, or raises if it is not one of `choices` (a tuple)."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
+    return value
+
+
 def check_float(name, value, minimum=0.0, inclusive=True):
     """Returns `value` as a float, or raises if it is not finite and in range.
 

@@ -15,23 +15,18 @@ Each model is two files in `keras_wgan/resources/pretrained/`:
 
 import hashlib
 import importlib.resources
+import io
 import json
 
 import keras
 import numpy as np
 
+from keras_wgan import validation
+
 #: Names of the shipped models, for `pretrained` and `pretrained_info`.
 PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan")
 
 _PACKAGE = "keras_wgan.resources.pretrained"
-
-
-def _check_name(name):
-    if name not in PRETRAINED_MODELS:
-        raise ValueError(
-            f"name must be one of {PRETRAINED_MODELS}, got {name!r}."
-        )
-    return name
 
 
 def _resource(filename):
@@ -59,7 +54,7 @@ def pretrained_info(name="mnist-wgan-gp"):
     'python -m keras_wgan train --model wgan-gp ...'
     >>> info["quality"]["float16"]["fid"]
     """
-    name = _check_name(name)
+    name = validation.check_choice("name", name, PRETRAINED_MODELS)
     return json.loads(_resource(f"{name}.json").read_text())
 
 
@@ -86,8 +81,6 @@ def pretrained(name="mnist-wgan-gp"):
     >>> scores = gan.critic.predict(digits)  # the trained critic
     """
     info = pretrained_info(name)
-    model = keras.saving.deserialize_keras_object(info["config"])
-    variables = model.critic.weights + model.generator.weights
     raw = _resource(info["weights"]).read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     if digest != info["sha256"]:
@@ -96,28 +89,14 @@ def pretrained(name="mnist-wgan-gp"):
             f"{name}.json expects {info['sha256']}; the package data is "
             "damaged, reinstall keras_wgan."
         )
-    with importlib.resources.as_file(_resource(info["weights"])) as path:
-        with np.load(path) as arrays:
-            values = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
-    if len(values) != len(variables):
-        raise ValueError(
-            f"{info['weights']} holds {len(values)} arrays, the model of "
-            f"{name}.json has {len(variables)} weights."
-        )
-    for variable, value in zip(variables, values):
-        if tuple(variable.shape) != value.shape:
-            raise ValueError(
-                f"{info['weights']}: {variable.path} has shape "
-                f"{tuple(variable.shape)}, the stored array {value.shape}."
-            )
-        variable.assign(value.astype(variable.dtype))
-    return model
+    model = keras.saving.deserialize_keras_object(info["config"])
+    return load_weights_bytes(model, raw, info["weights"])
 
 
 def weights_bytes(model):
     """Returns a model's critic and generator weights as float16 `.npz` bytes.
 
-    The inverse of the loading in `pretrained`; `scripts/export_pretrained.py`
+    The inverse of `load_weights_bytes`; `scripts/export_pretrained.py`
     writes its result next to the record.
 
     Args:
@@ -127,8 +106,6 @@ def weights_bytes(model):
         The bytes of an uncompressed `.npz` file with arrays `w000`, `w001`,
         ... in the order of `model.critic.weights + model.generator.weights`.
     """
-    import io
-
     arrays = {
         f"w{i:03d}": keras.ops.convert_to_numpy(v).astype("float16")
         for i, v in enumerate(model.critic.weights + model.generator.weights)
@@ -136,3 +113,34 @@ def weights_bytes(model):
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
+
+
+def load_weights_bytes(model, raw, source):
+    """Assigns the weights of a `weights_bytes` result to a model.
+
+    Args:
+        model: A `keras_wgan.AdversarialModel` of the architecture the
+            weights were taken from.
+        raw: The bytes of the `.npz` file.
+        source: Where the bytes came from, for error messages.
+
+    Returns:
+        `model`, its critic and generator weights replaced (cast to their
+        dtype).
+    """
+    variables = model.critic.weights + model.generator.weights
+    with np.load(io.BytesIO(raw)) as arrays:
+        values = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
+    if len(values) != len(variables):
+        raise ValueError(
+            f"{source} holds {len(values)} arrays, the model has "
+            f"{len(variables)} weights."
+        )
+    for variable, value in zip(variables, values):
+        if tuple(variable.shape) != value.shape:
+            raise ValueError(
+                f"{source}: {variable.path} has shape "
+                f"{tuple(variable.shape)}, the stored array {value.shape}."
+            )
+        variable.assign(value.astype(variable.dtype))
+    return model

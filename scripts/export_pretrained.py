@@ -18,7 +18,6 @@ import argparse
 import copy
 import csv
 import hashlib
-import io
 import json
 import os
 import shlex
@@ -158,18 +157,14 @@ def main(argv=None):
                          f"run.json asks for {run['epochs']}; unfinished?")
     steps = -(-run["num_images"] // (run["batch_size"] * run["n_critic"]))
 
-    # Rebuild from the config without optimizers, then store float16.
+    # The shipped model: rebuilt from the config with the float16 weights,
+    # loaded as keras_wgan.pretrained will load them.
     config = keras.saving.serialize_keras_object(trained)
+    weights = zoo.weights_bytes(trained)
     # Deserializing consumes parts of the nested config dicts.
-    shipped = keras.saving.deserialize_keras_object(copy.deepcopy(config))
-    for target, source in zip(shipped.weights, trained.weights):
-        target.assign(source)
-    weights = zoo.weights_bytes(shipped)
-    with np.load(io.BytesIO(weights)) as arrays:
-        values = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
-    for variable, value in zip(
-            shipped.critic.weights + shipped.generator.weights, values):
-        variable.assign(value.astype("float32"))
+    shipped = zoo.load_weights_bytes(
+        keras.saving.deserialize_keras_object(copy.deepcopy(config)),
+        weights, "the float16 weights")
 
     real = data.load_mnist("test")
     classifier = quality.load_classifier("mnist")

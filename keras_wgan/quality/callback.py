@@ -95,11 +95,8 @@ class QualityMetrics(keras.callbacks.Callback):
                 "and classifier (a keras.Model to logits), got "
                 + ("both." if dataset is not None else "neither.")
             )
-        if dataset is not None and dataset not in CLASSIFIER_DATASETS:
-            raise ValueError(
-                f"dataset must be one of {CLASSIFIER_DATASETS}, got "
-                f"{dataset!r}."
-            )
+        if dataset is not None:
+            validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
         self.dataset = dataset
         self.every = validation.check_int("every", every)
         self.num_samples = validation.check_int("num_samples", num_samples,

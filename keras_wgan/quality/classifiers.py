@@ -3,20 +3,13 @@
 import importlib.resources
 import json
 
+from keras_wgan import validation
 from keras_wgan.quality.architecture import image_classifier
 
 # Datasets with a shipped classifier; files are named after them.
 CLASSIFIER_DATASETS = ("mnist", "fashion_mnist")
 
 _PACKAGE = "keras_wgan.resources.classifiers"
-
-
-def _check_dataset(dataset):
-    if dataset not in CLASSIFIER_DATASETS:
-        raise ValueError(
-            f"dataset must be one of {CLASSIFIER_DATASETS}, got {dataset!r}."
-        )
-    return dataset
 
 
 def _resource(name):
@@ -46,7 +39,7 @@ def load_classifier(dataset="mnist"):
     >>> float((logits.argmax(axis=1) == labels[8000:]).mean())
     0.9945
     """
-    dataset = _check_dataset(dataset)
+    dataset = validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
     info = classifier_info(dataset)
     classifier = image_classifier(
         num_classes=info["num_classes"], width=info["width"],
@@ -83,5 +76,5 @@ def classifier_info(dataset="mnist"):
     >>> info["evaluated_on"]["indices"], info["accuracy"]
     ([8000, 10000], 0.9945)
     """
-    dataset = _check_dataset(dataset)
+    dataset = validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
     return json.loads(_resource(f"{dataset}.json").read_text("utf-8"))
