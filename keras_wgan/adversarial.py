@@ -23,6 +23,7 @@ import numpy as np
 from keras import ops
 
 from keras_wgan import backend
+from keras_wgan import layer_chain
 from keras_wgan import validation
 from keras_wgan.batches import ShuffledBatches
 
@@ -86,6 +87,7 @@ class AdversarialModel(keras.Model):
         self.critic = critic
         self.generator = generator
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self._network_calls = _NetworkCalls()
         self._metric_trackers = [
             keras.metrics.Mean(name=name) for name in self.metric_names
         ]
@@ -259,6 +261,9 @@ class AdversarialModel(keras.Model):
                 "(it yields its own batches of n_critic * m images), got "
                 f"{batch_size}."
             )
+        # Layers may have changed since the last run (dtype policy,
+        # quantization): decide afresh which network runs directly.
+        self._network_calls.clear()
         return super().fit(x, batch_size=batch_size, **kwargs)
 
     def _shuffled_batches(self, x, batch_size, kwargs):
@@ -321,7 +326,20 @@ class AdversarialModel(keras.Model):
         return dict(logs)
 
     def _generate_for_critic(self, noise):
-        return self.generator(noise, training=True)
+        return self._generate(noise, training=True)
+
+    def _critic_scores(self, x, training=True):
+        """Returns `self.critic(x, training=training)`, computed fast.
+
+        A critic that is a plain chain of stateless layers runs through its
+        layers' `call` methods (`keras_wgan.layer_chain`), skipping Keras's
+        per-layer bookkeeping in eager training; any other runs as usual.
+        """
+        return self._network_calls.get(self.critic)(x, training)
+
+    def _generate(self, noise, training=True):
+        """Returns `self.generator(noise, training=training)`, computed fast."""
+        return self._network_calls.get(self.generator)(noise, training)
 
     def _critic_objective(self, real, fake):
         """Returns `(loss, logs)` for the critic on one real and fake batch."""
@@ -344,7 +362,7 @@ class AdversarialModel(keras.Model):
     def _test_step(self, data):
         """Reports `_evaluation_logs` on held-out real samples."""
         real = self._unpack_images(data)
-        fake = self.generator(self._noise(ops.shape(real)[0]), training=False)
+        fake = self._generate(self._noise(ops.shape(real)[0]), training=False)
         logs = self._evaluation_logs(real, fake)
         self._update_trackers(logs)
         return {name: self._metric(name).result() for name in logs}
@@ -414,7 +432,7 @@ class AdversarialModel(keras.Model):
         parts = [
             ops.convert_to_numpy(
                 backend.no_grad(
-                    self.generator, noise[start : start + batch_size]
+                    self._generate, noise[start : start + batch_size], False
                 )
             )
             for start in range(0, noise.shape[0], batch_size)
@@ -480,6 +498,37 @@ class _OptimizerGroup:
     @property
     def built(self):
         return all(opt.built for opt in self.optimizers)
+
+
+class _NetworkCalls:
+    """Caches, per network, the function that runs it in the train step.
+
+    A plain object, not a dict attribute, so that Keras does not track the
+    networks it refers to a second time.
+    """
+
+    def __init__(self):
+        self._calls = {}
+
+    def get(self, model):
+        """Returns `fn(x, training)` computing `model(x, training=...)`."""
+        entry = self._calls.get(id(model))
+        if entry is None or entry[0] is not model:
+            direct = layer_chain.direct_forward(model)
+            if direct is None:
+                def call(x, training):
+                    return model(x, training=training)
+            else:
+                def call(x, training):
+                    # The chain's layers ignore `training` (layer_chain).
+                    del training
+                    return direct(x)
+            entry = (model, call)
+            self._calls[id(model)] = entry
+        return entry[1]
+
+    def clear(self):
+        self._calls.clear()
 
 
 def _check_generator(generator, latent_dim, image_shape):

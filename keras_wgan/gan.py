@@ -70,16 +70,18 @@ class _CrossEntropyGAN(AdversarialModel):
 
     def _critic_objective(self, real, fake):
         return self._discriminator_logs(
-            self.critic(real, training=True), self.critic(fake, training=True)
+            self._critic_scores(real, training=True),
+            self._critic_scores(fake, training=True),
         )
 
     def _fake_logits(self, noise):
-        return self.critic(self.generator(noise, training=True), training=True)
+        return self._critic_scores(self._generate(noise, training=True))
 
     def _evaluation_logs(self, real, fake):
         """Reports the discriminator's loss and mean probabilities."""
         _, logs = self._discriminator_logs(
-            self.critic(real, training=False), self.critic(fake, training=False)
+            self._critic_scores(real, training=False),
+            self._critic_scores(fake, training=False),
         )
         return logs
 

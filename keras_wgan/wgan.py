@@ -126,8 +126,8 @@ class WGAN(AdversarialModel):
 
     def _critic_objective(self, real, fake):
         """Returns `(loss, logs)` for the critic on one real and fake batch."""
-        real_scores = self.critic(real, training=True)
-        fake_scores = self.critic(fake, training=True)
+        real_scores = self._critic_scores(real, training=True)
+        fake_scores = self._critic_scores(fake, training=True)
         loss = self.loss_fn(
             ops.full_like(real_scores, REAL_LABEL), real_scores
         ) + self.loss_fn(ops.full_like(fake_scores, FAKE_LABEL), fake_scores)
@@ -135,15 +135,15 @@ class WGAN(AdversarialModel):
         return loss, {"critic_loss": loss, "wasserstein_estimate": estimate}
 
     def _generator_objective(self, noise):
-        scores = self.critic(self.generator(noise, training=True), training=True)
+        scores = self._critic_scores(self._generate(noise, training=True))
         # The generator labels its samples as real: it maximises mean D(fake).
         return self.loss_fn(ops.full_like(scores, REAL_LABEL), scores), {}
 
     def _evaluation_logs(self, real, fake):
         """Estimates the Wasserstein distance on held-out real images."""
-        estimate = ops.mean(self.critic(real, training=False)) - ops.mean(
-            self.critic(fake, training=False)
-        )
+        estimate = ops.mean(
+            self._critic_scores(real, training=False)
+        ) - ops.mean(self._critic_scores(fake, training=False))
         return {"wasserstein_estimate": estimate}
 
     def get_config(self):

@@ -102,7 +102,7 @@ class WGANGP(WGAN):
     def _critic_objective(self, real, fake):
         loss, logs = super()._critic_objective(real, fake)
         penalty = self.gp_weight * gradient_penalty(
-            self.critic, real, fake, seed=self.seed_generator
+            self._critic_scores, real, fake, seed=self.seed_generator
         )
         loss = loss + penalty
         logs.update(critic_loss=loss, gradient_penalty=penalty)

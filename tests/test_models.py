@@ -151,7 +151,11 @@ def test_generate_shapes_range_and_seed():
     images = gan.generate(10, seed=3, batch_size=4)
     assert images.shape == (10, 28, 28, 1) and images.dtype == np.float32
     assert images.min() >= -1 and images.max() <= 1
-    np.testing.assert_array_equal(images, gan.generate(10, seed=3))
+    np.testing.assert_array_equal(images,
+                                  gan.generate(10, seed=3, batch_size=4))
+    # Another batch size may round differently (the CPU's matmul and
+    # convolution kernels depend on the batch), but only in the last bits.
+    np.testing.assert_allclose(images, gan.generate(10, seed=3), atol=1e-6)
     assert not np.array_equal(images, gan.generate(10, seed=4))
 
 

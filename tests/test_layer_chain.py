@@ -1,0 +1,164 @@
+import keras
+import numpy as np
+import pytest
+
+import keras_wgan
+from keras_wgan import backend
+from keras_wgan import layer_chain
+from keras_wgan import penalty
+from tests import helpers
+
+
+def _numpy(x):
+    return keras.ops.convert_to_numpy(x)
+
+
+def _images(count=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.uniform(-1, 1, (count, 28, 28, 1)).astype("float32")
+
+
+def test_mnist_networks_run_directly_with_the_same_outputs():
+    critic, generator = helpers.small_models(width=4, latent_dim=8)
+    x = _images()
+    noise = np.random.default_rng(1).normal(size=(3, 8)).astype("float32")
+    score = layer_chain.direct_forward(critic)
+    generate = layer_chain.direct_forward(generator)
+    assert score is not None and generate is not None
+    np.testing.assert_allclose(
+        _numpy(score(x)), _numpy(critic(x, training=True)), rtol=1e-6,
+        atol=1e-6)
+    np.testing.assert_allclose(
+        _numpy(generate(noise)), _numpy(generator(noise)), rtol=1e-6,
+        atol=1e-6)
+
+
+def test_direct_forward_differentiates_like_the_model():
+    # Weight gradients and the penalty's input-gradient norm, which the
+    # critic update differentiates a second time.
+    if keras.backend.backend() == "jax":
+        pytest.skip("JAX takes gradients inside the trainer's stateless "
+                    "step; the training test below covers it")
+    critic, _ = helpers.small_models(width=4)
+    x = _images(seed=2)
+    score = layer_chain.direct_forward(critic)
+    variables = critic.trainable_variables
+
+    def weight_grads(fn):
+        def loss():
+            norm = penalty.gradient_norm(lambda t, training: fn(t), x)
+            return keras.ops.mean(fn(x)) + keras.ops.mean(norm), {}
+
+        return backend.value_and_grad(loss, variables)[2]
+
+    for ours, theirs in zip(weight_grads(score),
+                            weight_grads(lambda t: critic(t, training=True))):
+        np.testing.assert_allclose(_numpy(ours), _numpy(theirs), rtol=1e-4,
+                                   atol=1e-6)
+
+
+@pytest.mark.parametrize("model_class", ["WGAN", "WGANGP"])
+def test_training_matches_the_normal_layer_calls(model_class, monkeypatch):
+    # Two identical models, one forced onto Keras's normal __call__: the
+    # same seeds must give the same weights after a few generator steps.
+    images = helpers.real_digits(4 * 2 * 16)
+
+    def trained():
+        keras.utils.set_random_seed(0)
+        critic, generator = helpers.small_models(width=4, latent_dim=8)
+        gan = getattr(keras_wgan, model_class)(
+            critic, generator, n_critic=2, seed=3)
+        gan.compile()
+        gan.fit(images, batch_size=16, epochs=1, verbose=0, shuffle=False)
+        return helpers.variable_values(gan.critic.weights
+                                       + gan.generator.weights)
+
+    fast = trained()
+    monkeypatch.setattr(layer_chain, "direct_forward", lambda model: None)
+    normal = trained()
+    for a, b in zip(fast, normal):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    # The runs did train: the critic's weights moved from initialisation.
+    keras.utils.set_random_seed(0)
+    initial, _ = helpers.small_models(width=4, latent_dim=8)
+    assert not np.allclose(fast[0], _numpy(initial.weights[0]))
+
+
+def _sequential(*layers):
+    return keras.Sequential([keras.Input((28, 28, 1)), *layers])
+
+
+class _MyDense(keras.layers.Dense):
+    pass
+
+
+class _SubclassedCritic(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.flatten = keras.layers.Flatten()
+        self.dense = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.dense(self.flatten(x))
+
+
+def _residual():
+    images = keras.Input((28, 28, 1))
+    x = keras.layers.Flatten()(images)
+    h = keras.layers.Dense(784)(x)
+    x = keras.layers.Add()([x, h])
+    return keras.Model(images, keras.layers.Dense(1)(x))
+
+
+def _shared_layer_model():
+    dense = keras.layers.Dense(1)
+    other = keras.Input((784,))
+    dense(other)  # the layer's first call is in another graph
+    images = keras.Input((28, 28, 1))
+    return keras.Model(images, dense(keras.layers.Flatten()(images)))
+
+
+@pytest.mark.parametrize("build", [
+    lambda: _sequential(keras.layers.Flatten(),
+                        keras.layers.BatchNormalization(),
+                        keras.layers.Dense(1)),
+    lambda: _sequential(keras.layers.Flatten(), keras.layers.Dropout(0.5),
+                        keras.layers.Dense(1)),
+    lambda: _sequential(keras.layers.Flatten(), _MyDense(1)),
+    lambda: _sequential(keras.layers.Flatten(),
+                        keras.layers.Dense(1, activity_regularizer="l2")),
+    lambda: _sequential(keras.layers.Flatten(),
+                        keras.layers.Dense(1, dtype="mixed_float16")),
+    _residual,
+    _shared_layer_model,
+    lambda: _SubclassedCritic(),
+], ids=["batchnorm", "dropout", "subclassed-layer", "activity-regularizer",
+        "mixed-precision", "residual", "shared-layer", "subclassed-model"])
+def test_other_models_are_called_normally(build):
+    model = build()
+    model(_images(1))  # builds the subclassed model
+    assert layer_chain.direct_forward(model) is None
+
+
+def test_a_dropout_critic_still_gets_the_training_flag():
+    # Through the fallback, Keras's __call__ passes training=True on.
+    critic = _sequential(keras.layers.Flatten(), keras.layers.Dropout(0.9),
+                         keras.layers.Dense(1, kernel_initializer="ones"))
+    _, generator = helpers.small_models(latent_dim=8)
+    gan = keras_wgan.WGANGP(critic, generator)
+    x = _images(8, seed=4)
+    inference = _numpy(gan._critic_scores(x, training=False))
+    np.testing.assert_allclose(inference, _numpy(critic(x, training=False)),
+                               rtol=1e-5)
+    assert not np.allclose(_numpy(gan._critic_scores(x, training=True)),
+                           inference)
+
+
+def test_inputs_of_another_dtype_take_the_normal_call():
+    critic, _ = helpers.small_models(width=4)
+    score = layer_chain.direct_forward(critic)
+    x = _images(2).astype("float64")
+    out = score(x)
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+    np.testing.assert_allclose(_numpy(out), _numpy(critic(x)), rtol=1e-6,
+                               atol=1e-6)
