@@ -26,7 +26,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402
 
 import keras_wgan  # noqa: E402
-from keras_wgan import architectures  # noqa: E402
+from keras_wgan.nets import architectures  # noqa: E402
 from keras_wgan import callbacks  # noqa: E402
 from keras_wgan import data  # noqa: E402
 

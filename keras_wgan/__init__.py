@@ -18,24 +18,27 @@ def _default_to_torch():
 
 _default_to_torch()
 
-from keras_wgan import architectures  # noqa: E402
 from keras_wgan import callbacks  # noqa: E402
 from keras_wgan import checkpoints  # noqa: E402
 from keras_wgan import data  # noqa: E402
-from keras_wgan import diagnostics  # noqa: E402
 from keras_wgan import latent  # noqa: E402
+from keras_wgan import models  # noqa: E402
+from keras_wgan import nets  # noqa: E402
 from keras_wgan import quality  # noqa: E402
-from keras_wgan import toy  # noqa: E402
-from keras_wgan.adversarial import AdversarialModel  # noqa: E402
+from keras_wgan import studies  # noqa: E402
 from keras_wgan.constraints import ClipConstraint  # noqa: E402
 from keras_wgan.errors import NonFiniteError  # noqa: E402
-from keras_wgan.gan import MinimaxGAN  # noqa: E402
-from keras_wgan.gan import NonSaturatingGAN  # noqa: E402
 from keras_wgan.losses import WassersteinLoss  # noqa: E402
 from keras_wgan.losses import wasserstein_loss  # noqa: E402
+from keras_wgan.models import WGAN  # noqa: E402
+from keras_wgan.models import WGANGP  # noqa: E402
+from keras_wgan.models import AdversarialModel  # noqa: E402
+from keras_wgan.models import MinimaxGAN  # noqa: E402
+from keras_wgan.models import NonSaturatingGAN  # noqa: E402
+from keras_wgan.nets import architectures  # noqa: E402
 from keras_wgan.penalty import gradient_penalty  # noqa: E402
-from keras_wgan.wgan import WGAN  # noqa: E402
-from keras_wgan.wgan_gp import WGANGP  # noqa: E402
+from keras_wgan.studies import diagnostics  # noqa: E402
+from keras_wgan.studies import toy  # noqa: E402
 from keras_wgan.zoo import PRETRAINED_MODELS  # noqa: E402
 from keras_wgan.zoo import pretrained  # noqa: E402
 from keras_wgan.zoo import pretrained_info  # noqa: E402
@@ -59,9 +62,12 @@ __all__ = [
     "diagnostics",
     "gradient_penalty",
     "latent",
+    "models",
+    "nets",
     "pretrained",
     "pretrained_info",
     "quality",
+    "studies",
     "toy",
     "wasserstein_loss",
 ]

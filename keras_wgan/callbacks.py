@@ -9,7 +9,7 @@ import os
 
 import keras
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 from keras_wgan.checkpoints import Checkpoint  # noqa: F401 (public here)
 from keras_wgan.errors import NonFiniteError
 from keras_wgan.images import save_image_grid
@@ -42,9 +42,9 @@ class SampleGrid(keras.callbacks.Callback):
     def __init__(self, directory, num_samples=64, every=1, seed=0):
         super().__init__()
         self.directory = os.fspath(directory)
-        self.num_samples = validation.check_int("num_samples", num_samples)
-        self.every = validation.check_int("every", every)
-        self.seed = validation.check_int("seed", seed, minimum=0)
+        self.num_samples = argument_validation.check_int("num_samples", num_samples)
+        self.every = argument_validation.check_int("every", every)
+        self.seed = argument_validation.check_int("seed", seed, minimum=0)
         self.paths = []
         self._noise = None
 

@@ -14,7 +14,7 @@ import shutil
 import keras
 import numpy as np
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 from keras_wgan._atomic import write_atomically
 from keras_wgan.errors import NonFiniteError
 
@@ -120,9 +120,9 @@ class Checkpoint(keras.callbacks.Callback):
     def __init__(self, directory, keep=3, latest=None, every=1):
         super().__init__()
         self.directory = os.fspath(directory)
-        self.keep = validation.check_int("keep", keep)
+        self.keep = argument_validation.check_int("keep", keep)
         self.latest = None if latest is None else os.fspath(latest)
-        self.every = validation.check_int("every", every)
+        self.every = argument_validation.check_int("every", every)
         self.paths = []
 
     def on_epoch_end(self, epoch, logs=None):

@@ -3,7 +3,7 @@
 import keras
 from keras import ops
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -34,7 +34,7 @@ class ClipConstraint(keras.constraints.Constraint):
     """
 
     def __init__(self, clip_value=0.01):
-        self.clip_value = validation.check_float(
+        self.clip_value = argument_validation.check_float(
             "clip_value", clip_value, minimum=0.0, inclusive=False
         )
 

@@ -7,7 +7,7 @@ All functions take and return NumPy float32 arrays and run on any backend.
 
 import numpy as np
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 
 INTERPOLATIONS = ("linear", "spherical")
 
@@ -56,8 +56,8 @@ def interpolate(start, end, steps=8, method="spherical"):
             f"end must have the shape of start {start.shape}, got "
             f"{end.shape}."
         )
-    steps = validation.check_int("steps", steps, minimum=2)
-    method = validation.check_choice("method", method, INTERPOLATIONS)
+    steps = argument_validation.check_int("steps", steps, minimum=2)
+    method = argument_validation.check_choice("method", method, INTERPOLATIONS)
     t = np.linspace(0.0, 1.0, steps, dtype="float64")[:, None]
     a, b = start.astype("float64"), end.astype("float64")
     norm_a, norm_b = np.linalg.norm(a), np.linalg.norm(b)
@@ -91,7 +91,7 @@ def walk(latent, dimension, values):
     >>> images = gan.generate_from(path)
     """
     latent = _vector("latent", latent)
-    dimension = validation.check_int("dimension", dimension, minimum=0)
+    dimension = argument_validation.check_int("dimension", dimension, minimum=0)
     if dimension >= latent.shape[0]:
         raise ValueError(
             f"dimension must be < latent_dim = {latent.shape[0]}, got "
@@ -137,7 +137,7 @@ def latents_by_class(model, classifier, num_candidates=1000, seed=0,
     """
     from keras_wgan.quality import classifier_logits
 
-    num_candidates = validation.check_int("num_candidates", num_candidates)
+    num_candidates = argument_validation.check_int("num_candidates", num_candidates)
     noise = np.random.default_rng(seed).standard_normal(
         (num_candidates, model.latent_dim)).astype("float32")
     images = model.generate_from(noise, batch_size=batch_size)

@@ -21,7 +21,7 @@ import json
 import keras
 import numpy as np
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 
 #: Names of the shipped models, for `pretrained` and `pretrained_info`.
 PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan")
@@ -54,7 +54,7 @@ def pretrained_info(name="mnist-wgan-gp"):
     'python -m keras_wgan train --model wgan-gp ...'
     >>> info["quality"]["float16"]["fid"]
     """
-    name = validation.check_choice("name", name, PRETRAINED_MODELS)
+    name = argument_validation.check_choice("name", name, PRETRAINED_MODELS)
     return json.loads(_resource(f"{name}.json").read_text())
 
 

@@ -33,7 +33,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_wgan import cli  # noqa: E402
-from keras_wgan import compare  # noqa: E402
+from keras_wgan.studies import compare  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import quality  # noqa: E402
 from keras_wgan import zoo  # noqa: E402

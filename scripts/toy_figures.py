@@ -36,8 +36,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_wgan import diagnostics  # noqa: E402
-from keras_wgan import toy  # noqa: E402
+from keras_wgan.studies import diagnostics  # noqa: E402
+from keras_wgan.studies import toy  # noqa: E402
 
 TITLES = {
     "8gaussians": "8 Gaussians",

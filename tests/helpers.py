@@ -6,7 +6,7 @@ import struct
 import keras
 import numpy as np
 
-from keras_wgan import architectures
+from keras_wgan.nets import architectures
 from keras_wgan import data
 
 

@@ -1,8 +1,8 @@
 import keras
 import numpy as np
 
-from keras_wgan import architectures
-from keras_wgan import layers
+from keras_wgan.nets import architectures
+from keras_wgan.nets import layers
 
 
 def test_mnist_critic_follows_the_paper_shapes():

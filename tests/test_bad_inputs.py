@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import keras_wgan
-from keras_wgan import architectures
+from keras_wgan.nets import architectures
 from tests.helpers import real_digits
 from tests.helpers import small_models
 

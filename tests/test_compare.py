@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from keras_wgan import cli
-from keras_wgan import compare
-from keras_wgan import toy
+from keras_wgan.studies import compare
+from keras_wgan.studies import toy
 
 REPORT_FILES = ["arrays.npz", "curves.png", "gradient_norms.png", "report.md",
                 "results.json", "samples.png", "weights.png"]

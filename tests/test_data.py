@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from keras_wgan import data
+from keras_wgan.data import datasets
 from keras_wgan._logging import get_logger
 from tests.helpers import idx_bytes as _idx_bytes
 
@@ -431,8 +432,8 @@ def test_no_stand_in_for_the_train_split(no_tfds, log):
 def system_dir(monkeypatch, tmp_path):
     """Points Fashion-MNIST's system folder at an empty temporary one."""
     folder = tmp_path / "system"
-    monkeypatch.setattr(data, "_FASHION_MNIST", dataclasses.replace(
-        data._FASHION_MNIST, system_dir=str(folder)))
+    monkeypatch.setattr(datasets, "_FASHION_MNIST", dataclasses.replace(
+        datasets._FASHION_MNIST, system_dir=str(folder)))
     return folder
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import keras_wgan
-from keras_wgan import toy
+from keras_wgan.studies import toy
 from tests.helpers import variable_values
 
 GAN_CLASSES = [keras_wgan.MinimaxGAN, keras_wgan.NonSaturatingGAN]

@@ -4,7 +4,7 @@ import pytest
 
 import keras_wgan
 from keras_wgan import backend
-from keras_wgan import layer_chain
+from keras_wgan.nets import layer_chain
 from keras_wgan import penalty
 from tests import helpers
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 
 from keras_wgan import penalty
-from keras_wgan.layers import PaddedConv2D
-from keras_wgan.layers import PaddedConv2DTranspose
+from keras_wgan.nets.layers import PaddedConv2D
+from keras_wgan.nets.layers import PaddedConv2DTranspose
 
 
 def _numpy(x):

@@ -12,7 +12,7 @@ import pytest
 
 import keras_wgan
 from keras_wgan import checkpoints
-from keras_wgan.batches import ShuffledBatches
+from keras_wgan.data.batches import ShuffledBatches
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import TerminateOnNonFinite
 from tests.helpers import real_digits

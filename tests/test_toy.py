@@ -6,9 +6,9 @@ import pytest
 from keras import ops
 
 import keras_wgan
-from keras_wgan import diagnostics
+from keras_wgan.studies import diagnostics
 from keras_wgan import penalty
-from keras_wgan import toy
+from keras_wgan.studies import toy
 from tests import helpers
 
 

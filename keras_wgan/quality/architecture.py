@@ -3,7 +3,7 @@
 import keras
 from keras import layers
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 
 IMAGE_SHAPE = (28, 28, 1)
 
@@ -45,8 +45,8 @@ def image_classifier(num_classes=10, width=16, name="classifier",
     >>> classifier.output_shape
     (None, 10)
     """
-    num_classes = validation.check_int("num_classes", num_classes, minimum=2)
-    width = validation.check_int("width", width)
+    num_classes = argument_validation.check_int("num_classes", num_classes, minimum=2)
+    width = argument_validation.check_int("width", width)
     images = keras.Input(IMAGE_SHAPE, name="images")
     x = images
     for multiplier in (1, 2, 4):

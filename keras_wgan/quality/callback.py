@@ -5,7 +5,7 @@ import time
 import keras
 import numpy as np
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 from keras_wgan._logging import get_logger
 from keras_wgan.quality.classifiers import CLASSIFIER_DATASETS
 from keras_wgan.quality.classifiers import load_classifier
@@ -96,13 +96,13 @@ class QualityMetrics(keras.callbacks.Callback):
                 + ("both." if dataset is not None else "neither.")
             )
         if dataset is not None:
-            validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
+            argument_validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
         self.dataset = dataset
-        self.every = validation.check_int("every", every)
-        self.num_samples = validation.check_int("num_samples", num_samples,
+        self.every = argument_validation.check_int("every", every)
+        self.num_samples = argument_validation.check_int("num_samples", num_samples,
                                                 minimum=2)
-        self.seed = validation.check_int("seed", seed, minimum=0)
-        self.batch_size = validation.check_int("batch_size", batch_size)
+        self.seed = argument_validation.check_int("seed", seed, minimum=0)
+        self.batch_size = argument_validation.check_int("batch_size", batch_size)
         if verbose not in (0, 1):
             raise ValueError(f"verbose must be 0 or 1, got {verbose!r}.")
         self.verbose = verbose
@@ -112,7 +112,7 @@ class QualityMetrics(keras.callbacks.Callback):
         image_shape = check_classifier(self.classifier)
         if not hasattr(real_images, "shape"):
             real_images = np.asarray(real_images)
-        validation.check_images(real_images, "real_images", image_shape)
+        argument_validation.check_images(real_images, "real_images", image_shape)
         if real_images.shape[0] < 2:
             raise ValueError(
                 "real_images must hold at least 2 images to estimate a "

@@ -3,7 +3,7 @@
 import importlib.resources
 import json
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 from keras_wgan.quality.architecture import image_classifier
 
 # Datasets with a shipped classifier; files are named after them.
@@ -39,7 +39,7 @@ def load_classifier(dataset="mnist"):
     >>> float((logits.argmax(axis=1) == labels[8000:]).mean())
     0.9945
     """
-    dataset = validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
+    dataset = argument_validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
     info = classifier_info(dataset)
     classifier = image_classifier(
         num_classes=info["num_classes"], width=info["width"],
@@ -76,5 +76,5 @@ def classifier_info(dataset="mnist"):
     >>> info["evaluated_on"]["indices"], info["accuracy"]
     ([8000, 10000], 0.9945)
     """
-    dataset = validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
+    dataset = argument_validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
     return json.loads(_resource(f"{dataset}.json").read_text("utf-8"))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 
 
 def check_classifier(classifier, name="classifier"):
@@ -16,8 +16,8 @@ def check_classifier(classifier, name="classifier"):
     Returns:
         The `(height, width, channels)` its input expects.
     """
-    image_shape = validation.model_input_shape(classifier, name)
-    output_shape = validation.model_output_shape(classifier, name)
+    image_shape = argument_validation.model_input_shape(classifier, name)
+    output_shape = argument_validation.model_output_shape(classifier, name)
     if len(image_shape) != 3:
         raise ValueError(
             f"{name} must take images (batch, height, width, channels), got "
@@ -62,10 +62,10 @@ def classifier_logits(images, classifier, name="images", batch_size=500,
     (5, 10)
     """
     image_shape = check_classifier(classifier)
-    batch_size = validation.check_int("batch_size", batch_size)
+    batch_size = argument_validation.check_int("batch_size", batch_size)
     if not hasattr(images, "shape"):
         images = np.asarray(images)
-    validation.check_images(images, name=name, image_shape=image_shape)
+    argument_validation.check_images(images, name=name, image_shape=image_shape)
     if images.shape[0] < min_images:
         raise ValueError(
             f"{name} must hold at least {min_images} images"

@@ -16,7 +16,7 @@ import numpy as np
 from keras import ops
 
 from keras_wgan import backend
-from keras_wgan import validation
+from keras_wgan import argument_validation
 from keras_wgan.constraints import ClipConstraint
 from keras_wgan.penalty import gradient_penalty
 
@@ -37,7 +37,7 @@ def critic_values(critic, points, batch_size=4096):
     >>> critic_values(critic, np.zeros((3, 2), "float32")).shape
     (3,)
     """
-    batch_size = validation.check_int("batch_size", batch_size)
+    batch_size = argument_validation.check_int("batch_size", batch_size)
     points = np.asarray(points, dtype="float32")
     parts = [
         ops.convert_to_numpy(
@@ -69,7 +69,7 @@ def critic_surface(critic, x_range=(-2.0, 2.0), y_range=None, resolution=100):
     >>> values.shape
     (50, 50)
     """
-    resolution = validation.check_int("resolution", resolution, minimum=2)
+    resolution = argument_validation.check_int("resolution", resolution, minimum=2)
     y_range = x_range if y_range is None else y_range
     for name, bounds in (("x_range", x_range), ("y_range", y_range)):
         if len(bounds) != 2 or not bounds[0] < bounds[1]:
@@ -161,7 +161,7 @@ def input_gradient_norms(critic, points, batch_size=256):
     >>> a = np.random.uniform(size=(256, 1, 1, 1)).astype("float32")
     >>> norms = input_gradient_norms(gan.critic, a * real + (1 - a) * fake)
     """
-    batch_size = validation.check_int("batch_size", batch_size)
+    batch_size = argument_validation.check_int("batch_size", batch_size)
     points = np.asarray(points, dtype="float32")
     if points.ndim < 2 or len(points) == 0:
         raise ValueError(
@@ -263,7 +263,7 @@ class GradientNormHistory(keras.callbacks.Callback):
     def __init__(self, real, every=1, seed=0):
         super().__init__()
         self.real = np.asarray(real, dtype="float32")
-        self.every = validation.check_int("every", every)
+        self.every = argument_validation.check_int("every", every)
         self.seed = seed
         self.epochs = []
         self.norms = {}
@@ -340,7 +340,7 @@ class FixedGeneratorCritic(keras.Model):
                 f"gp_weight={gp_weight!r}, clip_value={clip_value!r}."
             )
         if gp_weight is not None:
-            gp_weight = validation.check_float(
+            gp_weight = argument_validation.check_float(
                 "gp_weight", gp_weight, inclusive=False
             )
         else:
@@ -350,7 +350,7 @@ class FixedGeneratorCritic(keras.Model):
         self.critic = critic
         self.gp_weight = gp_weight
         self.clip_value = clip_value
-        self.noise_std = validation.check_float("noise_std", noise_std)
+        self.noise_std = argument_validation.check_float("noise_std", noise_std)
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._trackers = [
             keras.metrics.Mean(name="critic_loss"),

@@ -23,9 +23,9 @@ import numpy as np
 from keras import ops
 
 from keras_wgan import backend
-from keras_wgan import layer_chain
-from keras_wgan import validation
-from keras_wgan.batches import ShuffledBatches
+from keras_wgan.nets import layer_chain
+from keras_wgan import argument_validation
+from keras_wgan.data.batches import ShuffledBatches
 
 DEFAULT_BATCH_SIZE = 64
 _SEED_STATE_KEY = "seed_generator_state"
@@ -76,10 +76,10 @@ class AdversarialModel(keras.Model):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        self.n_critic = validation.check_int("n_critic", n_critic)
-        self.image_shape = validation.model_input_shape(critic, "critic")
-        validation.check_scalar_output(critic, "critic")
-        validation.check_linear_output(critic, "critic")
+        self.n_critic = argument_validation.check_int("n_critic", n_critic)
+        self.image_shape = argument_validation.model_input_shape(critic, "critic")
+        argument_validation.check_scalar_output(critic, "critic")
+        argument_validation.check_linear_output(critic, "critic")
         self.latent_dim = _check_generator(
             generator, latent_dim, self.image_shape
         )
@@ -147,7 +147,7 @@ class AdversarialModel(keras.Model):
         ```
         """
         if learning_rate is not None:
-            learning_rate = validation.check_float(
+            learning_rate = argument_validation.check_float(
                 "learning_rate", learning_rate, 0.0, inclusive=False
             )
             if critic_optimizer is not None or generator_optimizer is not None:
@@ -234,12 +234,12 @@ class AdversarialModel(keras.Model):
             )
         if _is_array(x):
             x, kwargs = _split_validation(x, kwargs)
-            validation.check_samples(x, "x", self.image_shape)
-            batch_size = validation.check_int(
+            argument_validation.check_samples(x, "x", self.image_shape)
+            batch_size = argument_validation.check_int(
                 "batch_size",
                 DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             )
-            remainder = validation.short_last_step(
+            remainder = argument_validation.short_last_step(
                 x.shape[0], batch_size, self.n_critic
             )
             if remainder is not None:
@@ -415,8 +415,8 @@ class AdversarialModel(keras.Model):
         Returns:
             NumPy array `(num_samples, *shape)`, the critic's input shape.
         """
-        num_samples = validation.check_int("num_samples", num_samples)
-        batch_size = validation.check_int("batch_size", batch_size)
+        num_samples = argument_validation.check_int("num_samples", num_samples)
+        batch_size = argument_validation.check_int("batch_size", batch_size)
         seed = self.seed_generator if seed is None else seed
         noise = keras.random.normal((num_samples, self.latent_dim), seed=seed)
         return self.generate_from(noise, batch_size=batch_size)
@@ -533,7 +533,7 @@ class _NetworkCalls:
 
 def _check_generator(generator, latent_dim, image_shape):
     """Returns the latent size and checks the generator fits the critic."""
-    input_shape = validation.model_input_shape(generator, "generator")
+    input_shape = argument_validation.model_input_shape(generator, "generator")
     if len(input_shape) != 1 or input_shape[0] is None:
         raise ValueError(
             "generator must take noise of shape (batch, latent_dim), got an "
@@ -541,13 +541,13 @@ def _check_generator(generator, latent_dim, image_shape):
         )
     if latent_dim is None:
         latent_dim = input_shape[0]
-    latent_dim = validation.check_int("latent_dim", latent_dim)
+    latent_dim = argument_validation.check_int("latent_dim", latent_dim)
     if latent_dim != input_shape[0]:
         raise ValueError(
             f"latent_dim={latent_dim} differs from the generator's input "
             f"size {input_shape[0]}."
         )
-    output_shape = validation.model_output_shape(generator, "generator")
+    output_shape = argument_validation.model_output_shape(generator, "generator")
     if output_shape != tuple(image_shape):
         raise ValueError(
             f"generator output shape {output_shape} must equal the critic's "
@@ -567,7 +567,7 @@ def _split_validation(x, kwargs):
     if not split:
         return x, kwargs
     kwargs = dict(kwargs)
-    split = validation.check_float("validation_split", kwargs.pop("validation_split"))
+    split = argument_validation.check_float("validation_split", kwargs.pop("validation_split"))
     if not 0.0 < split < 1.0:
         raise ValueError(
             f"validation_split must be a number in (0, 1), got {split}."

@@ -32,8 +32,8 @@ a residual graph, or a custom layer therefore runs exactly as before.
 
 import keras
 
-from keras_wgan.layers import PaddedConv2D
-from keras_wgan.layers import PaddedConv2DTranspose
+from keras_wgan.nets.layers import PaddedConv2D
+from keras_wgan.nets.layers import PaddedConv2DTranspose
 
 # Layers whose `call(inputs)` is a pure per-sample function of the inputs
 # and the layer's weights. Exact types: a subclass may rely on __call__.

@@ -39,9 +39,9 @@ import time
 import keras
 import numpy as np
 
-from keras_wgan import diagnostics
-from keras_wgan import toy
-from keras_wgan import validation
+from keras_wgan.studies import diagnostics
+from keras_wgan.studies import toy
+from keras_wgan import argument_validation
 from keras_wgan.errors import NonFiniteError
 
 #: The variants by command-line name: (class name in keras_wgan, label).
@@ -136,22 +136,22 @@ class CompareConfig:
                 "seconds (training seconds per variant), or both."
             )
         if self.iterations is not None:
-            validation.check_int("iterations", self.iterations)
+            argument_validation.check_int("iterations", self.iterations)
         if self.seconds is not None:
-            validation.check_float("seconds", self.seconds, inclusive=False)
-        validation.check_int("eval_every", self.eval_every)
-        validation.check_int("eval_samples", self.eval_samples, minimum=2)
-        validation.check_int("batch_size", self.batch_size)
-        validation.check_int("seed", self.seed, minimum=0)
+            argument_validation.check_float("seconds", self.seconds, inclusive=False)
+        argument_validation.check_int("eval_every", self.eval_every)
+        argument_validation.check_int("eval_samples", self.eval_samples, minimum=2)
+        argument_validation.check_int("batch_size", self.batch_size)
+        argument_validation.check_int("seed", self.seed, minimum=0)
         if self.learning_rate is not None:
-            validation.check_float(
+            argument_validation.check_float(
                 "learning_rate", self.learning_rate, inclusive=False
             )
         image = self.dataset in IMAGE_DATASETS
         for name, default in (("width", 32 if image else 128),
                               ("latent_dim", 128 if image else 2)):
             value = getattr(self, name)
-            value = default if value is None else validation.check_int(
+            value = default if value is None else argument_validation.check_int(
                 name, value)
             object.__setattr__(self, name, value)
 
@@ -412,7 +412,7 @@ def build_variant(name, config):
         A compiled `keras_wgan.AdversarialModel`.
     """
     import keras_wgan
-    from keras_wgan import architectures
+    from keras_wgan.nets import architectures
 
     keras.utils.set_random_seed(config.seed)
     if config.is_toy:
@@ -670,7 +670,7 @@ def run_comparison(config, data=None, command=None, log=print):
     results["variants"][0]["final"]["modes_covered"]
     ```
     """
-    from keras_wgan import report
+    from keras_wgan.studies import report
 
     data = load_data(config) if data is None else data
     started = datetime.datetime.now(datetime.timezone.utc)

@@ -3,10 +3,10 @@
 import keras
 from keras import ops
 
-from keras_wgan.adversarial import DEFAULT_BATCH_SIZE  # noqa: F401
-from keras_wgan.adversarial import AdversarialModel
-from keras_wgan.adversarial import _OptimizerGroup  # noqa: F401
-from keras_wgan.adversarial import _split_batch  # noqa: F401
+from keras_wgan.models.adversarial import DEFAULT_BATCH_SIZE  # noqa: F401
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.adversarial import _OptimizerGroup  # noqa: F401
+from keras_wgan.models.adversarial import _split_batch  # noqa: F401
 from keras_wgan.constraints import ClipConstraint
 from keras_wgan.losses import FAKE_LABEL
 from keras_wgan.losses import REAL_LABEL
@@ -53,7 +53,7 @@ class WGAN(AdversarialModel):
 
     ```python
     import keras_wgan
-    from keras_wgan import architectures
+    from keras_wgan.nets import architectures
 
     images = keras_wgan.data.load_mnist()  # (N, 28, 28, 1) in [-1, 1]
     gan = keras_wgan.WGAN(

@@ -22,7 +22,7 @@ import math
 import keras
 import numpy as np
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 
 
 def _rng(seed):
@@ -53,10 +53,10 @@ def eight_gaussians(num_samples, seed=None, radius=2.0, std=0.02, scale=1.414):
     >>> points.shape
     (1000, 2)
     """
-    num_samples = validation.check_int("num_samples", num_samples)
-    radius = validation.check_float("radius", radius)
-    std = validation.check_float("std", std)
-    scale = validation.check_float("scale", scale, inclusive=False)
+    num_samples = argument_validation.check_int("num_samples", num_samples)
+    radius = argument_validation.check_float("radius", radius)
+    std = argument_validation.check_float("std", std)
+    scale = argument_validation.check_float("scale", scale, inclusive=False)
     rng = _rng(seed)
     angles = rng.integers(0, 8, size=num_samples) * (math.pi / 4)
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
@@ -92,9 +92,9 @@ def twenty_five_gaussians(num_samples, seed=None, std=0.05, scale=2.828):
     >>> twenty_five_gaussians(500, seed=1).shape
     (500, 2)
     """
-    num_samples = validation.check_int("num_samples", num_samples)
-    std = validation.check_float("std", std)
-    scale = validation.check_float("scale", scale, inclusive=False)
+    num_samples = argument_validation.check_int("num_samples", num_samples)
+    std = argument_validation.check_float("std", std)
+    scale = argument_validation.check_float("scale", scale, inclusive=False)
     rng = _rng(seed)
     grid = 2.0 * rng.integers(-2, 3, size=(num_samples, 2))
     points = grid + std * rng.standard_normal((num_samples, 2))
@@ -122,9 +122,9 @@ def swiss_roll(num_samples, seed=None, noise=0.25, scale=7.5):
     >>> swiss_roll(100, seed=0).shape
     (100, 2)
     """
-    num_samples = validation.check_int("num_samples", num_samples)
-    noise = validation.check_float("noise", noise)
-    scale = validation.check_float("scale", scale, inclusive=False)
+    num_samples = argument_validation.check_int("num_samples", num_samples)
+    noise = argument_validation.check_float("noise", noise)
+    scale = argument_validation.check_float("scale", scale, inclusive=False)
     rng = _rng(seed)
     t = 1.5 * math.pi * (1.0 + 2.0 * rng.random(num_samples))
     points = np.stack([t * np.cos(t), t * np.sin(t)], axis=1)
@@ -149,9 +149,9 @@ def gaussian_1d(num_samples, mean=0.0, std=1.0, seed=None):
     >>> gaussian_1d(4, mean=3.0, std=0.0).ravel().tolist()
     [3.0, 3.0, 3.0, 3.0]
     """
-    num_samples = validation.check_int("num_samples", num_samples)
-    mean = validation.check_float("mean", mean, minimum=-math.inf)
-    std = validation.check_float("std", std)
+    num_samples = argument_validation.check_int("num_samples", num_samples)
+    mean = argument_validation.check_float("mean", mean, minimum=-math.inf)
+    std = argument_validation.check_float("std", std)
     points = mean + std * _rng(seed).standard_normal((num_samples, 1))
     return points.astype("float32")
 
@@ -166,10 +166,10 @@ DISTRIBUTIONS_2D = {
 
 def _mlp(inputs, outputs, width, depth, prefix, name):
     """An MLP; `inputs`/`outputs` are `(argument name, size)` pairs."""
-    input_dim = validation.check_int(*inputs)
-    output_dim = validation.check_int(*outputs)
-    width = validation.check_int("width", width)
-    depth = validation.check_int("depth", depth, minimum=0)
+    input_dim = argument_validation.check_int(*inputs)
+    output_dim = argument_validation.check_int(*outputs)
+    width = argument_validation.check_int("width", width)
+    depth = argument_validation.check_int("depth", depth, minimum=0)
     inputs = keras.Input((input_dim,))
     x = inputs
     for i in range(depth):

@@ -19,7 +19,7 @@ four models of the library take the same arguments and train with the same
 import keras
 from keras import ops
 
-from keras_wgan.adversarial import AdversarialModel
+from keras_wgan.models.adversarial import AdversarialModel
 
 #: Label of real samples for the discriminator's cross-entropy.
 REAL_LABEL = 1.0

@@ -3,9 +3,9 @@
 import keras
 from keras import backend as keras_backend
 
-from keras_wgan import validation
+from keras_wgan import argument_validation
 from keras_wgan.penalty import gradient_penalty
-from keras_wgan.wgan import WGAN
+from keras_wgan.models.wgan import WGAN
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -58,7 +58,7 @@ class WGANGP(WGAN):
         seed=None,
         **kwargs,
     ):
-        gp_weight = validation.check_float("gp_weight", gp_weight)
+        gp_weight = argument_validation.check_float("gp_weight", gp_weight)
         super().__init__(
             critic,
             generator,
@@ -82,7 +82,7 @@ class WGANGP(WGAN):
                 "gradient penalty replaces weight clipping."
             )
         self.clip_value = None
-        validation.check_no_batch_norm(self.critic, "critic")
+        argument_validation.check_no_batch_norm(self.critic, "critic")
 
     def default_optimizer(self):
         """Returns the paper's optimizer, Adam(1e-4, beta_1=0, beta_2=0.9)."""

@@ -38,7 +38,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _number(kind, minimum, inclusive=True):
-    from keras_wgan import validation
+    from keras_wgan import argument_validation
 
     def parse(text):
         try:
@@ -47,8 +47,8 @@ def _number(kind, minimum, inclusive=True):
             value = text
         try:
             if kind is int:
-                return validation.check_int("value", value, minimum)
-            return validation.check_float("value", value, minimum, inclusive)
+                return argument_validation.check_int("value", value, minimum)
+            return argument_validation.check_float("value", value, minimum, inclusive)
         except ValueError as error:
             raise argparse.ArgumentTypeError(
                 str(error).replace("value must be", "must be", 1)
@@ -168,7 +168,7 @@ def build_parser():
 
 
 def _add_compare_parser(commands):
-    from keras_wgan import compare as comparison
+    from keras_wgan.studies import compare as comparison
 
     compare = commands.add_parser(
         "compare",
@@ -228,7 +228,7 @@ def prepare_compare(args):
     """
     import shlex
 
-    from keras_wgan import compare
+    from keras_wgan.studies import compare
 
     variants = tuple(v.strip() for v in args.variants.split(","))
     if not variants or any(v not in compare.VARIANTS for v in variants) or (
@@ -275,7 +275,7 @@ def prepare_compare(args):
 
 def _build_model(args):
     import keras_wgan
-    from keras_wgan import architectures
+    from keras_wgan.nets import architectures
 
     critic = architectures.mnist_critic(width=args.width)
     generator = architectures.mnist_generator(
@@ -418,7 +418,7 @@ def _check_data_flags(args):
 
 def _load_images(args, model):
     from keras_wgan import data
-    from keras_wgan import validation
+    from keras_wgan import argument_validation
 
     images = data.load_mnist(split=args.split, data_dir=args.data_dir,
                              download=args.download)
@@ -429,7 +429,7 @@ def _load_images(args, model):
                 f"available), got {args.num_images}."
             )
         images = images[: args.num_images]
-    validation.check_images(images, "images", model.image_shape)
+    argument_validation.check_images(images, "images", model.image_shape)
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     _check_step_sizes(len(images), args.batch_size, args.n_critic)
@@ -564,9 +564,9 @@ def _write_json_atomically(path, record):
 
 
 def _check_step_sizes(count, batch_size, n_critic):
-    from keras_wgan import validation
+    from keras_wgan import argument_validation
 
-    remainder = validation.short_last_step(count, batch_size, n_critic)
+    remainder = argument_validation.short_last_step(count, batch_size, n_critic)
     if remainder is not None:
         raise UsageError(
             f"--batch-size {batch_size} with --n-critic {n_critic} leaves a "

@@ -17,9 +17,9 @@ convolutions. The shapes and parameter counts are the paper's.
 import keras
 from keras import layers
 
-from keras_wgan import validation
-from keras_wgan.layers import PaddedConv2D
-from keras_wgan.layers import PaddedConv2DTranspose
+from keras_wgan import argument_validation
+from keras_wgan.nets.layers import PaddedConv2D
+from keras_wgan.nets.layers import PaddedConv2DTranspose
 
 MNIST_SHAPE = (28, 28, 1)
 
@@ -44,7 +44,7 @@ def mnist_critic(width=64, name="critic"):
     >>> critic.output_shape
     (None, 1)
     """
-    width = validation.check_int("width", width)
+    width = argument_validation.check_int("width", width)
     images = keras.Input(MNIST_SHAPE, name="images")
     x = images
     for multiplier in (1, 2, 4):
@@ -75,8 +75,8 @@ def mnist_generator(latent_dim=128, width=64, name="generator"):
     >>> generator.output_shape
     (None, 28, 28, 1)
     """
-    latent_dim = validation.check_int("latent_dim", latent_dim)
-    width = validation.check_int("width", width)
+    latent_dim = argument_validation.check_int("latent_dim", latent_dim)
+    width = argument_validation.check_int("width", width)
     noise = keras.Input((latent_dim,), name="noise")
     x = layers.Dense(4 * 4 * 4 * width)(noise)
     x = layers.ReLU()(x)

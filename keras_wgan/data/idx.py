@@ -1,0 +1,107 @@
+"""The IDX file format of MNIST and Fashion-MNIST (LeCun et al.)."""
+
+import os
+import struct
+import zlib
+
+import numpy as np
+
+_IDX_UBYTE = 0x08
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_idx(path):
+    """Reads an unsigned-byte IDX file, gzipped or not, into a numpy array.
+
+    Gzip is recognised by the file's first two bytes (`1f 8b`), not by its
+    name. The IDX magic number must be two zero bytes, the type code `0x08`
+    (unsigned byte) and the number of dimensions; then come the big-endian
+    uint32 sizes and exactly their product in data bytes.
+
+    Args:
+        path: The file (str or path).
+
+    Returns:
+        A writable uint8 array with the shape given by the file's header.
+
+    Raises:
+        ValueError: The file is not such an IDX file, or is truncated or
+            malformed (the message names the file and, for a wrong size,
+            the expected and actual number of data bytes).
+
+    Example:
+
+    >>> labels = read_idx("t10k-labels-idx1-ubyte.gz")
+    >>> labels.shape
+    (10000,)
+    """
+    path = os.fspath(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    complete = True
+    if data[:2] == _GZIP_MAGIC:
+        data, complete = _gunzip(data, path)
+    cut_note = " (its gzip stream is cut off)" if not complete else ""
+
+    if len(data) < 4:
+        raise ValueError(
+            f"{path}: {len(data)} bytes is too short for an IDX file; "
+            f"expected at least the 4-byte magic number{cut_note}."
+        )
+    if data[:2] != b"\0\0":
+        raise ValueError(
+            f"{path}: not an IDX file: magic number 0x{data[:4].hex()} "
+            "should start with two zero bytes (0x0000)."
+        )
+    type_code, ndim = data[2], data[3]
+    if type_code != _IDX_UBYTE:
+        raise ValueError(
+            f"{path}: IDX type code 0x{type_code:02x} is not supported; "
+            f"expected 0x{_IDX_UBYTE:02x} (unsigned byte)."
+        )
+    if ndim == 0:
+        raise ValueError(
+            f"{path}: IDX magic number gives 0 dimensions; expected >= 1."
+        )
+    header_size = 4 + 4 * ndim
+    if len(data) < header_size:
+        raise ValueError(
+            f"{path}: IDX header with {ndim} dimensions needs {header_size} "
+            f"bytes, got {len(data)}; the file is truncated{cut_note}."
+        )
+    shape = struct.unpack(f">{ndim}I", data[4:header_size])
+    expected = int(np.prod(shape, dtype=np.int64))
+    actual = len(data) - header_size
+    if actual != expected:
+        raise ValueError(
+            f"{path}: IDX header gives shape {shape}, so expected {expected} "
+            f"data bytes, got {actual}; the file is truncated or "
+            f"malformed{cut_note}."
+        )
+    if not complete:
+        raise ValueError(
+            f"{path}: the gzip stream is cut off before its end marker, "
+            "although the IDX data is complete; the file is truncated."
+        )
+    array = np.frombuffer(data, dtype=np.uint8, offset=header_size)
+    # A copy, because frombuffer over bytes gives a read-only array.
+    return array.reshape(shape).copy()
+
+
+def _gunzip(raw, path):
+    """Decompresses gzip data, also a cut-off stream.
+
+    Returns `(data, complete)`. A cut-off stream returns what it holds, so
+    that `read_idx` can report expected versus actual byte counts.
+    """
+    chunks = []
+    while raw:  # gzip allows several concatenated members.
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            chunks.append(inflater.decompress(raw))
+        except zlib.error as err:
+            raise ValueError(f"{path}: corrupt gzip data ({err}).") from err
+        if not inflater.eof:
+            return b"".join(chunks), False
+        raw = inflater.unused_data
+    return b"".join(chunks), True
