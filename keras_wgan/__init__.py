@@ -32,6 +32,7 @@ from keras_wgan.losses import WassersteinLoss  # noqa: E402
 from keras_wgan.losses import wasserstein_loss  # noqa: E402
 from keras_wgan.models import WGAN  # noqa: E402
 from keras_wgan.models import WGANGP  # noqa: E402
+from keras_wgan.models import WassersteinGAN  # noqa: E402
 from keras_wgan.models import AdversarialModel  # noqa: E402
 from keras_wgan.models import MinimaxGAN  # noqa: E402
 from keras_wgan.models import NonSaturatingGAN  # noqa: E402
@@ -52,6 +53,7 @@ __all__ = [
     "PRETRAINED_MODELS",
     "WGAN",
     "WGANGP",
+    "WassersteinGAN",
     "ClipConstraint",
     "NonFiniteError",
     "WassersteinLoss",

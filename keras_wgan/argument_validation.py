@@ -53,19 +53,6 @@ def check_float(name, value, minimum=0.0, inclusive=True):
     return value
 
 
-def short_last_step(count, batch_size, n_critic):
-    """Returns the image count of a last step too short to split, or None.
-
-    A fit step takes `batch_size * n_critic` images and gives each of the
-    `n_critic` critic updates at least one; with `count` images the last
-    step holds `count % (batch_size * n_critic)` of them (if not 0).
-    """
-    remainder = count % (batch_size * n_critic)
-    if count < n_critic or 0 < remainder < n_critic:
-        return remainder
-    return None
-
-
 def check_images(images, name="x", image_shape=None):
     """Checks an array of images for training or evaluation.
 
@@ -146,6 +133,31 @@ def check_samples(samples, name="x", sample_shape=None):
     if not np.all(np.isfinite(keras.ops.convert_to_numpy(samples))):
         raise ValueError(f"{name} contains NaN or Inf values.")
     return samples
+
+
+def check_generator(generator, latent_dim, image_shape):
+    """Returns the latent size and checks the generator fits the critic."""
+    input_shape = model_input_shape(generator, "generator")
+    if len(input_shape) != 1 or input_shape[0] is None:
+        raise ValueError(
+            "generator must take noise of shape (batch, latent_dim), got an "
+            f"input of shape (batch, {', '.join(map(str, input_shape))})."
+        )
+    if latent_dim is None:
+        latent_dim = input_shape[0]
+    latent_dim = check_int("latent_dim", latent_dim)
+    if latent_dim != input_shape[0]:
+        raise ValueError(
+            f"latent_dim={latent_dim} differs from the generator's input "
+            f"size {input_shape[0]}."
+        )
+    output_shape = model_output_shape(generator, "generator")
+    if output_shape != tuple(image_shape):
+        raise ValueError(
+            f"generator output shape {output_shape} must equal the critic's "
+            f"input shape {tuple(image_shape)}."
+        )
+    return latent_dim
 
 
 def model_input_shape(model, name):

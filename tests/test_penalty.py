@@ -83,7 +83,7 @@ def test_wgangp_critic_loss_adds_weighted_penalty():
     rng = np.random.default_rng(3)
     real = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     fake = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
-    loss, logs = gan._critic_objective(real, fake)
+    loss, logs = gan.critic_objective(real, fake)
     flat_w = w.reshape(-1)
     estimate = (real.reshape(8, -1) @ flat_w).mean() - (
         fake.reshape(8, -1) @ flat_w

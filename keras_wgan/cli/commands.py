@@ -566,7 +566,9 @@ def _write_json_atomically(path, record):
 def _check_step_sizes(count, batch_size, n_critic):
     from keras_wgan import argument_validation
 
-    remainder = argument_validation.short_last_step(count, batch_size, n_critic)
+    from keras_wgan.data import batches
+
+    remainder = batches.short_last_step(count, batch_size, n_critic)
     if remainder is not None:
         raise UsageError(
             f"--batch-size {batch_size} with --n-critic {n_critic} leaves a "

@@ -1,4 +1,12 @@
-"""Training batches whose order depends only on a seed and the step number.
+"""How `fit` cuts training data into the batches of its steps.
+
+One step of an adversarial model takes `n_critic * m` samples and splits
+them into `n_critic` critic batches (`split_batch`); `short_last_step` says
+when the last step of a pass is too short for that, and `split_validation`
+applies `validation_split` to array input.
+
+Array input is read through `ShuffledBatches`, whose order depends only on a
+seed and the step number.
 
 Keras shuffles array input from global random state that a checkpoint does
 not hold, so a resumed run would see the images in another order than the
@@ -12,6 +20,9 @@ import math
 
 import keras
 import numpy as np
+from keras import ops
+
+from keras_wgan import argument_validation
 
 # Mixed into the seed so that the data order is not the same random stream
 # as the model's noise for the same user seed.
@@ -77,3 +88,75 @@ class ShuffledBatches(keras.utils.PyDataset):
             self._cached = (data_pass, order)
         start = batch * self.batch_size
         return (self.images[order[start : start + self.batch_size]],)
+
+
+def short_last_step(count, batch_size, n_critic):
+    """Returns the image count of a last step too short to split, or None.
+
+    A fit step takes `batch_size * n_critic` images and gives each of the
+    `n_critic` critic updates at least one; with `count` images the last
+    step holds `count % (batch_size * n_critic)` of them (if not 0).
+    """
+    remainder = count % (batch_size * n_critic)
+    if count < n_critic or 0 < remainder < n_critic:
+        return remainder
+    return None
+
+
+def split_validation(x, kwargs):
+    """Applies `validation_split` to array input as Keras would.
+
+    Keras splits arrays itself, but the training part is handed to `fit` as
+    `ShuffledBatches`, which Keras cannot split: the last fraction of `x`
+    (before any shuffling) becomes `validation_data` here.
+    """
+    split = kwargs.get("validation_split")
+    if not split:
+        return x, kwargs
+    kwargs = dict(kwargs)
+    split = argument_validation.check_float(
+        "validation_split", kwargs.pop("validation_split")
+    )
+    if not 0.0 < split < 1.0:
+        raise ValueError(
+            f"validation_split must be a number in (0, 1), got {split}."
+        )
+    if kwargs.get("validation_data") is not None:
+        raise ValueError(
+            "validation_split and validation_data exclude each other: pass "
+            "one of them."
+        )
+    cut = int(len(x) * (1.0 - split))
+    kwargs["validation_data"] = x[cut:]
+    return x[:cut], kwargs
+
+
+def is_array(x):
+    """Returns whether `x` is an in-memory array (not a dataset or generator)."""
+    return hasattr(x, "shape") and hasattr(x, "dtype") and not hasattr(
+        x, "element_spec"
+    )
+
+
+def split_batch(images, parts):
+    """Splits a batch into `parts` consecutive critic batches.
+
+    Sizes differ by at most one, so a short last batch of an epoch is used
+    whole rather than dropped: batch `i` starts at `i * base + min(i, extra)`
+    with `base, extra = divmod(total, parts)`.
+    """
+    total = images.shape[0]
+    minimum = min
+    if total is None:
+        # A batch size unknown while tracing (TensorFlow graphs): compute the
+        # bounds with tensors; fit() has checked arrays for enough images.
+        total = ops.shape(images)[0]
+        minimum = ops.minimum
+    elif total < parts:
+        raise ValueError(
+            f"each step needs at least n_critic={parts} images (one per "
+            f"critic update), got a batch of {total}."
+        )
+    base, extra = total // parts, total % parts
+    starts = [i * base + minimum(i, extra) for i in range(parts + 1)]
+    return [images[starts[i] : starts[i + 1]] for i in range(parts)]

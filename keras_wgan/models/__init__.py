@@ -1,15 +1,28 @@
-"""The adversarial models and the training loop they share.
+"""The adversarial models, the training loop they share, and their registry.
 
 - `adversarial`: `AdversarialModel`, the n-critic `train_step` of every model.
-- `wgan`: the Wasserstein models, `WGAN` (weight clipping) and `WGANGP`
-  (gradient penalty).
+- `wasserstein`: `WassersteinGAN`, the base of the Wasserstein models, and
+  its leaves `WGAN` (weight clipping) and `WGANGP` (gradient penalty).
 - `gan`: the baselines `MinimaxGAN` and `NonSaturatingGAN`.
+- `registry`: every variant by command-line name (`VARIANTS`).
 """
 
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.gan import MinimaxGAN
 from keras_wgan.models.gan import NonSaturatingGAN
-from keras_wgan.models.wgan import WGAN
-from keras_wgan.models.wgan_gp import WGANGP
+from keras_wgan.models.registry import VARIANTS
+from keras_wgan.models.registry import get_variant
+from keras_wgan.models.wasserstein import WGAN
+from keras_wgan.models.wasserstein import WGANGP
+from keras_wgan.models.wasserstein import WassersteinGAN
 
-__all__ = ["AdversarialModel", "MinimaxGAN", "NonSaturatingGAN", "WGAN", "WGANGP"]
+__all__ = [
+    "AdversarialModel",
+    "MinimaxGAN",
+    "NonSaturatingGAN",
+    "VARIANTS",
+    "WGAN",
+    "WGANGP",
+    "WassersteinGAN",
+    "get_variant",
+]

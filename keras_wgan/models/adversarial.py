@@ -5,11 +5,11 @@ critic (or discriminator), each on a fresh batch of real samples and fresh
 noise, then one generator update. What differs between the models lives in
 the hooks a subclass overrides:
 
-- `_critic_objective(real, fake)` and `_generator_objective(noise)`: the two
+- `critic_objective(real, fake)` and `generator_objective(noise)`: the two
   losses, each returning `(loss, logs)`;
 - `metric_names`: the logged quantities; every key of the logs whose name is
   in `metric_names` updates the tracker of that name;
-- `_evaluation_logs(real, fake)`: what `evaluate` and validation report;
+- `evaluation_logs(real, fake)`: what `evaluate` and validation report;
 - `default_optimizer()` and `default_loss()`.
 
 The gradients come from `keras_wgan.backend`, so the same loop runs on
@@ -22,10 +22,10 @@ import keras
 import numpy as np
 from keras import ops
 
-from keras_wgan import backend
-from keras_wgan.nets import layer_chain
 from keras_wgan import argument_validation
-from keras_wgan.data.batches import ShuffledBatches
+from keras_wgan import backend
+from keras_wgan.data import batches
+from keras_wgan.nets import layer_chain
 
 DEFAULT_BATCH_SIZE = 64
 _SEED_STATE_KEY = "seed_generator_state"
@@ -34,8 +34,8 @@ _SEED_STATE_KEY = "seed_generator_state"
 class AdversarialModel(keras.Model):
     """Base class: a critic and a generator trained in alternation.
 
-    Subclasses set `metric_names` and implement `_critic_objective`,
-    `_generator_objective`, `_evaluation_logs`, `default_optimizer` and
+    Subclasses set `metric_names` and implement `critic_objective`,
+    `generator_objective`, `evaluation_logs`, `default_optimizer` and
     `default_loss`; they are not meant to override `fit` or `train_step`.
 
     `fit(x, batch_size=m)` draws `n_critic * m` real samples per step and
@@ -56,11 +56,32 @@ class AdversarialModel(keras.Model):
 
     Example:
 
-    ```python
-    class MyGAN(AdversarialModel):
-        metric_names = ("critic_loss", "generator_loss")
-        ...  # the objectives and defaults listed above
-    ```
+    A least-squares GAN (Mao et al., 2017) in a few lines:
+
+    >>> class LeastSquaresGAN(AdversarialModel):
+    ...     metric_names = ("critic_loss", "generator_loss")
+    ...     def default_optimizer(self):
+    ...         return keras.optimizers.Adam(2e-4, beta_1=0.5)
+    ...     def default_loss(self):
+    ...         return keras.losses.MeanSquaredError()
+    ...     def critic_objective(self, real, fake):
+    ...         real_scores = self.critic_scores(real)
+    ...         fake_scores = self.critic_scores(fake)
+    ...         loss = (self.loss_fn(ops.ones_like(real_scores), real_scores)
+    ...                 + self.loss_fn(ops.zeros_like(fake_scores), fake_scores))
+    ...         return loss, {"critic_loss": loss}
+    ...     def generator_objective(self, noise):
+    ...         scores = self.critic_scores(self.generator_samples(noise))
+    ...         return self.loss_fn(ops.ones_like(scores), scores), {}
+    ...     def evaluation_logs(self, real, fake):
+    ...         return {}
+    >>> gan = LeastSquaresGAN(keras_wgan.toy.toy_critic(2, width=8),
+    ...                       keras_wgan.toy.toy_generator(2, 2, width=8))
+    >>> gan.compile()
+    >>> history = gan.fit(keras_wgan.toy.eight_gaussians(256, seed=0),
+    ...                   batch_size=64, verbose=0)
+    >>> sorted(history.history)
+    ['critic_loss', 'generator_loss']
     """
 
     #: Names of the logged metrics, in the order Keras reports them.
@@ -80,14 +101,14 @@ class AdversarialModel(keras.Model):
         self.image_shape = argument_validation.model_input_shape(critic, "critic")
         argument_validation.check_scalar_output(critic, "critic")
         argument_validation.check_linear_output(critic, "critic")
-        self.latent_dim = _check_generator(
+        self.latent_dim = argument_validation.check_generator(
             generator, latent_dim, self.image_shape
         )
         self.seed = seed
         self.critic = critic
         self.generator = generator
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self._network_calls = _NetworkCalls()
+        self._network_calls = layer_chain.NetworkCalls()
         self._metric_trackers = [
             keras.metrics.Mean(name=name) for name in self.metric_names
         ]
@@ -232,14 +253,14 @@ class AdversarialModel(keras.Model):
                 f"y must be None: {type(self).__name__} is unconditional and "
                 "trains on real samples alone, got labels."
             )
-        if _is_array(x):
-            x, kwargs = _split_validation(x, kwargs)
+        if batches.is_array(x):
+            x, kwargs = batches.split_validation(x, kwargs)
             argument_validation.check_samples(x, "x", self.image_shape)
             batch_size = argument_validation.check_int(
                 "batch_size",
                 DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             )
-            remainder = argument_validation.short_last_step(
+            remainder = batches.short_last_step(
                 x.shape[0], batch_size, self.n_critic
             )
             if remainder is not None:
@@ -251,7 +272,7 @@ class AdversarialModel(keras.Model):
                     "len(x) % (batch_size * n_critic) is 0 or >= n_critic."
                 )
             batch_size *= self.n_critic
-            if _is_array(kwargs.get("validation_data")):
+            if batches.is_array(kwargs.get("validation_data")):
                 kwargs.setdefault("validation_batch_size", batch_size)
             x, kwargs = self._shuffled_batches(x, batch_size, kwargs)
             batch_size = None
@@ -284,14 +305,14 @@ class AdversarialModel(keras.Model):
         # Without a model seed the order is still reproducible under
         # keras.utils.set_random_seed, but not across a resume.
         seed = self.seed if self.seed is not None else np.random.randint(2**31)
-        batches = ShuffledBatches(
+        shuffled = batches.ShuffledBatches(
             x,
             batch_size,
             seed,
             shuffle=shuffle,
             first_step=kwargs.get("initial_epoch", 0) * steps,
         )
-        return batches, kwargs
+        return shuffled, kwargs
 
     def train_step(self, *args):
         # (data) on torch and TensorFlow, (state, data) on JAX.
@@ -302,7 +323,7 @@ class AdversarialModel(keras.Model):
 
     def _train_step(self, data):
         real = self._unpack_images(data)
-        for real_batch in _split_batch(real, self.n_critic):
+        for real_batch in batches.split_batch(real, self.n_critic):
             logs = self._critic_update(real_batch)
         logs.update(self._generator_update(ops.shape(real_batch)[0]))
         self._update_trackers(logs)
@@ -316,59 +337,111 @@ class AdversarialModel(keras.Model):
 
     def _critic_update(self, real):
         """One critic update on `real`; returns the logged quantities."""
-        noise = self._noise(ops.shape(real)[0])
+        noise = self.sample_noise(ops.shape(real)[0])
         fake = backend.no_grad(self._generate_for_critic, noise)
         variables = self.critic.trainable_variables
         _, logs, grads = backend.value_and_grad(
-            lambda: self._critic_objective(real, fake), variables
+            lambda: self.critic_objective(real, fake), variables
         )
         self.critic_optimizer.apply(grads, variables)
         return dict(logs)
 
     def _generate_for_critic(self, noise):
-        return self._generate(noise, training=True)
+        return self.generator_samples(noise, training=True)
 
-    def _critic_scores(self, x, training=True):
+    def critic_scores(self, x, training=True):
         """Returns `self.critic(x, training=training)`, computed fast.
 
-        A critic that is a plain chain of stateless layers runs through its
-        layers' `call` methods (`keras_wgan.layer_chain`), skipping Keras's
-        per-layer bookkeeping in eager training; any other runs as usual.
+        Objectives call the critic through this method. A critic that is a
+        plain chain of stateless layers runs through its layers' `call`
+        methods (`keras_wgan.nets.layer_chain`), skipping Keras's per-layer
+        bookkeeping in eager training; any other runs as usual.
+
+        Args:
+            x: Samples `(batch, *shape)`.
+            training: Passed to the critic.
+
+        Returns:
+            Scores `(batch, 1)`.
         """
         return self._network_calls.get(self.critic)(x, training)
 
-    def _generate(self, noise, training=True):
-        """Returns `self.generator(noise, training=training)`, computed fast."""
+    def generator_samples(self, noise, training=True):
+        """Returns `self.generator(noise, training=training)`, computed fast.
+
+        Objectives call the generator through this method (see
+        `critic_scores`).
+
+        Args:
+            noise: Latent vectors `(batch, latent_dim)`.
+            training: Passed to the generator.
+
+        Returns:
+            Samples `(batch, *shape)`, with gradients to the generator.
+        """
         return self._network_calls.get(self.generator)(noise, training)
 
-    def _critic_objective(self, real, fake):
-        """Returns `(loss, logs)` for the critic on one real and fake batch."""
+    def critic_objective(self, real, fake):
+        """The critic's loss on one real and one generated batch.
+
+        Override it to write a model. The training loop differentiates the
+        returned loss with respect to the critic's weights.
+
+        Args:
+            real: Real samples `(m, *shape)`, a fresh batch at every call.
+            fake: Generated samples of the same shape, without gradient to
+                the generator.
+
+        Returns:
+            `(loss, logs)`: the scalar loss, and a dict of scalar tensors to
+            log (each name in `metric_names`).
+        """
         raise NotImplementedError
 
     def _generator_update(self, batch_size):
         """One generator update; returns `generator_loss` and its logs."""
         variables = self.generator.trainable_variables
         loss, logs, grads = backend.value_and_grad(
-            lambda: self._generator_objective(self._noise(batch_size)),
+            lambda: self.generator_objective(self.sample_noise(batch_size)),
             variables,
         )
         self.generator_optimizer.apply(grads, variables)
         return {"generator_loss": loss, **logs}
 
-    def _generator_objective(self, noise):
-        """Returns `(loss, logs)` for the generator on one noise batch."""
+    def generator_objective(self, noise):
+        """The generator's loss on one noise batch.
+
+        Override it to write a model; sample with `generator_samples(noise)`
+        so that the loss has gradients to the generator.
+
+        Args:
+            noise: Latent vectors `(m, latent_dim)`.
+
+        Returns:
+            `(loss, logs)`: the scalar loss (logged as `generator_loss`) and
+            a dict of other scalar tensors to log.
+        """
         raise NotImplementedError
 
     def _test_step(self, data):
-        """Reports `_evaluation_logs` on held-out real samples."""
+        """Reports `evaluation_logs` on held-out real samples."""
         real = self._unpack_images(data)
-        fake = self._generate(self._noise(ops.shape(real)[0]), training=False)
-        logs = self._evaluation_logs(real, fake)
+        noise = self.sample_noise(ops.shape(real)[0])
+        fake = self.generator_samples(noise, training=False)
+        logs = self.evaluation_logs(real, fake)
         self._update_trackers(logs)
         return {name: self._metric(name).result() for name in logs}
 
-    def _evaluation_logs(self, real, fake):
-        """Returns the quantities `evaluate` reports for one batch."""
+    def evaluation_logs(self, real, fake):
+        """The quantities `evaluate` and validation report for one batch.
+
+        Args:
+            real: Held-out real samples.
+            fake: Generated samples of the same shape (inference mode).
+
+        Returns:
+            A dict of scalar tensors, each name in `metric_names`.
+        """
         raise NotImplementedError
 
     def _unpack_images(self, data):
@@ -394,7 +467,8 @@ class AdversarialModel(keras.Model):
 
     # -------------------------------------------------------------- sampling
 
-    def _noise(self, batch_size):
+    def sample_noise(self, batch_size):
+        """Returns `(batch_size, latent_dim)` noise from the model's stream."""
         return keras.random.normal(
             (batch_size, self.latent_dim), seed=self.seed_generator
         )
@@ -432,7 +506,7 @@ class AdversarialModel(keras.Model):
         parts = [
             ops.convert_to_numpy(
                 backend.no_grad(
-                    self._generate, noise[start : start + batch_size], False
+                    self.generator_samples, noise[start : start + batch_size], False
                 )
             )
             for start in range(0, noise.shape[0], batch_size)
@@ -498,115 +572,3 @@ class _OptimizerGroup:
     @property
     def built(self):
         return all(opt.built for opt in self.optimizers)
-
-
-class _NetworkCalls:
-    """Caches, per network, the function that runs it in the train step.
-
-    A plain object, not a dict attribute, so that Keras does not track the
-    networks it refers to a second time.
-    """
-
-    def __init__(self):
-        self._calls = {}
-
-    def get(self, model):
-        """Returns `fn(x, training)` computing `model(x, training=...)`."""
-        entry = self._calls.get(id(model))
-        if entry is None or entry[0] is not model:
-            direct = layer_chain.direct_forward(model)
-            if direct is None:
-                def call(x, training):
-                    return model(x, training=training)
-            else:
-                def call(x, training):
-                    # The chain's layers ignore `training` (layer_chain).
-                    del training
-                    return direct(x)
-            entry = (model, call)
-            self._calls[id(model)] = entry
-        return entry[1]
-
-    def clear(self):
-        self._calls.clear()
-
-
-def _check_generator(generator, latent_dim, image_shape):
-    """Returns the latent size and checks the generator fits the critic."""
-    input_shape = argument_validation.model_input_shape(generator, "generator")
-    if len(input_shape) != 1 or input_shape[0] is None:
-        raise ValueError(
-            "generator must take noise of shape (batch, latent_dim), got an "
-            f"input of shape (batch, {', '.join(map(str, input_shape))})."
-        )
-    if latent_dim is None:
-        latent_dim = input_shape[0]
-    latent_dim = argument_validation.check_int("latent_dim", latent_dim)
-    if latent_dim != input_shape[0]:
-        raise ValueError(
-            f"latent_dim={latent_dim} differs from the generator's input "
-            f"size {input_shape[0]}."
-        )
-    output_shape = argument_validation.model_output_shape(generator, "generator")
-    if output_shape != tuple(image_shape):
-        raise ValueError(
-            f"generator output shape {output_shape} must equal the critic's "
-            f"input shape {tuple(image_shape)}."
-        )
-    return latent_dim
-
-
-def _split_validation(x, kwargs):
-    """Applies `validation_split` to array input as Keras would.
-
-    Keras splits arrays itself, but the training part is handed to `fit` as
-    `ShuffledBatches`, which Keras cannot split: the last fraction of `x`
-    (before any shuffling) becomes `validation_data` here.
-    """
-    split = kwargs.get("validation_split")
-    if not split:
-        return x, kwargs
-    kwargs = dict(kwargs)
-    split = argument_validation.check_float("validation_split", kwargs.pop("validation_split"))
-    if not 0.0 < split < 1.0:
-        raise ValueError(
-            f"validation_split must be a number in (0, 1), got {split}."
-        )
-    if kwargs.get("validation_data") is not None:
-        raise ValueError(
-            "validation_split and validation_data exclude each other: pass "
-            "one of them."
-        )
-    cut = int(len(x) * (1.0 - split))
-    kwargs["validation_data"] = x[cut:]
-    return x[:cut], kwargs
-
-
-def _is_array(x):
-    return hasattr(x, "shape") and hasattr(x, "dtype") and not hasattr(
-        x, "element_spec"
-    )
-
-
-def _split_batch(images, parts):
-    """Splits a batch into `parts` consecutive critic batches.
-
-    Sizes differ by at most one, so a short last batch of an epoch is used
-    whole rather than dropped: batch `i` starts at `i * base + min(i, extra)`
-    with `base, extra = divmod(total, parts)`.
-    """
-    total = images.shape[0]
-    minimum = min
-    if total is None:
-        # A batch size unknown while tracing (TensorFlow graphs): compute the
-        # bounds with tensors; fit() has checked arrays for enough images.
-        total = ops.shape(images)[0]
-        minimum = ops.minimum
-    elif total < parts:
-        raise ValueError(
-            f"each step needs at least n_critic={parts} images (one per "
-            f"critic update), got a batch of {total}."
-        )
-    base, extra = total // parts, total % parts
-    starts = [i * base + minimum(i, extra) for i in range(parts + 1)]
-    return [images[starts[i] : starts[i + 1]] for i in range(parts)]

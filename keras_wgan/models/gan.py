@@ -21,16 +21,16 @@ from keras import ops
 
 from keras_wgan.models.adversarial import AdversarialModel
 
-#: Label of real samples for the discriminator's cross-entropy.
-REAL_LABEL = 1.0
-#: Label of generated samples for the discriminator's cross-entropy.
-FAKE_LABEL = 0.0
+#: Cross-entropy target of real samples for the discriminator.
+_REAL_TARGET = 1.0
+#: Cross-entropy target of generated samples for the discriminator.
+_FAKE_TARGET = 0.0
 
 
 class _CrossEntropyGAN(AdversarialModel):
     """A GAN with a logit discriminator and binary cross-entropy losses.
 
-    Subclasses implement `_generator_objective`. Logged metrics:
+    Subclasses implement `generator_objective`. Logged metrics:
     `discriminator_loss` (the cross-entropy of the last discriminator batch
     of the step, `-[mean log D(x) + mean log(1 - D(G(z)))]` with `D` the
     sigmoid of the logits), `generator_loss`, and `real_probability` and
@@ -60,28 +60,28 @@ class _CrossEntropyGAN(AdversarialModel):
 
     def _discriminator_logs(self, real_logits, fake_logits):
         loss = self.loss_fn(
-            ops.full_like(real_logits, REAL_LABEL), real_logits
-        ) + self.loss_fn(ops.full_like(fake_logits, FAKE_LABEL), fake_logits)
+            ops.full_like(real_logits, _REAL_TARGET), real_logits
+        ) + self.loss_fn(ops.full_like(fake_logits, _FAKE_TARGET), fake_logits)
         return loss, {
             "discriminator_loss": loss,
             "real_probability": ops.mean(ops.sigmoid(real_logits)),
             "fake_probability": ops.mean(ops.sigmoid(fake_logits)),
         }
 
-    def _critic_objective(self, real, fake):
+    def critic_objective(self, real, fake):
         return self._discriminator_logs(
-            self._critic_scores(real, training=True),
-            self._critic_scores(fake, training=True),
+            self.critic_scores(real, training=True),
+            self.critic_scores(fake, training=True),
         )
 
     def _fake_logits(self, noise):
-        return self._critic_scores(self._generate(noise, training=True))
+        return self.critic_scores(self.generator_samples(noise, training=True))
 
-    def _evaluation_logs(self, real, fake):
+    def evaluation_logs(self, real, fake):
         """Reports the discriminator's loss and mean probabilities."""
         _, logs = self._discriminator_logs(
-            self._critic_scores(real, training=False),
-            self._critic_scores(fake, training=False),
+            self.critic_scores(real, training=False),
+            self.critic_scores(fake, training=False),
         )
         return logs
 
@@ -126,9 +126,9 @@ class MinimaxGAN(_CrossEntropyGAN):
     ```
     """
 
-    def _generator_objective(self, noise):
+    def generator_objective(self, noise):
         fake_logits = self._fake_logits(noise)
-        loss = -self.loss_fn(ops.full_like(fake_logits, FAKE_LABEL), fake_logits)
+        loss = -self.loss_fn(ops.full_like(fake_logits, _FAKE_TARGET), fake_logits)
         return loss, {}
 
 
@@ -165,7 +165,7 @@ class NonSaturatingGAN(_CrossEntropyGAN):
     ```
     """
 
-    def _generator_objective(self, noise):
+    def generator_objective(self, noise):
         fake_logits = self._fake_logits(noise)
-        loss = self.loss_fn(ops.full_like(fake_logits, REAL_LABEL), fake_logits)
+        loss = self.loss_fn(ops.full_like(fake_logits, _REAL_TARGET), fake_logits)
         return loss, {}

@@ -151,3 +151,34 @@ def _is_direct(layer):
         # the backward pass to save memory, which a direct call would not.
         and getattr(layer, "_remat_mode", None) is None
     )
+
+
+class NetworkCalls:
+    """Caches, per network, the function that runs it in the train step.
+
+    A plain object, not a dict attribute, so that Keras does not track the
+    networks it refers to a second time.
+    """
+
+    def __init__(self):
+        self._calls = {}
+
+    def get(self, model):
+        """Returns `fn(x, training)` computing `model(x, training=...)`."""
+        entry = self._calls.get(id(model))
+        if entry is None or entry[0] is not model:
+            direct = direct_forward(model)
+            if direct is None:
+                def call(x, training):
+                    return model(x, training=training)
+            else:
+                def call(x, training):
+                    # The chain's layers ignore `training` (layer_chain).
+                    del training
+                    return direct(x)
+            entry = (model, call)
+            self._calls[id(model)] = entry
+        return entry[1]
+
+    def clear(self):
+        self._calls.clear()

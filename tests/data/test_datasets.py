@@ -562,7 +562,7 @@ def test_loading_and_training_need_no_tensorflow(backend):
     if keras.backend.backend() != "torch":
         pytest.skip("spawns its backends itself; runs from the torch suite")
     pytest.importorskip(backend)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=root)
     result = subprocess.run([sys.executable, "-c", _WITHOUT_TENSORFLOW],
                             env=env, capture_output=True, text=True,

@@ -147,10 +147,10 @@ def test_a_dropout_critic_still_gets_the_training_flag():
     _, generator = helpers.small_models(latent_dim=8)
     gan = keras_wgan.WGANGP(critic, generator)
     x = _images(8, seed=4)
-    inference = _numpy(gan._critic_scores(x, training=False))
+    inference = _numpy(gan.critic_scores(x, training=False))
     np.testing.assert_allclose(inference, _numpy(critic(x, training=False)),
                                rtol=1e-5)
-    assert not np.allclose(_numpy(gan._critic_scores(x, training=True)),
+    assert not np.allclose(_numpy(gan.critic_scores(x, training=True)),
                            inference)
 
 

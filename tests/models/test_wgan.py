@@ -203,7 +203,7 @@ def test_both_optimizers_metrics_and_seed_state_advance():
 
 
 def test_split_batch_sizes_static_and_traced():
-    from keras_wgan.models.wgan import _split_batch
+    from keras_wgan.data.batches import split_batch as _split_batch
 
     x = np.arange(8 * 2, dtype="float32").reshape(8, 2)
     parts = _split_batch(x, 3)

@@ -19,7 +19,7 @@ from tests.helpers import real_digits
 from tests.helpers import small_models
 from tests.helpers import variable_values
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _state(model):

@@ -12,7 +12,7 @@ import numpy as np
 from keras_wgan import cli
 from tests.helpers import idx_bytes
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ["--width", "4", "--latent-dim", "8", "--num-images", "48",
         "--batch-size", "8", "--n-critic", "2", "--samples", "4",
         "--verbose", "2", "--split", "test"]

@@ -1,0 +1,363 @@
+"""The Wasserstein GANs: a shared base and its two leaves.
+
+`WassersteinGAN` holds what every Wasserstein model shares: the critic loss
+`mean D(fake) - mean D(real)` (`keras_wgan.WassersteinLoss`), the generator
+loss `-mean D(fake)`, the logged estimate of W1 and the n-critic default of
+5. The leaves differ only in how they keep the critic Lipschitz:
+
+- `WGAN` clips every critic weight (Arjovsky et al., 2017);
+- `WGANGP` adds a gradient penalty to the critic loss (Gulrajani et al.,
+  2017).
+
+A new variant overrides `critic_penalty(real, fake)`, which returns the
+named terms added to the critic loss (see `WassersteinGAN`).
+"""
+
+import keras
+from keras import backend as keras_backend
+from keras import ops
+
+from keras_wgan import argument_validation
+from keras_wgan.constraints import ClipConstraint
+from keras_wgan.losses import WASSERSTEIN_FAKE_LABEL
+from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
+from keras_wgan.losses import WassersteinLoss
+from keras_wgan.losses import wasserstein_estimate
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.penalty import gradient_penalty
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class WassersteinGAN(AdversarialModel):
+    """Base of the Wasserstein GANs: the loss, the estimate, the schedule.
+
+    One training step is one generator iteration of the WGAN papers'
+    Algorithm 1: `n_critic` critic updates, each on a fresh batch of real
+    images and fresh noise, then one generator update. `fit(x,
+    batch_size=m)` therefore draws `n_critic * m` real images per step and
+    splits them into `n_critic` critic batches of `m`; a dataset you pass
+    yourself must yield batches of `n_critic * m` images.
+
+    The critic must end in a linear output (a score, not a probability).
+    Its loss is the Wasserstein loss plus the terms of `critic_penalty`;
+    the generator's is `-mean D(G(z))`.
+
+    Logged metrics: `critic_loss` (of the last critic batch of the step),
+    `generator_loss`, `wasserstein_estimate` (`mean D(real) - mean D(fake)`
+    on that batch, see `keras_wgan.losses.wasserstein_estimate`) and one per
+    penalty term, so that `critic_loss == -wasserstein_estimate + sum of
+    the penalty terms`.
+
+    To write a variant, subclass it, add the penalty's log name to
+    `metric_names` and override `critic_penalty`; override
+    `default_optimizer` for another optimizer than Adam(1e-4, beta_1=0,
+    beta_2=0.9), and `get_config` for new constructor arguments. Set
+    `uses_input_gradients = True` when the penalty differentiates the critic
+    with respect to its input.
+
+    Args:
+        critic: A built `keras.Model` mapping images `(batch, H, W, C)` to
+            scores `(batch, 1)` with a linear last activation.
+        generator: A built `keras.Model` mapping noise `(batch, latent_dim)`
+            to images of the critic's input shape, with values in `[-1, 1]`.
+        latent_dim: Size of the noise vector; inferred from the generator's
+            input when `None`.
+        n_critic: Critic updates per generator update, an int >= 1
+            (default 5, the papers' value).
+        seed: Int seed for the noise of this model, or `None`.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    WGAN-LP, the one-sided penalty `max(0, |grad| - 1)^2` of Petzka et al.
+    (2018), in a few lines:
+
+    >>> from keras_wgan import penalty
+    >>> class WGANLP(WassersteinGAN):
+    ...     metric_names = WassersteinGAN.metric_names + ("gradient_penalty",)
+    ...     uses_input_gradients = True
+    ...     def critic_penalty(self, real, fake):
+    ...         x_hat = penalty.interpolate(real, fake, seed=self.seed_generator)
+    ...         norms = penalty.gradient_norm(self.critic_scores, x_hat)
+    ...         excess = ops.maximum(norms - 1.0, 0.0)
+    ...         return {"gradient_penalty": 10.0 * ops.mean(excess**2)}
+    >>> gan = WGANLP(keras_wgan.toy.toy_critic(2, width=8),
+    ...              keras_wgan.toy.toy_generator(2, 2, width=8))
+    >>> gan.compile()
+    >>> history = gan.fit(keras_wgan.toy.eight_gaussians(640, seed=0),
+    ...                   batch_size=64, verbose=0)
+    >>> sorted(history.history)
+    ['critic_loss', 'generator_loss', 'gradient_penalty', 'wasserstein_estimate']
+    """
+
+    metric_names = ("critic_loss", "generator_loss", "wasserstein_estimate")
+    #: Whether `critic_penalty` differentiates the critic with respect to
+    #: its input, which torch.compile cannot differentiate again.
+    uses_input_gradients = False
+
+    def __init__(
+        self,
+        critic,
+        generator,
+        latent_dim=None,
+        n_critic=5,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            critic,
+            generator,
+            latent_dim=latent_dim,
+            n_critic=n_critic,
+            seed=seed,
+            **kwargs,
+        )
+
+    @property
+    def critic_loss_tracker(self):
+        return self._metric("critic_loss")
+
+    @property
+    def generator_loss_tracker(self):
+        return self._metric("generator_loss")
+
+    @property
+    def wasserstein_tracker(self):
+        return self._metric("wasserstein_estimate")
+
+    def default_optimizer(self):
+        """Returns the WGAN-GP paper's Adam(1e-4, beta_1=0, beta_2=0.9)."""
+        return keras.optimizers.Adam(
+            learning_rate=1e-4, beta_1=0.0, beta_2=0.9
+        )
+
+    def default_loss(self):
+        """Returns the loss for both players, `WassersteinLoss()`."""
+        return WassersteinLoss()
+
+    def compile(self, *args, jit_compile="auto", **kwargs):
+        if (
+            self.uses_input_gradients
+            and jit_compile is True
+            and keras_backend.backend() == "torch"
+        ):
+            raise ValueError(
+                f"jit_compile must be False or 'auto' for "
+                f"{type(self).__name__} on the torch backend: torch.compile "
+                "cannot differentiate the gradient penalty twice (double "
+                "backward)."
+            )
+        super().compile(*args, jit_compile=jit_compile, **kwargs)
+
+    def critic_penalty(self, real, fake):
+        """The terms that keep the critic Lipschitz, added to its loss.
+
+        Override it to write a variant. Each term is logged under its name,
+        which must be in `metric_names`. The base adds none.
+
+        Args:
+            real: The real batch of this critic update.
+            fake: The generated batch of this critic update.
+
+        Returns:
+            A dict of name to scalar tensor, already weighted.
+        """
+        del real, fake
+        return {}
+
+    def critic_objective(self, real, fake):
+        """Returns the Wasserstein critic loss plus `critic_penalty`."""
+        real_scores = self.critic_scores(real, training=True)
+        fake_scores = self.critic_scores(fake, training=True)
+        loss = self.loss_fn(
+            ops.full_like(real_scores, WASSERSTEIN_REAL_LABEL), real_scores
+        ) + self.loss_fn(
+            ops.full_like(fake_scores, WASSERSTEIN_FAKE_LABEL), fake_scores
+        )
+        logs = {
+            "wasserstein_estimate": wasserstein_estimate(
+                real_scores, fake_scores
+            )
+        }
+        for name, term in self.critic_penalty(real, fake).items():
+            loss = loss + term
+            logs[name] = term
+        logs["critic_loss"] = loss
+        return loss, logs
+
+    def generator_objective(self, noise):
+        """Returns `-mean D(G(noise))`: the generator labels its samples real."""
+        scores = self.critic_scores(self.generator_samples(noise))
+        return self.loss_fn(
+            ops.full_like(scores, WASSERSTEIN_REAL_LABEL), scores
+        ), {}
+
+    def evaluation_logs(self, real, fake):
+        """Estimates the Wasserstein distance on held-out real images."""
+        return {
+            "wasserstein_estimate": wasserstein_estimate(
+                self.critic_scores(real, training=False),
+                self.critic_scores(fake, training=False),
+            )
+        }
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class WGAN(WassersteinGAN):
+    """Wasserstein GAN with weight clipping (Arjovsky et al., 2017).
+
+    The training of `WassersteinGAN`, with a `ClipConstraint(clip_value)`
+    attached to every trainable critic weight (kernels and biases), so the
+    critic optimizer clips each weight right after updating it. The
+    logged `critic_loss` is `-wasserstein_estimate`.
+
+    Args:
+        critic: A built `keras.Model` mapping images `(batch, H, W, C)` to
+            scores `(batch, 1)` with a linear last activation.
+        generator: A built `keras.Model` mapping noise `(batch, latent_dim)`
+            to images of the critic's input shape, with values in `[-1, 1]`.
+        latent_dim: Size of the noise vector; inferred from the generator's
+            input when `None`.
+        n_critic: Critic updates per generator update, an int >= 1
+            (default 5, the paper's value).
+        clip_value: Weights are clipped to `[-clip_value, clip_value]`
+            (default 0.01, the paper's value).
+        seed: Int seed for the noise of this model, or `None`.
+        **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    Example:
+
+    >>> gan = keras_wgan.WGAN(
+    ...     architectures.mnist_critic(width=4),
+    ...     architectures.mnist_generator(latent_dim=8, width=4),
+    ... )
+    >>> gan.compile()  # RMSprop(5e-5) for both, as in the paper
+    >>> history = gan.fit(images[:320], batch_size=32, epochs=1, verbose=0)
+    >>> gan.generate(16).shape
+    (16, 28, 28, 1)
+    >>> max(float(abs(w).max()) for w in gan.critic.get_weights())
+    0.01
+    """
+
+    def __init__(
+        self,
+        critic,
+        generator,
+        latent_dim=None,
+        n_critic=5,
+        clip_value=0.01,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(
+            critic,
+            generator,
+            latent_dim=latent_dim,
+            n_critic=n_critic,
+            seed=seed,
+            **kwargs,
+        )
+        constraint = ClipConstraint(clip_value)
+        self.clip_value = constraint.clip_value
+        for variable in self.critic.trainable_variables:
+            if variable.constraint is not None and not isinstance(
+                variable.constraint, ClipConstraint
+            ):
+                raise ValueError(
+                    f"critic weight '{variable.path}' already has the "
+                    f"constraint {variable.constraint!r}; WGAN's weight "
+                    "clipping would replace it. Remove it from the critic."
+                )
+            variable.constraint = constraint
+
+    def default_optimizer(self):
+        """Returns a new optimizer with the paper's settings, RMSprop(5e-5)."""
+        return keras.optimizers.RMSprop(learning_rate=5e-5)
+
+    def get_config(self):
+        config = super().get_config()
+        config["clip_value"] = self.clip_value
+        return config
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class WGANGP(WassersteinGAN):
+    """Wasserstein GAN with gradient penalty (Gulrajani et al., 2017).
+
+    The training of `WassersteinGAN`, with the penalty
+    `gp_weight * mean((||grad_x D(x_hat)||_2 - 1)^2)` added to the critic
+    loss, where `x_hat = a * real + (1 - a) * fake` with one `a ~ U[0, 1]`
+    per sample and the norm taken per sample over all pixels (see
+    `keras_wgan.penalty.gradient_penalty`).
+
+    The penalty is defined per sample, so the critic must not contain
+    `BatchNormalization` (the paper suggests layer normalisation instead).
+
+    Logged metrics: those of `WassersteinGAN` plus `gradient_penalty`, the
+    weighted penalty of the last critic batch of the step, so that
+    `critic_loss == -wasserstein_estimate + gradient_penalty`.
+
+    Args:
+        critic: As for `WGAN`, without BatchNormalization.
+        generator: As for `WGAN`.
+        latent_dim: As for `WGAN`.
+        n_critic: Critic updates per generator update (default 5).
+        gp_weight: Penalty weight lambda, a finite float >= 0 (default 10,
+            the paper's value).
+        seed: Int seed for the noise and the interpolation, or `None`.
+        **kwargs: Passed to `keras.Model`.
+
+    Example:
+
+    >>> gan = keras_wgan.WGANGP(
+    ...     architectures.mnist_critic(width=4),
+    ...     architectures.mnist_generator(latent_dim=8, width=4),
+    ... )
+    >>> gan.compile()  # Adam(1e-4, beta_1=0, beta_2=0.9), as in the paper
+    >>> history = gan.fit(images[:320], batch_size=32, epochs=1, verbose=0)
+    >>> logs = {k: v[-1] for k, v in history.history.items()}
+    >>> bool(abs(logs["critic_loss"] - (logs["gradient_penalty"]
+    ...      - logs["wasserstein_estimate"])) < 1e-4)
+    True
+    """
+
+    metric_names = WassersteinGAN.metric_names + ("gradient_penalty",)
+    uses_input_gradients = True
+
+    def __init__(
+        self,
+        critic,
+        generator,
+        latent_dim=None,
+        n_critic=5,
+        gp_weight=10.0,
+        seed=None,
+        **kwargs,
+    ):
+        gp_weight = argument_validation.check_float("gp_weight", gp_weight)
+        super().__init__(
+            critic,
+            generator,
+            latent_dim=latent_dim,
+            n_critic=n_critic,
+            seed=seed,
+            **kwargs,
+        )
+        argument_validation.check_no_batch_norm(self.critic, "critic")
+        self.gp_weight = gp_weight
+
+    @property
+    def penalty_tracker(self):
+        return self._metric("gradient_penalty")
+
+    def critic_penalty(self, real, fake):
+        """Returns `{"gradient_penalty": gp_weight * penalty}`."""
+        penalty = gradient_penalty(
+            self.critic_scores, real, fake, seed=self.seed_generator
+        )
+        return {"gradient_penalty": self.gp_weight * penalty}
+
+    def get_config(self):
+        config = super().get_config()
+        config["gp_weight"] = self.gp_weight
+        return config
