@@ -1,0 +1,64 @@
+"""Every `>>>` example in the package's docstrings runs, on every backend.
+
+Each module's examples run as one doctest set in a fresh temporary folder
+(examples may write files), with `np`, `keras`, `ops`, `keras_wgan` and
+`architectures` already imported, as an example's reader would have them.
+"""
+
+import doctest
+import importlib
+import pkgutil
+
+import keras
+import numpy as np
+import pytest
+
+import keras_wgan
+
+# `__main__` runs the command line on import; the backend modules other
+# than the current one import a framework this run does not use.
+_SKIPPED = {"keras_wgan.__main__"} | {
+    f"keras_wgan.backend.{name}"
+    for name in ("torch", "jax", "tensorflow")
+    if name != keras.backend.backend()
+}
+MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(keras_wgan.__path__, "keras_wgan.")
+    if info.name not in _SKIPPED
+)
+_FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+
+def _examples(module):
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    extras = {
+        "np": np,
+        "keras": keras,
+        "ops": keras.ops,
+        "keras_wgan": keras_wgan,
+        "architectures": keras_wgan.architectures,
+    }
+    tests = []
+    for test in finder.find(module, module.__name__):
+        if test.examples and test.name.startswith(module.__name__):
+            test.globs = {**extras, **test.globs}
+            tests.append(test)
+    return tests
+
+
+def test_every_module_is_found():
+    assert "keras_wgan.models.wasserstein" in MODULES
+    assert "keras_wgan.losses" in MODULES
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    module = importlib.import_module(name)
+    runner = doctest.DocTestRunner(optionflags=_FLAGS)
+    failures = []
+    for test in _examples(module):
+        result = runner.run(test, out=failures.append)
+        del result
+    assert runner.failures == 0, "".join(failures)
