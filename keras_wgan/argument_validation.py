@@ -9,6 +9,8 @@ import math
 import keras
 import numpy as np
 
+from keras_wgan import _keras_internals
+
 
 def check_int(name, value, minimum=1):
     """Returns `value` as an int, or raises if it is not an int >= minimum."""
@@ -212,9 +214,9 @@ def check_linear_output(critic, name="critic"):
     saturate, and the loss `mean(y_true * y_pred)` then no longer estimates
     the Wasserstein distance.
     """
-    layer = _output_layer(critic)
+    layer = _keras_internals.output_layer(critic)
     while isinstance(layer, _PASS_THROUGH):
-        parents = _inbound_layers(layer)
+        parents = _keras_internals.inbound_layers(layer)
         if len(parents) != 1:
             break
         layer = parents[0]
@@ -232,7 +234,7 @@ def check_linear_output(critic, name="critic"):
 
 def check_no_batch_norm(critic, name="critic"):
     """Raises if the critic contains BatchNormalization (invalid with a GP)."""
-    for layer in critic._flatten_layers(include_self=False):
+    for layer in _keras_internals.all_layers(critic):
         if isinstance(layer, keras.layers.BatchNormalization):
             raise ValueError(
                 f"{name} contains BatchNormalization layer '{layer.name}', "
@@ -250,20 +252,3 @@ def check_scalar_output(critic, name="critic"):
             f"{name} must output one score per sample, shape (batch, 1), "
             f"got (batch, {', '.join(str(d) for d in shape)})."
         )
-
-
-def _output_layer(model):
-    outputs = getattr(model, "outputs", None)
-    if outputs:
-        history = getattr(outputs[0], "_keras_history", None)
-        if history is not None:
-            return history.operation
-    layers = getattr(model, "layers", None)
-    return layers[-1] if layers else None
-
-
-def _inbound_layers(layer):
-    nodes = getattr(layer, "_inbound_nodes", [])
-    if len(nodes) != 1:
-        return []
-    return [node.operation for node in nodes[0].parent_nodes]

@@ -38,10 +38,10 @@ def wasserstein_loss(y_true, y_pred):
 
     Example:
 
-    >>> import numpy as np
-    >>> float(np.mean(wasserstein_loss(np.array([-1.0, 1.0]),
-    ...                                np.array([3.0, 1.0]))))
-    -1.0
+    >>> per_sample = wasserstein_loss(np.array([[-1.0], [1.0]]),
+    ...                               np.array([[3.0], [1.0]]))
+    >>> ops.convert_to_numpy(per_sample).tolist()
+    [-3.0, 1.0]
     """
     y_pred = ops.convert_to_tensor(y_pred)
     y_true = ops.cast(y_true, y_pred.dtype)

@@ -3,12 +3,10 @@
 Every `Layer.__call__` in Keras 3 does bookkeeping around the layer's own
 `call`: argument conversion and binding, input-spec checks, the training
 flag, masks, autocasting, name scopes, activity regularization. Run
-eagerly (the torch backend), that costs about 50 to 100 microseconds a
-layer: measured on this project's 2-core machine, scoring one image with
-the MNIST critic took 1.03 ms through `critic(x)` and 0.19 ms through its
-layers' `call` methods. A WGAN generator iteration calls the networks 17
-times (n_critic 5), which made this bookkeeping most of keras-wgan's
-remaining gap to a hand-written PyTorch loop.
+eagerly (the torch backend), it costs more than the small layers' own
+computation, and a WGAN generator iteration calls the networks 17 times
+(n_critic 5): that bookkeeping was most of keras-wgan's gap to a
+hand-written PyTorch loop (README, Performance).
 
 For a model where none of it does anything, `direct_forward` returns a
 function that calls the layers' `call` methods in order. It does so only
@@ -32,6 +30,7 @@ a residual graph, or a custom layer therefore runs exactly as before.
 
 import keras
 
+from keras_wgan import _keras_internals
 from keras_wgan.nets.layers import PaddedConv2D
 from keras_wgan.nets.layers import PaddedConv2DTranspose
 
@@ -77,8 +76,11 @@ def direct_forward(model):
 
     >>> critic = keras_wgan.architectures.mnist_critic(width=8)
     >>> forward = direct_forward(critic)
-    >>> forward(np.zeros((2, 28, 28, 1), "float32")).shape
-    (2, 1)
+    >>> x = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1))
+    >>> x = x.astype("float32")
+    >>> bool(np.allclose(ops.convert_to_numpy(forward(x)),
+    ...                  ops.convert_to_numpy(critic(x)), atol=1e-6))
+    True
     """
     layers = _chain(model)
     if layers is None:
@@ -101,10 +103,7 @@ def direct_forward(model):
 def _chain(model):
     """Returns the model's layers in order if it qualifies, else `None`."""
     cls = type(model)
-    is_functional = cls.__name__ == "Functional" and cls.__module__.startswith(
-        "keras."
-    )
-    if not (cls is keras.Sequential or is_functional):
+    if not (cls is keras.Sequential or _keras_internals.is_functional(model)):
         return None
     if keras.distribution.distribution() is not None:
         return None
@@ -149,7 +148,7 @@ def _is_direct(layer):
         and layer.compute_dtype == layer.variable_dtype
         # Created in a keras.RematScope: __call__ recomputes the layer in
         # the backward pass to save memory, which a direct call would not.
-        and getattr(layer, "_remat_mode", None) is None
+        and not _keras_internals.uses_remat(layer)
     )
 
 

@@ -1,3 +1,5 @@
+"""WassersteinGAN and its leaves WGAN (clipping) and WGANGP (penalty)."""
+
 import json
 import math
 
@@ -75,37 +77,6 @@ def test_wgangp_logs_penalty_and_loss_identity():
     assert all(v.constraint is None for v in gan.critic.trainable_variables)
 
 
-class _RecordingWGAN(keras_wgan.WGAN):
-    """Records the real batch of every critic update."""
-
-    def _critic_update(self, real):
-        self.seen.append(keras.ops.convert_to_numpy(real).copy())
-        return super()._critic_update(real)
-
-
-def test_every_critic_update_gets_a_fresh_real_batch():
-    critic, generator = small_models()
-    gan = _RecordingWGAN(critic, generator, n_critic=4, seed=0)
-    gan.seen = []
-    gan.compile(run_eagerly=True)  # to read the batches as NumPy
-    x = real_digits(64)  # 64 = 2 steps of 4 critic batches of 8
-    gan.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    assert len(gan.seen) == 8
-    assert all(batch.shape == (8, 28, 28, 1) for batch in gan.seen)
-    np.testing.assert_array_equal(np.concatenate(gan.seen), x)
-
-
-def test_short_last_step_is_split_not_dropped():
-    critic, generator = small_models()
-    gan = _RecordingWGAN(critic, generator, n_critic=2, seed=0)
-    gan.seen = []
-    gan.compile(run_eagerly=True)  # to read the batches as NumPy
-    x = real_digits(21)  # steps of 16, then 5 images: critic batches 3 + 2
-    gan.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    assert [len(b) for b in gan.seen] == [8, 8, 3, 2]
-    np.testing.assert_array_equal(np.concatenate(gan.seen), x)
-
-
 @pytest.mark.parametrize("model_class", [keras_wgan.WGAN, keras_wgan.WGANGP])
 def test_save_and_load_round_trip_continues_training(tmp_path, model_class):
     critic, generator = small_models()
@@ -145,20 +116,6 @@ def test_save_and_load_round_trip_continues_training(tmp_path, model_class):
     assert np.isfinite(history.history["wasserstein_estimate"][0])
 
 
-def test_generate_shapes_range_and_seed():
-    critic, generator = small_models()
-    gan = keras_wgan.WGAN(critic, generator)
-    images = gan.generate(10, seed=3, batch_size=4)
-    assert images.shape == (10, 28, 28, 1) and images.dtype == np.float32
-    assert images.min() >= -1 and images.max() <= 1
-    np.testing.assert_array_equal(images,
-                                  gan.generate(10, seed=3, batch_size=4))
-    # Another batch size may round differently (the CPU's matmul and
-    # convolution kernels depend on the batch), but only in the last bits.
-    np.testing.assert_allclose(images, gan.generate(10, seed=3), atol=1e-6)
-    assert not np.array_equal(images, gan.generate(10, seed=4))
-
-
 def test_validation_data_reports_wasserstein_estimate():
     critic, generator = small_models()
     gan = keras_wgan.WGANGP(critic, generator, n_critic=2, seed=0)
@@ -178,57 +135,61 @@ def test_latent_dim_is_inferred_and_model_is_serializable_by_name():
     assert config["registered_name"] == "keras_wgan>WGANGP"
 
 
-def test_both_optimizers_metrics_and_seed_state_advance():
-    # On JAX the trainer carries this state through jit functionally: each
-    # part must come back from the step, not only the first optimizer's.
-    gan = keras_wgan.WGANGP(*small_models(), n_critic=3, seed=0)
+def test_wgan_and_wgangp_are_siblings():
+    assert issubclass(keras_wgan.WGAN, keras_wgan.WassersteinGAN)
+    assert issubclass(keras_wgan.WGANGP, keras_wgan.WassersteinGAN)
+    assert not issubclass(keras_wgan.WGANGP, keras_wgan.WGAN)
+    gp = keras_wgan.WGANGP(*small_models())
+    assert "clip_value" not in gp.get_config()
+    assert all(v.constraint is None for v in gp.critic.trainable_variables)
+    with pytest.raises(ValueError, match="clip_value"):
+        keras_wgan.WGANGP(*small_models(), clip_value=0.01)
+
+
+@keras.saving.register_keras_serializable(package="tests")
+class _ConstantPenalty(keras_wgan.WassersteinGAN):
+    """A variant whose penalty is a known constant and the mean real score."""
+
+    metric_names = keras_wgan.WassersteinGAN.metric_names + (
+        "constant", "real_mean")
+
+    def critic_penalty(self, real, fake):
+        return {"constant": keras.ops.convert_to_tensor(2.5),
+                "real_mean": keras.ops.mean(self.critic_scores(real))}
+
+
+def test_critic_penalty_terms_are_added_and_logged(tmp_path):
+    critic, generator = small_models()
+    gan = _ConstantPenalty(critic, generator, n_critic=1, seed=0)
     gan.compile()
-    seed_before = variable_values([gan.seed_generator.state])[0]
-    gan.fit(real_digits(48), batch_size=8, epochs=1, verbose=0)  # 2 steps
-    assert int(gan.critic_optimizer.iterations) == 6
-    assert int(gan.generator_optimizer.iterations) == 2
-    for optimizer in (gan.critic_optimizer, gan.generator_optimizer):
-        slots = [v for v in optimizer.variables
-                 if "momentum" in v.path or "velocity" in v.path]
-        assert len(slots) == 2 * len(optimizer._trainable_variables)
-        # The critic's output bias cancels in mean D(real) - mean D(fake)
-        # and the penalty ignores it: its gradient, hence its slots, stay 0.
-        moved = [np.any(value != 0) for value in variable_values(slots)]
-        zero = [s.path.split("/", 1)[1] for s, m in zip(slots, moved) if not m]
-        assert zero == ([] if optimizer is gan.generator_optimizer else
-                        ["score_bias_momentum", "score_bias_velocity"])
-    assert not np.array_equal(variable_values([gan.seed_generator.state])[0],
-                              seed_before)
-    assert int(keras.ops.convert_to_numpy(gan.wasserstein_tracker.count)) == 2
-
-
-def test_split_batch_sizes_static_and_traced():
-    from keras_wgan.data.batches import split_batch as _split_batch
-
-    x = np.arange(8 * 2, dtype="float32").reshape(8, 2)
-    parts = _split_batch(x, 3)
-    assert [len(p) for p in parts] == [3, 3, 2]
-    np.testing.assert_array_equal(np.concatenate(parts), x)
-    if keras.backend.backend() == "tensorflow":
-        import tensorflow as tf
-
-        # A graph traced for any batch size: the sizes become tensors.
-        traced = tf.function(
-            lambda t: [tf.shape(p)[0] for p in _split_batch(t, 3)],
-            input_signature=[tf.TensorSpec([None, 2])])
-        assert [int(n) for n in traced(tf.constant(x))] == [3, 3, 2]
-        assert [int(n) for n in traced(tf.constant(x[:4]))] == [2, 1, 1]
-
-
-@pytest.mark.parametrize("requested", ["auto", False])
-def test_compile_config_keeps_jit_compile_as_requested(requested, tmp_path):
-    # Not the backend's resolution of "auto", which another backend may not
-    # accept (True for a WGANGP on torch) or would run slowly (False on JAX).
-    gan = keras_wgan.WGANGP(*small_models())
-    gan.compile(jit_compile=requested)
-    assert gan.get_compile_config()["jit_compile"] == requested
-    path = str(tmp_path / "gan.keras")
+    real = real_digits(8)
+    fake = gan.generate_from(np.zeros((8, gan.latent_dim), "float32"))
+    loss, logs = gan.critic_objective(real, fake)
+    numpy = keras.ops.convert_to_numpy
+    scores_real = numpy(gan.critic(real)).mean()
+    scores_fake = numpy(gan.critic(fake)).mean()
+    expected = scores_fake - scores_real + 2.5 + scores_real
+    np.testing.assert_allclose(numpy(loss), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(numpy(logs["critic_loss"]), expected,
+                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(numpy(logs["wasserstein_estimate"]),
+                               scores_real - scores_fake, rtol=1e-5, atol=1e-6)
+    history = gan.fit(real_digits(16), batch_size=8, epochs=1, verbose=0)
+    assert history.history["constant"] == [2.5]
+    # The base's default optimizer is the WGAN-GP paper's Adam.
+    assert type(gan.critic_optimizer).__name__ == "Adam"
+    path = str(tmp_path / "variant.keras")
     gan.save(path)
-    restored = keras.models.load_model(path)
-    assert restored.get_compile_config()["jit_compile"] == requested
-    assert restored.jit_compile == gan.jit_compile
+    assert type(keras.models.load_model(path)) is _ConstantPenalty
+
+
+def test_generator_objective_is_minus_the_mean_fake_score():
+    gan = keras_wgan.WGAN(*small_models(), seed=0)
+    gan.compile()
+    noise = np.random.default_rng(0).standard_normal(
+        (6, gan.latent_dim)).astype("float32")
+    loss, logs = gan.generator_objective(noise)
+    scores = keras.ops.convert_to_numpy(gan.critic(gan.generate_from(noise)))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(loss),
+                               -scores.mean(), rtol=1e-5, atol=1e-6)
+    assert logs == {}

@@ -1,0 +1,61 @@
+"""The few places where keras_wgan reads Keras's private attributes.
+
+Keras 3 has no public API for these questions about a model's graph, so
+they are answered here, in one module, and `tests/test_keras_internals.py`
+checks each answer on models whose answer is known: when a Keras release
+renames an attribute, that test fails rather than a check elsewhere
+silently passing.
+"""
+
+import keras
+
+
+def is_functional(model):
+    """Returns whether `model` is exactly Keras's functional `Model`.
+
+    `keras.Model(inputs, outputs)` returns an instance of a private class,
+    `Functional`; a subclass of it may override `call`, so only the class
+    itself qualifies.
+    """
+    cls = type(model)
+    return cls.__name__ == "Functional" and cls.__module__.startswith("keras.")
+
+
+def uses_remat(layer):
+    """Returns whether `layer` was created in a `keras.RematScope`."""
+    return getattr(layer, "_remat_mode", None) is not None
+
+
+def all_layers(model):
+    """Returns every layer inside `model`, nested ones included, in order.
+
+    Unlike `model.layers`, this also finds layers nested in sub-models and
+    layers held as attributes of custom layers.
+    """
+    return list(model._flatten_layers(include_self=False))
+
+
+def output_layer(model):
+    """Returns the layer that produces a functional model's first output.
+
+    For a model without a graph (a subclassed model), the last of its
+    `layers`, or `None` without layers.
+    """
+    outputs = getattr(model, "outputs", None)
+    if outputs:
+        history = getattr(outputs[0], "_keras_history", None)
+        if history is not None:
+            return history.operation
+    layers = getattr(model, "layers", None)
+    return layers[-1] if layers else None
+
+
+def inbound_layers(layer):
+    """Returns the layers whose outputs feed `layer`'s only call.
+
+    Returns `[]` for a layer called more than once (shared) or never.
+    """
+    nodes = getattr(layer, "_inbound_nodes", [])
+    if len(nodes) != 1:
+        return []
+    return [node.operation for node in nodes[0].parent_nodes]

@@ -1,0 +1,83 @@
+"""Each private-Keras answer checked on a model whose answer is known.
+
+If a Keras release renames one of the attributes `keras_wgan._keras_internals`
+reads, these tests fail, instead of a critic check silently passing.
+"""
+
+import keras
+import pytest
+
+from keras_wgan import _keras_internals
+
+
+class _Subclassed(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = keras.layers.Dense(1)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+class _Wrapper(keras.layers.Layer):
+    """A custom layer holding a BatchNormalization as an attribute."""
+
+    def __init__(self):
+        super().__init__()
+        self.norm = keras.layers.BatchNormalization()
+
+    def call(self, x):
+        return self.norm(x)
+
+
+def _functional():
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(3, name="hidden")(inputs)
+    outputs = keras.layers.Dense(1, name="score")(hidden)
+    return keras.Model(inputs, outputs)
+
+
+def test_is_functional():
+    assert _keras_internals.is_functional(_functional())
+    assert not _keras_internals.is_functional(
+        keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)]))
+    assert not _keras_internals.is_functional(_Subclassed())
+
+
+def test_output_layer_and_inbound_layers():
+    model = _functional()
+    output = _keras_internals.output_layer(model)
+    assert output.name == "score"
+    [parent] = _keras_internals.inbound_layers(output)
+    assert parent.name == "hidden"
+
+
+def test_inbound_layers_of_a_shared_layer_is_empty():
+    shared = keras.layers.Dense(2)
+    first, second = keras.Input((2,)), keras.Input((2,))
+    shared(first)
+    shared(second)
+    assert _keras_internals.inbound_layers(shared) == []
+
+
+def test_all_layers_finds_nested_layers():
+    inner = keras.Sequential([keras.Input((4,)), keras.layers.Dense(4),
+                              keras.layers.LayerNormalization()])
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(1)(_Wrapper()(inner(inputs)))
+    model = keras.Model(inputs, outputs)
+    names = [type(layer).__name__ for layer in
+             _keras_internals.all_layers(model)]
+    assert "LayerNormalization" in names  # inside a sub-model
+    assert "BatchNormalization" in names  # an attribute of a custom layer
+    assert names.count("Dense") == 2
+
+
+def test_uses_remat():
+    plain = keras.layers.Dense(2)
+    assert not _keras_internals.uses_remat(plain)
+    if not hasattr(keras, "RematScope"):
+        pytest.fail("keras.RematScope is gone: check uses_remat's attribute")
+    with keras.RematScope(mode="full"):
+        remat = keras.layers.Dense(2)
+    assert _keras_internals.uses_remat(remat)
