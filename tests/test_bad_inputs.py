@@ -138,9 +138,9 @@ def test_one_optimizer_for_both_players_is_rejected():
         gan.compile(critic_optimizer=optimizer, generator_optimizer=optimizer)
 
 
+@pytest.mark.backends(
+    "torch", reason="torch.compile cannot trace the penalty's double backward")
 def test_jit_compile_is_rejected_for_gp_on_torch():
-    if keras.backend.backend() != "torch":
-        pytest.skip("torch.compile limitation")
     gan = keras_wgan.WGANGP(*small_models())
     with pytest.raises(ValueError, match="jit_compile must be False.*double backward"):
         gan.compile(jit_compile=True)

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 
@@ -18,9 +17,9 @@ BACKENDS = ("torch", "jax", "tensorflow")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "cross_backend_worker.py")
 
-pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "torch",
-    reason="spawns every backend itself; runs once, from the torch suite")
+pytestmark = pytest.mark.backends(
+    "torch", reason="spawns every backend itself; runs once, from the torch "
+    "suite")
 
 
 def _worker(backend, *args):

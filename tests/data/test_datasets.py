@@ -555,12 +555,10 @@ print(images.shape, len(history.history["wasserstein_estimate"]),
 """
 
 
+@pytest.mark.backends(
+    "torch", reason="spawns its backends itself; runs from the torch suite")
 @pytest.mark.parametrize("backend", ["torch", "jax"])
 def test_loading_and_training_need_no_tensorflow(backend):
-    import keras
-
-    if keras.backend.backend() != "torch":
-        pytest.skip("spawns its backends itself; runs from the torch suite")
     pytest.importorskip(backend)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=root)
