@@ -33,10 +33,22 @@ class SampleGrid(keras.callbacks.Callback):
 
     Example:
 
-    ```python
-    gan.fit(images, epochs=10,
-            callbacks=[keras_wgan.callbacks.SampleGrid("runs/a/samples")])
-    ```
+    A GAN of 4x4 images, small to keep the example fast:
+
+    >>> critic = keras.Sequential([
+    ...     keras.Input((4, 4, 1)), keras.layers.Flatten(),
+    ...     keras.layers.Dense(1, name="score")])
+    >>> generator = keras.Sequential([
+    ...     keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+    ...     keras.layers.Reshape((4, 4, 1))])
+    >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
+    >>> gan.compile()
+    >>> images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    >>> grid = SampleGrid("samples", num_samples=4, every=2)
+    >>> history = gan.fit(images, batch_size=8, epochs=3, callbacks=[grid],
+    ...                   verbose=0)
+    >>> grid.paths  # every second epoch, and the last one
+    ['samples/epoch_002.png', 'samples/epoch_003.png']
     """
 
     def __init__(self, directory, num_samples=64, every=1, seed=0):
@@ -88,9 +100,23 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
 
     Example:
 
-    ```python
-    gan.fit(images, callbacks=[keras_wgan.callbacks.TerminateOnNonFinite()])
-    ```
+    A critic whose score is infinite makes the first step's loss NaN:
+
+    >>> critic = keras.Sequential([
+    ...     keras.Input((4, 4, 1)), keras.layers.Flatten(),
+    ...     keras.layers.Dense(1, name="score")])
+    >>> generator = keras.Sequential([
+    ...     keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+    ...     keras.layers.Reshape((4, 4, 1))])
+    >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
+    >>> gan.compile()
+    >>> images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    >>> _ = critic.get_layer("score").bias.assign(np.array([np.inf], "float32"))
+    >>> gan.fit(images, batch_size=8, callbacks=[TerminateOnNonFinite()],
+    ...         verbose=0)
+    Traceback (most recent call last):
+    ...
+    keras_wgan.errors.NonFiniteError: critic_loss became nan at epoch 1, step 1 of 2; training stopped before anything else was saved (...).
     """
 
     def __init__(self):
