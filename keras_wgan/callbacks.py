@@ -87,6 +87,12 @@ class SampleGrid(keras.callbacks.Callback):
             "seed": self.seed,
         }
 
+    @classmethod
+    def from_config(cls, config):
+        # keras.callbacks.Callback has no from_config; without it the
+        # registered class could be serialized but not deserialized.
+        return cls(**config)
+
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
 class TerminateOnNonFinite(keras.callbacks.Callback):
@@ -142,3 +148,7 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
 
     def get_config(self):
         return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

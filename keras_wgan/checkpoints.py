@@ -180,6 +180,12 @@ class Checkpoint(keras.callbacks.Callback):
             "every": self.every,
         }
 
+    @classmethod
+    def from_config(cls, config):
+        # keras.callbacks.Callback has no from_config; without it the
+        # registered class could be serialized but not deserialized.
+        return cls(**config)
+
 
 def _remove(path):
     try:
