@@ -117,12 +117,12 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
     >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
     >>> gan.compile()
     >>> images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
-    >>> _ = critic.get_layer("score").bias.assign(np.array([np.inf], "float32"))
+    >>> _ = critic.get_layer("score").bias.assign(np.full(1, np.inf))
     >>> gan.fit(images, batch_size=8, callbacks=[TerminateOnNonFinite()],
     ...         verbose=0)
     Traceback (most recent call last):
     ...
-    keras_wgan.errors.NonFiniteError: critic_loss became nan at epoch 1, step 1 of 2; training stopped before anything else was saved (...).
+    keras_wgan.errors.NonFiniteError: critic_loss became nan at epoch 1, ...
     """
 
     def __init__(self):

@@ -84,7 +84,7 @@ def check_finite_weights(model):
 
     >>> critic = architectures.mnist_critic(width=4)
     >>> check_finite_weights(critic)  # all finite: no error
-    >>> _ = critic.get_layer("score").bias.assign(np.array([np.nan], "float32"))
+    >>> _ = critic.get_layer("score").bias.assign(np.full(1, np.nan))
     >>> check_finite_weights(critic)
     Traceback (most recent call last):
     ...

@@ -200,7 +200,8 @@ def load_fashion_mnist(split="train", data_dir=None, return_labels=False, *,
     >>> def write_idx(name, array):
     ...     sizes = b"".join(size.to_bytes(4, "big") for size in array.shape)
     ...     header = bytes([0, 0, 0x08, array.ndim]) + sizes
-    ...     (folder / name).write_bytes(header + array.astype("uint8").tobytes())
+    ...     pixels = array.astype("uint8").tobytes()
+    ...     (folder / name).write_bytes(header + pixels)
     >>> write_idx("t10k-images-idx3-ubyte",
     ...           np.stack([np.zeros((28, 28)), np.full((28, 28), 255)]))
     >>> write_idx("t10k-labels-idx1-ubyte", np.array([9, 2]))

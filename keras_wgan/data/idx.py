@@ -34,9 +34,9 @@ def read_idx(path):
     The MNIST test labels embedded in this package:
 
     >>> import importlib.resources
-    >>> folder = importlib.resources.files("keras_wgan") / "resources" / "mnist"
+    >>> resources = importlib.resources.files("keras_wgan") / "resources"
     >>> with importlib.resources.as_file(
-    ...         folder / "t10k-labels-idx1-ubyte.gz") as path:
+    ...         resources / "mnist" / "t10k-labels-idx1-ubyte.gz") as path:
     ...     labels = read_idx(path)
     >>> labels.shape, labels[:5]
     ((10000,), array([7, 2, 1, 0, 4], dtype=uint8))
