@@ -23,10 +23,13 @@ def write_atomically(path, write):
 
     Example:
 
-    ```python
-    write_atomically("run.json",
-                     lambda tmp: open(tmp, "w").write(text))
-    ```
+    >>> def write(temporary):
+    ...     with open(temporary, "w") as f:
+    ...         f.write('{"epoch": 3}')
+    >>> write_atomically("run.json", write)
+    'run.json'
+    >>> open("run.json").read()
+    '{"epoch": 3}'
     """
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))

@@ -33,10 +33,22 @@ class SampleGrid(keras.callbacks.Callback):
 
     Example:
 
-    ```python
-    gan.fit(images, epochs=10,
-            callbacks=[keras_wgan.callbacks.SampleGrid("runs/a/samples")])
-    ```
+    A GAN of 4x4 images, small to keep the example fast:
+
+    >>> critic = keras.Sequential([
+    ...     keras.Input((4, 4, 1)), keras.layers.Flatten(),
+    ...     keras.layers.Dense(1, name="score")])
+    >>> generator = keras.Sequential([
+    ...     keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+    ...     keras.layers.Reshape((4, 4, 1))])
+    >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
+    >>> gan.compile()
+    >>> images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    >>> grid = SampleGrid("samples", num_samples=4, every=2)
+    >>> history = gan.fit(images, batch_size=8, epochs=3, callbacks=[grid],
+    ...                   verbose=0)
+    >>> grid.paths  # every second epoch, and the last one
+    ['samples/epoch_002.png', 'samples/epoch_003.png']
     """
 
     def __init__(self, directory, num_samples=64, every=1, seed=0):
@@ -75,6 +87,12 @@ class SampleGrid(keras.callbacks.Callback):
             "seed": self.seed,
         }
 
+    @classmethod
+    def from_config(cls, config):
+        # keras.callbacks.Callback has no from_config; without it the
+        # registered class could be serialized but not deserialized.
+        return cls(**config)
+
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
 class TerminateOnNonFinite(keras.callbacks.Callback):
@@ -88,9 +106,23 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
 
     Example:
 
-    ```python
-    gan.fit(images, callbacks=[keras_wgan.callbacks.TerminateOnNonFinite()])
-    ```
+    A critic whose score is infinite makes the first step's loss NaN:
+
+    >>> critic = keras.Sequential([
+    ...     keras.Input((4, 4, 1)), keras.layers.Flatten(),
+    ...     keras.layers.Dense(1, name="score")])
+    >>> generator = keras.Sequential([
+    ...     keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+    ...     keras.layers.Reshape((4, 4, 1))])
+    >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
+    >>> gan.compile()
+    >>> images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    >>> _ = critic.get_layer("score").bias.assign(np.full(1, np.inf))
+    >>> gan.fit(images, batch_size=8, callbacks=[TerminateOnNonFinite()],
+    ...         verbose=0)
+    Traceback (most recent call last):
+    ...
+    keras_wgan.errors.NonFiniteError: critic_loss became nan at epoch 1, ...
     """
 
     def __init__(self):
@@ -116,3 +148,7 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
 
     def get_config(self):
         return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)

@@ -78,7 +78,18 @@ def latest_checkpoint(directory):
 
 
 def check_finite_weights(model):
-    """Raises `NonFiniteError` naming the first weight with a NaN or Inf."""
+    """Raises `NonFiniteError` naming the first weight with a NaN or Inf.
+
+    Example:
+
+    >>> critic = architectures.mnist_critic(width=4)
+    >>> check_finite_weights(critic)  # all finite: no error
+    >>> _ = critic.get_layer("score").bias.assign(np.full(1, np.nan))
+    >>> check_finite_weights(critic)
+    Traceback (most recent call last):
+    ...
+    keras_wgan.errors.NonFiniteError: weight 'score/bias' holds NaN or Inf values.
+    """
     for variable in model.weights:
         values = keras.ops.convert_to_numpy(variable)
         if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
@@ -108,13 +119,29 @@ class Checkpoint(keras.callbacks.Callback):
 
     Example:
 
-    ```python
-    gan.fit(images, epochs=20, callbacks=[
-        keras_wgan.callbacks.Checkpoint("runs/a/checkpoints", keep=3)])
-    epoch, path = keras_wgan.checkpoints.latest_checkpoint("runs/a/checkpoints")
-    gan = keras.models.load_model(path)
-    gan.fit(images, initial_epoch=epoch, epochs=40)
-    ```
+    Train 3 epochs keeping the newest 2 checkpoints, then resume from the
+    newest for a 4th epoch (a GAN of 4x4 images, small to keep the example
+    fast):
+
+    >>> critic = keras.Sequential([
+    ...     keras.Input((4, 4, 1)), keras.layers.Flatten(),
+    ...     keras.layers.Dense(1, name="score")])
+    >>> generator = keras.Sequential([
+    ...     keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+    ...     keras.layers.Reshape((4, 4, 1))])
+    >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
+    >>> gan.compile()
+    >>> images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    >>> history = gan.fit(images, batch_size=8, epochs=3, verbose=0,
+    ...                   callbacks=[Checkpoint("checkpoints", keep=2)])
+    >>> list_checkpoints("checkpoints")
+    [(2, 'checkpoints/epoch_0002.keras'), (3, 'checkpoints/epoch_0003.keras')]
+    >>> epoch, path = latest_checkpoint("checkpoints")
+    >>> gan = keras.models.load_model(path)
+    >>> history = gan.fit(images, batch_size=8, initial_epoch=epoch,
+    ...                   epochs=4, verbose=0)
+    >>> int(gan.generator_optimizer.iterations)  # 2 steps an epoch, 4 epochs
+    8
     """
 
     def __init__(self, directory, keep=3, latest=None, every=1):
@@ -152,6 +179,12 @@ class Checkpoint(keras.callbacks.Callback):
             "latest": self.latest,
             "every": self.every,
         }
+
+    @classmethod
+    def from_config(cls, config):
+        # keras.callbacks.Callback has no from_config; without it the
+        # registered class could be serialized but not deserialized.
+        return cls(**config)
 
 
 def _remove(path):

@@ -18,6 +18,24 @@ def image_grid(images, columns=None, padding=2):
     Returns:
         `uint8` array `(rows * (H + padding) + padding, ..., C)` with the
         images mapped from `[-1, 1]` to `[0, 255]`.
+
+    Example:
+
+    Five 2x2 images, black (-1) to white (1), in a near-square grid of 3
+    columns and 2 rows, with 1 white pixel between them:
+
+    >>> images = np.linspace(-1, 1, 5).reshape(5, 1, 1, 1) * np.ones((2, 2, 1))
+    >>> grid = image_grid(images, padding=1)
+    >>> grid.shape
+    (7, 10, 1)
+    >>> grid[..., 0]
+    array([[255, 255, 255, 255, 255, 255, 255, 255, 255, 255],
+           [255,   0,   0, 255,  64,  64, 255, 128, 128, 255],
+           [255,   0,   0, 255,  64,  64, 255, 128, 128, 255],
+           [255, 255, 255, 255, 255, 255, 255, 255, 255, 255],
+           [255, 191, 191, 255, 255, 255, 255, 255, 255, 255],
+           [255, 191, 191, 255, 255, 255, 255, 255, 255, 255],
+           [255, 255, 255, 255, 255, 255, 255, 255, 255, 255]], dtype=uint8)
     """
     images = np.asarray(images)
     if images.ndim != 4 or images.shape[-1] not in (1, 3):
@@ -65,6 +83,14 @@ def save_image_grid(images, path, columns=None):
 
     Returns:
         `path`.
+
+    Example:
+
+    >>> save_image_grid(keras_wgan.data.load_mnist("test")[:16], "digits.png")
+    'digits.png'
+    >>> from matplotlib import image as mpl_image
+    >>> mpl_image.imread("digits.png").shape  # 4x4 digits, RGBA
+    (122, 122, 4)
     """
     from matplotlib import image as mpl_image
 

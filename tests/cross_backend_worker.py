@@ -46,6 +46,9 @@ def numbers(out):
                                               critic.trainable_variables)
     np.savez(
         out,
+        # The inputs too, so that the test recomputes the outputs from them.
+        input_y_true=y_true, input_y_pred=y_pred, input_weights=weights,
+        input_scores=ops.convert_to_numpy(critic(x_hat)),
         loss=ops.convert_to_numpy(keras_wgan.WassersteinLoss()(y_true, y_pred)),
         clipped=ops.convert_to_numpy(keras_wgan.ClipConstraint(0.03)(weights)),
         norms=ops.convert_to_numpy(aux["norms"]),

@@ -1,6 +1,7 @@
 """Small helpers for the tests (our own: keras.src.testing is private)."""
 
 import functools
+import gzip
 import struct
 
 import keras
@@ -52,3 +53,18 @@ def idx_bytes(array):
     header = struct.pack(">BBBB", 0, 0, 0x08, array.ndim)
     header += struct.pack(f">{array.ndim}I", *array.shape)
     return header + np.ascontiguousarray(array, dtype=np.uint8).tobytes()
+
+
+def idx_digits(count):
+    """Returns `(images, labels)`: uint8 images using every byte value (0 and
+    255 included), shape `(count, 28, 28)`, and digit labels `(count,)`."""
+    images = (np.arange(count * 28 * 28) % 256).astype(np.uint8)
+    images = images.reshape(count, 28, 28)
+    labels = (np.arange(count) * 3 % 10).astype(np.uint8)
+    return images, labels
+
+
+def write_file(path, payload, compress):
+    """Writes the bytes `payload` to `path`, gzipped if `compress`."""
+    path.write_bytes(gzip.compress(payload) if compress else payload)
+    return path

@@ -5,44 +5,106 @@ with `KERAS_BACKEND` set to torch, jax and tensorflow. The runs go in
 parallel, as many at a time as the machine has cores (`--jobs`): the tests'
 models are small, so each run mostly keeps one core busy. Each run's output
 is printed when it ends. A backend whose package is missing is a failure,
-not a skip. The last line sums the runs.
+not a skip. A run fails when pytest exits with a non-zero code (5 included:
+no test collected) or passes no test; its counts come from the JUnit XML
+report pytest writes for it. The last line sums the runs:
+`backends: N passed, N failed, N skipped`.
 
 Usage: python tests/run_all_backends.py [--backends torch,jax] [--jobs N]
-       [pytest args]
+       [--] [pytest args]
+
+The pytest arguments (after `--`, or any this runner does not know) go to
+every run, which starts in the repository root: paths are relative to it,
+and without a path pytest runs the `testpaths` of pyproject.toml.
 """
 
 import argparse
 import importlib.util
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ElementTree
 
 BACKENDS = ("torch", "jax", "tensorflow")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_COUNT = re.compile(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed)")
+# pytest's exit codes (pytest.ExitCode) other than OK all fail a run; this
+# one gets its own message.
+_NO_TESTS_COLLECTED = 5
 
 
-def _counts(output):
-    """Counts of pytest's closing line, e.g. {'passed': 3, 'failed': 1}."""
-    counts = {}
-    closing = [line for line in output.splitlines()
-               if _COUNT.search(line) and re.search(r" in [\d.]+s", line)]
-    for number, word in _COUNT.findall(closing[-1] if closing else ""):
-        counts["errors" if word.startswith("error") else word] = int(number)
+def junit_counts(path):
+    """Counts the test cases of a pytest JUnit XML report by outcome.
+
+    Args:
+        path: The file `pytest --junitxml=path` wrote.
+
+    Returns:
+        A dict with the keys `passed`, `failed`, `errors` and `skipped`. An
+        expected failure (`xfail`) counts as skipped, as pytest reports it.
+
+    Raises:
+        ValueError: The file is missing or not a JUnit XML report.
+    """
+    try:
+        root = ElementTree.parse(path).getroot()
+    except (OSError, ElementTree.ParseError) as err:
+        raise ValueError(f"{path}: no JUnit XML report ({err}).") from err
+    if root.tag not in ("testsuites", "testsuite"):
+        raise ValueError(
+            f"{path}: expected a <testsuites> or <testsuite> root, got "
+            f"<{root.tag}>.")
+    counts = {"passed": 0, "failed": 0, "errors": 0, "skipped": 0}
+    for case in root.iter("testcase"):
+        outcomes = {child.tag for child in case}
+        # A test that fails and then errors in its teardown is one test
+        # case with both elements; its failure is what counts.
+        if "failure" in outcomes:
+            counts["failed"] += 1
+        elif "error" in outcomes:
+            counts["errors"] += 1
+        elif "skipped" in outcomes:
+            counts["skipped"] += 1
+        else:
+            counts["passed"] += 1
     return counts
 
 
+def run_problem(returncode, counts):
+    """Says why a backend's run failed, or returns `None` when it passed.
+
+    Args:
+        returncode: pytest's exit code.
+        counts: `junit_counts` of its report, or `None` when it wrote none.
+    """
+    if returncode == _NO_TESTS_COLLECTED:
+        return "pytest collected no test (exit code 5)"
+    if counts is None:
+        return f"pytest wrote no JUnit XML report (exit code {returncode})"
+    if returncode != 0:
+        return f"pytest exit code {returncode}"
+    if not counts["passed"]:
+        return "no test passed"
+    return None
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if "--" in argv:
+        split = argv.index("--")
+        argv, after = argv[:split], argv[split + 1:]
+    else:
+        after = []
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     allow_abbrev=False)
     parser.add_argument("--backends", default=",".join(BACKENDS),
                         help="comma-separated list (default: all three)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="backends run at the same time (default: the "
                         "number of cores)")
     args, pytest_args = parser.parse_known_args(argv)
+    pytest_args += after
     backends = args.backends.split(",")
     unknown = sorted(set(backends) - set(BACKENDS))
     if unknown:
@@ -61,22 +123,35 @@ def main(argv=None):
         else:
             waiting.append(backend)
     running = []
-    while waiting or running:
-        while waiting and len(running) < args.jobs:
-            running.append(_Run(waiting.pop(0), pytest_args))
-        run = _next_finished(running)
-        running.remove(run)
-        stdout, stderr = run.output()
-        sys.stdout.write(f"=== KERAS_BACKEND={run.backend}\n{stdout[-20000:]}")
-        sys.stderr.write(stderr[-5000:])
-        counts = _counts(stdout)
-        print(f"=== {run.backend}: exit {run.process.returncode} in "
-              f"{run.seconds:.0f} s, {counts}", flush=True)
-        for key in total:
-            total[key] += counts.get(key, 0)
-        if run.process.returncode != 0 or not counts.get("passed"):
-            status = 1
-            total["failed"] += 0 if counts.get("failed") else 1
+    with tempfile.TemporaryDirectory() as reports:
+        while waiting or running:
+            while waiting and len(running) < args.jobs:
+                backend = waiting.pop(0)
+                report = os.path.join(reports, f"{backend}.xml")
+                running.append(_Run(backend, pytest_args, report))
+            run = _next_finished(running)
+            running.remove(run)
+            stdout, stderr = run.output()
+            sys.stdout.write(
+                f"=== KERAS_BACKEND={run.backend}\n{stdout[-20000:]}")
+            sys.stderr.write(stderr[-5000:])
+            try:
+                counts = junit_counts(run.report)
+            except ValueError:
+                counts = None
+            problem = run_problem(run.process.returncode, counts)
+            print(f"=== {run.backend}: exit {run.process.returncode} in "
+                  f"{run.seconds:.0f} s, {counts}"
+                  + (f"; FAILED: {problem}" if problem else ""), flush=True)
+            for key in total:
+                total[key] += (counts or {}).get(key, 0)
+            if problem:
+                status = 1
+                # A run that failed without a failed test (no test passed,
+                # a crash, nothing collected) still counts as one failure.
+                if not (counts or {}).get("failed") and not (
+                        counts or {}).get("errors"):
+                    total["failed"] += 1
     print(f"backends: {total['passed']} passed, "
           f"{total['failed'] + total['errors']} failed, "
           f"{total['skipped']} skipped")
@@ -90,8 +165,9 @@ class _Run:
     waited for another one would block.
     """
 
-    def __init__(self, backend, pytest_args):
+    def __init__(self, backend, pytest_args, report):
         self.backend = backend
+        self.report = report
         self.start = time.time()
         self.seconds = None
         self.files = (tempfile.TemporaryFile("w+"),
@@ -100,7 +176,8 @@ class _Run:
                    TF_CPP_MIN_LOG_LEVEL="3")
         print(f"=== KERAS_BACKEND={backend} started", flush=True)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", "tests", *pytest_args],
+            [sys.executable, "-m", "pytest", "-q", f"--junitxml={report}",
+             *pytest_args],
             cwd=ROOT, env=env, stdout=self.files[0], stderr=self.files[1],
             text=True)
 

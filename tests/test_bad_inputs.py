@@ -44,6 +44,13 @@ def test_batch_norm_is_rejected_for_gp_but_allowed_with_clipping():
         keras_wgan.WGANGP(_critic_with(batch_norm=True), generator)
     gan = keras_wgan.WGAN(_critic_with(batch_norm=True), generator)
     assert gan.clip_value == 0.01
+    # Every critic weight, the batch norm's scale and offset included, is
+    # clipped to the default 0.01.
+    clipped = [(v.path.split("/")[-1], type(v.constraint).__name__,
+                v.constraint.clip_value)
+               for v in gan.critic.trainable_variables]
+    assert clipped == [(name, "ClipConstraint", 0.01) for name in (
+        "kernel", "bias", "gamma", "beta", "kernel", "bias")]
 
 
 @pytest.mark.parametrize("kwargs, pattern", [
@@ -138,9 +145,9 @@ def test_one_optimizer_for_both_players_is_rejected():
         gan.compile(critic_optimizer=optimizer, generator_optimizer=optimizer)
 
 
+@pytest.mark.backends(
+    "torch", reason="torch.compile cannot trace the penalty's double backward")
 def test_jit_compile_is_rejected_for_gp_on_torch():
-    if keras.backend.backend() != "torch":
-        pytest.skip("torch.compile limitation")
     gan = keras_wgan.WGANGP(*small_models())
     with pytest.raises(ValueError, match="jit_compile must be False.*double backward"):
         gan.compile(jit_compile=True)

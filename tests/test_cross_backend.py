@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 
-import keras
 import numpy as np
 import pytest
 
@@ -18,9 +17,9 @@ BACKENDS = ("torch", "jax", "tensorflow")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "cross_backend_worker.py")
 
-pytestmark = pytest.mark.skipif(
-    keras.backend.backend() != "torch",
-    reason="spawns every backend itself; runs once, from the torch suite")
+pytestmark = pytest.mark.backends(
+    "torch", reason="spawns every backend itself; runs once, from the torch "
+    "suite")
 
 
 def _worker(backend, *args):
@@ -44,6 +43,22 @@ def test_loss_constraint_and_penalty_agree_across_backends(tmp_path):
     assert reference["clipped"].max() == pytest.approx(0.03)
     assert 0 < reference["penalty"] and np.all(reference["norms"] > 0)
     assert len([k for k in reference if k.startswith("grad_")]) == 8
+    # ... recomputed with NumPy from the inputs: the loss is the mean of
+    # label * score, clipping is np.clip, the penalty the mean of
+    # (norm - 1)^2, and the objective 10 * penalty + the mean score.
+    np.testing.assert_allclose(
+        reference["loss"],
+        np.mean(reference["input_y_true"] * reference["input_y_pred"]),
+        rtol=1e-6)
+    np.testing.assert_array_equal(
+        reference["clipped"], np.clip(reference["input_weights"], -0.03, 0.03))
+    np.testing.assert_allclose(
+        reference["penalty"], np.mean((reference["norms"] - 1.0) ** 2),
+        rtol=1e-5)
+    np.testing.assert_allclose(
+        reference["objective"],
+        10.0 * reference["penalty"] + reference["input_scores"].mean(),
+        rtol=1e-5)
     # ... then every backend against torch, to float32 tolerance.
     for backend in ("jax", "tensorflow"):
         for key, value in results[backend].items():

@@ -8,7 +8,6 @@ starts the other backends itself.
 
 import os
 
-import keras
 import nbclient
 import nbformat
 import pytest
@@ -53,8 +52,8 @@ def test_committed_notebook_holds_a_full_run(name):
     assert any("image/png" in o.get("data", {}) for o in outputs), "no plot"
 
 
-@pytest.mark.skipif(keras.config.backend() != "torch",
-                    reason="notebooks run on the default backend (torch)")
+@pytest.mark.backends(
+    "torch", reason="the notebooks run on keras_wgan's default backend")
 @pytest.mark.parametrize("name", EXPECTED)
 def test_notebook_runs_with_the_small_budget(name, monkeypatch):
     monkeypatch.setenv("KERAS_WGAN_NOTEBOOK_BUDGET", "small")

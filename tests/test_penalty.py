@@ -72,6 +72,10 @@ def test_zero_gradient_gives_finite_penalty_and_weight_gradients():
     assert float(value) == pytest.approx(1.0, abs=1e-5)
     for grad in grads:
         assert np.all(np.isfinite(_to_numpy(grad)))
+    # d/dw (sqrt(||w||^2 + eps) - 1)^2 = 2 (norm - 1) w / norm, which is 0
+    # at w = 0; the bias does not enter the penalty.
+    for grad in grads:
+        np.testing.assert_array_equal(_to_numpy(grad), 0.0)
 
 
 def test_wgangp_critic_loss_adds_weighted_penalty():

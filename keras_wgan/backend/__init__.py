@@ -17,7 +17,7 @@ backend is chosen).
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.
 - `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
-  convolutions of `keras_wgan.layers` (`None` where a backend has none and
+  convolutions of `keras_wgan.nets.layers` (`None` where a backend has none and
   the layers use `keras.ops`).
 """
 

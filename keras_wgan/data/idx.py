@@ -31,9 +31,29 @@ def read_idx(path):
 
     Example:
 
-    >>> labels = read_idx("t10k-labels-idx1-ubyte.gz")
-    >>> labels.shape
-    (10000,)
+    The MNIST test labels embedded in this package:
+
+    >>> import importlib.resources
+    >>> resources = importlib.resources.files("keras_wgan") / "resources"
+    >>> with importlib.resources.as_file(
+    ...         resources / "mnist" / "t10k-labels-idx1-ubyte.gz") as path:
+    ...     labels = read_idx(path)
+    >>> labels.shape, labels[:5]
+    ((10000,), array([7, 2, 1, 0, 4], dtype=uint8))
+
+    A file of two 2x3 images: the magic number (type code 0x08, 3
+    dimensions), the sizes, then the pixels.
+
+    >>> header = bytes([0, 0, 0x08, 3]) + b"".join(
+    ...     size.to_bytes(4, "big") for size in (2, 2, 3))
+    >>> with open("tiny-idx3-ubyte", "wb") as f:
+    ...     _ = f.write(header + bytes(range(12)))
+    >>> read_idx("tiny-idx3-ubyte")
+    array([[[ 0,  1,  2],
+            [ 3,  4,  5]],
+    <BLANKLINE>
+           [[ 6,  7,  8],
+            [ 9, 10, 11]]], dtype=uint8)
     """
     path = os.fspath(path)
     with open(path, "rb") as f:

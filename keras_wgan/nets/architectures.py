@@ -7,7 +7,7 @@ LeakyReLU(0.2), then a linear score; a generator that mirrors it with
 transposed convolutions from a 4x4 map to 7x7, 14x14 and 28x28 and ends in
 tanh for images in [-1, 1] (the paper's code ends in a sigmoid for [0, 1]).
 
-Both use `keras_wgan.layers`: PyTorch-style symmetric padding of 2 for the
+Both use `keras_wgan.nets.layers`: PyTorch-style symmetric padding of 2 for the
 5x5 kernels (the paper's TensorFlow code pads "SAME", one pixel
 differently, and crops the generator's 8x8 map to 7x7; a padding of 2
 gives 7x7 directly), which the torch backend computes as single fused

@@ -172,7 +172,7 @@ class PaddedConv2D(_PaddedConv):
     Example:
 
     >>> layer = PaddedConv2D(8, 5, strides=2, padding=2)
-    >>> layer(np.zeros((1, 28, 28, 1), "float32")).shape
+    >>> keras.ops.shape(layer(np.zeros((1, 28, 28, 1), "float32")))
     (1, 14, 14, 8)
     """
 
@@ -235,8 +235,8 @@ class PaddedConv2DTranspose(_PaddedConv):
 
     Example:
 
-    >>> layer = PaddedConv2DTranspose(8, 5, strides=2, padding=2)
-    >>> layer(np.zeros((1, 4, 4, 16), "float32")).shape  # 4x4 -> 7x7
+    >>> layer = PaddedConv2DTranspose(8, 5, strides=2, padding=2)  # 4 -> 7
+    >>> keras.ops.shape(layer(np.zeros((1, 4, 4, 16), "float32")))
     (1, 7, 7, 8)
     """
 

@@ -1,7 +1,7 @@
-"""Tests for keras_wgan.data: IDX parsing, the three MNIST sources, the log."""
+"""Tests for keras_wgan.data.datasets: the MNIST and Fashion-MNIST sources,
+the log line of each load (the IDX reader itself: test_idx.py)."""
 
 import dataclasses
-import gzip
 import hashlib
 import importlib.resources
 import importlib.util
@@ -17,6 +17,8 @@ from keras_wgan import data
 from keras_wgan.data import datasets
 from keras_wgan._logging import get_logger
 from tests.helpers import idx_bytes as _idx_bytes
+from tests.helpers import idx_digits as _digits
+from tests.helpers import write_file as _write
 
 # The official MNIST test split: SHA256 of the gzipped files (as published
 # with tensorflow-datasets' checksums) and the number of digits per class.
@@ -61,19 +63,6 @@ def log():
 def no_tfds(monkeypatch):
     """Makes `import tensorflow_datasets` fail, leaving the embedded data."""
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", None)
-
-
-def _write(path, payload, compress):
-    path.write_bytes(gzip.compress(payload) if compress else payload)
-    return path
-
-
-def _digits(count):
-    """Images using every byte value (0 and 255 included) and labels."""
-    images = (np.arange(count * 28 * 28) % 256).astype(np.uint8)
-    images = images.reshape(count, 28, 28)
-    labels = (np.arange(count) * 3 % 10).astype(np.uint8)
-    return images, labels
 
 
 def _scaled(images):
@@ -130,58 +119,6 @@ def test_uncompressed_file_wins_over_gzip(tmp_path):
     _idx_folder(tmp_path, "test", 255 - images, labels, compress=True)
     loaded = data.load_mnist("test", data_dir=tmp_path)
     np.testing.assert_array_equal(loaded[..., 0], _scaled(images))
-
-
-def test_read_idx_returns_writable_array(tmp_path):
-    images, _ = _digits(2)
-    path = _write(tmp_path / "x", _idx_bytes(images), compress=True)
-    array = data.read_idx(path)
-    np.testing.assert_array_equal(array, images)
-    array[0, 0, 0] = 1  # must not raise
-
-
-@pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
-def test_truncated_idx_reports_byte_counts(tmp_path, compress):
-    images, _ = _digits(2)  # 2 * 784 = 1568 data bytes
-    payload = _idx_bytes(images)[:-100]
-    path = _write(tmp_path / "short", payload, compress)
-    if compress:  # cut the gzip stream itself, not only its content
-        path.write_bytes(path.read_bytes()[:-30])
-    with pytest.raises(ValueError, match=r"expected 1568 data bytes") as err:
-        data.read_idx(path)
-    assert str(path) in str(err.value)
-
-
-def test_extra_idx_bytes_are_an_error(tmp_path):
-    images, _ = _digits(1)
-    path = _write(tmp_path / "long", _idx_bytes(images) + b"\0", False)
-    with pytest.raises(ValueError, match=r"expected 784 data bytes, got 785"):
-        data.read_idx(path)
-
-
-def test_gzip_cut_only_in_trailer_is_an_error(tmp_path):
-    images, _ = _digits(1)
-    path = _write(tmp_path / "x", _idx_bytes(images), compress=True)
-    path.write_bytes(path.read_bytes()[:-4])  # drop the size trailer
-    with pytest.raises(ValueError, match=r"gzip stream is cut off"):
-        data.read_idx(path)
-
-
-@pytest.mark.parametrize(
-    "magic, message",
-    [
-        (b"\x00\x01\x08\x03", r"should start with two zero bytes"),
-        (b"\x00\x00\x0d\x03",
-         r"type code 0x0d is not supported; expected 0x08"),
-        (b"\x00\x00\x08\x00", r"0 dimensions"),
-    ],
-)
-def test_bad_idx_magic(tmp_path, magic, message):
-    images, _ = _digits(1)
-    path = _write(tmp_path / "bad", magic + _idx_bytes(images)[4:], False)
-    with pytest.raises(ValueError, match=message) as err:
-        data.read_idx(path)
-    assert str(path) in str(err.value)
 
 
 def test_images_must_be_28_by_28(tmp_path):
@@ -555,12 +492,10 @@ print(images.shape, len(history.history["wasserstein_estimate"]),
 """
 
 
+@pytest.mark.backends(
+    "torch", reason="spawns its backends itself; runs from the torch suite")
 @pytest.mark.parametrize("backend", ["torch", "jax"])
 def test_loading_and_training_need_no_tensorflow(backend):
-    import keras
-
-    if keras.backend.backend() != "torch":
-        pytest.skip("spawns its backends itself; runs from the torch suite")
     pytest.importorskip(backend)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, KERAS_BACKEND=backend, PYTHONPATH=root)

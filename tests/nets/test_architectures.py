@@ -31,9 +31,36 @@ def test_mnist_generator_maps_noise_to_images_in_range():
     # tanh output: large noise drives pixels to the ends of [-1, 1].
     assert images.min() >= -1 and images.max() <= 1
     assert np.abs(images).max() > 0.9
+    # The images are tanh of the last convolution's output.
+    last_conv = keras.Model(generator.input, generator.layers[-2].output)
+    np.testing.assert_allclose(
+        images, np.tanh(keras.ops.convert_to_numpy(last_conv(noise))),
+        atol=1e-6)
+
+
+def _critic_params(w):
+    # Three 5x5 convolutions 1 -> w -> 2w -> 4w with biases, then a dense
+    # score on the 4x4x4w map.
+    return (25 * 1 * w + w) + (25 * w * 2 * w + 2 * w) + (
+        25 * 2 * w * 4 * w + 4 * w) + (16 * 4 * w + 1)
+
+
+def _generator_params(latent_dim, w):
+    # A dense layer to 4x4x4w, then 5x5 transposed convolutions
+    # 4w -> 2w -> w -> 1 with biases.
+    return (latent_dim * 64 * w + 64 * w) + (25 * 4 * w * 2 * w + 2 * w) + (
+        25 * 2 * w * w + w) + (25 * w + 1)
 
 
 def test_width_scales_the_parameter_count():
     small = architectures.mnist_critic(width=8).count_params()
     large = architectures.mnist_critic(width=16).count_params()
     assert 3.5 < large / small < 4.1  # conv weights grow with width^2
+    assert (small, large) == (_critic_params(8), _critic_params(16))
+    # The paper's sizes, width 64 and 128 noise dimensions.
+    assert architectures.mnist_critic().count_params() == _critic_params(64)
+    assert architectures.mnist_generator().count_params() == (
+        _generator_params(128, 64))
+    assert architectures.mnist_generator(latent_dim=16, width=8
+                                         ).count_params() == (
+        _generator_params(16, 8))

@@ -1,0 +1,106 @@
+"""Tests for keras_wgan.checkpoints: naming, listing, linking, the callback.
+
+(Resuming from a checkpoint, a save that fails midway, SIGKILL during saves
+and NaN weights: cli/test_reliability.py.)
+"""
+
+import os
+
+import keras
+import numpy as np
+import pytest
+
+import keras_wgan
+from keras_wgan import checkpoints
+from keras_wgan.checkpoints import Checkpoint
+from tests.helpers import small_models
+
+
+def _touch(folder, *names):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (folder / name).write_bytes(name.encode())
+
+
+def test_list_checkpoints_sorts_by_epoch_and_skips_other_files(tmp_path):
+    _touch(tmp_path, "epoch_0010.keras", "epoch_0002.keras",
+           "epoch_10000.keras", ".epoch_0011.123.abcd.tmp.keras",
+           "epoch_12.keras", "epoch_0003.keras.bak", "model.keras")
+    assert checkpoints.list_checkpoints(tmp_path) == [
+        (2, str(tmp_path / "epoch_0002.keras")),
+        (10, str(tmp_path / "epoch_0010.keras")),
+        (10000, str(tmp_path / "epoch_10000.keras")),
+    ]
+    assert checkpoints.latest_checkpoint(tmp_path) == (
+        10000, str(tmp_path / "epoch_10000.keras"))
+    assert checkpoints.CHECKPOINT_FORMAT.format(epoch=7) == "epoch_0007.keras"
+
+
+def test_no_folder_or_no_checkpoint_gives_nothing(tmp_path):
+    assert checkpoints.list_checkpoints(tmp_path / "missing") == []
+    assert checkpoints.latest_checkpoint(tmp_path / "missing") is None
+    _touch(tmp_path / "empty", "notes.txt")
+    assert checkpoints.latest_checkpoint(tmp_path / "empty") is None
+
+
+def test_link_atomically_replaces_the_target(tmp_path):
+    source = tmp_path / "epoch_0002.keras"
+    source.write_bytes(b"new")
+    target = tmp_path / "model.keras"
+    target.write_bytes(b"old")
+    assert checkpoints.link_atomically(source, target) == str(target)
+    assert os.path.samefile(source, target)
+    assert sorted(os.listdir(tmp_path)) == ["epoch_0002.keras", "model.keras"]
+
+
+def test_link_atomically_copies_where_links_fail(tmp_path, monkeypatch):
+    def no_links(source, destination):
+        raise OSError("no hard links on this file system")
+
+    monkeypatch.setattr(os, "link", no_links)
+    source = tmp_path / "epoch_0002.keras"
+    source.write_bytes(b"weights")
+    target = tmp_path / "model.keras"
+    checkpoints.link_atomically(source, target)
+    assert target.read_bytes() == b"weights"
+    assert not os.path.samefile(source, target)
+
+
+def test_check_finite_weights_names_the_first_bad_weight():
+    critic, _ = small_models()
+    checkpoints.check_finite_weights(critic)  # a new model is finite
+    variable = critic.trainable_variables[2]
+    values = keras.ops.convert_to_numpy(variable).copy()
+    values.flat[5] = -np.inf
+    variable.assign(values)
+    with pytest.raises(keras_wgan.NonFiniteError,
+                       match=f"^weight '{variable.path}' holds NaN or Inf"):
+        checkpoints.check_finite_weights(critic)
+
+
+def test_checkpoint_every_n_epochs_and_the_last(tmp_path):
+    gan = keras_wgan.WGAN(*small_models(), n_critic=1)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1))
+    saver = Checkpoint(tmp_path, keep=10, every=2)
+    gan.fit(images.astype("float32"), batch_size=8, epochs=5, verbose=0,
+            callbacks=[saver])
+    assert [os.path.basename(p) for p in saver.paths] == [
+        "epoch_0002.keras", "epoch_0004.keras", "epoch_0005.keras"]
+    assert [epoch for epoch, _ in checkpoints.list_checkpoints(tmp_path)] == [
+        2, 4, 5]
+    restored = keras.models.load_model(saver.paths[-1])
+    assert int(restored.generator_optimizer.iterations) == 5
+
+
+def test_checkpoint_config_round_trip(tmp_path):
+    saver = Checkpoint(tmp_path / "ckpt", keep=4, latest=tmp_path / "m.keras",
+                       every=3)
+    clone = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(saver))
+    assert isinstance(clone, Checkpoint)
+    assert clone.get_config() == {
+        "directory": str(tmp_path / "ckpt"), "keep": 4,
+        "latest": str(tmp_path / "m.keras"), "every": 3}
+    with pytest.raises(ValueError, match="every must be an integer >= 1"):
+        Checkpoint(tmp_path, every=0)

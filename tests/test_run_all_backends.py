@@ -1,0 +1,133 @@
+"""tests/run_all_backends.py: counts from JUnit XML, verdicts from exit codes."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests import run_all_backends
+
+# Two passed, one failed, one error, two skipped (one of them an xfail, as
+# pytest writes it), and one that failed and then errored in teardown.
+_REPORT = """<?xml version="1.0" encoding="utf-8"?>
+<testsuites name="pytest tests">
+  <testsuite name="pytest" errors="2" failures="2" skipped="2" tests="7">
+    <testcase classname="t" name="a" time="0.1"/>
+    <testcase classname="t" name="b" time="0.1"><system-out>hi</system-out>
+    </testcase>
+    <testcase classname="t" name="c"><failure message="assert 1 == 2"/>
+    </testcase>
+    <testcase classname="t" name="d"><error message="fixture broke"/>
+    </testcase>
+    <testcase classname="t" name="e"><skipped message="not here"/></testcase>
+    <testcase classname="t" name="f">
+      <skipped type="pytest.xfail" message="known"/></testcase>
+    <testcase classname="t" name="g"><failure message="no"/>
+      <error message="teardown"/></testcase>
+  </testsuite>
+</testsuites>
+"""
+
+_TESTS = """
+import pytest
+
+def test_passes():
+    assert 1 + 1 == 2
+
+def test_fails():
+    assert 1 + 1 == 3
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("set-up fails")
+
+def test_errors(broken):
+    pass
+
+def test_skipped():
+    pytest.skip("not here")
+
+@pytest.mark.xfail(reason="known")
+def test_expected_failure():
+    assert False
+"""
+
+
+def test_counts_each_test_case_by_its_outcome(tmp_path):
+    path = tmp_path / "report.xml"
+    path.write_text(_REPORT)
+    assert run_all_backends.junit_counts(path) == {
+        "passed": 2, "failed": 2, "errors": 1, "skipped": 2}
+
+
+def test_a_missing_or_foreign_report_is_an_error(tmp_path):
+    with pytest.raises(ValueError, match="no JUnit XML report"):
+        run_all_backends.junit_counts(tmp_path / "missing.xml")
+    (tmp_path / "cut.xml").write_text(_REPORT[:200])
+    with pytest.raises(ValueError, match="no JUnit XML report"):
+        run_all_backends.junit_counts(tmp_path / "cut.xml")
+    (tmp_path / "other.xml").write_text("<coverage/>")
+    with pytest.raises(ValueError, match="got <coverage>"):
+        run_all_backends.junit_counts(tmp_path / "other.xml")
+
+
+def test_counts_agree_with_a_real_pytest_report(tmp_path):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_sample.py").write_text(_TESTS)
+    report = tmp_path / "report.xml"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         f"--junitxml={report}", "test_sample.py"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stdout
+    assert "1 failed, 1 passed, 1 skipped, 1 xfailed, 1 error" in (
+        result.stdout)
+    assert run_all_backends.junit_counts(report) == {
+        "passed": 1, "failed": 1, "errors": 1, "skipped": 2}
+
+
+@pytest.mark.parametrize("returncode, counts, problem", [
+    (0, {"passed": 3, "failed": 0, "errors": 0, "skipped": 1}, None),
+    (1, {"passed": 3, "failed": 1, "errors": 0, "skipped": 0},
+     "pytest exit code 1"),
+    (5, {"passed": 0, "failed": 0, "errors": 0, "skipped": 0},
+     "pytest collected no test (exit code 5)"),
+    (0, {"passed": 0, "failed": 0, "errors": 0, "skipped": 4},
+     "no test passed"),
+    (3, None, "pytest wrote no JUnit XML report (exit code 3)"),
+])
+def test_run_problem(returncode, counts, problem):
+    assert run_all_backends.run_problem(returncode, counts) == problem
+
+
+def _main(tmp_path, capsys, tests):
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_sample.py").write_text(textwrap.dedent(tests))
+    status = run_all_backends.main([
+        "--backends", "torch", "--jobs", "1", "--", "-p", "no:cacheprovider",
+        "-c", str(tmp_path / "pytest.ini"), str(tmp_path / "test_sample.py")])
+    return status, capsys.readouterr().out.splitlines()
+
+
+def test_main_sums_the_report_on_its_last_line(tmp_path, capsys):
+    status, lines = _main(tmp_path, capsys, _TESTS)
+    assert status == 1
+    assert "=== torch: exit 1 in" in "\n".join(lines)
+    assert lines[-1] == "backends: 1 passed, 2 failed, 2 skipped"
+
+
+def test_main_passes_when_every_test_passes(tmp_path, capsys):
+    status, lines = _main(tmp_path, capsys, """
+        def test_one():
+            assert [1, 2][::-1] == [2, 1]
+        """)
+    assert status == 0
+    assert lines[-1] == "backends: 1 passed, 0 failed, 0 skipped"
+
+
+def test_main_fails_a_run_that_collected_no_test(tmp_path, capsys):
+    status, lines = _main(tmp_path, capsys, "x = 1\n")
+    assert status == 1
+    assert "FAILED: pytest collected no test (exit code 5)" in lines[-2]
+    assert lines[-1] == "backends: 0 passed, 1 failed, 0 skipped"
