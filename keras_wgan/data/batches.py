@@ -47,10 +47,18 @@ class ShuffledBatches(keras.utils.PyDataset):
 
     Example:
 
-    ```python
-    batches = ShuffledBatches(images, batch_size=320, seed=0)
-    model.fit(batches, steps_per_epoch=batches.steps_per_pass, epochs=3)
-    ```
+    >>> images = np.arange(10, dtype="float32")[:, None]
+    >>> batches = ShuffledBatches(images, batch_size=4, seed=0)
+    >>> batches.steps_per_pass
+    3
+    >>> [len(batches[step][0]) for step in range(3)]  # one pass
+    [4, 4, 2]
+    >>> resumed = ShuffledBatches(images, batch_size=4, seed=0, first_step=4)
+    >>> bool(np.array_equal(resumed[0][0], batches[4][0]))
+    True
+
+    A model trains on it with `model.fit(batches,
+    steps_per_epoch=batches.steps_per_pass, epochs=3)`.
     """
 
     def __init__(self, images, batch_size, seed, shuffle=True, first_step=0):
@@ -96,6 +104,13 @@ def short_last_step(count, batch_size, n_critic):
     A fit step takes `batch_size * n_critic` images and gives each of the
     `n_critic` critic updates at least one; with `count` images the last
     step holds `count % (batch_size * n_critic)` of them (if not 0).
+
+    Example:
+
+    >>> short_last_step(97, batch_size=8, n_critic=2)  # 1 image, 2 updates
+    1
+    >>> short_last_step(100, batch_size=8, n_critic=2) is None  # 4 images
+    True
     """
     remainder = count % (batch_size * n_critic)
     if count < n_critic or 0 < remainder < n_critic:
@@ -144,6 +159,11 @@ def split_batch(images, parts):
     Sizes differ by at most one, so a short last batch of an epoch is used
     whole rather than dropped: batch `i` starts at `i * base + min(i, extra)`
     with `base, extra = divmod(total, parts)`.
+
+    Example:
+
+    >>> [len(part) for part in split_batch(np.zeros((8, 2)), 3)]
+    [3, 3, 2]
     """
     total = images.shape[0]
     minimum = min

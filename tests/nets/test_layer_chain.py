@@ -33,12 +33,12 @@ def test_mnist_networks_run_directly_with_the_same_outputs():
         atol=1e-6)
 
 
+@pytest.mark.backends("torch", "tensorflow", reason="JAX takes gradients "
+                      "inside the trainer's stateless step; the training "
+                      "test below covers it")
 def test_direct_forward_differentiates_like_the_model():
     # Weight gradients and the penalty's input-gradient norm, which the
     # critic update differentiates a second time.
-    if keras.backend.backend() == "jax":
-        pytest.skip("JAX takes gradients inside the trainer's stateless "
-                    "step; the training test below covers it")
     critic, _ = helpers.small_models(width=4)
     x = _images(seed=2)
     score = layer_chain.direct_forward(critic)
