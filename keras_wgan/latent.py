@@ -45,9 +45,16 @@ def interpolate(start, end, steps=8, method="spherical"):
 
     Example:
 
-    >>> noise = np.random.default_rng(0).standard_normal((2, 128))
+    >>> gan = keras_wgan.pretrained("mnist-wgan-gp")
+    >>> noise = np.random.default_rng(0).standard_normal((2, gan.latent_dim))
     >>> path = interpolate(noise[0], noise[1], steps=10)
-    >>> images = gan.generate_from(path)  # (10, 28, 28, 1)
+    >>> gan.generate_from(path).shape
+    (10, 28, 28, 1)
+
+    The norm moves evenly from one end's to the other's:
+
+    >>> [round(float(norm), 1) for norm in np.linalg.norm(path, axis=1)]
+    [10.8, 10.9, 11.1, 11.2, 11.4, 11.5, 11.6, 11.8, 11.9, 12.1]
     """
     start = _vector("start", start)
     end = _vector("end", end)
@@ -87,8 +94,17 @@ def walk(latent, dimension, values):
 
     Example:
 
-    >>> path = walk(noise[0], dimension=5, values=np.linspace(-3, 3, 7))
-    >>> images = gan.generate_from(path)
+    >>> latent = np.zeros(4, "float32")
+    >>> walk(latent, dimension=1, values=[-1.0, 0.0, 1.0]).tolist()
+    [[0.0, -1.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]
+
+    On a trained generator, one image per value:
+
+    >>> gan = keras_wgan.pretrained("mnist-wgan-gp")
+    >>> noise = np.random.default_rng(0).standard_normal(gan.latent_dim)
+    >>> path = walk(noise, dimension=5, values=np.linspace(-3, 3, 7))
+    >>> gan.generate_from(path).shape
+    (7, 28, 28, 1)
     """
     latent = _vector("latent", latent)
     dimension = argument_validation.check_int("dimension", dimension, minimum=0)
@@ -131,9 +147,14 @@ def latents_by_class(model, classifier, num_candidates=1000, seed=0,
 
     Example:
 
-    >>> found = latents_by_class(gan, load_classifier("mnist"))
+    >>> gan = keras_wgan.pretrained("mnist-wgan-gp")
+    >>> classifier = keras_wgan.quality.load_classifier("mnist")
+    >>> found = latents_by_class(gan, classifier, num_candidates=200)
+    >>> sorted(found)  # every digit among 200 samples
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     >>> three, eight = found[3][0], found[8][0]
-    >>> images = gan.generate_from(interpolate(three, eight))
+    >>> gan.generate_from(interpolate(three, eight)).shape  # a 3 becomes an 8
+    (8, 28, 28, 1)
     """
     from keras_wgan.quality import classifier_logits
 

@@ -91,16 +91,18 @@ def read_history(path):
     return history
 
 
-def measure(model, real, classifier, num_samples):
+def measure(model, real_logits, classifier, num_samples):
     """Classifier FID, score and classes covered of `num_samples` samples."""
     fake = model.generate(num_samples, seed=0)
-    logits = quality.classifier_logits(fake, classifier)
-    coverage = quality.coverage_from_logits(logits)
+    values = quality.logit_quality(
+        real_logits, quality.classifier_logits(fake, classifier, min_images=2))
+    counts = np.asarray(values["class_counts"])
     return {
-        "fid": round(quality.classifier_fid(real, fake, classifier), 2),
-        "score": round(float(quality.score_from_logits(logits)), 3),
-        "classes_covered": int(coverage.covered),
-        "smallest_class_fraction": round(float(coverage.fractions.min()), 4),
+        "fid": round(values["classifier_fid"], 2),
+        "score": round(float(values["classifier_score"]), 3),
+        "classes_covered": int(values["classes_covered"]),
+        "smallest_class_fraction": round(float((counts / counts.sum()).min()),
+                                         4),
     }
 
 
@@ -166,12 +168,13 @@ def main(argv=None):
         keras.saving.deserialize_keras_object(copy.deepcopy(config)),
         weights, "the float16 weights")
 
-    real = data.load_mnist("test")
     classifier = quality.load_classifier("mnist")
     start = time.time()
-    float32 = measure(trained, real, classifier, args.samples)
-    float16 = measure(shipped, real, classifier, args.samples)
-    halves = quality.classifier_fid(real[:5000], real[5000:], classifier)
+    real_logits = quality.classifier_logits(data.load_mnist("test"),
+                                            classifier, min_images=2)
+    float32 = measure(trained, real_logits, classifier, args.samples)
+    float16 = measure(shipped, real_logits, classifier, args.samples)
+    halves = quality.fid_from_logits(real_logits[:5000], real_logits[5000:])
     print(f"quality measured in {time.time() - start:.0f} s: float32 "
           f"{float32}, float16 {float16}")
 

@@ -16,8 +16,7 @@ Gaussian, then writes into `docs/images/`:
   for MinimaxGAN, NonSaturatingGAN, WGAN and WGAN-GP.
 
 Usage: `python scripts/toy_figures.py [--steps 300] [--out docs/images]`.
-A few minutes on two CPU cores with the default budget; set
-`KERAS_BACKEND` to pick the backend (JAX is the fastest on CPU here).
+Set `KERAS_BACKEND` to pick the backend; `--steps` sets the budget.
 """
 
 import argparse
@@ -37,6 +36,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_wgan.studies import diagnostics  # noqa: E402
+from keras_wgan.studies import fixed_generator  # noqa: E402
 from keras_wgan.studies import toy  # noqa: E402
 
 TITLES = {
@@ -106,7 +106,7 @@ def value_surfaces(steps, width, out):
             start = time.time()
             constraint = ({"clip_value": CLIP_VALUE} if kind == "clipping"
                           else {"gp_weight": 10.0})
-            trainer = diagnostics.FixedGeneratorCritic(
+            trainer = fixed_generator.FixedGeneratorCritic(
                 toy.toy_critic(2, width, 3), seed=0, **constraint)
             trainer.compile(optimizer=_optimizer(1e-3))
             trainer.fit(data, batch_size=BATCH, verbose=0)

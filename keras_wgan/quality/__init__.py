@@ -2,18 +2,31 @@
 
 The Inception-based metrics of natural images have a domain analogue for
 MNIST and Fashion-MNIST: a small CNN trained on the dataset itself (shipped
-with the package, `load_classifier`) stands in for Inception.
+with the package, `load_classifier`) stands in for Inception. Each metric
+comes as a function of images and, as TF-GAN pairs `classifier_score` with
+`classifier_score_from_logits`, a function of precomputed logits:
 
-- `classifier_fid`: Frechet distance between real and generated images in
-  the classifier's logits (lower is better).
-- `classifier_score`: the Inception-score analogue,
+- `classifier_fid` / `fid_from_logits`: Frechet distance between real and
+  generated images in the classifier's logits (lower is better).
+- `classifier_score` / `score_from_logits`: the Inception-score analogue,
   `exp(E_x KL(p(y|x) || p(y)))`, from 1 to 10 (higher is better).
-- `mode_coverage`: how many samples fall in each class.
-- `QualityMetrics`: a callback writing the three into the epoch logs.
+- `mode_coverage` / `coverage_from_logits`: how many samples fall in each
+  class.
+- `logit_quality`: the three at once from logits, as every report uses
+  them; `QualityMetrics`, a callback writing them into the epoch logs.
+
+Modules:
+
+- `architecture`: the classifier's network (`image_classifier`).
+- `classifiers`: the shipped classifiers and their training records.
+- `features`: running a classifier over images (`classifier_logits`).
+- `frechet`: the Frechet distance, of Gaussians and of logits.
+- `scores`: the classifier score and mode coverage.
+- `summary`: `logit_quality`, the three metrics of one set of logits.
+- `callback`: `QualityMetrics`.
 """
 
 from keras_wgan.quality.architecture import image_classifier
-from keras_wgan.quality.callback import METRIC_NAMES
 from keras_wgan.quality.callback import QualityMetrics
 from keras_wgan.quality.classifiers import CLASSIFIER_DATASETS
 from keras_wgan.quality.classifiers import classifier_info
@@ -21,12 +34,15 @@ from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import classifier_logits
 from keras_wgan.quality.frechet import classifier_fid
 from keras_wgan.quality.frechet import feature_statistics
+from keras_wgan.quality.frechet import fid_from_logits
 from keras_wgan.quality.frechet import frechet_distance
 from keras_wgan.quality.scores import ModeCoverage
 from keras_wgan.quality.scores import classifier_score
 from keras_wgan.quality.scores import coverage_from_logits
 from keras_wgan.quality.scores import mode_coverage
 from keras_wgan.quality.scores import score_from_logits
+from keras_wgan.quality.summary import METRIC_NAMES
+from keras_wgan.quality.summary import logit_quality
 
 __all__ = [
     "CLASSIFIER_DATASETS",
@@ -39,9 +55,11 @@ __all__ = [
     "classifier_score",
     "coverage_from_logits",
     "feature_statistics",
+    "fid_from_logits",
     "frechet_distance",
     "image_classifier",
     "load_classifier",
+    "logit_quality",
     "mode_coverage",
     "score_from_logits",
 ]

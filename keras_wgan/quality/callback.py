@@ -11,13 +11,8 @@ from keras_wgan.quality.classifiers import CLASSIFIER_DATASETS
 from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import check_classifier
 from keras_wgan.quality.features import classifier_logits
-from keras_wgan.quality.frechet import feature_statistics
-from keras_wgan.quality.frechet import frechet_distance
-from keras_wgan.quality.scores import coverage_from_logits
-from keras_wgan.quality.scores import score_from_logits
-
-# The keys written into the epoch logs.
-METRIC_NAMES = ("classifier_fid", "classifier_score", "classes_covered")
+from keras_wgan.quality.summary import METRIC_NAMES
+from keras_wgan.quality.summary import logit_quality
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -55,7 +50,7 @@ class QualityMetrics(keras.callbacks.Callback):
     `fit` with `initial_epoch` resuming a CSV file whose header lacks them
     cannot gain them.)
 
-    The real images' statistics are computed once, at the first run. The
+    The real images' logits are computed once, at the first run. The
     FID estimate is biased upwards for small sample counts, so compare only
     runs with the same `num_samples` and the same `real_images`.
 
@@ -120,7 +115,7 @@ class QualityMetrics(keras.callbacks.Callback):
             )
         self.real_images = np.asarray(real_images, dtype="float32")
         self.results = []
-        self._real_statistics = None
+        self._real_logits = None
         self._evaluated_this_fit = False
 
     def on_train_begin(self, logs=None):
@@ -160,23 +155,16 @@ class QualityMetrics(keras.callbacks.Callback):
             A dict with the float `"classifier_fid"`, the float
             `"classifier_score"` and the int `"classes_covered"`.
         """
-        if self._real_statistics is None:
-            real = classifier_logits(self.real_images, self.classifier,
-                                     "real_images", self.batch_size, 2)
-            self._real_statistics = feature_statistics(real, "real features")
+        if self._real_logits is None:
+            self._real_logits = classifier_logits(
+                self.real_images, self.classifier, "real_images",
+                self.batch_size, 2)
         samples = self.model.generate(self.num_samples, seed=self.seed,
                                       batch_size=self.batch_size)
         fake = classifier_logits(samples, self.classifier,
                                  "generated samples", self.batch_size, 2)
-        coverage = coverage_from_logits(fake)
-        return {
-            "classifier_fid": frechet_distance(
-                *self._real_statistics,
-                *feature_statistics(fake, "generated features"),
-            ),
-            "classifier_score": score_from_logits(fake),
-            "classes_covered": coverage.covered,
-        }
+        values = logit_quality(self._real_logits, fake)
+        return {name: values[name] for name in METRIC_NAMES}
 
     @property
     def _num_classes(self):

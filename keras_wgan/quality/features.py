@@ -56,7 +56,7 @@ def classifier_logits(images, classifier, name="images", batch_size=500,
 
     Example:
 
-    >>> classifier = load_classifier("mnist")
+    >>> classifier = keras_wgan.quality.load_classifier("mnist")
     >>> classifier_logits(keras_wgan.data.load_mnist("test")[:5],
     ...                   classifier).shape
     (5, 10)

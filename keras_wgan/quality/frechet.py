@@ -1,4 +1,4 @@
-"""The Frechet distance between Gaussians, and on a classifier's features."""
+"""The Frechet distance between Gaussians, and on a classifier's logits."""
 
 import numpy as np
 
@@ -127,16 +127,54 @@ def classifier_fid(real_images, fake_images, classifier, batch_size=500):
 
     Example:
 
+    Two halves of the real test digits are close, noise is far:
+
+    >>> from keras_wgan.quality import load_classifier
     >>> digits = keras_wgan.data.load_mnist("test")
     >>> classifier = load_classifier("mnist")
-    >>> classifier_fid(digits[:5000], digits[5000:], classifier)  # small
+    >>> classifier_fid(digits[:500], digits[500:1000], classifier) < 5
+    True
+    >>> noise = np.random.default_rng(0).uniform(-1, 1, (500, 28, 28, 1))
+    >>> classifier_fid(digits[:500], noise, classifier) > 100
+    True
     """
     real = classifier_logits(real_images, classifier, "real_images",
                              batch_size, min_images=2)
     fake = classifier_logits(fake_images, classifier, "fake_images",
                              batch_size, min_images=2)
-    return frechet_distance(*feature_statistics(real, "real features"),
-                            *feature_statistics(fake, "fake features"))
+    return fid_from_logits(real, fake)
+
+
+def fid_from_logits(real_logits, fake_logits):
+    """Returns the classifier FID of precomputed logits.
+
+    `classifier_fid` on the classifier's outputs rather than on images: a
+    Gaussian is fitted to each set of logits (`feature_statistics`) and
+    their `frechet_distance` is returned. Compute the real images' logits
+    once (`classifier_logits`) to score many generated sets against them.
+
+    Args:
+        real_logits: Array `(N, num_classes)` of real images' logits,
+            N >= 2.
+        fake_logits: Array `(M, num_classes)` of generated images' logits,
+            M >= 2.
+
+    Returns:
+        The distance, a Python float >= 0.
+
+    Example:
+
+    Logits shifted by 3 in every one of 4 classes, same spread: the
+    distance is the squared shift of the means, 4 * 3^2.
+
+    >>> logits = np.random.default_rng(0).normal(size=(500, 4))
+    >>> round(fid_from_logits(logits, logits + 3.0), 6)
+    36.0
+    """
+    return frechet_distance(
+        *feature_statistics(real_logits, "real_logits"),
+        *feature_statistics(fake_logits, "fake_logits"),
+    )
 
 
 def _vector(name, value):

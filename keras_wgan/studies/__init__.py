@@ -1,8 +1,17 @@
 """Studies: toy problems, critic diagnostics and the model comparison.
 
-- `toy`: the WGAN-GP paper's toy distributions and MLP critics/generators.
+- `toy`: the WGAN-GP paper's toy distributions (`MIXTURES`, the mixtures'
+  parameters) and MLP critics/generators.
 - `diagnostics`: critic value surfaces, gradient norms, weights, W1 checks.
-- `compare`: trains several models on one budget; `report` writes its folder.
+- `fixed_generator`: `FixedGeneratorCritic`, a critic trained against real
+  data plus noise (the set-up of WGAN-GP's Fig. 1a).
+- `compare`: the comparison's configuration, data and runner
+  (`CompareConfig`, `load_data`, `run_comparison`).
+- `training`: trains one variant of a comparison within its budget.
+- `measures`: what a comparison measures (energy distance, mixture modes,
+  classifier FID/score/coverage, the critic's gap and gradient norms).
+- `report`: writes a comparison's folder (`report.md`, `results.json`,
+  `arrays.npz`) and draws it again (`rerender`); `figures` draws its PNGs.
 """
 
 from keras_wgan.studies import diagnostics

@@ -2,55 +2,34 @@
 
 `run_comparison` trains each variant with the same networks (the same
 initial weights: the seed is reset before each model is built), the same
-data and the same budget of generator iterations and/or training seconds,
-evaluates the samples every `eval_every` generator iterations and writes a
-report folder (see `keras_wgan.report`).
+data and the same budget of generator iterations and/or training seconds
+(`keras_wgan.studies.training`), evaluates the samples every `eval_every`
+generator iterations (`keras_wgan.studies.measures` says what is
+measured: classifier FID, score and classes for images; energy distance,
+high-quality samples and modes for the toy sets; the critic's gap and
+gradient norms for all) and writes a report folder
+(`keras_wgan.studies.report`).
 
-What is measured depends on the data:
-
-- MNIST and Fashion-MNIST: the classifier FID against held-out real images
-  (lower is better), the classifier score and the classes covered, all with
-  the classifier shipped for the dataset (`keras_wgan.quality`).
-- The 2D toy mixtures (`toy-8gaussians`, `toy-25gaussians`): FID does not
-  apply. A sample is *high quality* when it lies within 3 standard
-  deviations of its nearest mode centre; a mode is *covered* when it gets
-  at least a quarter of its fair share (`n / (4 K)` of `n` samples, `K`
-  modes) of high-quality samples. Both follow the toy benchmarks of
-  Srivastava et al. (2017, VEEGAN) and Metz et al. (2017, unrolled GANs).
-- Every toy set, the swiss roll included: the energy distance
-  `2 E|X - Y| - E|X - X'| - E|Y - Y'|` between the samples and held-out
-  real points (Szekely and Rizzo, 2013), 0 only when the distributions
-  coincide.
-
-At every evaluation the critic's gap `mean D(real) - mean D(fake)` on fixed
-held-out real samples and fixed noise is logged (the Wasserstein estimate
-for WGAN and WGAN-GP; the logit gap of a GAN's discriminator), and so are
-the per-layer gradient norms of the critic loss
-(`keras_wgan.diagnostics.layer_gradient_norms`).
+This module holds what the command line calls: `CompareConfig`,
+`load_data`, `run_comparison` and `DATASETS`.
 """
 
 import dataclasses
 import datetime
-import math
+import importlib
 import os
 import platform
-import time
 
 import keras
 import numpy as np
 
-from keras_wgan.studies import diagnostics
-from keras_wgan.studies import toy
 from keras_wgan import argument_validation
-from keras_wgan.errors import NonFiniteError
+from keras_wgan.models.registry import VARIANTS
+from keras_wgan.studies import measures
+from keras_wgan.studies import report
+from keras_wgan.studies import toy
+from keras_wgan.studies import training
 
-#: The variants by command-line name: (class name in keras_wgan, label).
-VARIANTS = {
-    "gan": ("MinimaxGAN", "GAN (minimax)"),
-    "nsgan": ("NonSaturatingGAN", "GAN (non-saturating)"),
-    "wgan": ("WGAN", "WGAN (clipping)"),
-    "wgan-gp": ("WGANGP", "WGAN-GP"),
-}
 IMAGE_DATASETS = ("mnist", "fashion_mnist")
 #: Toy data sets by command-line name: the key of `toy.DISTRIBUTIONS_2D`.
 TOY_DATASETS = {
@@ -59,18 +38,7 @@ TOY_DATASETS = {
     "toy-swissroll": "swissroll",
 }
 DATASETS = IMAGE_DATASETS + tuple(TOY_DATASETS)
-# Mode centres and (scaled) standard deviations of the toy mixtures, with
-# the samplers' default parameters.
-_GRID = np.array([(x, y) for x in range(-4, 5, 2) for y in range(-4, 5, 2)])
-_MIXTURES = {
-    "8gaussians": (toy.eight_gaussians_centres(), 0.02 / 1.414),
-    "25gaussians": ((_GRID / 2.828).astype("float32"), 0.05 / 2.828),
-}
 TOY_TRAIN_SIZE = 100_000
-# Real points scored by the critic (gap, gradient norms) at each evaluation.
-CRITIC_PROBE_SIZE = 256
-# Images per sample grid in the report (an 8 x 8 grid).
-GRID_SAMPLES = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +48,8 @@ class CompareConfig:
     Args:
         dataset: One of `DATASETS`.
         out: Folder of the report.
-        variants: Names from `VARIANTS`, in report order.
+        variants: Names from `VARIANTS` (the registry of variants,
+            `keras_wgan.models.registry`), in report order.
         iterations: Generator iterations per variant, or `None`.
         seconds: Training seconds per variant (evaluation not counted), or
             `None`. At least one of `iterations` and `seconds` is required;
@@ -100,6 +69,10 @@ class CompareConfig:
     Example:
 
     >>> CompareConfig("toy-8gaussians", "runs/cmp", iterations=500)
+    CompareConfig(dataset='toy-8gaussians', out='runs/cmp',
+    variants=('gan', 'nsgan', 'wgan', 'wgan-gp'), iterations=500,
+    seconds=None, eval_every=50, eval_samples=2000, width=128,
+    batch_size=64, learning_rate=None, latent_dim=2, seed=0)
     """
 
     dataset: str
@@ -157,10 +130,8 @@ class CompareConfig:
 
     @property
     def is_toy(self):
+        """Whether the dataset is one of the 2D `TOY_DATASETS`."""
         return self.dataset in TOY_DATASETS
-
-
-# -------------------------------------------------------------------- data
 
 
 @dataclasses.dataclass
@@ -240,395 +211,49 @@ def load_data(config):
     return ComparisonData(train, reference, notes)
 
 
-# ----------------------------------------------------------------- metrics
-
-
-def energy_distance(x, y):
-    """Returns the energy distance between two samples of points.
-
-    `2 E|X - Y| - E|X - X'| - E|Y - Y'|` with Euclidean distances, each
-    expectation the mean over all pairs (the V-statistic, so the distance
-    of a sample to itself is 0). It is >= 0 and 0 only for identical
-    distributions (Szekely and Rizzo, 2013).
-
-    Args:
-        x: Array `(n, d)`.
-        y: Array `(m, d)`.
-
-    Returns:
-        Python float.
-
-    Example:
-
-    >>> energy_distance(np.zeros((3, 2)), np.ones((3, 2)))  # 2 * sqrt(2)
-    2.8284271247461903
-    """
-    x = np.asarray(x, dtype="float64")
-    y = np.asarray(y, dtype="float64")
-
-    def mean_distance(a, b):
-        return float(np.mean(np.linalg.norm(a[:, None] - b[None], axis=-1)))
-
-    value = 2 * mean_distance(x, y) - mean_distance(x, x) - mean_distance(y, y)
-    return max(value, 0.0)
-
-
-def mixture_quality(points, centres, std):
-    """Returns high-quality fraction and covered modes of a Gaussian mixture.
-
-    Args:
-        points: Array `(n, 2)` of samples.
-        centres: Array `(K, 2)` of mode centres.
-        std: Standard deviation of each mode.
-
-    Returns:
-        A dict with `high_quality` (the fraction of samples within `3 std`
-        of their nearest centre), `modes_covered` (modes with at least
-        `n / (4 K)` of those samples) and `mode_counts` (high-quality
-        samples per mode, a list).
-
-    Example:
-
-    >>> mixture_quality(toy.eight_gaussians(2000, seed=0),
-    ...                 toy.eight_gaussians_centres(), 0.02 / 1.414)
-    """
-    points = np.asarray(points, dtype="float64")
-    distances = np.linalg.norm(points[:, None] - centres[None], axis=-1)
-    nearest = np.argmin(distances, axis=1)
-    good = distances[np.arange(len(points)), nearest] <= 3 * std
-    counts = np.bincount(nearest[good], minlength=len(centres))
-    return {
-        "high_quality": float(np.mean(good)),
-        "modes_covered": int(np.sum(counts >= len(points) / (4 * len(centres)))),
-        "mode_counts": counts.tolist(),
-    }
-
-
-class ToyQuality:
-    """Scores 2D samples: energy distance, and for mixtures modes and quality.
-
-    Args:
-        name: Key of `toy.DISTRIBUTIONS_2D`.
-        reference: Held-out real points `(n, 2)`.
-
-    Example:
-
-    >>> ToyQuality("8gaussians", reference)(samples)["energy_distance"]
-    """
-
-    #: The metric the "final" and "best" columns use; lower is better.
-    primary = "energy_distance"
-
-    def __init__(self, name, reference):
-        self.reference = np.asarray(reference, dtype="float32")
-        self.mixture = _MIXTURES.get(name)
-        self.num_modes = None if self.mixture is None else len(
-            self.mixture[0])
-
-    def __call__(self, samples):
-        values = {"energy_distance": energy_distance(samples, self.reference)}
-        if self.mixture is not None:
-            values.update(mixture_quality(samples, *self.mixture))
-        return values
-
-
-class ImageQuality:
-    """Scores images with the shipped classifier: FID, score, coverage.
-
-    Args:
-        dataset: `"mnist"` or `"fashion_mnist"`.
-        reference: Held-out real images, the FID reference.
-
-    Example:
-
-    >>> ImageQuality("mnist", load_mnist("test"))(images)["classifier_fid"]
-    """
-
-    primary = "classifier_fid"
-    num_modes = 10
-
-    def __init__(self, dataset, reference):
-        from keras_wgan import quality
-
-        self._quality = quality
-        self.classifier = quality.load_classifier(dataset)
-        logits = self._logits(reference)
-        self._statistics = quality.feature_statistics(logits, "reference")
-
-    def _logits(self, images):
-        return self._quality.classifier_logits(
-            images, self.classifier, "images", 500, min_images=2)
-
-    def __call__(self, samples):
-        logits = self._logits(samples)
-        coverage = self._quality.coverage_from_logits(logits)
-        return {
-            "classifier_fid": self._quality.frechet_distance(
-                *self._statistics,
-                *self._quality.feature_statistics(logits, "samples")),
-            "classifier_score": self._quality.score_from_logits(logits),
-            "classes_covered": coverage.covered,
-            "class_counts": coverage.counts.tolist(),
-        }
-
-
 def make_evaluator(config, data):
-    """Returns the `ImageQuality` or `ToyQuality` for `config.dataset`."""
+    """Returns the `measures.ImageQuality` or `measures.ToyQuality` of a run.
+
+    Args:
+        config: A `CompareConfig`.
+        data: A `ComparisonData`; its reference samples are scored against.
+
+    Returns:
+        A callable from samples to a dict of numbers, with the attributes
+        `primary` (the metric to minimise) and `num_modes`.
+
+    Example:
+
+    >>> config = CompareConfig("toy-25gaussians", "out", iterations=1,
+    ...                        eval_samples=100)
+    >>> evaluator = make_evaluator(config, load_data(config))
+    >>> evaluator.primary, evaluator.num_modes
+    ('energy_distance', 25)
+    """
     if config.is_toy:
-        return ToyQuality(TOY_DATASETS[config.dataset], data.reference)
-    return ImageQuality(config.dataset, data.reference)
-
-
-def real_baseline(config, data, evaluator):
-    """Scores `eval_samples` training samples as if a generator drew them.
-
-    This is the best a generator can reach with this many samples: the
-    estimates (FID above all) are biased upwards for finite samples.
-
-    Returns:
-        The evaluator's dict of numbers.
-    """
-    rng = np.random.default_rng(config.seed)
-    count = min(config.eval_samples, len(data.train))
-    return evaluator(data.train[rng.choice(len(data.train), count, False)])
-
-
-# ------------------------------------------------------------------ models
-
-
-def build_variant(name, config):
-    """Builds and compiles one variant with the shared networks.
-
-    The global seed is reset first, so every variant starts from the same
-    initial critic and generator weights. Each model keeps its own
-    defaults (n_critic, clip value or penalty weight, optimizer) except
-    the learning rate when `config.learning_rate` is set.
-
-    Args:
-        name: Key of `VARIANTS`.
-        config: A `CompareConfig`.
-
-    Returns:
-        A compiled `keras_wgan.AdversarialModel`.
-    """
-    import keras_wgan
-    from keras_wgan.nets import architectures
-
-    keras.utils.set_random_seed(config.seed)
-    if config.is_toy:
-        critic = toy.toy_critic(2, width=config.width)
-        generator = toy.toy_generator(config.latent_dim, 2, width=config.width)
-    else:
-        critic = architectures.mnist_critic(width=config.width)
-        generator = architectures.mnist_generator(
-            latent_dim=config.latent_dim, width=config.width)
-    model_class = getattr(keras_wgan, VARIANTS[name][0])
-    model = model_class(critic, generator, seed=config.seed)
-    model.compile(learning_rate=config.learning_rate)
-    return model
-
-
-def describe_optimizer(optimizer):
-    """Returns e.g. `"Adam(lr=0.0001, beta_1=0, beta_2=0.9)"`."""
-    config = optimizer.get_config()
-    parts = [f"lr={float(config['learning_rate']):g}"]
-    parts += [f"{key}={config[key]:g}" for key in ("beta_1", "beta_2", "rho")
-              if key in config]
-    return f"{type(optimizer).__name__}({', '.join(parts)})"
-
-
-def describe_model(model):
-    """Returns the settings of a variant that the report lists."""
-    settings = {"class": type(model).__name__, "n_critic": model.n_critic,
-                "optimizer": describe_optimizer(model.critic_optimizer)}
-    if getattr(model, "clip_value", None) is not None:
-        settings["clip_value"] = model.clip_value
-    if hasattr(model, "gp_weight"):
-        settings["gp_weight"] = model.gp_weight
-    return settings
-
-
-# ---------------------------------------------------------------- training
-
-
-class _Probe:
-    """Fixed real samples and noise on which the critic is inspected."""
-
-    def __init__(self, config, data):
-        rng = np.random.default_rng(config.seed + 2)
-        count = min(CRITIC_PROBE_SIZE, len(data.reference))
-        self.real = data.reference[rng.choice(len(data.reference), count,
-                                               False)]
-        self.noise = rng.standard_normal(
-            (count, config.latent_dim)).astype("float32")
-
-    def measure(self, model):
-        fake = model.generate_from(self.noise)
-        gap = float(np.mean(diagnostics.critic_values(model.critic, self.real))
-                    - np.mean(diagnostics.critic_values(model.critic, fake)))
-        norms = diagnostics.layer_gradient_norms(model.critic, self.real, fake)
-        return gap, norms
-
-
-class BudgetAndEvaluation(keras.callbacks.Callback):
-    """Stops `fit` at the budget and evaluates at the end of every epoch.
-
-    `fit` is run with `steps_per_epoch=eval_every`, so an epoch ends every
-    `eval_every` generator iterations (weights are in the model then on
-    every backend). Training time is counted without the evaluations.
-
-    Args:
-        config: A `CompareConfig`.
-        evaluate: Function `(model, iteration) -> None` recording one
-            evaluation.
-    """
-
-    def __init__(self, config, evaluate):
-        super().__init__()
-        self.config = config
-        self.evaluate = evaluate
-        self.iterations = 0
-        self.train_seconds = 0.0
-        self.evaluated_at = None
-        self._started = None
-
-    def on_train_begin(self, logs=None):
-        self.evaluate(self.model, 0)
-        self.evaluated_at = 0
-        self._started = time.perf_counter()
-
-    def _pause(self):
-        self.train_seconds += time.perf_counter() - self._started
-
-    def on_train_batch_end(self, batch, logs=None):
-        self.iterations += 1
-        elapsed = self.train_seconds + time.perf_counter() - self._started
-        if (self.config.iterations is not None
-                and self.iterations >= self.config.iterations) or (
-                    self.config.seconds is not None
-                    and elapsed >= self.config.seconds):
-            self.model.stop_training = True
-
-    def on_epoch_end(self, epoch, logs=None):
-        self._pause()
-        self.evaluate(self.model, self.iterations)
-        self.evaluated_at = self.iterations
-        self._started = time.perf_counter()
-
-    def on_train_end(self, logs=None):
-        if self._started is not None and self.evaluated_at != self.iterations:
-            self._pause()
-            self._started = None
-
-
-def train_variant(name, config, data, evaluator, probe, log=print):
-    """Trains one variant within the budget and evaluates it along the way.
-
-    Args:
-        name: Key of `VARIANTS`.
-        config: A `CompareConfig`.
-        data: A `ComparisonData`.
-        evaluator: An `ImageQuality` or `ToyQuality`.
-        probe: The fixed critic inputs (`_Probe`).
-        log: Function called with one progress line per evaluation.
-
-    Returns:
-        `(result, arrays)`: `result` a JSON-ready dict (settings, history
-        of evaluations, final and best values, iterations, seconds, status);
-        `arrays` a dict with the final `samples` and the critic `weights`.
-    """
-    from keras_wgan.callbacks import TerminateOnNonFinite
-
-    model = build_variant(name, config)
-    label = VARIANTS[name][1]
-    history = []
-    sample_noise_seed = config.seed + 3
-
-    def evaluate(model, iteration):
-        samples = model.generate(config.eval_samples, seed=sample_noise_seed)
-        finite = bool(np.all(np.isfinite(samples)))
-        values = evaluator(samples) if finite else {}
-        gap, norms = probe.measure(model)
-        record = {"iteration": iteration,
-                  "train_seconds": round(budget.train_seconds, 3),
-                  **values, "critic_gap": gap, "gradient_norms": norms}
-        history.append(record)
-        log(_progress_line(label, record, config, evaluator))
-
-    budget = BudgetAndEvaluation(config, evaluate)
-    epochs = (10**9 if config.iterations is None
-              else math.ceil(config.iterations / config.eval_every))
-    status = "completed"
-    try:
-        model.fit(data.train, batch_size=config.batch_size, epochs=epochs,
-                  steps_per_epoch=config.eval_every, verbose=0,
-                  callbacks=[TerminateOnNonFinite(), budget])
-    except NonFiniteError as error:
-        status = f"stopped: {error}"
-        log(f"{label}: {status}")
-    if budget.evaluated_at != budget.iterations:
-        # Stopped by the clock within an epoch, or by a NaN.
-        evaluate(model, budget.iterations)
-    samples = model.generate(
-        GRID_SAMPLES if not config.is_toy else config.eval_samples,
-        seed=sample_noise_seed)
-    result = {
-        "name": name, "label": label, **describe_model(model),
-        "iterations": budget.iterations,
-        "train_seconds": round(budget.train_seconds, 3),
-        "seconds_per_iteration": (budget.train_seconds / budget.iterations
-                                  if budget.iterations else None),
-        "status": status, "history": history,
-        **summarize(history, evaluator.primary),
-    }
-    arrays = {"samples": samples,
-              "weights": diagnostics.critic_weights(model.critic)}
-    return result, arrays
-
-
-def summarize(history, primary):
-    """Returns the `final` evaluation and the `best` one by `primary`."""
-    scored = [r for r in history if r.get(primary) is not None
-              and math.isfinite(r[primary])]
-    best = min(scored, key=lambda r: r[primary]) if scored else None
-    return {"final": history[-1] if history else None,
-            "best": None if best is None else {
-                "iteration": best["iteration"], primary: best[primary]}}
-
-
-def _progress_line(label, record, config, evaluator):
-    total = config.iterations if config.iterations is not None else "?"
-    parts = [f"{label}: iteration {record['iteration']}/{total}",
-             f"{record['train_seconds']:.1f} s"]
-    for key in ("classifier_fid", "classifier_score", "energy_distance",
-                "high_quality"):
-        if key in record:
-            parts.append(f"{key} {record[key]:.4g}")
-    for key in ("classes_covered", "modes_covered"):
-        if key in record:
-            parts.append(f"{key} {record[key]}/{evaluator.num_modes}")
-    if evaluator.primary not in record:
-        parts.append("samples not finite")
-    parts.append(f"critic gap {record['critic_gap']:.4g}")
-    return ", ".join(parts)
-
-
-# ------------------------------------------------------------------ runner
+        return measures.ToyQuality(TOY_DATASETS[config.dataset],
+                                   data.reference)
+    return measures.ImageQuality(config.dataset, data.reference)
 
 
 def machine_description():
-    """Returns the machine, backend and versions the report states."""
+    """Returns the machine, backend and versions the report states.
+
+    Example:
+
+    >>> machine = machine_description()
+    >>> machine["backend"] == keras.backend.backend()
+    True
+    >>> machine["versions"]["keras"] == keras.__version__
+    True
+    """
     import keras_wgan
 
     backend = keras.backend.backend()
     versions = {"keras": keras.__version__,
                 "keras_wgan": keras_wgan.__version__,
                 "numpy": np.__version__}
-    try:
-        module = __import__({"tensorflow": "tensorflow"}.get(backend, backend))
-        versions[backend] = module.__version__
-    except ImportError:  # pragma: no cover - the backend imported already
-        pass
+    versions[backend] = importlib.import_module(backend).__version__
     threads = None
     if backend == "torch":
         import torch
@@ -670,12 +295,11 @@ def run_comparison(config, data=None, command=None, log=print):
     results["variants"][0]["final"]["modes_covered"]
     ```
     """
-    from keras_wgan.studies import report
-
     data = load_data(config) if data is None else data
     started = datetime.datetime.now(datetime.timezone.utc)
     evaluator = make_evaluator(config, data)
-    probe = _Probe(config, data)
+    probe = measures.CriticProbe(data.reference, config.latent_dim,
+                                 config.seed + 2)
     results = {
         "command": command,
         "config": dataclasses.asdict(config),
@@ -685,13 +309,14 @@ def run_comparison(config, data=None, command=None, log=print):
                  "notes": data.notes},
         "primary_metric": evaluator.primary,
         "num_modes": evaluator.num_modes,
-        "real_data": real_baseline(config, data, evaluator),
+        "real_data": measures.real_baseline(evaluator, data.train,
+                                            config.eval_samples, config.seed),
         "variants": [],
     }
     arrays = {}
     for name in config.variants:
-        result, arrays[name] = train_variant(name, config, data, evaluator,
-                                             probe, log)
+        result, arrays[name] = training.train_variant(
+            name, config, data, evaluator, probe, log)
         results["variants"].append(result)
     results["total_seconds"] = round(
         (datetime.datetime.now(datetime.timezone.utc) - started)

@@ -5,10 +5,11 @@ These are the three quantities of Figure 1 of Gulrajani et al. (2017),
 plane with real and generated points, (b, left) the norm of the critic
 loss's gradient at each layer, which explodes or vanishes under weight
 clipping and not under the gradient penalty, (b, right) the distribution
-of the critic's weights, which piles up at `+-c` under clipping. `FixedGeneratorCritic`
-trains a critic alone against the paper's fixed generator (real data plus
-Gaussian noise), the set-up of the value surfaces. The gradients come from
-`keras_wgan.backend`, so every function runs on torch, JAX and TensorFlow.
+of the critic's weights, which piles up at `+-c` under clipping
+(`GradientNormHistory` records the norms during `fit`). The critics of the
+value surfaces are trained by `keras_wgan.studies.fixed_generator`. The
+gradients come from `keras_wgan.backend`, so every function runs on torch,
+JAX and TensorFlow.
 """
 
 import keras
@@ -17,8 +18,7 @@ from keras import ops
 
 from keras_wgan import backend
 from keras_wgan import argument_validation
-from keras_wgan.constraints import ClipConstraint
-from keras_wgan.penalty import gradient_penalty
+from keras_wgan.losses import wasserstein_estimate
 
 
 def critic_values(critic, points, batch_size=4096):
@@ -34,8 +34,12 @@ def critic_values(critic, points, batch_size=4096):
 
     Example:
 
-    >>> critic_values(critic, np.zeros((3, 2), "float32")).shape
-    (3,)
+    A linear critic `3 x + 4 y`:
+
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[3.0], [4.0]]), np.zeros(1)])
+    >>> critic_values(critic, [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]).tolist()
+    [3.0, 4.0, 7.0]
     """
     batch_size = argument_validation.check_int("batch_size", batch_size)
     points = np.asarray(points, dtype="float32")
@@ -65,9 +69,11 @@ def critic_surface(critic, x_range=(-2.0, 2.0), y_range=None, resolution=100):
 
     Example:
 
-    >>> xs, ys, values = critic_surface(critic, (-2, 2), resolution=50)
-    >>> values.shape
-    (50, 50)
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[3.0], [4.0]]), np.zeros(1)])
+    >>> xs, ys, values = critic_surface(critic, (-2, 2), resolution=5)
+    >>> values.shape, float(values[4, 0])  # at (x, y) = (-2, 2): -6 + 8
+    ((5, 5), 2.0)
     """
     resolution = argument_validation.check_int("resolution", resolution, minimum=2)
     y_range = x_range if y_range is None else y_range
@@ -86,12 +92,38 @@ def critic_surface(critic, x_range=(-2.0, 2.0), y_range=None, resolution=100):
 
 
 def dense_layers(critic):
-    """Returns the critic's layers that hold a kernel, input to output."""
+    """Returns the critic's layers that hold a kernel, input to output.
+
+    Models nested in the critic are searched through the public
+    `Model.layers`, in their order. A custom layer (not a `keras.Model`)
+    counts by its own `kernel`: Keras has no public list of a plain
+    layer's sublayers to search further.
+
+    Args:
+        critic: A `keras.Model`.
+
+    Returns:
+        A list of layers.
+
+    Example:
+
+    >>> critic = keras_wgan.toy.toy_critic(2, width=8, depth=2)
+    >>> [layer.name for layer in dense_layers(critic)]
+    ['hidden_0', 'hidden_1', 'score']
+    """
     return [
         layer
-        for layer in critic._flatten_layers(include_self=False)
+        for layer in _leaf_layers(critic)
         if getattr(layer, "kernel", None) is not None
     ]
+
+
+def _leaf_layers(model):
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            yield from _leaf_layers(layer)
+        else:
+            yield layer
 
 
 def layer_gradient_norms(critic, real, fake):
@@ -113,7 +145,14 @@ def layer_gradient_norms(critic, real, fake):
 
     Example:
 
-    >>> norms = layer_gradient_norms(gan.critic, real, gan.generate(256))
+    For a linear critic `w . x + b` the loss's gradient is `mean(fake) -
+    mean(real)` for `w` and 0 for `b`:
+
+    >>> critic = keras.Sequential([keras.Input((2,)),
+    ...                            keras.layers.Dense(1, name="score")])
+    >>> real, fake = np.zeros((4, 2)), np.full((4, 2), [3.0, 4.0])
+    >>> layer_gradient_norms(critic, real, fake)
+    {'score': 5.0}
     """
     layers = dense_layers(critic)
     if not layers:
@@ -122,10 +161,9 @@ def layer_gradient_norms(critic, real, fake):
     fake = ops.convert_to_tensor(np.asarray(fake, dtype="float32"))
 
     def loss_fn():
-        loss = ops.mean(critic(fake, training=False)) - ops.mean(
-            critic(real, training=False)
-        )
-        return loss, {}
+        fake_scores = critic(fake, training=False)
+        real_scores = critic(real, training=False)
+        return -wasserstein_estimate(real_scores, fake_scores), {}
 
     variables = [v for layer in layers for v in layer.trainable_variables]
     _, _, grads = backend.value_and_grad(loss_fn, variables)
@@ -158,8 +196,13 @@ def input_gradient_norms(critic, points, batch_size=256):
 
     Example:
 
-    >>> a = np.random.uniform(size=(256, 1, 1, 1)).astype("float32")
-    >>> norms = input_gradient_norms(gan.critic, a * real + (1 - a) * fake)
+    A linear critic `3 x + 4 y` has the gradient `(3, 4)` everywhere:
+
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[3.0], [4.0]]), np.zeros(1)])
+    >>> points = np.random.default_rng(0).normal(size=(3, 2))
+    >>> input_gradient_norms(critic, points).tolist()
+    [5.0, 5.0, 5.0]
     """
     batch_size = argument_validation.check_int("batch_size", batch_size)
     points = np.asarray(points, dtype="float32")
@@ -194,7 +237,10 @@ def critic_weights(critic):
 
     Example:
 
-    >>> np.mean(np.isclose(np.abs(critic_weights(gan.critic)), 0.01))
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[3.0], [4.0]]), np.ones(1)])
+    >>> critic_weights(critic).tolist()  # the kernel, not the bias
+    [3.0, 4.0]
     """
     return np.concatenate(
         [
@@ -282,114 +328,3 @@ class GradientNormHistory(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
             self._record(epoch + 1)
-
-
-class FixedGeneratorCritic(keras.Model):
-    """Trains a critic alone against a fixed "generator": real data + noise.
-
-    The value surfaces of Fig. 1a of Gulrajani et al. (2017) are those of
-    critics trained to optimality while the generator is held fixed at the
-    real data plus Gaussian noise (`FIXED_GENERATOR` in the paper's released
-    toy code): each step draws a real batch `x`, makes the fake batch
-    `x + noise_std * N(0, I)`, and takes one optimizer step on the
-    Wasserstein critic loss `mean D(fake) - mean D(real)`, with either the
-    gradient penalty or weight clipping. Without a moving generator the
-    critic's optimum stays put, so its shape is that of the constraint and
-    not of a training trajectory.
-
-    Compile with an optimizer and train with `fit(real_samples,
-    batch_size=m)`; the model logs `critic_loss` and
-    `wasserstein_estimate` (`mean D(real) - mean D(fake)`, the W1 estimate
-    up to the constraint's scale). The critic is trained in place.
-
-    Args:
-        critic: A built `keras.Model` mapping `(batch, *shape)` to
-            `(batch, 1)`.
-        gp_weight: Weight of the gradient penalty, `> 0`; or `None`.
-        clip_value: Clip every critic weight to `[-clip_value, clip_value]`
-            after each update; or `None`. Exactly one of `gp_weight` and
-            `clip_value` must be given.
-        noise_std: Standard deviation of the noise added to real samples to
-            make the fakes (the paper's toy code: 1).
-        seed: Int seed for the noise and the penalty's interpolation.
-        **kwargs: Passed to `keras.Model`.
-
-    Example:
-
-    ```python
-    trainer = FixedGeneratorCritic(toy.toy_critic(2), gp_weight=10.0)
-    trainer.compile(optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
-    trainer.fit(toy.swiss_roll(256 * 500, seed=0), batch_size=256)
-    xs, ys, values = critic_surface(trainer.critic, (-2.5, 2.5))
-    ```
-    """
-
-    def __init__(
-        self,
-        critic,
-        gp_weight=None,
-        clip_value=None,
-        noise_std=1.0,
-        seed=None,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        if (gp_weight is None) == (clip_value is None):
-            raise ValueError(
-                "pass exactly one of gp_weight and clip_value, got "
-                f"gp_weight={gp_weight!r}, clip_value={clip_value!r}."
-            )
-        if gp_weight is not None:
-            gp_weight = argument_validation.check_float(
-                "gp_weight", gp_weight, inclusive=False
-            )
-        else:
-            constraint = ClipConstraint(clip_value)
-            for variable in critic.trainable_variables:
-                variable.constraint = constraint
-        self.critic = critic
-        self.gp_weight = gp_weight
-        self.clip_value = clip_value
-        self.noise_std = argument_validation.check_float("noise_std", noise_std)
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self._trackers = [
-            keras.metrics.Mean(name="critic_loss"),
-            keras.metrics.Mean(name="wasserstein_estimate"),
-        ]
-        self.built = True
-
-    @property
-    def metrics(self):
-        return list(self._trackers)
-
-    def call(self, inputs, training=False):
-        """Returns the critic's scores for `inputs`."""
-        return self.critic(inputs, training=training)
-
-    def train_step(self, *args):
-        # (data) on torch and TensorFlow, (state, data) on JAX.
-        return backend.run_step(self, self._train_step, *args)
-
-    def _train_step(self, data):
-        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        noise = keras.random.normal(ops.shape(real), seed=self.seed_generator)
-        fake = real + self.noise_std * noise
-
-        def loss_fn():
-            estimate = ops.mean(self.critic(real, training=True)) - ops.mean(
-                self.critic(fake, training=True)
-            )
-            loss = -estimate
-            if self.gp_weight is not None:
-                loss = loss + self.gp_weight * gradient_penalty(
-                    self.critic, real, fake, seed=self.seed_generator
-                )
-            return loss, {"wasserstein_estimate": estimate}
-
-        variables = self.critic.trainable_variables
-        loss, logs, grads = backend.value_and_grad(loss_fn, variables)
-        # Applies the clipping constraint too, where there is one.
-        self.optimizer.apply(grads, variables)
-        self._trackers[0].update_state(loss)
-        self._trackers[1].update_state(logs["wasserstein_estimate"])
-        return {m.name: m.result() for m in self._trackers}

@@ -1,45 +1,36 @@
 """The report folder of `python -m keras_wgan compare`: markdown, PNG, JSON.
 
-`write_report` writes, from the results of `keras_wgan.compare`:
+`write_report` writes, from the results of
+`keras_wgan.studies.compare.run_comparison`:
 
 - `report.md`: the summary table, the settings, the command, budget,
   machine and date, the data notes, and links to the figures;
 - `results.json`: every number (each evaluation of each variant);
-- `curves.png`: sample quality against generator iterations and training
-  time, and the critic's gap (the Wasserstein estimate of the WGANs);
-- `samples.png`: the final samples of each variant side by side;
-- `weights.png`: histograms of the critics' weights;
-- `gradient_norms.png`: per-layer gradient norms of the critic loss;
-- `arrays.npz`: the final samples, critic weights and reference samples,
-  from which `rerender` draws the figures again.
+- the figures of `keras_wgan.studies.figures`: `curves.png` (sample
+  quality against generator iterations and training time, and the
+  critic's gap, the Wasserstein estimate of the WGANs), `samples.png` (the
+  final samples of each variant side by side), `weights.png` (histograms
+  of the critics' weights) and `gradient_norms.png` (per-layer gradient
+  norms of the critic loss);
+- `arrays.npz`: the final samples, critic weights and reference samples.
+
+`results.json` and `arrays.npz` are written first: from them `rerender`
+draws the figures and `report.md` again, without training.
 """
 
 import json
 import math
 import os
-import re
 
 import numpy as np
 
 from keras_wgan._atomic import write_atomically
+from keras_wgan.studies import figures
+from keras_wgan.studies.figures import SHORT_NAMES
 
-FIGURES = {
-    "curves": "curves.png",
-    "samples": "samples.png",
-    "weights": "weights.png",
-    "gradient_norms": "gradient_norms.png",
-}
-# One colour per variant, the same in every figure.
-COLOURS = {"gan": "tab:orange", "nsgan": "tab:green", "wgan": "tab:blue",
-           "wgan-gp": "tab:red"}
+RESULTS_NAME = "results.json"
+REPORT_NAME = "report.md"
 ARRAYS_NAME = "arrays.npz"
-_SHORT = {"classifier_fid": "FID", "energy_distance": "energy dist."}
-_METRIC_TITLES = {
-    "classifier_fid": "classifier FID (lower is better)",
-    "energy_distance": "energy distance (lower is better)",
-    "classifier_score": "classifier score (higher is better)",
-    "high_quality": "high-quality fraction (higher is better)",
-}
 
 
 def write_report(out, results, arrays, reference, is_toy):
@@ -53,7 +44,8 @@ def write_report(out, results, arrays, reference, is_toy):
         is_toy: Whether the samples are 2D points rather than images.
 
     Returns:
-        A dict of the written paths: `report`, `results` and one per figure.
+        A dict of the written paths: `report`, `results`, `arrays` and one
+        per figure.
 
     Example:
 
@@ -61,23 +53,49 @@ def write_report(out, results, arrays, reference, is_toy):
     write_report("runs/cmp", results, arrays, data.reference, False)
     ```
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     os.makedirs(out, exist_ok=True)
-    paths = {key: os.path.join(out, name) for key, name in FIGURES.items()}
     # The data first: a figure that fails to draw can be drawn again later
     # from them with `rerender`.
-    paths["arrays"] = os.path.join(out, ARRAYS_NAME)
+    paths = {"arrays": os.path.join(out, ARRAYS_NAME),
+             "results": os.path.join(out, RESULTS_NAME)}
     save_arrays(paths["arrays"], arrays, reference)
-    paths["results"] = os.path.join(out, "results.json")
     _write_text(paths["results"], json.dumps(results, indent=1,
                                              default=_plain) + "\n")
-    plot_curves(results, paths["curves"])
-    plot_samples(results, arrays, reference, is_toy, paths["samples"])
-    plot_weights(results, arrays, paths["weights"])
-    plot_gradient_norms(results, paths["gradient_norms"])
-    paths["report"] = os.path.join(out, "report.md")
+    paths.update(_render(out, results, arrays, reference, is_toy))
+    return paths
+
+
+def rerender(out):
+    """Draws the figures and `report.md` of a report folder again.
+
+    Reads `results.json` and `arrays.npz`, which `write_report` wrote
+    first, and writes the rest of the folder from them: after a figure
+    failed to draw, or to draw the figures of an older run with today's
+    code.
+
+    Args:
+        out: A folder written by `write_report`.
+
+    Returns:
+        A dict of the written paths: `report` and one per figure.
+
+    Example:
+
+    ```python
+    rerender("runs/cmp")
+    ```
+    """
+    with open(os.path.join(out, RESULTS_NAME)) as f:
+        results = json.load(f)
+    arrays, reference = load_arrays(os.path.join(out, ARRAYS_NAME))
+    # Toy samples are 2D points, (n, 2); images are (n, 28, 28, 1).
+    is_toy = np.ndim(reference) == 2
+    return _render(out, results, arrays, reference, is_toy)
+
+
+def _render(out, results, arrays, reference, is_toy):
+    paths = figures.draw_figures(out, results, arrays, reference, is_toy)
+    paths["report"] = os.path.join(out, REPORT_NAME)
     _write_text(paths["report"], markdown_report(results))
     return paths
 
@@ -86,7 +104,7 @@ def save_arrays(path, arrays, reference):
     """Writes the samples, critic weights and reference to an `.npz` file.
 
     With `results.json` they are all `rerender` needs to draw the report
-    again without training.
+    again without training; `load_arrays` reads them back.
     """
     flat = {f"{name}/{key}": value for name, values in arrays.items()
             for key, value in values.items()}
@@ -94,30 +112,28 @@ def save_arrays(path, arrays, reference):
         temporary, reference=np.asarray(reference), **flat))
 
 
-def rerender(out):
-    """Draws the report in `out` again from its results and arrays.
-
-    Args:
-        out: A folder written by `write_report`.
+def load_arrays(path):
+    """Reads an `.npz` file of `save_arrays`.
 
     Returns:
-        The paths dict of `write_report`.
+        `(arrays, reference)`, as `save_arrays` took them.
 
     Example:
 
-    >>> rerender("docs/compare/mnist")
+    >>> save_arrays("arrays.npz", {"wgan": {"weights": np.ones(3)}},
+    ...             np.zeros((2, 2)))
+    >>> arrays, reference = load_arrays("arrays.npz")
+    >>> arrays["wgan"]["weights"].tolist(), reference.shape
+    ([1.0, 1.0, 1.0], (2, 2))
     """
-    with open(os.path.join(out, "results.json")) as f:
-        results = json.load(f)
     arrays = {}
-    with np.load(os.path.join(out, ARRAYS_NAME)) as stored:
+    with np.load(path) as stored:
         reference = stored["reference"]
         for key in stored.files:
             if "/" in key:
                 name, kind = key.split("/")
                 arrays.setdefault(name, {})[kind] = stored[key]
-    is_toy = results["config"]["dataset"].startswith("toy-")
-    return write_report(out, results, arrays, reference, is_toy)
+    return arrays, reference
 
 
 def _plain(value):
@@ -140,35 +156,58 @@ def _write_text(path, text):
 
 
 def table_columns(results):
-    """Returns the summary table's `(header, function of a row)` pairs.
+    """Returns the summary table's columns.
 
     A row is a variant's result or the real-data baseline; the columns
     depend on the data (FID and classifier for images, energy distance and
     mode statistics for toy sets).
+
+    Args:
+        results: The results dict of `compare.run_comparison`.
+
+    Returns:
+        A list of `(header, cell, real)` triples: `cell` is a function of
+        a row returning its text, and `real` says whether the column has
+        a value for the real-data row (sample quality does; training
+        time, iterations and the best evaluation do not).
+
+    Example:
+
+    >>> columns = table_columns({"primary_metric": "energy_distance",
+    ...                          "num_modes": None})
+    >>> [(header, real) for header, _, real in columns]
+    [('final energy dist.', True), ('best energy dist. (iter.)', False),
+     ('wall time (s)', False), ('s / iter.', False),
+     ('generator iter.', False)]
     """
     primary = results["primary_metric"]
     modes = results["num_modes"]
     columns = [
-        (f"final {_SHORT[primary]}", lambda r: _fmt(_final(r, primary))),
-        (f"best {_SHORT[primary]} (iter.)", lambda r: _best(r, primary)),
+        (f"final {SHORT_NAMES[primary]}", lambda r: _fmt(_final(r, primary)),
+         True),
+        (f"best {SHORT_NAMES[primary]} (iter.)", lambda r: _best(r, primary),
+         False),
     ]
     if primary == "classifier_fid":
         columns += [
             ("classifier score", lambda r: _fmt(_final(r, "classifier_score"),
-                                                 ".2f")),
+                                                 ".2f"), True),
             ("classes covered", lambda r: _count(r, "classes_covered",
-                                                 modes)),
+                                                 modes), True),
         ]
     elif modes is not None:
         columns += [
             ("high-quality samples", lambda r: _percent(
-                _final(r, "high_quality"))),
-            ("modes covered", lambda r: _count(r, "modes_covered", modes)),
+                _final(r, "high_quality")), True),
+            ("modes covered", lambda r: _count(r, "modes_covered", modes),
+             True),
         ]
     columns += [
-        ("wall time (s)", lambda r: _fmt(r.get("train_seconds"), ".1f")),
-        ("s / iter.", lambda r: _fmt(r.get("seconds_per_iteration"), ".3f")),
-        ("generator iter.", lambda r: str(r.get("iterations", "–"))),
+        ("wall time (s)", lambda r: _fmt(r.get("train_seconds"), ".1f"),
+         False),
+        ("s / iter.", lambda r: _fmt(r.get("seconds_per_iteration"), ".3f"),
+         False),
+        ("generator iter.", lambda r: str(r.get("iterations", "–")), False),
     ]
     return columns
 
@@ -203,15 +242,13 @@ def _count(row, key, total):
 def markdown_table(results):
     """Returns the summary table: one row per variant, then the real data."""
     columns = table_columns(results)
-    lines = ["| variant | " + " | ".join(h for h, _ in columns) + " |",
+    lines = ["| variant | " + " | ".join(h for h, _, _ in columns) + " |",
              "|---" * (len(columns) + 1) + "|"]
     for row in results["variants"]:
         lines.append(f"| {row['label']} | "
-                     + " | ".join(f(row) for _, f in columns) + " |")
+                     + " | ".join(cell(row) for _, cell, _ in columns) + " |")
     real = {"final": results["real_data"]}
-    cells = [f(real) if header.startswith(("final", "classifier", "classes",
-                                           "high", "modes")) else "–"
-             for header, f in columns]
+    cells = [cell(real) if for_real else "–" for _, cell, for_real in columns]
     lines.append("| real data (held-out check) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -281,7 +318,7 @@ def markdown_report(results):
                           "`mean D(fake) - mean D(real)` at each layer: "
                           "at the end (input to output) and over training.",
     }
-    for key, name in FIGURES.items():
+    for key, name in figures.FIGURES.items():
         lines += [f"![{key}]({name})", "", captions[key], ""]
     lines.append("Every number is in [results.json](results.json).")
     return "\n".join(lines) + "\n"
@@ -307,168 +344,3 @@ def _table_legend(results):
             "without the evaluations (the first steps' compilation "
             "included). The last row scores real training "
             "samples the same way: the floor of the finite-sample estimate.")
-
-
-# ---------------------------------------------------------------- figures
-
-
-def _colour(row):
-    return COLOURS.get(row["name"])
-
-
-def plot_curves(results, path):
-    """Plots quality, secondary metric and critic gap over training."""
-    from matplotlib import pyplot as plt
-
-    primary = results["primary_metric"]
-    secondary = ("classifier_score" if primary == "classifier_fid"
-                 else "high_quality" if results["num_modes"] else None)
-    panels = [("iteration", primary), ("train_seconds", primary)]
-    if secondary:
-        panels.append(("iteration", secondary))
-    panels.append(("iteration", "critic_gap"))
-    figure, axes = plt.subplots(1, len(panels),
-                                figsize=(4.6 * len(panels), 3.8))
-    for axis, (x_key, y_key) in zip(axes, panels):
-        for row in results["variants"]:
-            points = [(r[x_key], r[y_key]) for r in row["history"]
-                      if r.get(y_key) is not None]
-            if points:
-                xs, ys = zip(*points)
-                axis.plot(xs, ys, marker=".", label=row["label"],
-                          color=_colour(row))
-        title = _METRIC_TITLES.get(y_key)
-        if y_key == primary:
-            _real_line(axis, results["real_data"].get(primary), results)
-            real = results["real_data"].get(primary)
-            if real is not None:
-                title += f"\nreal data: {real:.3g}"
-        if y_key == "critic_gap":
-            axis.set_yscale("symlog", linthresh=1e-2)
-            axis.set_title("critic gap mean D(real) - mean D(fake)\n"
-                           "(Wasserstein estimate for the WGANs)", fontsize=9)
-        else:
-            axis.set_title(title, fontsize=10)
-        axis.set_xlabel("generator iteration" if x_key == "iteration"
-                        else "training time (s)")
-        axis.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=90)
-    plt.close(figure)
-
-
-def _real_line(axis, real, results):
-    """Draws the real-data level, on a log scale where values span decades.
-
-    Far below the generators' values (FID 0.2 against 300), the line would
-    squash their curves into the top of the panel; the title gives it then.
-    """
-    primary = results["primary_metric"]
-    values = [r[primary] for row in results["variants"]
-              for r in row["history"] if r.get(primary)]
-    if not values:
-        return
-    low, high = min(values), max(values)
-    if real is not None and real > low / 20:
-        axis.axhline(real, color="grey", linestyle=":", label="real data")
-        low = min(low, real)
-    if high > 20 * low:
-        axis.set_yscale("log")
-
-
-def plot_samples(results, arrays, reference, is_toy, path):
-    """Plots each variant's final samples side by side."""
-    from matplotlib import pyplot as plt
-
-    from keras_wgan.images import image_grid
-
-    rows = results["variants"]
-    figure, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 4.1),
-                                squeeze=False, layout="constrained")
-    primary = results["primary_metric"]
-    for axis, row in zip(axes[0], rows):
-        samples = np.nan_to_num(np.asarray(arrays[row["name"]]["samples"]))
-        final = row["final"] or {}
-        title = f"{row['label']}\n{row['iterations']} iter."
-        if final.get(primary) is not None:
-            title += f", {_SHORT[primary]} {final[primary]:.3g}"
-        axis.set_title(title, fontsize=9)
-        if is_toy:
-            axis.scatter(reference[:, 0], reference[:, 1], s=2, c="grey",
-                         alpha=0.4, label="real")
-            shown = samples[:1000]
-            axis.scatter(shown[:, 0], shown[:, 1], s=2, color=_colour(row),
-                         label="generated")
-            axis.set_xlim(-2.5, 2.5)
-            axis.set_ylim(-2.5, 2.5)
-            axis.set_aspect("equal")
-        else:
-            grid = image_grid(np.clip(samples, -1.0, 1.0), columns=8)
-            axis.imshow(grid[..., 0], cmap="gray", vmin=0, vmax=255)
-            axis.set_xticks([])
-            axis.set_yticks([])
-    if is_toy:
-        axes[0][0].legend(fontsize=7, loc="lower left", markerscale=3)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
-
-
-def plot_weights(results, arrays, path):
-    """Plots a histogram of each variant's final critic weights."""
-    from matplotlib import pyplot as plt
-
-    rows = results["variants"]
-    figure, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 3.2),
-                                squeeze=False)
-    for axis, row in zip(axes[0], rows):
-        weights = np.asarray(arrays[row["name"]]["weights"])
-        weights = weights[np.isfinite(weights)]
-        axis.hist(weights, bins=100, color=_colour(row))
-        axis.set_yscale("log")
-        title = row["label"]
-        if "clip_value" in row:
-            title += f" (clip ±{row['clip_value']:g})"
-        axis.set_title(title, fontsize=9)
-        axis.set_xlabel("critic weight")
-        axis.grid(alpha=0.3)
-    axes[0][0].set_ylabel("count")
-    figure.tight_layout()
-    figure.savefig(path, dpi=90)
-    plt.close(figure)
-
-
-def plot_gradient_norms(results, path):
-    """Plots per-layer critic gradient norms: final, and total over time."""
-    from matplotlib import pyplot as plt
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8))
-    for row in results["variants"]:
-        history = [r for r in row["history"] if r.get("gradient_norms")]
-        if not history:
-            continue
-        final = history[-1]["gradient_norms"]
-        left.plot(range(len(final)), list(final.values()), marker="o",
-                  label=row["label"], color=_colour(row))
-        totals = [math.sqrt(sum(v * v for v in r["gradient_norms"].values()))
-                  for r in history]
-        right.plot([r["iteration"] for r in history], totals, marker=".",
-                   label=row["label"], color=_colour(row))
-        names = list(final)
-    left.set_xticks(range(len(names)))
-    # Keras numbers layer names globally (conv2d_7): keep position and kind.
-    left.set_xticklabels(
-        [f"{i + 1}. {re.sub(r'_[0-9]+$', '', n)}" for i, n in enumerate(names)],
-        rotation=30, fontsize=7, ha="right")
-    left.set_title("per layer, end of training (input to output)",
-                   fontsize=10)
-    right.set_title("all layers, over training", fontsize=10)
-    right.set_xlabel("generator iteration")
-    for axis in (left, right):
-        axis.set_yscale("log")
-        axis.set_ylabel("gradient norm")
-        axis.grid(alpha=0.3)
-    left.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=90)
-    plt.close(figure)

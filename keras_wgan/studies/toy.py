@@ -13,10 +13,14 @@ parameters of the paper's released toy experiment:
   `t ~ U[1.5 pi, 4.5 pi]` and Gaussian noise of standard deviation 0.25,
   divided by 7.5.
 
-All samplers return float32 NumPy arrays and are deterministic given
-`seed` (a `numpy.random.Generator` is created from it).
+`MIXTURES` holds the two mixtures' modes, standard deviation and scale:
+the samplers take their defaults from it, and the comparison's mode
+statistics (`keras_wgan.studies.measures`) read it. All samplers return
+float32 NumPy arrays and are deterministic given `seed` (a
+`numpy.random.Generator` is created from it).
 """
 
+import dataclasses
 import math
 
 import keras
@@ -29,13 +33,68 @@ def _rng(seed):
     return np.random.default_rng(seed)
 
 
-def eight_gaussians(num_samples, seed=None, radius=2.0, std=0.02, scale=1.414):
+@dataclasses.dataclass(frozen=True)
+class Mixture:
+    """A Gaussian mixture of the toy experiments, with its sampler's defaults.
+
+    A sample picks one of the modes with equal probability, adds isotropic
+    Gaussian noise of standard deviation `std` and divides the point by
+    `scale`.
+
+    Attributes:
+        modes: float64 array `(K, 2)` of the mode centres before scaling.
+        std: Standard deviation of each mode before scaling.
+        scale: Divisor applied to every point.
+    """
+
+    modes: np.ndarray
+    std: float
+    scale: float
+
+    @property
+    def centres(self):
+        """The mode centres of the samples, float32 `(K, 2)`."""
+        return (self.modes / self.scale).astype("float32")
+
+    @property
+    def mode_std(self):
+        """The standard deviation of each mode of the samples."""
+        return self.std / self.scale
+
+
+def _compass_points(radius):
+    """The 8 points at `radius` in the compass directions, from east on."""
+    angles = np.arange(8) * (math.pi / 4)
+    return radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+
+
+#: Radius of the 8 Gaussians' modes before scaling.
+EIGHT_GAUSSIANS_RADIUS = 2.0
+# Each coordinate of a 25-Gaussians mode, before scaling.
+_GRID_COORDINATES = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
+
+#: The mixtures by name (keys of `DISTRIBUTIONS_2D`), with the parameters of
+#: the paper's released toy code; the samplers' defaults are read from here.
+MIXTURES = {
+    "8gaussians": Mixture(_compass_points(EIGHT_GAUSSIANS_RADIUS), 0.02,
+                          1.414),
+    "25gaussians": Mixture(
+        np.array([(x, y) for x in _GRID_COORDINATES
+                  for y in _GRID_COORDINATES]), 0.05, 2.828),
+}
+_EIGHT = MIXTURES["8gaussians"]
+_TWENTY_FIVE = MIXTURES["25gaussians"]
+
+
+def eight_gaussians(num_samples, seed=None, radius=EIGHT_GAUSSIANS_RADIUS,
+                    std=_EIGHT.std, scale=_EIGHT.scale):
     """Samples the 8-Gaussians mixture of the WGAN-GP toy experiments.
 
     Each sample picks one of 8 modes with equal probability; the modes sit
     at `radius * (cos(k pi / 4), sin(k pi / 4))`, `k = 0..7`. The sample is
     the mode plus isotropic Gaussian noise of standard deviation `std`, all
-    divided by `scale` (the paper's parameters by default).
+    divided by `scale` (the paper's parameters, `MIXTURES["8gaussians"]`,
+    by default).
 
     Args:
         num_samples: Number of points, an int >= 1.
@@ -52,31 +111,40 @@ def eight_gaussians(num_samples, seed=None, radius=2.0, std=0.02, scale=1.414):
     >>> points = eight_gaussians(1000, seed=0)
     >>> points.shape
     (1000, 2)
+    >>> radii = np.linalg.norm(points, axis=1)
+    >>> round(float(radii.mean()), 2)  # the modes' radius, 2 / 1.414
+    1.41
     """
     num_samples = argument_validation.check_int("num_samples", num_samples)
     radius = argument_validation.check_float("radius", radius)
     std = argument_validation.check_float("std", std)
     scale = argument_validation.check_float("scale", scale, inclusive=False)
     rng = _rng(seed)
-    angles = rng.integers(0, 8, size=num_samples) * (math.pi / 4)
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    points = centres + std * rng.standard_normal((num_samples, 2))
+    modes = _compass_points(radius)[rng.integers(0, 8, size=num_samples)]
+    points = modes + std * rng.standard_normal((num_samples, 2))
     return (points / scale).astype("float32")
 
 
-def eight_gaussians_centres(radius=2.0, scale=1.414):
-    """Returns the 8 mode centres of `eight_gaussians`, shape `(8, 2)`."""
-    angles = np.arange(8) * (math.pi / 4)
-    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
-    return (centres / scale).astype("float32")
+def eight_gaussians_centres(radius=EIGHT_GAUSSIANS_RADIUS, scale=_EIGHT.scale):
+    """Returns the 8 mode centres of `eight_gaussians`, shape `(8, 2)`.
+
+    Example:
+
+    >>> centres = eight_gaussians_centres()
+    >>> centres.shape, round(float(np.linalg.norm(centres[2])), 4)  # 2 / 1.414
+    ((8, 2), 1.4144)
+    """
+    return (_compass_points(radius) / scale).astype("float32")
 
 
-def twenty_five_gaussians(num_samples, seed=None, std=0.05, scale=2.828):
+def twenty_five_gaussians(num_samples, seed=None, std=_TWENTY_FIVE.std,
+                          scale=_TWENTY_FIVE.scale):
     """Samples the 25-Gaussians grid of the WGAN-GP toy experiments.
 
     Modes at every point of `{-4, -2, 0, 2, 4}^2`, chosen with equal
     probability, plus Gaussian noise of standard deviation `std`, all
-    divided by `scale`.
+    divided by `scale` (by default the parameters of
+    `MIXTURES["25gaussians"]`).
 
     Args:
         num_samples: Number of points, an int >= 1.
@@ -96,7 +164,10 @@ def twenty_five_gaussians(num_samples, seed=None, std=0.05, scale=2.828):
     std = argument_validation.check_float("std", std)
     scale = argument_validation.check_float("scale", scale, inclusive=False)
     rng = _rng(seed)
-    grid = 2.0 * rng.integers(-2, 3, size=(num_samples, 2))
+    # Each coordinate is drawn on its own, so the 25 modes are equally
+    # likely.
+    grid = _GRID_COORDINATES[rng.integers(0, len(_GRID_COORDINATES),
+                                          size=(num_samples, 2))]
     points = grid + std * rng.standard_normal((num_samples, 2))
     return (points / scale).astype("float32")
 

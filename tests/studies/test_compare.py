@@ -1,4 +1,5 @@
-"""`python -m keras_wgan compare`: tiny real runs, the report, bad input."""
+"""keras_wgan.studies.compare through `python -m keras_wgan compare`: tiny
+real runs, the report, the real-data row recomputed, bad input."""
 
 import json
 import math
@@ -8,7 +9,10 @@ import numpy as np
 import pytest
 
 from keras_wgan import cli
+from keras_wgan import quality
+from keras_wgan.models import registry
 from keras_wgan.studies import compare
+from keras_wgan.studies import measures
 from keras_wgan.studies import toy
 
 REPORT_FILES = ["arrays.npz", "curves.png", "gradient_norms.png", "report.md",
@@ -51,7 +55,10 @@ def test_toy_compare_writes_report_for_every_variant(tmp_path):
     out, results, table = _run_compare(
         tmp_path, "--dataset", "toy-8gaussians", "--iterations", "6",
         "--eval-every", "3", "--eval-samples", "200", "--width", "16")
-    assert [r["name"] for r in results["variants"]] == list(compare.VARIANTS)
+    assert [r["name"] for r in results["variants"]] == list(
+        registry.VARIANTS)
+    assert [r["label"] for r in results["variants"]] == [
+        v.label for v in registry.VARIANTS.values()]
     for result in results["variants"]:
         assert result["iterations"] == 6
         assert result["status"] == "completed"
@@ -68,6 +75,15 @@ def test_toy_compare_writes_report_for_every_variant(tmp_path):
     assert results["real_data"]["high_quality"] > 0.95
     _check_table_matches(results, table, "energy_distance")
     assert "--iterations 6" in (out / "report.md").read_text()
+    # The real-data row, recomputed from the sampler: 200 of the 100,000
+    # training points (seed 0) against the 200 reference points (seed 1).
+    train = toy.eight_gaussians(compare.TOY_TRAIN_SIZE, seed=0)
+    real = train[np.random.default_rng(0).choice(len(train), 200, False)]
+    mixture = toy.MIXTURES["8gaussians"]
+    assert results["real_data"] == {
+        "energy_distance": measures.energy_distance(
+            real, toy.eight_gaussians(200, seed=1)),
+        **measures.mixture_quality(real, mixture.centres, mixture.mode_std)}
 
 
 def test_mnist_compare_reports_fid_score_and_classes(tmp_path):
@@ -76,19 +92,33 @@ def test_mnist_compare_reports_fid_score_and_classes(tmp_path):
         "--iterations", "2", "--eval-every", "2", "--eval-samples", "100",
         "--width", "4", "--latent-dim", "8", "--batch-size", "16")
     assert [r["name"] for r in results["variants"]] == ["wgan-gp"]
+    real = results["real_data"]
     for result in results["variants"]:
         final = result["final"]
         assert final["classes_covered"] in range(1, 11)
-        assert 1.0 <= final["classifier_score"] <= 10.0
+        # An untrained generator's blobs are far less varied and sure than
+        # real digits.
+        assert final["classifier_score"] < real["classifier_score"] - 2
         assert result["best"]["classifier_fid"] <= final["classifier_fid"]
         # Three convolutions and the score layer.
         assert len(final["gradient_norms"]) == 4
         assert list(final["gradient_norms"])[-1] == "score"
     # Untrained generators are far from real digits; real ones are close.
-    real = results["real_data"]
     assert real["classifier_fid"] < min(
         r["final"]["classifier_fid"] for r in results["variants"])
     assert real["classes_covered"] == 10
+    # The real-data row's score and classes, recomputed from the images:
+    # the 100 training digits drawn with seed 0.
+    config = compare.CompareConfig("mnist", str(out), iterations=2,
+                                   eval_samples=100)
+    train = compare.load_data(config).train
+    digits = train[np.random.default_rng(0).choice(len(train), 100, False)]
+    logits = quality.classifier_logits(digits,
+                                       quality.load_classifier("mnist"))
+    assert real["classifier_score"] == pytest.approx(
+        quality.score_from_logits(logits), rel=1e-6)
+    assert real["class_counts"] == quality.coverage_from_logits(
+        logits).counts.tolist()
     _check_table_matches(results, table, "classifier_fid")
     report = (out / "report.md").read_text()
     assert "not independent of the classifier" in report
@@ -146,27 +176,6 @@ def test_non_empty_out_is_refused_without_overwrite(tmp_path, capsys):
     assert os.listdir(tmp_path) == ["notes.txt"]
 
 
-def test_energy_distance_and_mixture_quality():
-    assert compare.energy_distance(np.zeros((3, 2)), np.ones((3, 2))) == (
-        pytest.approx(2 * math.sqrt(2)))
-    points = toy.eight_gaussians(1000, seed=0)
-    assert compare.energy_distance(points, points) == pytest.approx(0.0,
-                                                                    abs=1e-9)
-    centres = toy.eight_gaussians_centres()
-    quality = compare.mixture_quality(points, centres, 0.02 / 1.414)
-    assert quality["modes_covered"] == 8
-    assert quality["high_quality"] > 0.98
-    # All samples on one mode: one mode covered, still high quality.
-    collapsed = np.repeat(centres[:1], 100, axis=0)
-    quality = compare.mixture_quality(collapsed, centres, 0.02 / 1.414)
-    assert quality["modes_covered"] == 1
-    assert quality["mode_counts"][0] == 100
-    assert quality["high_quality"] == 1.0
-    # Points between modes are not high quality.
-    assert compare.mixture_quality(np.zeros((10, 2)), centres,
-                                   0.014)["high_quality"] == 0.0
-
-
 def test_config_names_the_bad_argument():
     with pytest.raises(ValueError, match="dataset must be one of"):
         compare.CompareConfig("svhn", "out", iterations=1)
@@ -176,3 +185,45 @@ def test_config_names_the_bad_argument():
         compare.CompareConfig("mnist", "out", iterations=1, eval_every=0)
     config = compare.CompareConfig("toy-swissroll", "out", seconds=2.0)
     assert (config.width, config.latent_dim) == (128, 2)
+
+
+def test_config_repr_and_variants_come_from_the_registry():
+    config = compare.CompareConfig("mnist", "out", iterations=3)
+    assert config.variants == tuple(registry.VARIANTS)
+    assert (config.width, config.latent_dim) == (32, 128)
+    assert not config.is_toy
+    assert repr(config).startswith(
+        "CompareConfig(dataset='mnist', out='out', variants=('gan', ")
+    with pytest.raises(ValueError, match="variants must be distinct names "
+                                         "from gan, nsgan, wgan, wgan-gp"):
+        compare.CompareConfig("mnist", "out", iterations=1,
+                              variants=("wgan", "lsgan"))
+
+
+def test_toy_data_and_evaluator():
+    config = compare.CompareConfig("toy-25gaussians", "out", iterations=1,
+                                   eval_samples=50, seed=4)
+    data = compare.load_data(config)
+    np.testing.assert_array_equal(
+        data.train, toy.twenty_five_gaussians(compare.TOY_TRAIN_SIZE, seed=4))
+    np.testing.assert_array_equal(data.reference,
+                                  toy.twenty_five_gaussians(50, seed=5))
+    assert "seed 4" in data.notes[0]
+    evaluator = compare.make_evaluator(config, data)
+    assert isinstance(evaluator, measures.ToyQuality)
+    assert evaluator.num_modes == 25
+    swiss = compare.make_evaluator(
+        compare.CompareConfig("toy-swissroll", "out", iterations=1), data)
+    assert swiss.num_modes is None
+
+
+def test_machine_description_names_the_backend_version():
+    import keras
+
+    machine = compare.machine_description()
+    backend = keras.backend.backend()
+    assert machine["backend"] == backend
+    module = __import__(backend)
+    assert machine["versions"][backend] == module.__version__
+    assert machine["versions"]["keras"] == keras.__version__
+    assert machine["torch_threads"] is None or machine["torch_threads"] >= 1

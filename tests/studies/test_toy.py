@@ -1,15 +1,14 @@
+"""keras_wgan.studies.toy: the toy distributions, their parameters, the MLPs."""
+
+import hashlib
 import math
 
-import keras
 import numpy as np
 import pytest
-from keras import ops
 
 import keras_wgan
 from keras_wgan.studies import diagnostics
-from keras_wgan import penalty
 from keras_wgan.studies import toy
-from tests import helpers
 
 
 def _nearest(points, centres):
@@ -101,169 +100,66 @@ def test_vector_data_checks_in_fit():
             verbose=0)
 
 
-def _tiny_critic():
-    inputs = keras.Input((2,))
-    hidden = keras.layers.Dense(2, activation="relu", name="hidden")
-    score = keras.layers.Dense(1, name="score")
-    critic = keras.Model(inputs, score(hidden(inputs)))
-    weights = dict(w1=np.array([[1.0, -1.0], [2.0, 0.5]], "float32"),
-                   b1=np.array([0.0, 0.5], "float32"),
-                   w2=np.array([[3.0], [-2.0]], "float32"),
-                   b2=np.array([0.1], "float32"))
-    hidden.set_weights([weights["w1"], weights["b1"]])
-    score.set_weights([weights["w2"], weights["b2"]])
-    return critic, weights
+# SHA-256 of the float32 bytes of 1,000 points and the first two points,
+# recorded before the mixtures' parameters moved into toy.MIXTURES: the
+# samplers must keep drawing exactly these for a seed.
+RECORDED = {
+    ("8gaussians", 0): ('0e19474b05a5b845cc506b0ab4efb61e21816fa22dfe7a5e1a9376997ba76a0c',
+                        [[0.019171683117747307, -1.4143959283828735], [-1.0113327503204346, -0.998144268989563]]),
+    ("8gaussians", 7): ('f34e7a41f1cbdfbbc93767fc20a5fd8594d4c2304f52c8ec512783c39cba57d2',
+                        [[1.0107163190841675, -0.9885473847389221], [-1.0137481689453125, -1.0198177099227905]]),
+    ("25gaussians", 0): ('fabd607aa25798ecb77dd74083e1f39005451cee6d263ac1e38507d5eb7a1f5e',
+                         [[1.415906310081482, 0.7230653166770935], [0.03896435722708702, -0.6942754983901978]]),
+    ("25gaussians", 7): ('5c44609becfc1ace2df40d6f666dc93011c952291c8d20188b73d37062bdeeb6',
+                         [[1.3867168426513672, 0.7067413926124573], [0.715997576713562, 1.4325145483016968]]),
+    ("swissroll", 0): ('cc8ea1de216ffc82debca4195189d68e28d1db28004991b7beb9762294c3ba41',
+                       [[-0.39200299978256226, -1.3432350158691406], [0.6187951564788818, 0.8233682513237]]),
+}
 
 
-def test_layer_gradient_norms_match_hand_computation():
-    critic, w = _tiny_critic()
-    real = np.array([[1.0, 0.0], [0.5, 1.0], [-1.0, 2.0]], "float32")
-    fake = np.array([[0.0, 0.0], [2.0, -1.0]], "float32")
-
-    def parts(x):  # hidden activations and their ReLU mask
-        pre = x @ w["w1"] + w["b1"]
-        return np.maximum(pre, 0.0), (pre > 0).astype("float32")
-
-    # loss = mean D(fake) - mean D(real), D(x) = relu(x W1 + b1) w2 + b2.
-    sign_weights = [(fake, 1.0 / len(fake)), (real, -1.0 / len(real))]
-    grad_w2 = sum(c * parts(x)[0].sum(0) for x, c in sign_weights)
-    grad_b2 = 0.0  # the bias cancels in the difference of means
-    grad_w1 = sum(c * x.T @ (parts(x)[1] * w["w2"].T) for x, c in sign_weights)
-    grad_b1 = sum(c * (parts(x)[1] * w["w2"].T).sum(0) for x, c in sign_weights)
-    norms = diagnostics.layer_gradient_norms(critic, real, fake)
-    assert list(norms) == ["hidden", "score"]
-    assert norms["hidden"] == pytest.approx(
-        math.sqrt(np.sum(grad_w1**2) + np.sum(grad_b1**2)), rel=1e-5)
-    assert norms["score"] == pytest.approx(
-        math.sqrt(np.sum(grad_w2**2) + grad_b2**2), rel=1e-5)
+def _sha256(points):
+    return hashlib.sha256(np.ascontiguousarray(points).tobytes()).hexdigest()
 
 
-def test_input_gradient_norms_of_a_linear_and_a_relu_critic():
-    # A linear critic w . x + b has gradient w everywhere: norm |w|.
-    weights = np.arange(28 * 28, dtype="float32") / 1000.0
-    critic = helpers.linear_critic(weights, bias=0.5)
-    points = np.random.default_rng(0).uniform(
-        -1, 1, (5, 28, 28, 1)).astype("float32")
-    norms = diagnostics.input_gradient_norms(critic, points, batch_size=2)
-    np.testing.assert_allclose(norms, np.linalg.norm(weights), rtol=1e-5)
-    # The tiny ReLU critic: grad = W1 (mask * w2), point by point.
-    relu_critic, w = _tiny_critic()
-    x = np.array([[1.0, 0.0], [0.5, 1.0], [-1.0, 2.0]], "float32")
-    mask = (x @ w["w1"] + w["b1"] > 0).astype("float32")
-    expected = np.linalg.norm((mask * w["w2"].T) @ w["w1"].T, axis=1)
-    np.testing.assert_allclose(
-        diagnostics.input_gradient_norms(relu_critic, x), expected, rtol=1e-5)
-    with pytest.raises(ValueError, match="points must have shape"):
-        diagnostics.input_gradient_norms(relu_critic, np.zeros((0, 2)))
+@pytest.mark.parametrize("name, seed", list(RECORDED))
+def test_samplers_draw_the_recorded_points(name, seed):
+    digest, first = RECORDED[(name, seed)]
+    points = toy.DISTRIBUTIONS_2D[name](1000, seed=seed)
+    assert points[:2].tolist() == first
+    assert _sha256(points) == digest
 
 
-def test_surface_weights_and_exact_w1():
-    critic, w = _tiny_critic()
-    xs, ys, values = diagnostics.critic_surface(critic, (-1.0, 1.0), (0.0, 2.0),
-                                                resolution=5)
-    point = np.array([[xs[1], ys[3]]], "float32")
-    expected = np.maximum(point @ w["w1"] + w["b1"], 0) @ w["w2"] + w["b2"]
-    assert values.shape == (5, 5)
-    assert values[3, 1] == pytest.approx(float(expected[0, 0]), rel=1e-5)
-    weights = diagnostics.critic_weights(critic)
-    np.testing.assert_array_equal(
-        np.sort(weights), np.sort(np.concatenate([w["w1"].ravel(),
-                                                  w["w2"].ravel()])))
-    assert diagnostics.wasserstein_1d([0.0, 1.0], [4.0, 3.0]) == 3.0
-    with pytest.raises(ValueError, match="x_range must be a pair"):
-        diagnostics.critic_surface(critic, (1.0, -1.0))
+def test_samplers_with_other_parameters_draw_the_recorded_points():
+    assert _sha256(toy.eight_gaussians(500, seed=3, radius=3.0, std=0.1,
+                                       scale=2.0)) == (
+        '26918183362d72bf9b6f7dac776dcb18333ff6ad767ad318fac1ce41cd0c699c')
+    assert _sha256(toy.twenty_five_gaussians(500, seed=3, std=0.1,
+                                             scale=2.0)) == (
+        '50bf4798b11d034ddb7bd198a6f30cce5c72dc6ddf509ee6a1c14a2f28e0b6aa')
 
 
-def test_gradient_norm_history_records_each_epoch():
-    gan = keras_wgan.WGAN(toy.toy_critic(2, 8, 2), toy.toy_generator(2, 2, 8, 1),
-                          n_critic=2, seed=0)
-    gan.compile()
-    history = diagnostics.GradientNormHistory(toy.eight_gaussians(64, seed=1))
-    gan.fit(toy.eight_gaussians(64, seed=0), batch_size=16, epochs=2,
-            verbose=0, callbacks=[history])
-    assert history.epochs == [0, 1, 2]
-    assert list(history.norms) == ["hidden_0", "hidden_1", "score"]
-    assert all(len(v) == 3 and np.all(np.isfinite(v))
-               for v in history.norms.values())
-    # The critic trains between records: the norms change.
-    assert history.norms["score"][0] != history.norms["score"][-1]
-
-
-def test_wgangp_critic_estimates_the_true_w1_distance():
-    # Data N(0, 1); a generator frozen (zero learning rate) at G(z) = z + 3,
-    # i.e. N(3, 1): the true W1 is 3 (a translation). The penalty is soft:
-    # among critics f(x) = -a x, mean f(real) - mean f(fake) - lambda *
-    # (a - 1)^2 = 3a - lambda (a - 1)^2 peaks at a = 1 + 3 / (2 lambda), so
-    # the WGAN-GP optimum overestimates W1 by 9 / (2 lambda): 0.45 at the
-    # paper's lambda = 10 (measured 3.26-3.53), 0.045 at lambda = 100, used
-    # here. Tolerance 0.15 = that bias + 3 sd of the evaluation's sampling
-    # error (sqrt(2 / 4096) ~ 0.022) + the optimiser's noise after 400
-    # updates (estimates 3.02, 3.02, 3.07 on torch and 2.93, 3.05 on JAX
-    # for model seeds 0-2). Fewer updates are not enough on every backend:
-    # after 200, JAX gave 2.83-3.31 and after 100 torch gave -0.4 to 1.2,
-    # since a critic that starts with the wrong slope must first leave the
-    # penalty's +1 branch (see scripts/toy_figures.py, GP_WEIGHT_1D). One
-    # critic update a step: with the generator frozen, n_critic only
-    # changes how many updates JAX and TF compile into one step, and 5
-    # double-backward updates took ~10 s longer to compile on JAX.
-    inputs = keras.Input((1,))
-    shift = keras.layers.Dense(1, name="shift")
-    generator = keras.Model(inputs, shift(inputs))
-    shift.set_weights([np.ones((1, 1), "float32"), np.full((1,), 3.0, "float32")])
-    gan = keras_wgan.WGANGP(toy.toy_critic(1, width=32, depth=2), generator,
-                            n_critic=1, gp_weight=100.0, seed=0)
-    gan.compile(critic_optimizer=keras.optimizers.Adam(1e-2, beta_1=0.5,
-                                                       beta_2=0.9),
-                generator_optimizer=keras.optimizers.SGD(0.0))
-    data = toy.gaussian_1d(128 * 400, seed=0)
-    gan.fit(data, batch_size=128, epochs=1, verbose=0)  # 400 critic updates
-    held_out = toy.gaussian_1d(4096, seed=1)
-    # mean D(real) - mean D(G(z)) on held-out data, the quantity evaluate()
-    # reports, scored directly to spare JAX and TF a test-step compile.
-    fake = gan.generate_from(held_out)
-    estimate = float(diagnostics.critic_values(gan.critic, held_out).mean()
-                     - diagnostics.critic_values(gan.critic, fake).mean())
-    true_w1 = diagnostics.wasserstein_1d(held_out, held_out + 3.0)
-    assert true_w1 == pytest.approx(3.0, rel=1e-6)
-    assert estimate == pytest.approx(true_w1, abs=0.15)
-
-
-def test_fixed_generator_critic_penalty_and_clipping():
-    # Fig. 1a's set-up with data whose answer is known: real = the origin,
-    # so the fixed generator's fakes are N(0, I) and W1 = E||z|| =
-    # sqrt(pi / 2) ~ 1.253 (optimal critic -||x||). With the soft penalty
-    # the critics -a ||x|| score a E||z|| - lambda (a - 1)^2, best at a = 1
-    # + E||z|| / (2 lambda) = 1.063 for lambda = 10: estimate 1.332 and
-    # input-gradient norm 1.063. Measured after 100 updates: 1.29-1.32
-    # (torch) and 1.34-1.36 (JAX) for seeds 0-2; 0.89-1.15 after 60.
-    trainer = diagnostics.FixedGeneratorCritic(
-        toy.toy_critic(2, width=16, depth=2), gp_weight=10.0, seed=0)
-    trainer.compile(optimizer=keras.optimizers.Adam(1e-2, 0.5, 0.9))
-    trainer.fit(np.zeros((128 * 100, 2), "float32"), batch_size=128,
-                verbose=0)
-    fake = np.random.default_rng(2).normal(size=(4096, 2)).astype("float32")
-    values = diagnostics.critic_values(trainer.critic, fake)
-    origin = diagnostics.critic_values(trainer.critic, np.zeros((1, 2)))[0]
-    slope = 1.0 + math.sqrt(math.pi / 2) / 20.0
-    # 0.12 = 4 sd of the sampling error of E||z|| on 4096 points (~0.01)
-    # plus the optimiser's spread above.
-    assert origin - values.mean() == pytest.approx(
-        slope * math.sqrt(math.pi / 2), abs=0.12)
-    alpha = np.random.default_rng(3).random((4096, 1)).astype("float32")
-    norms = ops.convert_to_numpy(penalty.gradient_norm(trainer.critic,
-                                                       alpha * fake))
-    assert float(np.mean(norms)) == pytest.approx(slope, abs=0.1)
-
-    # Clipping: every weight stays in [-c, c] though Adam(1e-2) steps by
-    # ~1e-2, so most of them sit on the bounds.
-    clipped = diagnostics.FixedGeneratorCritic(
-        toy.toy_critic(2, width=16, depth=1), clip_value=0.01, seed=0)
-    clipped.compile(optimizer=keras.optimizers.Adam(1e-2))
-    clipped.fit(toy.eight_gaussians(128 * 3, seed=0), batch_size=128,
-                verbose=0)
-    weights = np.concatenate([np.ravel(ops.convert_to_numpy(v))
-                              for v in clipped.critic.trainable_variables])
-    assert np.max(np.abs(weights)) <= 0.01 + 1e-7
-    assert np.mean(np.isclose(np.abs(weights), 0.01)) > 0.5
-    with pytest.raises(ValueError, match="exactly one of gp_weight"):
-        diagnostics.FixedGeneratorCritic(toy.toy_critic(2, 8, 1))
+def test_mixtures_table_is_what_the_samplers_draw():
+    eight, grid = toy.MIXTURES["8gaussians"], toy.MIXTURES["25gaussians"]
+    assert (eight.std, eight.scale, grid.std, grid.scale) == (
+        0.02, 1.414, 0.05, 2.828)
+    assert eight.mode_std == pytest.approx(0.02 / 1.414, rel=1e-12)
+    np.testing.assert_array_equal(eight.centres,
+                                  toy.eight_gaussians_centres())
+    assert toy.eight_gaussians_centres().tolist() == [[1.4144271612167358, 0.0], [1.0001510381698608, 1.0001510381698608], [8.660868210538878e-17, 1.4144271612167358], [-1.0001510381698608, 1.0001510381698608], [-1.4144271612167358, 1.7321736421077756e-16], [-1.0001510381698608, -1.0001510381698608], [-2.5982605955105615e-16, -1.4144271612167358], [1.0001510381698608, -1.0001510381698608]]
+    # The grid in row order x, then y, as the mode counts are reported.
+    expected = np.array([(x, y) for x in range(-4, 5, 2)
+                         for y in range(-4, 5, 2)], "float64")
+    np.testing.assert_array_equal(grid.modes, expected)
+    np.testing.assert_array_equal(grid.centres,
+                                  (expected / 2.828).astype("float32"))
+    # Every sample lies near a centre of its mixture's table.
+    for name, mixture in toy.MIXTURES.items():
+        points = toy.DISTRIBUTIONS_2D[name](2000, seed=0)
+        _, distance = _nearest(points, mixture.centres)
+        # 5 standard deviations in 2D: a chi(2) tail of exp(-12.5).
+        assert distance.max() < 5 * mixture.mode_std
+    # The samplers' defaults are the table's values, not copies.
+    assert toy.eight_gaussians.__defaults__ == (
+        None, toy.EIGHT_GAUSSIANS_RADIUS, eight.std, eight.scale)
+    assert toy.twenty_five_gaussians.__defaults__ == (None, grid.std,
+                                                      grid.scale)

@@ -1,0 +1,232 @@
+"""Trains one variant of the model comparison within its budget.
+
+`train_variant` builds the variant (`build_variant`: the shared networks,
+the same initial weights for every variant), trains it with `fit` until
+the budget of `BudgetAndEvaluation` is spent, evaluates its samples and
+critic every `eval_every` generator iterations, and returns the variant's
+results for the report (`keras_wgan.studies.report`).
+"""
+
+import math
+import time
+
+import keras
+import numpy as np
+
+from keras_wgan.errors import NonFiniteError
+from keras_wgan.models import registry
+from keras_wgan.studies import diagnostics
+from keras_wgan.studies import measures
+from keras_wgan.studies import toy
+
+# Images per sample grid in the report (an 8 x 8 grid).
+GRID_SAMPLES = 64
+
+
+def build_variant(name, config):
+    """Builds and compiles one variant with the shared networks.
+
+    The global seed is reset first, so every variant starts from the same
+    initial critic and generator weights. Each model keeps its own
+    defaults (n_critic, clip value or penalty weight, optimizer) except
+    the learning rate when `config.learning_rate` is set.
+
+    Args:
+        name: Key of `keras_wgan.models.registry.VARIANTS`.
+        config: A `CompareConfig`.
+
+    Returns:
+        A compiled `keras_wgan.AdversarialModel`.
+    """
+    from keras_wgan.nets import architectures
+
+    keras.utils.set_random_seed(config.seed)
+    if config.is_toy:
+        critic = toy.toy_critic(2, width=config.width)
+        generator = toy.toy_generator(config.latent_dim, 2, width=config.width)
+    else:
+        critic = architectures.mnist_critic(width=config.width)
+        generator = architectures.mnist_generator(
+            latent_dim=config.latent_dim, width=config.width)
+    model_class = registry.get_variant(name).model_class
+    model = model_class(critic, generator, seed=config.seed)
+    model.compile(learning_rate=config.learning_rate)
+    return model
+
+
+def describe_optimizer(optimizer):
+    """Returns an optimizer's class and settings in a few words.
+
+    Example:
+
+    >>> describe_optimizer(keras.optimizers.Adam(1e-4, beta_1=0.0,
+    ...                                          beta_2=0.9))
+    'Adam(lr=0.0001, beta_1=0, beta_2=0.9)'
+    """
+    config = optimizer.get_config()
+    parts = [f"lr={float(config['learning_rate']):g}"]
+    parts += [f"{key}={config[key]:g}" for key in ("beta_1", "beta_2", "rho")
+              if key in config]
+    return f"{type(optimizer).__name__}({', '.join(parts)})"
+
+
+def describe_model(model):
+    """Returns the settings of a variant that the report lists.
+
+    Args:
+        model: A compiled `keras_wgan.AdversarialModel`.
+
+    Returns:
+        A dict: `"class"`, `"n_critic"`, `"optimizer"` (the critic's, as
+        `describe_optimizer` writes it) and, for a registered variant that
+        has one, its `lipschitz_argument` (`"clip_value"`, `"gp_weight"`).
+
+    Example:
+
+    >>> gan = keras_wgan.WGAN(toy.toy_critic(2, 8, 1),
+    ...                       toy.toy_generator(2, 2, 8, 1))
+    >>> gan.compile()
+    >>> describe_model(gan)
+    {'class': 'WGAN', 'n_critic': 5, 'optimizer': 'RMSprop(lr=5e-05,
+    rho=0.9)', 'clip_value': 0.01}
+    """
+    settings = {"class": type(model).__name__, "n_critic": model.n_critic,
+                "optimizer": describe_optimizer(model.critic_optimizer)}
+    variant = registry.variant_of(model)
+    if variant is not None and variant.lipschitz_argument is not None:
+        settings[variant.lipschitz_argument] = getattr(
+            model, variant.lipschitz_argument)
+    return settings
+
+
+class BudgetAndEvaluation(keras.callbacks.Callback):
+    """Stops `fit` at the budget and evaluates at the end of every epoch.
+
+    `fit` is run with `steps_per_epoch=eval_every`, so an epoch ends every
+    `eval_every` generator iterations (weights are in the model then on
+    every backend). Training time is counted without the evaluations.
+
+    Args:
+        config: A `CompareConfig`.
+        evaluate: Function `(model, iteration) -> None` recording one
+            evaluation.
+    """
+
+    def __init__(self, config, evaluate):
+        super().__init__()
+        self.config = config
+        self.evaluate = evaluate
+        self.iterations = 0
+        self.train_seconds = 0.0
+        self.evaluated_at = None
+        self._started = None
+
+    def on_train_begin(self, logs=None):
+        self.evaluate(self.model, 0)
+        self.evaluated_at = 0
+        self._started = time.perf_counter()
+
+    def _pause(self):
+        self.train_seconds += time.perf_counter() - self._started
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.iterations += 1
+        elapsed = self.train_seconds + time.perf_counter() - self._started
+        if (self.config.iterations is not None
+                and self.iterations >= self.config.iterations) or (
+                    self.config.seconds is not None
+                    and elapsed >= self.config.seconds):
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._pause()
+        self.evaluate(self.model, self.iterations)
+        self.evaluated_at = self.iterations
+        self._started = time.perf_counter()
+
+    def on_train_end(self, logs=None):
+        if self._started is not None and self.evaluated_at != self.iterations:
+            self._pause()
+            self._started = None
+
+
+def train_variant(name, config, data, evaluator, probe, log=print):
+    """Trains one variant within the budget and evaluates it along the way.
+
+    Args:
+        name: Key of `keras_wgan.models.registry.VARIANTS`.
+        config: A `CompareConfig`.
+        data: A `ComparisonData`.
+        evaluator: An `ImageQuality` or `ToyQuality`.
+        probe: The fixed critic inputs, a `measures.CriticProbe`.
+        log: Function called with one progress line per evaluation.
+
+    Returns:
+        `(result, arrays)`: `result` a JSON-ready dict (settings, history
+        of evaluations, final and best values, iterations, seconds, status);
+        `arrays` a dict with the final `samples` and the critic `weights`.
+    """
+    from keras_wgan.callbacks import TerminateOnNonFinite
+
+    model = build_variant(name, config)
+    label = registry.get_variant(name).label
+    history = []
+    sample_noise_seed = config.seed + 3
+
+    def evaluate(model, iteration):
+        samples = model.generate(config.eval_samples, seed=sample_noise_seed)
+        finite = bool(np.all(np.isfinite(samples)))
+        values = evaluator(samples) if finite else {}
+        gap, norms = probe.measure(model)
+        record = {"iteration": iteration,
+                  "train_seconds": round(budget.train_seconds, 3),
+                  **values, "critic_gap": gap, "gradient_norms": norms}
+        history.append(record)
+        log(_progress_line(label, record, config, evaluator))
+
+    budget = BudgetAndEvaluation(config, evaluate)
+    epochs = (10**9 if config.iterations is None
+              else math.ceil(config.iterations / config.eval_every))
+    status = "completed"
+    try:
+        model.fit(data.train, batch_size=config.batch_size, epochs=epochs,
+                  steps_per_epoch=config.eval_every, verbose=0,
+                  callbacks=[TerminateOnNonFinite(), budget])
+    except NonFiniteError as error:
+        status = f"stopped: {error}"
+        log(f"{label}: {status}")
+    if budget.evaluated_at != budget.iterations:
+        # Stopped by the clock within an epoch, or by a NaN.
+        evaluate(model, budget.iterations)
+    samples = model.generate(
+        GRID_SAMPLES if not config.is_toy else config.eval_samples,
+        seed=sample_noise_seed)
+    result = {
+        "name": name, "label": label, **describe_model(model),
+        "iterations": budget.iterations,
+        "train_seconds": round(budget.train_seconds, 3),
+        "seconds_per_iteration": (budget.train_seconds / budget.iterations
+                                  if budget.iterations else None),
+        "status": status, "history": history,
+        **measures.summarize(history, evaluator.primary),
+    }
+    arrays = {"samples": samples,
+              "weights": diagnostics.critic_weights(model.critic)}
+    return result, arrays
+
+
+def _progress_line(label, record, config, evaluator):
+    total = config.iterations if config.iterations is not None else "?"
+    parts = [f"{label}: iteration {record['iteration']}/{total}",
+             f"{record['train_seconds']:.1f} s"]
+    for key in ("classifier_fid", "classifier_score", "energy_distance",
+                "high_quality"):
+        if key in record:
+            parts.append(f"{key} {record[key]:.4g}")
+    for key in ("classes_covered", "modes_covered"):
+        if key in record:
+            parts.append(f"{key} {record[key]}/{evaluator.num_modes}")
+    if evaluator.primary not in record:
+        parts.append("samples not finite")
+    parts.append(f"critic gap {record['critic_gap']:.4g}")
+    return ", ".join(parts)
