@@ -5,10 +5,18 @@ not imported yet, importing keras_wgan sets `KERAS_BACKEND=torch` before
 Keras loads. (The `backend` entry of `~/.keras/keras.json` is not consulted:
 Keras writes that file with "tensorflow" on its first import, so it does not
 tell a user's choice.) Set `KERAS_BACKEND` to choose another backend.
+
+The package logs a few informational lines (which data source a loader
+read, quality evaluations) to the `keras_wgan` logger, which has only a
+`NullHandler`: an application shows them by configuring logging, e.g.
+`logging.basicConfig(level=logging.INFO)`; the command line does.
 """
 
+import logging
 import os
 import sys
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
 def _default_to_torch():

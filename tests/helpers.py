@@ -2,13 +2,14 @@
 
 import functools
 import gzip
+import logging
 import struct
 
 import keras
 import numpy as np
 
-from keras_wgan.nets import architectures
 from keras_wgan import data
+from keras_wgan.nets import architectures
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,3 +69,35 @@ def write_file(path, payload, compress):
     """Writes the bytes `payload` to `path`, gzipped if `compress`."""
     path.write_bytes(gzip.compress(payload) if compress else payload)
     return path
+
+
+class LogRecords(logging.Handler):
+    """Collects what the `keras_wgan` loggers log, from level INFO.
+
+    Use it as a context manager: it attaches itself to the `keras_wgan`
+    logger, lowers the logger's level to INFO (the package adds only a
+    NullHandler and sets no level), and restores both on exit.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.records = []
+        self._logger = logging.getLogger("keras_wgan")
+        self._level = None
+
+    def emit(self, record):
+        self.records.append(record)
+
+    @property
+    def messages(self):
+        return [record.getMessage() for record in self.records]
+
+    def __enter__(self):
+        self._level = self._logger.level
+        self._logger.setLevel(logging.INFO)
+        self._logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc_info):
+        self._logger.removeHandler(self)
+        self._logger.setLevel(self._level)

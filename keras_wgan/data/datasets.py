@@ -11,13 +11,15 @@ says which source was used.
 import dataclasses
 import importlib.resources
 import importlib.util
+import logging
 import os
 import pathlib
 
 import numpy as np
 
-from keras_wgan._logging import get_logger
 from keras_wgan.data.idx import read_idx
+
+_LOGGER = logging.getLogger(__name__)
 
 _SPLITS = ("train", "test")
 
@@ -220,7 +222,7 @@ def _load_idx_dataset(dataset, split, data_dir, return_labels, download,
     """Loads `split` of `dataset` from the first source that has it."""
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {_SPLITS}, got {split!r}.")
-    logger = get_logger()
+    logger = _LOGGER
     if data_dir is not None:
         if download:
             raise ValueError(

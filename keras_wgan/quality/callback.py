@@ -1,18 +1,20 @@
 """A Keras callback that scores a GAN's samples during training."""
 
+import logging
 import time
 
 import keras
 import numpy as np
 
 from keras_wgan import argument_validation
-from keras_wgan._logging import get_logger
 from keras_wgan.quality.classifiers import CLASSIFIER_DATASETS
 from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import check_classifier
 from keras_wgan.quality.features import classifier_logits
 from keras_wgan.quality.summary import METRIC_NAMES
 from keras_wgan.quality.summary import logit_quality
+
+_LOGGER = logging.getLogger(__name__)
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -139,7 +141,7 @@ class QualityMetrics(keras.callbacks.Callback):
             logs.update(values)
         self.results.append({"epoch": epoch + 1, **values})
         if self.verbose:
-            get_logger().info(
+            _LOGGER.info(
                 f"epoch {epoch + 1}: classifier_fid "
                 f"{values['classifier_fid']:.4g}, classifier_score "
                 f"{values['classifier_score']:.3f}, classes_covered "

@@ -15,7 +15,7 @@ import pytest
 
 from keras_wgan import data
 from keras_wgan.data import datasets
-from keras_wgan._logging import get_logger
+from tests.helpers import LogRecords
 from tests.helpers import idx_bytes as _idx_bytes
 from tests.helpers import idx_digits as _digits
 from tests.helpers import write_file as _write
@@ -36,27 +36,11 @@ NAMES = {
 }
 
 
-class _Records(logging.Handler):
-    def __init__(self):
-        super().__init__()
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-    @property
-    def messages(self):
-        return [record.getMessage() for record in self.records]
-
-
 @pytest.fixture
 def log():
-    """Collects what keras_wgan logs (its logger does not propagate)."""
-    logger = get_logger()  # default set-up first, as in normal use
-    handler = _Records()
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
+    """Collects what keras_wgan logs."""
+    with LogRecords() as records:
+        yield records
 
 
 @pytest.fixture
@@ -445,25 +429,6 @@ def test_fashion_debian_package(no_tfds, log):
     assert log.messages[0].startswith(
         "Fashion-MNIST 'test' from IDX files in "
         "/usr/share/datasets/fashion-mnist (10000 images;")
-
-
-# --- The logger --------------------------------------------------------------
-
-
-def test_logger_defaults(monkeypatch, capsys):
-    logger = logging.getLogger("keras_wgan")
-    monkeypatch.setattr(logger, "handlers", [])
-    monkeypatch.setattr(logger, "propagate", True)
-    monkeypatch.setattr(logger, "level", logging.NOTSET)
-
-    assert get_logger() is logger
-    assert logger.level == logging.INFO and not logger.propagate
-    [handler] = logger.handlers
-    assert isinstance(handler, logging.StreamHandler)
-    logger.info("hello")
-    assert capsys.readouterr().err == "keras_wgan: hello\n"
-    # A configured logger is left alone.
-    assert get_logger().handlers == [handler]
 
 
 _WITHOUT_TENSORFLOW = """

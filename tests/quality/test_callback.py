@@ -2,7 +2,6 @@
 and config."""
 
 import csv
-import logging
 
 import keras
 import numpy as np
@@ -10,8 +9,8 @@ import pytest
 
 from keras_wgan import WGAN
 from keras_wgan import quality
-from keras_wgan._logging import get_logger
 from tests import helpers
+from tests.helpers import LogRecords
 from tests.quality import shared
 
 
@@ -135,20 +134,10 @@ def test_callback_logs_one_line():
                                      num_samples=30)
     metrics.set_model(_small_gan())  # an untrained generator will do
     metrics.set_params({"epochs": 1})
-    messages = []
-
-    class _Collect(logging.Handler):
-        def emit(self, record):
-            messages.append(record.getMessage())
-
-    logger = get_logger()
-    handler = _Collect()
-    logger.addHandler(handler)
-    try:
+    with LogRecords() as log:
         metrics.on_train_begin()
         metrics.on_epoch_end(0, {})
-    finally:
-        logger.removeHandler(handler)
+    messages = log.messages
     assert len(messages) == 1
     assert messages[0].startswith("epoch 1: classifier_fid ")
     assert "classes_covered " in messages[0]

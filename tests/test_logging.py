@@ -1,0 +1,42 @@
+"""The package logs like a library: to its logger, shown only when asked."""
+
+import logging
+import os
+import subprocess
+import sys
+
+from tests.helpers import LogRecords
+
+_LOAD = ("import keras_wgan, logging; {setup}"
+         "keras_wgan.data.load_mnist('test')")
+
+
+def _stderr(setup):
+    return subprocess.run(
+        [sys.executable, "-c", _LOAD.format(setup=setup)],
+        capture_output=True, text=True, check=True,
+        env=dict(os.environ, KERAS_BACKEND="torch")).stderr
+
+
+def test_the_package_logger_has_only_a_null_handler():
+    logger = logging.getLogger("keras_wgan")
+    assert [type(h) for h in logger.handlers if not isinstance(
+        h, LogRecords)] == [logging.NullHandler]
+    assert logger.level == logging.NOTSET
+
+
+def test_nothing_is_printed_unless_the_application_asks():
+    assert "keras_wgan" not in _stderr("")
+    shown = _stderr("logging.basicConfig(level=logging.INFO); ")
+    assert ("INFO:keras_wgan.data.datasets:MNIST 'test' from embedded "
+            "test digits (10000 images;") in shown
+
+
+def test_records_reach_a_handler_of_the_package_logger():
+    import keras_wgan
+
+    with LogRecords() as log:
+        keras_wgan.data.load_mnist("test")
+    [record] = log.records
+    assert record.name == "keras_wgan.data.datasets"
+    assert record.getMessage().startswith("MNIST 'test' from ")
