@@ -3,7 +3,8 @@
 - `parser`: the argument parser (every default `None`), its one-line
   `UsageError` and the exit statuses.
 - `config`: `TrainConfig` and `SampleConfig`, the options with their
-  defaults, checked; the rules of what a resumed run may change.
+  defaults, checked; which options were given; what a resumed run may
+  change.
 - `run_folder`: `RunFolder`, the files of a `train` run and what a resume
   does to them.
 - `checkpoint`: loading a `.keras` file named by an option.

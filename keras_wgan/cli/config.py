@@ -1,9 +1,10 @@
 """The options of `train` and `sample`, with their defaults, checked.
 
 A config is built from the options given on the command line (the parser's
-defaults are all `None`) and fills in the rest with its documented
-defaults. `TrainConfig` also records which options were given, which a
-resumed run needs: it may change only `RESUME_MAY_CHANGE`.
+defaults are all `None`, so `given_options` tells them from one parse) and
+fills in the rest with its documented defaults. `TrainConfig` also records
+which options were given, which a resumed run needs: it may change only
+`RESUME_MAY_CHANGE`.
 """
 
 import dataclasses
@@ -39,6 +40,28 @@ def flag(name):
     '--batch-size'
     """
     return "--" + name.replace("_", "-")
+
+
+def given_options(namespace):
+    """Returns the options given on the command line, by name.
+
+    Args:
+        namespace: What `build_parser().parse_args(...)` returned.
+
+    Returns:
+        A dict of the options whose value is not `None` (every parser
+        default is `None`), without the command name.
+
+    Example:
+
+    >>> from keras_wgan.cli import build_parser
+    >>> args = build_parser().parse_args(["sample", "--pretrained",
+    ...                                   "mnist-wgan", "--out", "g.png"])
+    >>> given_options(args)
+    {'pretrained': 'mnist-wgan', 'out': 'g.png'}
+    """
+    return {name: value for name, value in vars(namespace).items()
+            if value is not None and name != "command"}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -132,12 +155,31 @@ class TrainConfig:
             raise ValueError("--download applies only without --data-dir.")
 
     @classmethod
+    def from_namespace(cls, namespace):
+        """Returns the config of a parsed `train` command line.
+
+        Args:
+            namespace: What `build_parser().parse_args(["train", ...])`
+                returned.
+
+        Example:
+
+        >>> from keras_wgan.cli import build_parser
+        >>> args = build_parser().parse_args(["train", "--out", "runs/a",
+        ...                                   "--model", "wgan"])
+        >>> config = TrainConfig.from_namespace(args)
+        >>> config.model, config.clip_value, sorted(config.explicit)
+        ('wgan', None, ['model', 'out'])
+        """
+        return cls.from_options(given_options(namespace))
+
+    @classmethod
     def from_options(cls, options):
         """Returns the config of the options given on the command line.
 
         Args:
             options: A dict from option name to value, without the options
-                not given (`parser.given_options`).
+                not given (`given_options`).
 
         Returns:
             A `TrainConfig` whose `explicit` holds the names in `options`.

@@ -1,9 +1,9 @@
 """The argument parser of `python -m keras_wgan`, and its one-line errors.
 
 Every option's parser default is `None`, so one parse tells which options
-were given (`given_options`); the real defaults live in the configs that
-the commands build from the parsed options (`TrainConfig` for `train`).
-The help texts name those defaults by reading them from there.
+were given (`config.given_options`); the real defaults live in the configs
+that the commands build from the parsed options (`TrainConfig` for
+`train`). The help texts name those defaults by reading them from there.
 """
 
 import argparse
@@ -72,27 +72,6 @@ def number(kind, minimum, inclusive=True):
 
     parse.__name__ = kind.__name__
     return parse
-
-
-def given_options(namespace):
-    """Returns the options given on the command line, by name.
-
-    Args:
-        namespace: What `build_parser().parse_args(...)` returned.
-
-    Returns:
-        A dict of the options whose value is not `None` (every parser
-        default is `None`), without the command name.
-
-    Example:
-
-    >>> args = build_parser().parse_args(["sample", "--pretrained",
-    ...                                   "mnist-wgan", "--out", "g.png"])
-    >>> given_options(args)
-    {'pretrained': 'mnist-wgan', 'out': 'g.png'}
-    """
-    return {name: value for name, value in vars(namespace).items()
-            if value is not None and name != "command"}
 
 
 def build_parser():

@@ -7,8 +7,8 @@ import os
 import keras_wgan
 from keras_wgan.cli.checkpoint import load_model
 from keras_wgan.cli.config import SampleConfig
+from keras_wgan.cli.config import given_options
 from keras_wgan.cli.parser import UsageError
-from keras_wgan.cli.parser import given_options
 from keras_wgan.images import save_image_grid
 
 

@@ -16,8 +16,8 @@ from keras_wgan.callbacks import TerminateOnNonFinite
 from keras_wgan.cli.checkpoint import load_model
 from keras_wgan.cli.config import RESUME_MAY_CHANGE
 from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.config import given_options
 from keras_wgan.cli.parser import UsageError
-from keras_wgan.cli.parser import given_options
 from keras_wgan.cli.run_folder import CHECKPOINTS_DIR
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.data import batches

@@ -10,7 +10,6 @@ from keras_wgan.cli.config import RESUME_MAY_CHANGE
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.config import flag
-from keras_wgan.cli.parser import given_options
 from keras_wgan.models.registry import get_variant
 
 # run.json as the command line wrote it before it was split into modules
@@ -31,7 +30,7 @@ LEGACY_ARGV = ["train", "--out", "/tmp/oldrun", "--epochs", "1",
 
 
 def _config(argv):
-    return TrainConfig.from_options(given_options(build_parser().parse_args(argv)))
+    return TrainConfig.from_namespace(build_parser().parse_args(argv))
 
 
 def test_defaults_are_applied_and_explicit_options_recorded():

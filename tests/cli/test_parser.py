@@ -8,6 +8,7 @@ from keras_wgan import cli
 from keras_wgan.cli import parser as parser_module
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.config import given_options
 from keras_wgan.models.registry import VARIANTS
 from tests.cli.helpers import run_module
 
@@ -39,7 +40,7 @@ def test_every_default_is_none_so_one_parse_tells_what_was_given():
     parser = cli.build_parser()
     args = parser.parse_args(["train", "--out", "o", "--batch-size", "8",
                               "--download"])
-    given = parser_module.given_options(args)
+    given = given_options(args)
     assert given == {"out": "o", "batch_size": 8, "download": True}
     for name, value in vars(args).items():
         if name not in ("command", "out", "batch_size", "download"):
