@@ -15,7 +15,7 @@ def bare_logger(monkeypatch):
     """The `keras_wgan` logger as the library leaves it: a NullHandler."""
     logger = logging.getLogger("keras_wgan")
     monkeypatch.setattr(logger, "handlers", [logging.NullHandler()])
-    monkeypatch.setattr(logger, "level", logging.NOTSET)
+    logger.setLevel(logging.NOTSET)  # conftest.py restores it
     monkeypatch.setattr(logger, "propagate", True)
     return logger
 
