@@ -1,7 +1,73 @@
-"""The command line, `python -m keras_wgan train|sample|compare`."""
+"""The command line, `python -m keras_wgan train|sample|compare`.
 
-from keras_wgan.cli.commands import build_parser
-from keras_wgan.cli.commands import console_main
-from keras_wgan.cli.commands import main
+- `parser`: the argument parser (every default `None`), its one-line
+  `UsageError` and the exit statuses.
+- `config`: `TrainConfig` and `SampleConfig`, the options with their
+  defaults, checked; which options were given; what a resumed run may
+  change.
+- `run_folder`: `RunFolder`, the files of a `train` run and what a resume
+  does to them.
+- `checkpoint`: loading a `.keras` file named by an option.
+- `train`, `sample`, `compare`: the commands, each a `prepare` that checks
+  and loads without writing, and the work it returns.
+- `output`: the package's log lines on stderr.
 
-__all__ = ["build_parser", "console_main", "main"]
+Every bad argument ends in one line on stderr that names the argument and
+the expected value, exit status 2, and nothing written.
+"""
+
+import importlib
+import sys
+
+from keras_wgan.cli.config import SampleConfig
+from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.output import show_package_logs
+from keras_wgan.cli.parser import NON_FINITE_STATUS
+from keras_wgan.cli.parser import USAGE_STATUS
+from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.parser import build_parser
+from keras_wgan.errors import NonFiniteError
+
+__all__ = ["SampleConfig", "TrainConfig", "UsageError", "build_parser",
+           "console_main", "main"]
+
+
+def main(argv=None):
+    """Runs the command line; returns the exit status.
+
+    Args:
+        argv: The arguments after the program name; `None` reads
+            `sys.argv`.
+
+    Returns:
+        0, `USAGE_STATUS` (2) after a bad argument (one line on stderr,
+        nothing written), or `NON_FINITE_STATUS` (3) when a NaN or an
+        infinity stopped the training.
+
+    Example:
+
+    >>> main(["train", "--out", "runs/a", "--epochs", "0"])
+    2
+    """
+    show_package_logs()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = build_parser().parse_args(argv)
+        command = importlib.import_module(f"keras_wgan.cli.{args.command}")
+        job = command.prepare(args)
+    except (UsageError, ValueError, FileNotFoundError) as error:
+        # Only the checks before any work is done end in one line: an error
+        # during training is a bug or a data fault and keeps its traceback.
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_STATUS
+    try:
+        job()
+    except NonFiniteError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return NON_FINITE_STATUS
+    return 0
+
+
+def console_main():
+    """Entry point of the `keras-wgan` console script."""
+    sys.exit(main())

@@ -1,4 +1,8 @@
-"""Resume, atomic checkpoints, NaN safety and determinism, on real training."""
+"""Resume, atomic checkpoints, NaN safety and determinism, on real training.
+
+These test the library under the command line (batches, fit, checkpoints,
+callbacks); the command line's own runs are in test_train.py.
+"""
 
 import os
 import signal
@@ -15,28 +19,11 @@ from keras_wgan import checkpoints
 from keras_wgan.data.batches import ShuffledBatches
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import TerminateOnNonFinite
+from tests.cli.helpers import ROOT
+from tests.cli.helpers import assert_same_state
+from tests.cli.helpers import state
 from tests.helpers import real_digits
 from tests.helpers import small_models
-from tests.helpers import variable_values
-
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def _state(model):
-    """Every value that decides how training continues, as NumPy arrays."""
-    return variable_values(
-        model.critic.weights
-        + model.generator.weights
-        + model.critic_optimizer.variables
-        + model.generator_optimizer.variables
-        + [model.seed_generator.state]
-    )
-
-
-def _assert_same_state(a, b):
-    assert len(a) == len(b)
-    for x, y in zip(a, b):
-        np.testing.assert_array_equal(x, y)
 
 
 def _new_gan(seed=3):
@@ -104,11 +91,11 @@ def test_same_seed_gives_the_same_run_twice():
     for _ in range(2):
         gan = _new_gan(seed=3)
         gan.fit(x, batch_size=8, epochs=2, verbose=0)
-        runs.append(_state(gan))
-    _assert_same_state(*runs)
+        runs.append(state(gan))
+    assert_same_state(*runs)
     other = _new_gan(seed=4)
     other.fit(x, batch_size=8, epochs=2, verbose=0)
-    assert not np.array_equal(runs[0][0], _state(other)[0])
+    assert not np.array_equal(runs[0][0], state(other)[0])
 
 
 def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
@@ -125,7 +112,7 @@ def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
     resumed = keras.models.load_model(path)
     resumed.fit(x, batch_size=8, initial_epoch=epoch, epochs=4, verbose=0)
     assert int(resumed.generator_optimizer.iterations) == 8
-    _assert_same_state(_state(straight), _state(resumed))
+    assert_same_state(state(straight), state(resumed))
 
 
 # ---------------------------------------------------------------- checkpoints
@@ -140,8 +127,8 @@ def test_checkpoint_keeps_the_last_k_and_links_the_newest(tmp_path):
         "epoch_0003.keras", "epoch_0004.keras"]
     assert os.path.samefile(tmp_path / "model.keras",
                             tmp_path / "ckpt" / "epoch_0004.keras")
-    _assert_same_state(_state(gan),
-                       _state(keras.models.load_model(tmp_path / "model.keras")))
+    assert_same_state(state(gan),
+                      state(keras.models.load_model(tmp_path / "model.keras")))
     with pytest.raises(ValueError, match="keep must be an integer >= 1, got 0"):
         Checkpoint(tmp_path, keep=0)
 
@@ -221,7 +208,7 @@ def test_nan_batch_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
                 callbacks=[TerminateOnNonFinite(), saver])
     assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
     saved = keras.models.load_model(tmp_path / "model.keras")
-    assert all(np.all(np.isfinite(v)) for v in _state(saved))
+    assert all(np.all(np.isfinite(v)) for v in state(saved))
     assert int(saved.generator_optimizer.iterations) == 4
 
 
@@ -275,170 +262,7 @@ def _rss_mb():
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-# ------------------------------------------------------------------ the CLI
-
-CLI_RUN = ["--model", "wgan-gp", "--width", "2", "--latent-dim", "8",
-           "--split", "test", "--batch-size", "8", "--n-critic", "2",
-           "--samples", "4", "--sample-every", "1000", "--verbose", "0",
-           "--seed", "5"]
-
-
-def _train_process(out, *args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "keras_wgan", "train", "--out", str(out), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND="torch"),
-    )
-
-
-def _finish(process):
-    stdout, stderr = process.communicate(timeout=1200)
-    assert process.returncode == 0, stderr
-    return stdout
-
-
-def _resume_after_sigkill(tmp_path, num_images, epochs, kill_after):
-    """Trains straight, and killed + resumed; returns both run folders."""
-    common = [*CLI_RUN, "--num-images", str(num_images), "--epochs", str(epochs)]
-    straight, killed = tmp_path / "straight", tmp_path / "killed"
-    _finish(_train_process(straight, *common))
-
-    process = _train_process(killed, *common)
-    target = killed / "checkpoints" / f"epoch_{kill_after:04d}.keras"
-    deadline = time.monotonic() + 1200
-    while not target.exists():
-        assert process.poll() is None, "the run ended before it was killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    time.sleep(0.3)  # a few steps into the next epoch
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=60)
-    epoch, _ = checkpoints.latest_checkpoint(killed / "checkpoints")
-    assert kill_after <= epoch < epochs, "the kill came after the last epoch"
-
-    stdout = _finish(_train_process(killed, "--resume"))
-    assert f"({epoch} epochs done)" in stdout
-    return straight, killed
-
-
-def _assert_same_run(straight, killed):
-    _assert_same_state(
-        _state(keras.models.load_model(straight / "model.keras")),
-        _state(keras.models.load_model(killed / "model.keras")),
-    )
-    # Every logged number of every epoch, to the last digit.
-    assert (straight / "metrics.csv").read_text() == (
-        killed / "metrics.csv").read_text()
-
-
-def test_cli_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
-    if keras.backend.backend() != "torch":
-        pytest.skip("the CLI runs on torch here; the API test covers all")
-    # 96 images in steps of 2 x 8: 6 generator steps per epoch.
-    _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=96,
-                                            epochs=4, kill_after=2))
-
-
-@pytest.mark.slow
-def test_cli_2000_steps_straight_equal_1000_kill_resume_1000(tmp_path):
-    if keras.backend.backend() != "torch":
-        pytest.skip("the CLI runs on torch here; the API test covers all")
-    # 320 images in steps of 2 x 8: 20 generator steps per epoch.
-    _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=320,
-                                            epochs=100, kill_after=50))
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    """A one-epoch CLI run (run.json and one checkpoint), made in-process."""
-    out = tmp_path_factory.mktemp("finished") / "run"
-    from keras_wgan import cli
-
-    assert cli.main(["train", "--out", str(out), "--epochs", "1",
-                     "--num-images", "16", *CLI_RUN]) == 0
-    return out
-
-
-def _snapshot(folder):
-    return {
-        os.path.relpath(os.path.join(root, name), folder):
-            open(os.path.join(root, name), "rb").read()
-        for root, _, names in os.walk(folder) for name in names
-    }
-
-
-def _copy_run(finished_run, tmp_path, with_checkpoint=True):
-    import shutil
-
-    out = tmp_path / "run"
-    out.mkdir(parents=True)
-    shutil.copy(finished_run / "run.json", out / "run.json")
-    if with_checkpoint:
-        shutil.copytree(finished_run / "checkpoints", out / "checkpoints")
-    return out
-
-
-def _resume_error(capsys, out, *args):
-    from keras_wgan import cli
-
-    before = _snapshot(out)
-    status = cli.main(["train", "--out", str(out), "--resume", *args])
-    err = "\n".join(line for line in capsys.readouterr().err.splitlines()
-                    if not line.startswith("keras_wgan: MNIST"))
-    assert status == 2 and len(err.splitlines()) == 1, err
-    assert _snapshot(out) == before, "a rejected resume changed files"
-    return err
-
-
-def test_resume_rejects_what_would_make_another_run(finished_run, tmp_path,
-                                                    capsys):
-    out = _copy_run(finished_run, tmp_path)
-    err = _resume_error(capsys, out, "--epochs", "3", "--batch-size", "4")
-    assert "--batch-size 4 differs from the run's recorded --batch-size 8" in err
-    err = _resume_error(capsys, out, "--epochs", "1")
-    assert "--epochs must be > 1 to resume" in err
-    err = _resume_error(capsys, out, "--overwrite")
-    assert "--resume and --overwrite exclude each other" in err
-
-
-def test_resume_rejects_missing_unreadable_and_foreign_files(finished_run,
-                                                             tmp_path, capsys):
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert "holds no run.json" in _resume_error(capsys, empty)
-    (empty / "run.json").write_text("{not json")
-    assert "is not a run record written by 'train'" in _resume_error(
-        capsys, empty)
-
-    bare = _copy_run(finished_run, tmp_path / "bare", with_checkpoint=False)
-    assert "has no checkpoint in checkpoints/" in _resume_error(capsys, bare)
-
-    run = _copy_run(finished_run, tmp_path / "junk")
-    (run / "checkpoints" / "epoch_0002.keras").write_bytes(b"PK\x03\x04junk")
-    err = _resume_error(capsys, run, "--epochs", "3")
-    assert "epoch_0002.keras is not a readable .keras model" in err
-
-    foreign = _copy_run(finished_run, tmp_path / "foreign")
-    record = (foreign / "run.json").read_text()
-    (foreign / "run.json").write_text(record.replace('"wgan-gp"', '"wgan"'))
-    err = _resume_error(capsys, foreign, "--epochs", "3")
-    assert "holds a WGANGP, expected a keras_wgan WGAN" in err
-
-
-def test_nan_stops_the_cli_with_status_3_and_one_line(tmp_path, capsys):
-    from keras_wgan import cli
-
-    out = tmp_path / "run"
-    # A learning rate of 1e38 overflows the critic's weights within steps.
-    status = cli.main(["train", "--out", str(out), "--epochs", "2",
-                       "--num-images", "32", *CLI_RUN, "--model", "wgan",
-                       "--learning-rate", "1e38"])
-    err = [line for line in capsys.readouterr().err.splitlines()
-           if not line.startswith("keras_wgan: MNIST")]
-    assert status == 3 and len(err) == 1, err
-    assert "became nan at epoch 1, step" in err[0]
-    assert "No checkpoint was written before it" in err[0]
-    assert not (out / "checkpoints").exists()
+# ----------------------------------------------------------- validation
 
 
 def test_validation_split_holds_out_the_last_images():

@@ -1,0 +1,333 @@
+"""The options of `train` and `sample`, with their defaults, checked.
+
+A config is built from the options given on the command line (the parser's
+defaults are all `None`, so `given_options` tells them from one parse) and
+fills in the rest with its documented defaults. `TrainConfig` also records
+which options were given, which a resumed run needs: it may change only
+`RESUME_MAY_CHANGE`.
+"""
+
+import dataclasses
+import os
+
+from keras_wgan.argument_validation import check_choice
+from keras_wgan.argument_validation import check_float
+from keras_wgan.argument_validation import check_int
+from keras_wgan.models.registry import VARIANTS
+from keras_wgan.zoo import PRETRAINED_MODELS
+
+#: The `train --model` choices: the Wasserstein variants, those with a
+#: Lipschitz argument (weight clipping, gradient penalty).
+TRAIN_MODELS = tuple(
+    name for name, variant in VARIANTS.items()
+    if variant.lipschitz_argument is not None
+)
+# What a resumed run may change: how long it trains, how it reports, where
+# the (same) data is read from, and the learning rate (the way out of a run
+# stopped by a NaN). Anything else would make it another run.
+RESUME_MAY_CHANGE = ("epochs", "verbose", "data_dir", "download",
+                     "learning_rate")
+# Options of the command line that are not part of what a run is.
+_NOT_RECORDED = ("resume", "explicit")
+
+
+def flag(name):
+    """Returns the command-line flag of an option, e.g. `--batch-size`.
+
+    Example:
+
+    >>> flag("batch_size")
+    '--batch-size'
+    """
+    return "--" + name.replace("_", "-")
+
+
+def given_options(namespace):
+    """Returns the options given on the command line, by name.
+
+    Args:
+        namespace: What `build_parser().parse_args(...)` returned.
+
+    Returns:
+        A dict of the options whose value is not `None` (every parser
+        default is `None`), without the command name.
+
+    Example:
+
+    >>> from keras_wgan.cli import build_parser
+    >>> args = build_parser().parse_args(["sample", "--pretrained",
+    ...                                   "mnist-wgan", "--out", "g.png"])
+    >>> given_options(args)
+    {'pretrained': 'mnist-wgan', 'out': 'g.png'}
+    """
+    return {name: value for name, value in vars(namespace).items()
+            if value is not None and name != "command"}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TrainConfig:
+    """The options of `train`, defaults filled in and checked.
+
+    Every field is the `train` option of the same name (`batch_size` is
+    `--batch-size`); see `python -m keras_wgan train --help`. `None` for
+    `clip_value`, `gp_weight` and `learning_rate` keeps the model's own
+    default; `n_critic=None` becomes the model's default.
+
+    Attributes:
+        explicit: The names of the options given on the command line (a
+            frozenset); the others hold their defaults.
+
+    Raises:
+        ValueError: in one line, naming the option and the expected value.
+
+    Example:
+
+    >>> config = TrainConfig.from_options({"out": "runs/a", "epochs": 3})
+    >>> config.epochs, config.batch_size, config.n_critic, config.model
+    (3, 64, 5, 'wgan-gp')
+    >>> sorted(config.explicit)
+    ['epochs', 'out']
+    >>> TrainConfig(out="runs/a", epochs=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be an integer >= 1, got 0.
+    """
+
+    # The order of the fields is the order of the keys in run.json.
+    model: str = "wgan-gp"
+    out: str
+    epochs: int = 10
+    batch_size: int = 64
+    n_critic: int = None
+    clip_value: float = None
+    gp_weight: float = None
+    learning_rate: float = None
+    latent_dim: int = 128
+    width: int = 64
+    data_dir: str = None
+    download: bool = False
+    split: str = "train"
+    num_images: int = None
+    seed: int = 0
+    samples: int = 64
+    sample_every: int = 1
+    overwrite: bool = False
+    resume: bool = False
+    keep_checkpoints: int = 3
+    verbose: int = 1
+    explicit: frozenset = dataclasses.field(default=frozenset(), repr=False,
+                                            compare=False)
+
+    def __post_init__(self):
+        variant = VARIANTS[check_choice("model", self.model, TRAIN_MODELS)]
+        if self.n_critic is None:
+            _set(self, "n_critic", variant.default("n_critic"))
+        _set(self, "out", _check_path("out", self.out))
+        for name in ("epochs", "batch_size", "n_critic", "latent_dim", "width",
+                     "samples", "sample_every", "keep_checkpoints"):
+            _set(self, name, check_int(name, getattr(self, name)))
+        _set(self, "seed", check_int("seed", self.seed, minimum=0))
+        if self.num_images is not None:
+            _set(self, "num_images", check_int("num_images", self.num_images))
+        for name, minimum, inclusive in (("clip_value", 0.0, False),
+                                         ("gp_weight", 0.0, True),
+                                         ("learning_rate", 0.0, False)):
+            if getattr(self, name) is not None:
+                _set(self, name, check_float(name, getattr(self, name),
+                                            minimum, inclusive))
+        if self.data_dir is not None:
+            _set(self, "data_dir", _check_path("data_dir", self.data_dir))
+        for name in ("download", "overwrite", "resume"):
+            _check_bool(name, getattr(self, name))
+        check_choice("split", self.split, ("train", "test"))
+        check_choice("verbose", self.verbose, (0, 1, 2))
+        _set(self, "explicit", frozenset(self.explicit))
+        # Each model has one Lipschitz hyperparameter; the other one's option
+        # is an error rather than silently ignored.
+        for other in TRAIN_MODELS:
+            argument = VARIANTS[other].lipschitz_argument
+            if (argument != variant.lipschitz_argument
+                    and getattr(self, argument) is not None):
+                raise ValueError(
+                    f"{flag(argument)} applies to --model {other} only."
+                )
+        if self.data_dir is not None and self.download:
+            raise ValueError("--download applies only without --data-dir.")
+
+    @classmethod
+    def from_namespace(cls, namespace):
+        """Returns the config of a parsed `train` command line.
+
+        Args:
+            namespace: What `build_parser().parse_args(["train", ...])`
+                returned.
+
+        Example:
+
+        >>> from keras_wgan.cli import build_parser
+        >>> args = build_parser().parse_args(["train", "--out", "runs/a",
+        ...                                   "--model", "wgan"])
+        >>> config = TrainConfig.from_namespace(args)
+        >>> config.model, config.clip_value, sorted(config.explicit)
+        ('wgan', None, ['model', 'out'])
+        """
+        return cls.from_options(given_options(namespace))
+
+    @classmethod
+    def from_options(cls, options):
+        """Returns the config of the options given on the command line.
+
+        Args:
+            options: A dict from option name to value, without the options
+                not given (`given_options`).
+
+        Returns:
+            A `TrainConfig` whose `explicit` holds the names in `options`.
+        """
+        return cls(**options, explicit=frozenset(options))
+
+    @classmethod
+    def resumed(cls, record, options):
+        """Returns the config of a resumed run.
+
+        Args:
+            record: The run's recorded options (run.json as a dict).
+            options: The options given now, as for `from_options`. Those in
+                `RESUME_MAY_CHANGE` replace the recorded ones; any other
+                must equal its recorded value.
+
+        Returns:
+            A `TrainConfig`: the recorded options, the few given now, and
+            the defaults of options missing from the record.
+
+        Raises:
+            ValueError: if an option given now differs from the record.
+
+        Example:
+
+        >>> record = TrainConfig(out="runs/a").record(num_images=100)
+        >>> TrainConfig.resumed(record, {"out": "runs/a", "epochs": 20,
+        ...                              "resume": True}).epochs
+        20
+        >>> TrainConfig.resumed(record, {"out": "runs/a", "width": 32})
+        Traceback (most recent call last):
+        ...
+        ValueError: --width 32 differs from the run's recorded --width 64; ...
+        """
+        names = {field.name for field in dataclasses.fields(cls)}
+        merged = dict(options)
+        for name, value in record.items():
+            if name not in names or name in ("out", *_NOT_RECORDED):
+                continue
+            if name in options and name in RESUME_MAY_CHANGE:
+                continue  # the value given now wins
+            if name in options and options[name] != value:
+                raise ValueError(
+                    f"{flag(name)} {options[name]} differs from the run's "
+                    f"recorded {flag(name)} {value}; --resume continues the "
+                    "run as recorded in run.json (it may change only "
+                    + ", ".join(map(flag, RESUME_MAY_CHANGE)) + ")."
+                )
+            merged[name] = value
+        return cls(**merged, explicit=frozenset(options))
+
+    @classmethod
+    def default(cls, name):
+        """Returns the default of an option.
+
+        Example:
+
+        >>> TrainConfig.default("n_critic")
+        5
+        """
+        return getattr(cls(out="."), name)
+
+    def record(self, num_images):
+        """Returns what run.json records of a new run.
+
+        Args:
+            num_images: The number of training images, recorded in place
+                of `num_images` (which may be `None`: all of them).
+
+        Returns:
+            A dict, in the order of run.json's keys.
+
+        Example:
+
+        >>> record = TrainConfig(out="runs/a").record(num_images=100)
+        >>> record["command"], record["num_images"], "resume" in record
+        ('train', 100, False)
+        """
+        record = {"command": "train"}
+        for field in dataclasses.fields(self):
+            if field.name not in _NOT_RECORDED:
+                record[field.name] = getattr(self, field.name)
+        record["num_images"] = num_images
+        return record
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SampleConfig:
+    """The options of `sample`, defaults filled in and checked.
+
+    Example:
+
+    >>> SampleConfig(pretrained="mnist-wgan", out="g.png").n
+    64
+    >>> SampleConfig(pretrained="mnist-wgan", out="g.jpg")
+    Traceback (most recent call last):
+    ...
+    ValueError: --out must name a .png file, got g.jpg.
+    """
+
+    checkpoint: str = None
+    pretrained: str = None
+    n: int = 64
+    out: str
+    seed: int = 0
+    columns: int = None
+
+    def __post_init__(self):
+        if (self.checkpoint is None) == (self.pretrained is None):
+            raise ValueError("give one of --checkpoint and --pretrained.")
+        if self.checkpoint is not None:
+            _set(self, "checkpoint", _check_path("checkpoint", self.checkpoint))
+        else:
+            check_choice("pretrained", self.pretrained, PRETRAINED_MODELS)
+        _set(self, "out", _check_path("out", self.out))
+        if not self.out.endswith(".png"):
+            raise ValueError(f"--out must name a .png file, got {self.out}.")
+        _set(self, "n", check_int("n", self.n))
+        _set(self, "seed", check_int("seed", self.seed, minimum=0))
+        if self.columns is not None:
+            _set(self, "columns", check_int("columns", self.columns))
+
+    @classmethod
+    def default(cls, name):
+        """Returns the default of an option.
+
+        Example:
+
+        >>> SampleConfig.default("n")
+        64
+        """
+        return getattr(cls(pretrained=PRETRAINED_MODELS[0], out=".png"), name)
+
+
+def _set(config, name, value):
+    # The configs are frozen: the checked (and converted) values replace
+    # the given ones while they are built.
+    object.__setattr__(config, name, value)
+
+
+def _check_path(name, value):
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a path, got {value!r}.")
+    return value
+
+
+def _check_bool(name, value):
+    if not isinstance(value, bool):
+        raise ValueError(f"{name} must be True or False, got {value!r}.")

@@ -1,0 +1,264 @@
+"""The argument parser of `python -m keras_wgan`, and its one-line errors.
+
+Every option's parser default is `None`, so one parse tells which options
+were given (`config.given_options`); the real defaults live in the configs
+that the commands build from the parsed options (`TrainConfig` for
+`train`). The help texts name those defaults by reading them from there.
+"""
+
+import argparse
+import inspect
+
+from keras_wgan import argument_validation
+from keras_wgan.cli.config import TRAIN_MODELS
+from keras_wgan.cli.config import SampleConfig
+from keras_wgan.cli.config import TrainConfig
+from keras_wgan.models.registry import VARIANTS
+from keras_wgan.zoo import PRETRAINED_MODELS
+
+#: Exit status of a bad argument (argparse's own).
+USAGE_STATUS = 2
+#: Exit status of a run stopped by a NaN or an infinity.
+NON_FINITE_STATUS = 3
+
+
+class UsageError(Exception):
+    """A bad argument, reported as one line without a traceback."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # argparse's default prints the whole usage block first; one line is
+        # easier to read in a log and is what every other error here gives.
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def number(kind, minimum, inclusive=True):
+    """Returns an argparse `type` that accepts numbers from `minimum` on.
+
+    Args:
+        kind: `int` or `float`.
+        minimum: The smallest value accepted.
+        inclusive: For floats, whether `minimum` itself is accepted.
+
+    Returns:
+        A function from the option's text to the number, raising
+        `argparse.ArgumentTypeError` with the expected value.
+
+    Example:
+
+    >>> number(int, 1)("3")
+    3
+    >>> number(float, 0.0, inclusive=False)("0")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be a finite number > 0.0, got 0.0.
+    """
+
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = text
+        try:
+            if kind is int:
+                return argument_validation.check_int("value", value, minimum)
+            return argument_validation.check_float("value", value, minimum,
+                                                   inclusive)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(
+                str(error).replace("value must be", "must be", 1)
+            ) from None
+
+    parse.__name__ = kind.__name__
+    return parse
+
+
+def build_parser():
+    """Returns the argument parser of `python -m keras_wgan`.
+
+    Its `command_parsers` attribute maps each command name to its
+    subparser.
+
+    Example:
+
+    >>> args = build_parser().parse_args(["train", "--out", "runs/a",
+    ...                                   "--epochs", "3"])
+    >>> args.command, args.epochs, args.batch_size
+    ('train', 3, None)
+    """
+    parser = _Parser(
+        prog="python -m keras_wgan",
+        description="Train Wasserstein GANs on MNIST and draw samples.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    parser.command_parsers = {
+        "train": _add_train_parser(commands),
+        "sample": _add_sample_parser(commands),
+        "compare": _add_compare_parser(commands),
+    }
+    return parser
+
+
+def _add_train_parser(commands):
+    default = TrainConfig.default
+    train = commands.add_parser(
+        "train",
+        help="train a WGAN or WGAN-GP on MNIST",
+        description=(
+            "Train on MNIST and write into --out: checkpoints/epoch_NNNN.keras "
+            "(the model after NNNN epochs, written atomically every epoch, the "
+            "last --keep-checkpoints kept), model.keras (the newest of them), "
+            "samples/epoch_NNN.png (sample grids), metrics.csv (logged metrics "
+            "per epoch) and run.json (the arguments and the number of training "
+            "images). A run stopped by a NaN or an infinity exits with status "
+            f"{NON_FINITE_STATUS} and leaves its last good checkpoint as the "
+            "newest; an interrupted run continues with --resume."
+        ),
+    )
+    clip_value = VARIANTS["wgan"].default("clip_value")
+    gp_weight = VARIANTS["wgan-gp"].default("gp_weight")
+    train.add_argument("--model", choices=TRAIN_MODELS, default=None,
+                       help="wgan: weight clipping; wgan-gp: gradient "
+                       "penalty (default)")
+    train.add_argument("--out", required=True,
+                       help="output folder, e.g. runs/mnist")
+    train.add_argument("--epochs", type=number(int, 1), default=None,
+                       help=f"passes over the data (default {default('epochs')})")
+    train.add_argument("--batch-size", type=number(int, 1), default=None,
+                       help="images per critic update (default "
+                       f"{default('batch_size')}); a step draws n-critic "
+                       "batches")
+    train.add_argument("--n-critic", type=number(int, 1), default=None,
+                       help="critic updates per generator update (default "
+                       f"{default('n_critic')})")
+    train.add_argument("--clip-value", type=number(float, 0.0, False),
+                       default=None,
+                       help="wgan only: clip critic weights to [-c, c] "
+                       f"(default {clip_value:g})")
+    train.add_argument("--gp-weight", type=number(float, 0.0), default=None,
+                       help="wgan-gp only: penalty weight lambda (default "
+                       f"{gp_weight:g})")
+    train.add_argument("--learning-rate", type=number(float, 0.0, False),
+                       default=None,
+                       help="learning rate of both optimizers (default: "
+                       "5e-5 RMSprop for wgan, 1e-4 Adam(0, 0.9) for wgan-gp)")
+    train.add_argument("--latent-dim", type=number(int, 1), default=None,
+                       help="size of the noise vector (default "
+                       f"{default('latent_dim')})")
+    train.add_argument("--width", type=number(int, 1), default=None,
+                       help="network width: critic filters width-2w-4w "
+                       f"(default {default('width')}, the WGAN-GP paper's)")
+    train.add_argument("--data-dir", default=None,
+                       help="folder with the MNIST IDX files (official "
+                       "names, .gz or raw); default: tensorflow-datasets, "
+                       "else the embedded MNIST test digits")
+    train.add_argument("--download", action="store_true", default=None,
+                       help="let tensorflow-datasets download and prepare "
+                       "MNIST (60k train digits; needs network and "
+                       "TensorFlow); without it, tfds is used only when "
+                       "MNIST is already prepared")
+    train.add_argument("--split", choices=("train", "test"), default=None,
+                       help=f"MNIST split (default {default('split')})")
+    train.add_argument("--num-images", type=number(int, 1), default=None,
+                       help="train on the first N images only")
+    train.add_argument("--seed", type=number(int, 0), default=None,
+                       help=f"random seed (default {default('seed')})")
+    train.add_argument("--samples", type=number(int, 1), default=None,
+                       help="images per sample grid (default "
+                       f"{default('samples')})")
+    train.add_argument("--sample-every", type=number(int, 1), default=None,
+                       help="write a sample grid every N epochs (default "
+                       f"{default('sample_every')})")
+    train.add_argument("--overwrite", action="store_true", default=None,
+                       help="start over in an --out that already holds a run "
+                       "(its checkpoints are deleted)")
+    train.add_argument("--resume", action="store_true", default=None,
+                       help="continue the run in --out from its newest "
+                       "checkpoint, with the arguments recorded in run.json; "
+                       "only --epochs (to train longer), --learning-rate, "
+                       "--verbose, --data-dir and --download may be given "
+                       "again")
+    train.add_argument("--keep-checkpoints", type=number(int, 1),
+                       default=None,
+                       help="number of epoch checkpoints kept (default "
+                       f"{default('keep_checkpoints')})")
+    train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=None,
+                       help="Keras fit verbosity: 1 progress bar (default), "
+                       "2 one line per epoch, 0 silent")
+    return train
+
+
+def _add_sample_parser(commands):
+    default = SampleConfig.default
+    sample = commands.add_parser(
+        "sample",
+        help="draw a grid of samples from a checkpoint or a pretrained model",
+        description="Load a .keras checkpoint or a pretrained model shipped "
+                    "with keras_wgan and write a PNG sample grid.",
+    )
+    source = sample.add_mutually_exclusive_group(required=True)
+    source.add_argument("--checkpoint",
+                        help="a model.keras written by 'train'")
+    source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
+                        help="a shipped model (see keras_wgan.pretrained)")
+    sample.add_argument("--n", type=number(int, 1), default=None,
+                        help=f"number of samples (default {default('n')})")
+    sample.add_argument("--out", required=True, help="output PNG file")
+    sample.add_argument("--seed", type=number(int, 0), default=None,
+                        help=f"noise seed (default {default('seed')})")
+    sample.add_argument("--columns", type=number(int, 1), default=None,
+                        help="images per row (default: square grid)")
+    return sample
+
+
+def _add_compare_parser(commands):
+    from keras_wgan.studies import compare
+
+    defaults = inspect.signature(compare.CompareConfig).parameters
+
+    def default(name):
+        return defaults[name].default
+
+    compare_parser = commands.add_parser(
+        "compare",
+        help="train GAN, non-saturating GAN, WGAN and WGAN-GP on one budget "
+        "and write a report",
+        description=(
+            "Train the variants with the same networks, data and budget "
+            "(--iterations and/or --seconds per variant), evaluate every "
+            "--eval-every generator iterations, and write into --out: "
+            "report.md (summary table, settings, machine), results.json "
+            "(every number), curves.png, samples.png, weights.png and "
+            "gradient_norms.png."
+        ),
+    )
+    add = compare_parser.add_argument
+    add("--dataset", required=True, choices=compare.DATASETS)
+    add("--out", required=True, help="report folder")
+    add("--variants", default=None,
+        help=f"comma-separated subset of {','.join(VARIANTS)} (default: all)")
+    add("--iterations", type=number(int, 1), default=None,
+        help="generator iterations per variant")
+    add("--seconds", type=number(float, 0.0, False), default=None,
+        help="training seconds per variant (evaluation not counted); with "
+        "--iterations, whichever comes first")
+    add("--eval-every", type=number(int, 1), default=None,
+        help="evaluate every N generator iterations (default "
+        f"{default('eval_every')})")
+    add("--eval-samples", type=number(int, 2), default=None,
+        help=f"samples per evaluation (default {default('eval_samples')})")
+    add("--width", type=number(int, 1), default=None,
+        help="network width (default 32 for images, 128 for toy data)")
+    add("--batch-size", type=number(int, 1), default=None,
+        help=f"samples per critic update (default {default('batch_size')})")
+    add("--learning-rate", type=number(float, 0.0, False), default=None,
+        help="learning rate of every optimizer (default: each variant's "
+        "paper default)")
+    add("--latent-dim", type=number(int, 1), default=None,
+        help="noise size (default 128 for images, 2 for toy data)")
+    add("--seed", type=number(int, 0), default=None,
+        help=f"random seed (default {default('seed')})")
+    add("--overwrite", action="store_true", default=None,
+        help="write into an --out that is not empty")
+    return compare_parser

@@ -1,0 +1,57 @@
+"""`python -m keras_wgan sample`: a PNG grid of samples from a checkpoint
+or a pretrained model.
+"""
+
+import os
+
+import keras_wgan
+from keras_wgan.cli.checkpoint import load_model
+from keras_wgan.cli.config import SampleConfig
+from keras_wgan.cli.config import given_options
+from keras_wgan.cli.parser import UsageError
+from keras_wgan.images import save_image_grid
+
+
+def prepare(args):
+    """Checks the options and loads the model; writes nothing.
+
+    Args:
+        args: The parsed `sample` options (`build_parser().parse_args`).
+
+    Returns:
+        A function that writes the sample grid and returns its path.
+    """
+    options = given_options(args)
+    checkpoint = options.get("checkpoint")
+    if checkpoint is not None and not os.path.isfile(checkpoint):
+        raise UsageError(f"--checkpoint: no such file {checkpoint}.")
+    config = SampleConfig(**options)
+    if config.pretrained is not None:
+        model = keras_wgan.pretrained(config.pretrained)
+    else:
+        model = load_model(config.checkpoint, "--checkpoint",
+                           keras_wgan.AdversarialModel)
+    return lambda: sample(config, model)
+
+
+def sample(config, model):
+    """Writes `config.n` samples of `model` as a grid to `config.out`.
+
+    Returns:
+        The path of the PNG file.
+
+    Example:
+
+    >>> config = SampleConfig(pretrained="mnist-wgan", out="grids/g.png",
+    ...                       n=4)
+    >>> sample(config, keras_wgan.pretrained("mnist-wgan"))
+    wrote 4 samples to grids/g.png
+    'grids/g.png'
+    """
+    images = model.generate(config.n, seed=config.seed)
+    parent = os.path.dirname(config.out)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    save_image_grid(images, config.out, columns=config.columns)
+    print(f"wrote {config.n} samples to {config.out}")
+    return config.out

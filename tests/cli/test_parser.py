@@ -1,0 +1,125 @@
+"""keras_wgan.cli.parser: the options, their one-line errors, None defaults."""
+
+import argparse
+
+import pytest
+
+from keras_wgan import cli
+from keras_wgan.cli import parser as parser_module
+from keras_wgan.cli.config import SampleConfig
+from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.config import given_options
+from keras_wgan.models.registry import VARIANTS
+from tests.cli.helpers import run_module
+
+
+def test_help_documents_every_option():
+    result = run_module("train", "--help")
+    assert result.returncode == 0
+    for option in ("--model", "--epochs", "--batch-size", "--n-critic",
+                   "--clip-value", "--gp-weight", "--data-dir", "--out",
+                   "--resume", "--keep-checkpoints"):
+        assert option in result.stdout
+
+
+def test_help_names_the_config_and_registry_defaults():
+    train = cli.build_parser().command_parsers["train"]
+    helps = {action.dest: " ".join(action.help.split())
+             for action in train._actions if action.help}
+    assert "(default 10)" in helps["epochs"]
+    assert "(default 5)" in helps["n_critic"]
+    assert "(default 0.01)" in helps["clip_value"]
+    assert "(default 10)" in helps["gp_weight"]
+    assert "(default 64, the WGAN-GP paper's)" in helps["width"]
+    assert "(default 3)" in helps["keep_checkpoints"]
+    sample = cli.build_parser().command_parsers["sample"]
+    assert any("(default 64)" in (a.help or "") for a in sample._actions)
+
+
+def test_every_default_is_none_so_one_parse_tells_what_was_given():
+    parser = cli.build_parser()
+    args = parser.parse_args(["train", "--out", "o", "--batch-size", "8",
+                              "--download"])
+    given = given_options(args)
+    assert given == {"out": "o", "batch_size": 8, "download": True}
+    for name, value in vars(args).items():
+        if name not in ("command", "out", "batch_size", "download"):
+            assert value is None, name
+    # The defaults come from the configs, not from the parser.
+    for command in ("train", "sample", "compare"):
+        sub = parser.command_parsers[command]
+        assert all(action.default is None for action in sub._actions
+                   if action.dest != "help"), command
+
+
+def test_train_models_are_the_wasserstein_variants_of_the_registry():
+    train = cli.build_parser().command_parsers["train"]
+    model = next(a for a in train._actions if a.dest == "model")
+    assert model.choices == ("wgan", "wgan-gp")
+    assert model.choices == tuple(
+        name for name, v in VARIANTS.items() if v.lipschitz_argument)
+    assert TrainConfig.default("model") in model.choices
+    assert SampleConfig.default("seed") == 0
+
+
+def test_compare_variants_help_lists_the_registry():
+    compare = cli.build_parser().command_parsers["compare"]
+    variants = next(a for a in compare._actions if a.dest == "variants")
+    assert ",".join(VARIANTS) in variants.help
+
+
+@pytest.mark.parametrize("kind, minimum, inclusive, text, expected", [
+    (int, 1, True, "3", 3),
+    (int, 0, True, "0", 0),
+    (float, 0.0, False, "1e-4", 1e-4),
+    (float, 0.0, True, "0", 0.0),
+])
+def test_number_accepts(kind, minimum, inclusive, text, expected):
+    value = parser_module.number(kind, minimum, inclusive)(text)
+    assert value == expected and type(value) is kind
+
+
+@pytest.mark.parametrize("kind, minimum, inclusive, text, message", [
+    (int, 1, True, "0", "must be an integer >= 1, got 0."),
+    (int, 1, True, "2.5", "must be an integer >= 1, got '2.5' of type str."),
+    (float, 0.0, False, "0", "must be a finite number > 0.0, got 0.0."),
+    (float, 0.0, True, "nan", "must be a finite number >= 0.0, got nan."),
+    (float, 0.0, True, "x", "must be a finite number >= 0.0, got 'x' of type str."),
+])
+def test_number_rejects_in_one_line(kind, minimum, inclusive, text, message):
+    with pytest.raises(argparse.ArgumentTypeError) as error:
+        parser_module.number(kind, minimum, inclusive)(text)
+    assert str(error.value) == message
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--out", "o", "--n-critic", "0"],
+     "python -m keras_wgan train: argument --n-critic: must be an integer "
+     ">= 1, got 0."),
+    (["train"], "python -m keras_wgan train: the following arguments are "
+     "required: --out"),
+    (["fly"], "python -m keras_wgan: argument command: invalid choice: 'fly'"),
+])
+def test_parse_errors_are_one_line_usage_errors(argv, message):
+    with pytest.raises(cli.UsageError) as error:
+        cli.build_parser().parse_args(argv)
+    assert str(error.value).startswith(message)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("args, pattern", [
+    (["--n-critic", "0"], "argument --n-critic: must be an integer >= 1, got 0"),
+    (["--clip-value", "0"], "argument --clip-value: must be a finite number > 0.0, got 0.0"),
+    (["--clip-value", "-1"], "argument --clip-value: must be a finite number > 0"),
+    (["--gp-weight", "-1"], "argument --gp-weight: must be a finite number >= 0.0"),
+    (["--model", "gan"], "argument --model: invalid choice: 'gan'"),
+])
+def test_bad_train_options_give_one_line_and_write_nothing(tmp_path, capsys,
+                                                           args, pattern):
+    out = tmp_path / "never"
+    status = cli.main(["train", "--out", str(out), *args])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("error: ") and pattern in err
+    assert not out.exists()
