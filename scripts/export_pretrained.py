@@ -33,6 +33,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_wgan import cli  # noqa: E402
+from keras_wgan.cli import run_folder  # noqa: E402
 from keras_wgan.studies import compare  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import quality  # noqa: E402
@@ -69,7 +70,7 @@ def train_command(record, available):
         value = record[action.dest]
         if action.dest == "num_images" and value == available:
             continue
-        if value == action.default:
+        if value == cli.TrainConfig.default(action.dest):
             continue
         words.append(action.option_strings[-1])
         if action.nargs != 0:
@@ -148,11 +149,11 @@ def main(argv=None):
     parser.add_argument("--output-dir", default=DEFAULT_OUTPUT_DIR)
     args = parser.parse_args(argv)
 
-    with open(os.path.join(args.run, cli.RUN_NAME)) as f:
+    with open(os.path.join(args.run, run_folder.RUN_NAME)) as f:
         run = json.load(f)
-    checkpoint = os.path.join(args.run, cli.CHECKPOINT_NAME)
+    checkpoint = os.path.join(args.run, run_folder.CHECKPOINT_NAME)
     trained = keras.models.load_model(checkpoint)
-    history = read_history(os.path.join(args.run, cli.METRICS_NAME))
+    history = read_history(os.path.join(args.run, run_folder.METRICS_NAME))
     epochs = len(history["epoch"])
     if epochs != run["epochs"]:
         raise SystemExit(f"{args.run}: metrics.csv has {epochs} epochs, "
@@ -178,7 +179,7 @@ def main(argv=None):
     print(f"quality measured in {time.time() - start:.0f} s: float32 "
           f"{float32}, float16 {float16}")
 
-    began = os.path.getmtime(os.path.join(args.run, cli.RUN_NAME))
+    began = os.path.getmtime(os.path.join(args.run, run_folder.RUN_NAME))
     ended = os.path.getmtime(checkpoint)
     noise = check_noise(shipped.latent_dim)
     data_description, available = describe_data(run)

@@ -7,6 +7,7 @@ Each module's examples run as one doctest set in a fresh temporary folder
 
 import doctest
 import importlib
+import logging
 import pkgutil
 
 import keras
@@ -55,10 +56,15 @@ def test_every_module_is_found():
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    # An example may configure the package logger as an application does
+    # (keras_wgan.cli.output); the tests after it get it back as it was.
+    logger = logging.getLogger("keras_wgan")
+    for attribute in ("handlers", "level", "propagate"):
+        monkeypatch.setattr(logger, attribute, getattr(logger, attribute))
+    monkeypatch.setattr(logger, "handlers", list(logger.handlers))
     module = importlib.import_module(name)
     runner = doctest.DocTestRunner(optionflags=_FLAGS)
     failures = []
     for test in _examples(module):
-        result = runner.run(test, out=failures.append)
-        del result
+        runner.run(test, out=failures.append)
     assert runner.failures == 0, "".join(failures)

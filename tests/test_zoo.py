@@ -60,7 +60,8 @@ def test_record_matches_its_weights_and_command(name):
     # The recorded command, parsed by the CLI, gives the recorded run.
     words = shlex.split(info["command"])
     assert words[:4] == ["python", "-m", "keras_wgan", "train"]
-    args = cli.build_parser().parse_args(words[3:])
+    args = cli.TrainConfig.from_namespace(
+        cli.build_parser().parse_args(words[3:]))
     for key in ("model", "epochs", "batch_size", "n_critic", "width",
                 "learning_rate", "latent_dim", "seed", "split"):
         assert getattr(args, key) == info["run"][key], key

@@ -190,18 +190,18 @@ def _assert_same_run(straight, killed):
         killed / "metrics.csv").read_text()
 
 
+@pytest.mark.backends("torch", reason="the CLI runs on torch here; the API "
+                      "test covers all")
 def test_cli_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
-    if keras.backend.backend() != "torch":
-        pytest.skip("the CLI runs on torch here; the API test covers all")
     # 96 images in steps of 2 x 8: 6 generator steps per epoch.
     _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=96,
                                             epochs=4, kill_after=2))
 
 
 @pytest.mark.slow
+@pytest.mark.backends("torch", reason="the CLI runs on torch here; the API "
+                      "test covers all")
 def test_cli_2000_steps_straight_equal_1000_kill_resume_1000(tmp_path):
-    if keras.backend.backend() != "torch":
-        pytest.skip("the CLI runs on torch here; the API test covers all")
     # 320 images in steps of 2 x 8: 20 generator steps per epoch.
     _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=320,
                                             epochs=100, kill_after=50))

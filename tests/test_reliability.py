@@ -1,7 +1,7 @@
 """Resume, atomic checkpoints, NaN safety and determinism, on real training.
 
 These test the library under the command line (batches, fit, checkpoints,
-callbacks); the command line's own runs are in test_train.py.
+callbacks) together; the command line's own runs are in tests/cli.
 """
 
 import os
@@ -168,9 +168,9 @@ while True:
 """
 
 
+@pytest.mark.backends("torch", reason="file handling is the same on every "
+                      "backend")
 def test_sigkill_during_saves_never_leaves_a_broken_checkpoint(tmp_path):
-    if keras.backend.backend() != "torch":
-        pytest.skip("file handling is the same on every backend")
     path = tmp_path / "model.keras"
     env = dict(os.environ, PYTHONPATH=ROOT)
     for delay in (0.05, 0.23):
