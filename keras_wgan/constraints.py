@@ -27,10 +27,10 @@ class ClipConstraint(keras.constraints.Constraint):
 
     Example:
 
-    >>> import numpy as np
     >>> clip = ClipConstraint(0.01)
-    >>> np.asarray(clip(np.array([-1.0, 0.005, 2.0])))
-    array([-0.01 ,  0.005,  0.01 ])
+    >>> clipped = clip(np.array([-1.0, 0.005, 2.0]))
+    >>> ops.convert_to_numpy(clipped).astype("float64").round(6).tolist()
+    [-0.01, 0.005, 0.01]
     """
 
     def __init__(self, clip_value=0.01):

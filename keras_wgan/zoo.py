@@ -22,6 +22,7 @@ import keras
 import numpy as np
 
 from keras_wgan import argument_validation
+from keras_wgan.models import registry
 
 #: Names of the shipped models, for `pretrained` and `pretrained_info`.
 PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan")
@@ -94,6 +95,15 @@ def pretrained(name="mnist-wgan-gp"):
             "damaged, reinstall keras_wgan."
         )
     model = keras.saving.deserialize_keras_object(info["config"])
+    # The record's run names the variant the CLI trained; its class is the
+    # registry's, so a record whose config holds another class is damaged.
+    variant = registry.get_variant(info["run"]["model"])
+    if type(model) is not variant.model_class:
+        raise ValueError(
+            f"{name}.json holds a {type(model).__name__} config, but its run "
+            f"trained --model {variant.name} ({variant.model_class.__name__});"
+            " the package data is damaged, reinstall keras_wgan."
+        )
     return load_weights_bytes(model, raw, info["weights"])
 
 

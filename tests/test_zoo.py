@@ -165,3 +165,14 @@ def test_damaged_weights_are_refused(monkeypatch):
     monkeypatch.setattr(zoo, "pretrained_info", lambda name: info)
     with pytest.raises(ValueError, match="package data is damaged"):
         keras_wgan.pretrained("mnist-wgan-gp")
+
+
+def test_a_record_whose_class_is_not_its_variant_is_refused(monkeypatch):
+    # The WGAN-GP's config under a record that says the CLI trained --model
+    # wgan: the registry's class for "wgan" is WGAN.
+    info = keras_wgan.pretrained_info("mnist-wgan-gp")
+    info = dict(info, run=dict(info["run"], model="wgan"))
+    monkeypatch.setattr(zoo, "pretrained_info", lambda name: info)
+    with pytest.raises(ValueError, match=r"holds a WGANGP config, but its "
+                       r"run trained --model wgan \(WGAN\)"):
+        keras_wgan.pretrained("mnist-wgan-gp")
