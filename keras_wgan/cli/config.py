@@ -11,6 +11,7 @@ import dataclasses
 import os
 
 from keras_wgan.argument_validation import check_choice
+from keras_wgan.data import IMAGE_DATASETS
 from keras_wgan.argument_validation import check_float
 from keras_wgan.argument_validation import check_int
 from keras_wgan.models.registry import VARIANTS
@@ -96,6 +97,7 @@ class TrainConfig:
     # The order of the fields is the order of the keys in run.json.
     model: str = "wgan-gp"
     out: str
+    dataset: str = "mnist"
     epochs: int = 10
     batch_size: int = 64
     n_critic: int = None
@@ -139,6 +141,7 @@ class TrainConfig:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
         for name in ("download", "overwrite", "resume"):
             _check_bool(name, getattr(self, name))
+        check_choice("dataset", self.dataset, tuple(IMAGE_DATASETS))
         check_choice("split", self.split, ("train", "test"))
         check_choice("verbose", self.verbose, (0, 1, 2))
         _set(self, "explicit", frozenset(self.explicit))

@@ -11,6 +11,7 @@ import inspect
 
 from keras_wgan import argument_validation
 from keras_wgan.cli.config import TRAIN_MODELS
+from keras_wgan.data import IMAGE_DATASETS
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.models.registry import VARIANTS
@@ -123,6 +124,10 @@ def _add_train_parser(commands):
                        "penalty (default)")
     train.add_argument("--out", required=True,
                        help="output folder, e.g. runs/mnist")
+    train.add_argument("--dataset", choices=tuple(IMAGE_DATASETS),
+                       default=None,
+                       help="training images: the dataset's --split "
+                       f"(default {default('dataset')})")
     train.add_argument("--epochs", type=number(int, 1), default=None,
                        help=f"passes over the data (default {default('epochs')})")
     train.add_argument("--batch-size", type=number(int, 1), default=None,

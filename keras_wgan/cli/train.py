@@ -130,8 +130,9 @@ def load_images(config, model):
         UsageError: if `--num-images` asks for more images than there are,
             or the last step would leave a critic update without images.
     """
-    images = data.load_mnist(split=config.split, data_dir=config.data_dir,
-                             download=config.download)
+    load = data.IMAGE_DATASETS[config.dataset]
+    images = load(split=config.split, data_dir=config.data_dir,
+                  download=config.download)
     if config.num_images is not None:
         if config.num_images > len(images):
             raise UsageError(

@@ -24,13 +24,14 @@ import keras
 import numpy as np
 
 from keras_wgan import argument_validation
+from keras_wgan.data import IMAGE_DATASETS as _IMAGE_LOADERS
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.studies import measures
 from keras_wgan.studies import report
 from keras_wgan.studies import toy
 from keras_wgan.studies import training
 
-IMAGE_DATASETS = ("mnist", "fashion_mnist")
+IMAGE_DATASETS = tuple(_IMAGE_LOADERS)
 #: Toy data sets by command-line name: the key of `toy.DISTRIBUTIONS_2D`.
 TOY_DATASETS = {
     "toy-8gaussians": "8gaussians",

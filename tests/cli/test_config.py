@@ -57,8 +57,11 @@ def test_n_critic_default_is_the_model_s(model):
 def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     config = _config(LEGACY_ARGV)
     record = config.record(num_images=16)
-    assert list(record) == list(LEGACY_RECORD)
-    assert record == LEGACY_RECORD
+    # The legacy keys, and the dataset (added since) right after "out".
+    expected = list(LEGACY_RECORD)
+    expected.insert(expected.index("out") + 1, "dataset")
+    assert list(record) == expected
+    assert record == {**LEGACY_RECORD, "dataset": "mnist"}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})
@@ -73,6 +76,19 @@ def test_legacy_record_is_accepted_by_resume():
     assert (config.batch_size, config.n_critic, config.width,
             config.num_images, config.seed) == (8, 2, 2, 16, 5)
     assert config.explicit == {"out", "resume", "epochs"}
+    assert config.dataset == "mnist"  # the legacy runs were all MNIST
+
+
+def test_dataset_is_recorded_and_kept_on_resume():
+    config = _config(["train", "--out", "runs/f", "--dataset",
+                      "fashion_mnist"])
+    record = config.record(num_images=60000)
+    assert record["dataset"] == "fashion_mnist"
+    resumed = TrainConfig.resumed(record, {"out": "runs/f", "resume": True,
+                                           "epochs": 20})
+    assert resumed.dataset == "fashion_mnist"
+    with pytest.raises(ValueError, match="--dataset mnist differs"):
+        TrainConfig.resumed(record, {"out": "runs/f", "dataset": "mnist"})
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -85,6 +101,7 @@ def test_legacy_record_is_accepted_by_resume():
     ({"gp_weight": -1.0}, "gp_weight must be a finite number >= 0.0, got -1.0."),
     ({"learning_rate": float("inf")}, "learning_rate must be a finite number > 0.0, got inf."),
     ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got 'gan'."),
+    ({"dataset": "cifar10"}, "dataset must be one of ('mnist', 'fashion_mnist'), got 'cifar10'."),
     ({"split": "valid"}, "split must be one of ('train', 'test'), got 'valid'."),
     ({"verbose": 3}, "verbose must be one of (0, 1, 2), got 3."),
     ({"download": 1}, "download must be True or False, got 1."),

@@ -16,6 +16,7 @@ import pytest
 
 from keras_wgan import checkpoints
 from keras_wgan import cli
+from keras_wgan import data
 from keras_wgan.cli import train
 from keras_wgan.cli.config import TrainConfig
 from tests.cli.helpers import CLI_RUN
@@ -108,6 +109,33 @@ def test_data_dir_with_images_of_the_wrong_size_is_one_line(tmp_path, capsys):
     assert status == 2 and len(err.splitlines()) == 1, err
     assert "train-images-idx3-ubyte" in err and "(N, 28, 28)" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_dataset_picks_the_loader_and_is_recorded(tmp_path, monkeypatch):
+    # Fashion-MNIST from an IDX folder written here: garments of two kinds,
+    # told apart from MNIST by the log line and run.json.
+    data_dir = tmp_path / "fashion"
+    data_dir.mkdir()
+    pixels = np.zeros((20, 28, 28), np.uint8)
+    pixels[10:] = 255
+    (data_dir / "train-images-idx3-ubyte").write_bytes(idx_bytes(pixels))
+    (data_dir / "train-labels-idx1-ubyte").write_bytes(
+        idx_bytes(np.repeat(np.array([9, 2], np.uint8), 10)))
+    used = []
+    loader = data.IMAGE_DATASETS["fashion_mnist"]
+    monkeypatch.setitem(data.IMAGE_DATASETS, "fashion_mnist",
+                        lambda **kwargs: used.append(kwargs) or loader(**kwargs))
+    out = tmp_path / "run"
+    status = cli.main(["train", "--out", str(out), "--dataset",
+                       "fashion_mnist", "--data-dir", str(data_dir),
+                       "--epochs", "1", "--batch-size", "2", "--n-critic",
+                       "2", "--width", "2", "--latent-dim", "4",
+                       "--samples", "4", "--verbose", "0"])
+    assert status == 0
+    assert used == [{"split": "train", "data_dir": str(data_dir),
+                     "download": False}]
+    record = json.loads((out / "run.json").read_text())
+    assert record["dataset"] == "fashion_mnist" and record["num_images"] == 20
 
 
 def test_existing_checkpoint_is_not_overwritten(tmp_path, capsys):
