@@ -57,7 +57,7 @@ _MNIST = _IdxDataset(
     tfds_name="mnist",
     num_classes=10,
     embedded_dir="mnist",
-    embedded_name="embedded test digits",
+    embedded_name="the copy embedded in keras_wgan",
 )
 
 # Debian and Ubuntu ship Fashion-MNIST as a package; its gzip files are
@@ -280,27 +280,11 @@ def _read_offline(dataset, split, reason, logger, stand_in):
             f"(tensorflow-datasets unavailable: {reason}{searched}); "
             f"{dataset.how_to_get}."
         )
-    if split != "test" and not stand_in:
-        raise FileNotFoundError(
-            f"{dataset.title} {split!r} is not available here "
-            f"(tensorflow-datasets unavailable: {reason}) and stand_in=False "
-            "forbids the embedded test split in its place; pass data_dir= a "
-            "folder holding the official IDX files, or download=True."
-        )
-    images, labels = _read_embedded(dataset)
-    if split == "test":
-        logger.info(
-            f"{dataset.title} 'test' from {dataset.embedded_name} "
-            f"({len(images)} images; tensorflow-datasets "
-            f"unavailable: {reason})"
-        )
-    else:
-        logger.warning(
-            f"{dataset.title} {split!r} from "
-            f"{dataset.embedded_name} ({len(images)} images, "
-            f"standing in for the {split} split; "
-            f"tensorflow-datasets unavailable: {reason})"
-        )
+    images, labels = _read_embedded(dataset, split)
+    logger.info(
+        f"{dataset.title} {split!r} from {dataset.embedded_name} "
+        f"({len(images)} images; tensorflow-datasets unavailable: {reason})"
+    )
     return images, labels
 
 
@@ -332,16 +316,16 @@ def _read_idx_folder(dataset, split, data_dir):
     return images, labels.astype(np.int64)
 
 
-def _read_embedded(dataset):
+def _read_embedded(dataset, split):
     folder = importlib.resources.files("keras_wgan") / "resources"
     folder = folder / dataset.embedded_dir
     arrays = []
-    for name in _IDX_FILES["test"]:
+    for name in _IDX_FILES[split]:
         # as_file gives a real path even when the package sits in a zip.
         with importlib.resources.as_file(folder / f"{name}.gz") as path:
             arrays.append(read_idx(path))
     images, labels = arrays
-    origin = f"embedded {dataset.title} test split"
+    origin = f"embedded {dataset.title} {split} split"
     _check_images(images, origin)
     _check_labels(labels, dataset.num_classes, origin)
     _check_counts(images, labels, origin)
