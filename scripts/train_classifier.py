@@ -7,12 +7,10 @@ versions) into `keras_wgan/resources/classifiers/`:
     python scripts/train_classifier.py --dataset mnist
     python scripts/train_classifier.py --dataset fashion_mnist
 
-MNIST: when its 60,000-digit train split is reachable (`--data-dir`, or
-tensorflow-datasets with MNIST prepared, or `--download`), the classifier
-trains on it and is evaluated on the 10,000-digit test split. Offline only
-the test split embedded in keras_wgan exists; the classifier then trains on
-its first 8,000 digits and is evaluated on the last 2,000, which it never
-sees. Fashion-MNIST: trains on the train split, evaluated on the test split.
+Each classifier trains on its dataset's train split (60,000 images) and is
+evaluated on the test split (10,000 images), which it never sees. MNIST's
+splits are embedded in keras_wgan, so it needs no download; see
+`keras_wgan.data.load_mnist` and `load_fashion_mnist` for the sources.
 
 Runs are seeded (`--seed`): the same seed, backend (`--backend`, JAX by
 default, the fastest here), library versions and CPU give the same weights.
@@ -56,10 +54,6 @@ DEFAULT_OUTPUT_DIR = os.path.join(
     _ROOT, "keras_wgan", "resources", "classifiers"
 )
 
-# Offline MNIST: how many of the embedded test digits train the classifier;
-# the rest are held out for its accuracy.
-MNIST_TEST_TRAIN_COUNT = 8000
-
 _EPOCHS = {"mnist": 16, "fashion_mnist": 5}
 _MAX_SHIFT = 2  # pixels, each way, of the random shifts
 
@@ -80,7 +74,8 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", default=None,
                         help="folder with the official IDX files")
     parser.add_argument("--download", action="store_true",
-                        help="let tensorflow-datasets download the data")
+                        help="let keras.datasets download the data when "
+                             "no local source has it")
     parser.add_argument("--output-dir", default=DEFAULT_OUTPUT_DIR)
     # JAX by default: the shipped classifiers were trained with it (their
     # records' "versions"), so the default reproduces them. The weights
@@ -91,56 +86,34 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _split(loader, split, args, **kwargs):
-    return loader(split, data_dir=args.data_dir, return_labels=True,
-                  download=args.download, **kwargs)
+_LOADERS = {
+    # dataset: (loader, title, what its images are)
+    "mnist": ("load_mnist", "MNIST", "digits"),
+    "fashion_mnist": ("load_fashion_mnist", "Fashion-MNIST", "images"),
+}
+
+
+def _split(loader, split, args):
+    return getattr(data, loader)(split, data_dir=args.data_dir,
+                                 return_labels=True, download=args.download)
 
 
 def load_data(args):
     """Returns `(x_train, y_train, x_eval, y_eval, trained_on, evaluated_on)`.
 
-    The last two describe the data for the JSON record.
+    The classifier trains on the train split and is evaluated on the test
+    split. The last two describe the data for the JSON record.
     """
-    if args.dataset == "fashion_mnist":
-        x_train, y_train = _split(data.load_fashion_mnist, "train", args)
-        x_eval, y_eval = _split(data.load_fashion_mnist, "test", args)
-        return (
-            x_train, y_train, x_eval, y_eval,
-            _record("load_fashion_mnist('train')", 0, len(x_train),
-                    f"the Fashion-MNIST train split ({len(x_train):,} "
-                    "images)"),
-            _record("load_fashion_mnist('test')", 0, len(x_eval),
-                    f"the Fashion-MNIST test split ({len(x_eval):,} images), "
-                    "never seen in training"),
-        )
-    try:
-        x_train, y_train = _split(data.load_mnist, "train", args,
-                                  stand_in=False)
-    except FileNotFoundError:
-        if args.data_dir is not None:
-            raise
-    else:
-        x_eval, y_eval = _split(data.load_mnist, "test", args)
-        return (
-            x_train, y_train, x_eval, y_eval,
-            _record("load_mnist('train')", 0, len(x_train),
-                    f"the MNIST train split ({len(x_train):,} digits)"),
-            _record("load_mnist('test')", 0, len(x_eval),
-                    f"the MNIST test split ({len(x_eval):,} digits), never "
-                    "seen in training"),
-        )
-    # Only the embedded test split is here: train on a fixed part of it and
-    # hold out the rest.
-    images, labels = data.load_mnist("test", return_labels=True)
-    cut = MNIST_TEST_TRAIN_COUNT
+    loader, title, noun = _LOADERS[args.dataset]
+    x_train, y_train = _split(loader, "train", args)
+    x_eval, y_eval = _split(loader, "test", args)
     return (
-        images[:cut], labels[:cut], images[cut:], labels[cut:],
-        _record("load_mnist('test')", 0, cut,
-                f"the first {cut:,} digits of the MNIST test split (the "
-                "60,000-digit train split was not reachable offline)"),
-        _record("load_mnist('test')", cut, len(images),
-                f"the last {len(images) - cut:,} digits of the MNIST test "
-                "split, held out: never seen in training"),
+        x_train, y_train, x_eval, y_eval,
+        _record(f"{loader}('train')", 0, len(x_train),
+                f"the {title} train split ({len(x_train):,} {noun})"),
+        _record(f"{loader}('test')", 0, len(x_eval),
+                f"the {title} test split ({len(x_eval):,} {noun}), never "
+                "seen in training"),
     )
 
 

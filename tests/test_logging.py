@@ -11,11 +11,13 @@ _LOAD = ("import keras_wgan, logging; {setup}"
          "keras_wgan.data.load_mnist('test')")
 
 
-def _stderr(setup):
+def _stderr(setup, folder):
+    # Empty Keras and tensorflow-datasets folders: the embedded copy is read.
+    env = dict(os.environ, KERAS_BACKEND="torch", KERAS_HOME=str(folder),
+               TFDS_DATA_DIR=str(folder))
     return subprocess.run(
         [sys.executable, "-c", _LOAD.format(setup=setup)],
-        capture_output=True, text=True, check=True,
-        env=dict(os.environ, KERAS_BACKEND="torch")).stderr
+        capture_output=True, text=True, check=True, env=env).stderr
 
 
 def test_the_package_logger_has_only_a_null_handler():
@@ -31,11 +33,11 @@ def test_the_package_logger_has_only_a_null_handler():
     assert printed.split("\n")[-2] == "['NullHandler'] 0 True"
 
 
-def test_nothing_is_printed_unless_the_application_asks():
-    assert "keras_wgan" not in _stderr("")
-    shown = _stderr("logging.basicConfig(level=logging.INFO); ")
-    assert ("INFO:keras_wgan.data.datasets:MNIST 'test' from embedded "
-            "test digits (10000 images;") in shown
+def test_nothing_is_printed_unless_the_application_asks(tmp_path):
+    assert "keras_wgan" not in _stderr("", tmp_path)
+    shown = _stderr("logging.basicConfig(level=logging.INFO); ", tmp_path)
+    assert ("INFO:keras_wgan.data.datasets:MNIST 'test' from the copy "
+            "embedded in keras_wgan (10000 images;") in shown
 
 
 def test_records_reach_a_handler_of_the_package_logger():

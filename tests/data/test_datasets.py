@@ -2,11 +2,12 @@
 the log line of each load (the IDX reader itself: test_idx.py)."""
 
 import dataclasses
+import gzip
 import hashlib
 import importlib.resources
-import importlib.util
 import logging
 import os
+import re
 import subprocess
 import sys
 
@@ -20,15 +21,28 @@ from tests.helpers import idx_bytes as _idx_bytes
 from tests.helpers import idx_digits as _digits
 from tests.helpers import write_file as _write
 
-# The official MNIST test split: SHA256 of the gzipped files (as published
-# with tensorflow-datasets' checksums) and the number of digits per class.
+# The embedded MNIST files: SHA256 of the gzipped files as in
+# keras_wgan/resources/mnist/README.md (as published with tensorflow-datasets'
+# checksums, except the recompressed train images), and the SHA256 of the
+# uncompressed train images, as published.
 EMBEDDED_SHA256 = {
     "t10k-images-idx3-ubyte.gz":
         "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
     "t10k-labels-idx1-ubyte.gz":
         "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+    "train-images-idx3-ubyte.gz":
+        "db8f937d487057fb14a9f0fbe97f0bc8d311ab41b750d41e1ff37c43b9e55e19",
+    "train-labels-idx1-ubyte.gz":
+        "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
 }
+TRAIN_IMAGES_RAW_SHA256 = (
+    "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db")
+# Digits per class in each split.
+TRAIN_CLASS_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851,
+                      5949]
 TEST_CLASS_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+EMBEDDED = "the copy embedded in keras_wgan"
 
 NAMES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -43,10 +57,37 @@ def log():
         yield records
 
 
+@pytest.fixture(autouse=True)
+def keras_home(monkeypatch, tmp_path):
+    """An empty Keras folder (`KERAS_HOME`): no keras.datasets cache."""
+    folder = tmp_path / "keras_home"
+    folder.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def no_tfds(monkeypatch):
-    """Makes `import tensorflow_datasets` fail, leaving the embedded data."""
+    """Makes `import tensorflow_datasets` fail, leaving the other sources."""
     monkeypatch.setitem(sys.modules, "tensorflow_datasets", None)
+
+
+@pytest.fixture
+def system_dir(monkeypatch, tmp_path):
+    """Points Fashion-MNIST's system folder at an empty temporary one."""
+    folder = tmp_path / "system"
+    monkeypatch.setattr(datasets, "_FASHION_MNIST", dataclasses.replace(
+        datasets._FASHION_MNIST, system_dir=str(folder)))
+    return folder
+
+
+NO_TFDS = "tensorflow-datasets unavailable: cannot import tensorflow_datasets"
+
+
+def _no_keras_cache(keras_home):
+    """The log line's reason when keras.datasets has no MNIST file."""
+    return ("keras.datasets cache unavailable: no file "
+            f"{keras_home / 'datasets' / 'mnist.npz'}")
 
 
 def _scaled(images):
@@ -158,7 +199,7 @@ def test_missing_idx_file(tmp_path):
     assert f"data_dir={str(tmp_path)!r}" in message
     assert str(tmp_path / "t10k-labels-idx1-ubyte") in message
     # No fallback to another source with data_dir: the train files are
-    # asked for even though the embedded test digits exist.
+    # asked for even though the embedded copy has them.
     with pytest.raises(FileNotFoundError, match=r"train-images-idx3-ubyte"):
         data.load_mnist("train", data_dir=tmp_path)
 
@@ -175,17 +216,56 @@ def test_download_with_data_dir_is_an_error(tmp_path):
         data.load_mnist(data_dir=tmp_path, download=True)
 
 
-# --- The embedded test split -------------------------------------------------
+# --- The embedded copy: both splits -----------------------------------------
+
+
+def _readme_table():
+    """`{file: (bytes, sha256)}` from keras_wgan/resources/mnist/README.md."""
+    folder = importlib.resources.files("keras_wgan") / "resources" / "mnist"
+    rows = re.findall(r"^\| `([^`]+)` \| ([\d,]+) \| `([0-9a-f]{64})` \|$",
+                      (folder / "README.md").read_text(), re.MULTILINE)
+    return {name: (int(size.replace(",", "")), digest)
+            for name, size, digest in rows}
 
 
 def test_embedded_files_are_the_official_ones():
     folder = importlib.resources.files("keras_wgan") / "resources" / "mnist"
-    for name, digest in EMBEDDED_SHA256.items():
+    table = _readme_table()
+    assert {name: digest for name, (_, digest) in table.items()} == (
+        EMBEDDED_SHA256)
+    for name, (size, digest) in table.items():
         content = (folder / name).read_bytes()
-        assert hashlib.sha256(content).hexdigest() == digest
+        assert len(content) == size, name
+        assert hashlib.sha256(content).hexdigest() == digest, name
+    # The train images are recompressed: their content is the published one.
+    images = gzip.decompress(
+        (folder / "train-images-idx3-ubyte.gz").read_bytes())
+    assert hashlib.sha256(images).hexdigest() == TRAIN_IMAGES_RAW_SHA256
+    readme = (folder / "README.md").read_text()
+    assert TRAIN_IMAGES_RAW_SHA256 in readme
 
 
-def test_embedded_test_split(no_tfds, log):
+def test_embedded_train_split(no_tfds, log, keras_home):
+    images, labels = data.load_mnist("train", return_labels=True)
+
+    assert images.shape == (60000, 28, 28, 1)
+    assert images.dtype == np.float32
+    assert images.min() == -1.0 and images.max() == 1.0
+    # The pixel mean of the train images on the 0..255 scale.
+    assert round(float(np.mean((images + 1) * 127.5, dtype=np.float64)),
+                 3) == 33.318
+    assert labels.dtype == np.int64
+    assert np.bincount(labels).tolist() == TRAIN_CLASS_COUNTS
+    assert labels[:5].tolist() == [5, 0, 4, 1, 9]
+    [record] = log.records
+    assert record.levelno == logging.INFO
+    message = record.getMessage()
+    assert message.startswith(
+        f"MNIST 'train' from {EMBEDDED} (60000 images; {NO_TFDS} (")
+    assert message.endswith(f"; {_no_keras_cache(keras_home)})")
+
+
+def test_embedded_test_split(no_tfds, log, keras_home):
     images, labels = data.load_mnist("test", return_labels=True)
 
     assert images.shape == (10000, 28, 28, 1)
@@ -196,23 +276,27 @@ def test_embedded_test_split(no_tfds, log):
     assert labels[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
     [record] = log.records
     assert record.levelno == logging.INFO
-    assert record.getMessage().startswith(
-        "MNIST 'test' from embedded test digits (10000 images; "
-        "tensorflow-datasets unavailable: cannot import tensorflow_datasets"
-    )
-
-
-def test_embedded_train_fallback_says_so(no_tfds, log):
-    images = data.load_mnist("train")
-    assert images.shape == (10000, 28, 28, 1)
-    [record] = log.records
-    assert record.levelno == logging.WARNING
     message = record.getMessage()
     assert message.startswith(
-        "MNIST 'train' from embedded test digits (10000 images, standing in "
-        "for the train split; tensorflow-datasets unavailable: "
-    )
+        f"MNIST 'test' from {EMBEDDED} (10000 images; {NO_TFDS}")
+    assert message.endswith(f"; {_no_keras_cache(keras_home)})")
     assert "\n" not in message
+
+
+def test_without_the_embedded_copy_mnist_says_how_to_get_it(
+        no_tfds, log, monkeypatch):
+    # As a copy of the package without its resources would be.
+    monkeypatch.setattr(datasets, "_MNIST", dataclasses.replace(
+        datasets._MNIST, embedded_dir="missing"))
+    with pytest.raises(FileNotFoundError) as err:
+        data.load_mnist("train")
+    message = str(err.value)
+    assert message.startswith("MNIST 'train' is not available here (")
+    assert ("embedded copy unavailable: no train-images-idx3-ubyte.gz in "
+            "keras_wgan/resources/missing") in message
+    assert "data_dir=" in message and "download=True" in message
+    assert "\n" not in message
+    assert log.messages == []
 
 
 # --- tensorflow-datasets -----------------------------------------------------
@@ -303,59 +387,210 @@ def test_bad_tfds_examples_are_not_hidden(tmp_path):
 def test_tfds_not_prepared_falls_back(tmp_path, log):
     tfds = pytest.importorskip("tensorflow_datasets")
     with _mock_tfds(tfds, tmp_path, source=None):
-        images = data.load_mnist("train")
+        images = data.load_mnist("test")
     assert images.shape == (10000, 28, 28, 1)
     [message] = log.messages
-    assert message.endswith(
-        f"tensorflow-datasets unavailable: 'mnist' is not prepared in "
-        f"{tmp_path} and download=False)"
-    )
+    assert message.startswith(f"MNIST 'test' from {EMBEDDED} (10000 images; "
+                              "tensorflow-datasets unavailable: 'mnist' is "
+                              f"not prepared in {tmp_path}; ")
 
 
 def test_tfds_without_random_access_falls_back(tmp_path, log):
     tfds = pytest.importorskip("tensorflow_datasets")
     root = _prepared_tfds_dir(tfds, tmp_path, "tfrecord")
     with _mock_tfds(tfds, root, source=None):
-        data.load_mnist("train")
+        data.load_mnist("test")
     [message] = log.messages
-    assert "embedded test digits" in message
+    assert f"from {EMBEDDED}" in message
     assert "as tfrecord, which has no random access" in message
 
 
-def test_download_without_tensorflow_falls_back_at_once(tmp_path, log,
-                                                      monkeypatch):
-    tfds = pytest.importorskip("tensorflow_datasets")
-    find_spec = importlib.util.find_spec
-    # As on a machine without TensorFlow, whether or not this one has it.
-    monkeypatch.setattr(
-        importlib.util, "find_spec",
-        lambda name, *a: None if name == "tensorflow" else find_spec(name, *a))
-    with _mock_tfds(tfds, tmp_path, source=None):
-        data.load_mnist("test", download=True)
+# --- The keras.datasets cache and download -----------------------------------
+
+
+def _keras_npz(keras_home, **arrays):
+    """Writes keras.datasets' MNIST file with `arrays`; returns its path."""
+    folder = keras_home / "datasets"
+    folder.mkdir(exist_ok=True)
+    np.savez(folder / "mnist.npz", **arrays)
+    return folder / "mnist.npz"
+
+
+def _mnist_arrays(train_count=3, test_count=2):
+    """The four arrays of keras.datasets' mnist.npz, test = 255 - train."""
+    train, train_labels = _digits(train_count)
+    test, test_labels = _digits(test_count)
+    return {"x_train": train, "y_train": train_labels,
+            "x_test": 255 - test, "y_test": test_labels}
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_keras_cache(no_tfds, log, keras_home, split):
+    arrays = _mnist_arrays()
+    path = _keras_npz(keras_home, **arrays)
+
+    images, labels = data.load_mnist(split, return_labels=True)
+
+    np.testing.assert_array_equal(images[..., 0],
+                                  _scaled(arrays[f"x_{split}"]))
+    assert images.dtype == np.float32
+    np.testing.assert_array_equal(labels, arrays[f"y_{split}"])
+    assert labels.dtype == np.int64  # uint8 in keras' file
     [message] = log.messages
-    assert "preparing it needs TensorFlow, which is not installed" in message
+    assert message.startswith(
+        f"MNIST {split!r} from the keras.datasets cache {path} "
+        f"({len(images)} images; {NO_TFDS} (")
+    assert "\n" not in message
 
 
-def test_no_stand_in_for_the_train_split(no_tfds, log):
-    with pytest.raises(FileNotFoundError, match=r"MNIST 'train' is not "
-                       r"available here .*stand_in=False") as err:
-        data.load_mnist("train", stand_in=False)
-    assert "\n" not in str(err.value)
+def test_keras_cache_follows_keras_home(no_tfds, monkeypatch, tmp_path):
+    # Without KERAS_HOME, Keras caches in ~/.keras/datasets.
+    monkeypatch.delenv("KERAS_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    (tmp_path / "home" / ".keras").mkdir(parents=True)
+    arrays = _mnist_arrays(test_count=4)
+    path = _keras_npz(tmp_path / "home" / ".keras", **arrays)
+    assert datasets._keras_datasets_dir() == path.parent
+    assert len(data.load_mnist("test")) == 4
+
+
+@pytest.mark.parametrize("content", [
+    b"not an archive",
+    b"PK\x03\x04 cut off",
+    "one array",
+    "missing keys",
+], ids=["garbage", "truncated", "npy", "keys"])
+def test_corrupt_keras_cache_names_the_file(no_tfds, log, keras_home,
+                                            content):
+    path = keras_home / "datasets" / "mnist.npz"
+    path.parent.mkdir()
+    if content == "one array":
+        with open(path, "wb") as f:
+            np.save(f, np.zeros(3, np.uint8))
+    elif content == "missing keys":
+        np.savez(path, x_test=np.zeros((1, 28, 28), np.uint8))
+    else:
+        path.write_bytes(content)
+
+    with pytest.raises(ValueError) as err:
+        data.load_mnist("test")
+    message = str(err.value)
+    assert message.startswith(
+        f"{path}: not a readable keras.datasets MNIST file (")
+    assert message.endswith(
+        "delete it (keras.datasets.mnist.load_data() downloads it again).")
+    assert "\n" not in message
+    # Not hidden by a fallback to the embedded copy.
     assert log.messages == []
-    # The test split is the embedded one, stand-in or not.
-    assert data.load_mnist("test", stand_in=False).shape[0] == 10000
+
+
+def test_keras_cache_arrays_are_checked(no_tfds, keras_home):
+    arrays = _mnist_arrays()
+    arrays["x_test"] = arrays["x_test"].astype(np.float32)
+    path = _keras_npz(keras_home, **arrays)
+    expected = (re.escape(f"{path} (x_test, y_test): expected uint8 images, "
+                          "got dtype float32"))
+    with pytest.raises(ValueError, match=expected):
+        data.load_mnist("test")
+    arrays = _mnist_arrays()
+    arrays["y_train"][0] = 10
+    _keras_npz(keras_home, **arrays)
+    with pytest.raises(ValueError, match=r"labels in 0\.\.9, got values"):
+        data.load_mnist("train")
+
+
+def test_tfds_comes_before_the_keras_cache(tmp_path, log, keras_home):
+    tfds = pytest.importorskip("tensorflow_datasets")
+    images, labels = _digits(5)
+    _keras_npz(keras_home, **_mnist_arrays())
+    root = _prepared_tfds_dir(tfds, tmp_path / "tfds", "array_record")
+    with _mock_tfds(tfds, root, _FakeSource(images, labels)):
+        loaded = data.load_mnist("train")
+    np.testing.assert_array_equal(loaded[..., 0], _scaled(images))
+    assert log.messages[0].startswith(
+        "MNIST 'train' from tensorflow-datasets in ")
+
+
+def test_source_order():
+    # After data_dir (the only source when given) and before a download.
+    def names(dataset):
+        return [name for name, _ in datasets._sources(dataset)]
+
+    assert names(datasets._MNIST) == [
+        "tensorflow-datasets", "keras.datasets cache", "embedded copy"]
+    assert names(datasets._FASHION_MNIST) == [
+        "tensorflow-datasets", "keras.datasets cache", "system folder"]
+
+
+def _fake_load_data(arrays, calls):
+    """A keras.datasets load_data that counts its calls (no network)."""
+    def load_data():
+        calls.append(1)
+        return ((arrays["x_train"], arrays["y_train"]),
+                (arrays["x_test"], arrays["y_test"]))
+
+    return load_data
+
+
+def _failing_load_data(calls):
+    def load_data():
+        calls.append(1)
+        raise Exception(  # what keras.utils.get_file raises offline
+            "URL fetch failure on https://storage.googleapis.com/: None -- "
+            "[Errno -3] Temporary failure in name resolution")
+
+    return load_data
+
+
+def test_no_download_when_a_local_source_has_it(no_tfds, log, monkeypatch):
+    calls = []
+    monkeypatch.setattr("keras.datasets.mnist.load_data",
+                        _failing_load_data(calls))
+    assert len(data.load_mnist("test", download=True)) == 10000
+    assert calls == []
+    assert log.messages[0].startswith(f"MNIST 'test' from {EMBEDDED} (")
+
+
+def test_download_through_keras(no_tfds, log, monkeypatch):
+    # Without the embedded copy, as in a package without its resources.
+    monkeypatch.setattr(datasets, "_MNIST", dataclasses.replace(
+        datasets._MNIST, embedded_dir=None))
+    arrays, calls = _mnist_arrays(), []
+    monkeypatch.setattr("keras.datasets.mnist.load_data",
+                        _fake_load_data(arrays, calls))
+    with pytest.raises(FileNotFoundError, match=r"MNIST 'train' is not "):
+        data.load_mnist("train")  # download=False: no download
+    assert calls == []
+
+    images, labels = data.load_mnist("train", return_labels=True,
+                                     download=True)
+
+    assert calls == [1]
+    np.testing.assert_array_equal(images[..., 0], _scaled(arrays["x_train"]))
+    np.testing.assert_array_equal(labels, arrays["y_train"])
+    assert labels.dtype == np.int64
+    [message] = log.messages
+    assert message.startswith(
+        "MNIST 'train' from a download by keras.datasets.mnist.load_data() "
+        f"(3 images; {NO_TFDS} (")
+
+
+def test_failed_download_says_why(no_tfds, log, monkeypatch, system_dir):
+    calls = []
+    monkeypatch.setattr("keras.datasets.fashion_mnist.load_data",
+                        _failing_load_data(calls))
+    with pytest.raises(FileNotFoundError) as err:
+        data.load_fashion_mnist("test", download=True)
+    assert calls == [1]
+    message = str(err.value)
+    assert message.startswith("Fashion-MNIST 'test' is not available here (")
+    assert ("; download failed: keras.datasets.fashion_mnist.load_data() "
+            "raised URL fetch failure on ") in message
+    assert "\n" not in message
+    assert log.messages == []
 
 
 # --- Fashion-MNIST -----------------------------------------------------------
-
-
-@pytest.fixture
-def system_dir(monkeypatch, tmp_path):
-    """Points Fashion-MNIST's system folder at an empty temporary one."""
-    folder = tmp_path / "system"
-    monkeypatch.setattr(datasets, "_FASHION_MNIST", dataclasses.replace(
-        datasets._FASHION_MNIST, system_dir=str(folder)))
-    return folder
 
 
 @pytest.mark.parametrize("split", ["train", "test"])
@@ -372,7 +607,8 @@ def test_fashion_idx_folder(tmp_path, log, split):
 
 
 @pytest.mark.parametrize("split", ["train", "test"])
-def test_fashion_system_folder(no_tfds, log, system_dir, split):
+def test_fashion_system_folder(no_tfds, log, system_dir, keras_home,
+                               split):
     images, labels = _digits(5)
     system_dir.mkdir()
     # Both splits there, as the Debian package installs them.
@@ -385,22 +621,83 @@ def test_fashion_system_folder(no_tfds, log, system_dir, split):
     np.testing.assert_array_equal(loaded_labels, labels)
     [record] = log.records
     assert record.levelno == logging.INFO
-    assert record.getMessage().startswith(
+    message = record.getMessage()
+    assert message.startswith(
         f"Fashion-MNIST {split!r} from IDX files in {system_dir} (5 images; "
-        "tensorflow-datasets unavailable: cannot import tensorflow_datasets"
-    )
+        f"{NO_TFDS} (")
+    assert message.endswith(" in {})".format(
+        keras_home / "datasets" / "fashion-mnist"))
 
 
-def test_fashion_unavailable_says_how_to_get_it(no_tfds, log, system_dir):
+def test_fashion_unavailable_says_how_to_get_it(no_tfds, log, system_dir,
+                                                keras_home):
     with pytest.raises(FileNotFoundError) as err:
         data.load_fashion_mnist("train")
     message = str(err.value)
     assert message.startswith("Fashion-MNIST 'train' is not available here")
-    assert f"no folder {system_dir}" in message
+    cache = keras_home / "datasets" / "fashion-mnist"
+    assert ("keras.datasets cache unavailable: no train-images-idx3-ubyte[.gz]"
+            f" and train-labels-idx1-ubyte[.gz] in {cache}") in message
+    assert f"system folder unavailable: no folder {system_dir}" in message
     assert "apt-get install dataset-fashion-mnist" in message
     assert "data_dir=" in message and "download=True" in message
     assert "\n" not in message
-    assert log.messages == []  # no embedded stand-in for Fashion-MNIST
+    assert log.messages == []  # no embedded copy of Fashion-MNIST
+
+
+def _fashion_keras_cache(keras_home, images, labels):
+    """Writes keras.datasets' Fashion-MNIST folder, test = 255 - train."""
+    folder = keras_home / "datasets" / "fashion-mnist"
+    folder.mkdir(parents=True)
+    _idx_folder(folder, "train", images, labels, compress=True)
+    _idx_folder(folder, "test", 255 - images, labels, compress=True)
+    return folder
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_fashion_keras_cache(no_tfds, log, system_dir, keras_home, split):
+    images, labels = _digits(5)
+    folder = _fashion_keras_cache(keras_home, images, labels)
+    # The keras.datasets cache comes before the system folder.
+    system_dir.mkdir()
+    _idx_folder(system_dir, split, images[:2], labels[:2], compress=True)
+
+    loaded, loaded_labels = data.load_fashion_mnist(split,
+                                                    return_labels=True)
+
+    expected = images if split == "train" else 255 - images
+    np.testing.assert_array_equal(loaded[..., 0], _scaled(expected))
+    np.testing.assert_array_equal(loaded_labels, labels)
+    [message] = log.messages
+    assert message.startswith(
+        f"Fashion-MNIST {split!r} from the keras.datasets cache {folder} "
+        f"(5 images; {NO_TFDS} (")
+
+
+def test_fashion_corrupt_keras_cache_names_the_file(no_tfds, system_dir,
+                                                    keras_home):
+    images, labels = _digits(2)
+    folder = _fashion_keras_cache(keras_home, images, labels)
+    path = folder / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(ValueError, match=re.escape(f"{path}: ")) as err:
+        data.load_fashion_mnist("test")
+    assert "\n" not in str(err.value)
+
+
+def test_fashion_download_through_keras(no_tfds, log, monkeypatch,
+                                        system_dir):
+    arrays, calls = _mnist_arrays(4, 3), []
+    monkeypatch.setattr("keras.datasets.fashion_mnist.load_data",
+                        _fake_load_data(arrays, calls))
+    loaded = data.load_fashion_mnist("test", download=True)
+    assert calls == [1]
+    np.testing.assert_array_equal(loaded[..., 0], _scaled(arrays["x_test"]))
+    [message] = log.messages
+    assert message.startswith(
+        "Fashion-MNIST 'test' from a download by "
+        f"keras.datasets.fashion_mnist.load_data() (3 images; {NO_TFDS} (")
+    assert f"system folder unavailable: no folder {system_dir})" in message
 
 
 def test_fashion_tfds_source(tmp_path, log):
