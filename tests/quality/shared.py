@@ -24,7 +24,8 @@ def digits():
 
 
 def held_out():
-    """The MNIST digits the shipped classifier never saw, and labels."""
+    """The MNIST digits the shipped classifier never saw (the test split),
+    and labels."""
     start, stop = quality.classifier_info("mnist")["evaluated_on"]["indices"]
     images, labels = digits()
     return images[start:stop], labels[start:stop]
@@ -40,7 +41,7 @@ def logits(name):
     sets = {
         "held_out": lambda: held_out()[0],
         # Digits the classifier trained on: real, but not the held-out ones.
-        "reference": lambda: digits()[0][:1000],
+        "reference": lambda: data.load_mnist("train")[:1000],
         "noise": lambda: noise(1000),
     }
     return quality.classifier_logits(sets[name](), classifier())

@@ -47,8 +47,10 @@ def test_mode_coverage():
     coverage = quality.coverage_from_logits(shared.logits("held_out"))
     assert coverage.covered == coverage.num_classes == 10
     assert coverage.counts.sum() == len(held_out)
-    # Almost every digit lands in its own class.
-    assert np.abs(coverage.counts - np.bincount(labels)).max() <= 10
+    # Almost every digit lands in its own class: a class's count is off by
+    # at most the classifier's errors (0.7% of the test split).
+    assert np.abs(coverage.counts - np.bincount(labels)).max() <= (
+        0.01 * len(labels))
     assert coverage.fractions.sum() == pytest.approx(1)
     one = quality.mode_coverage(np.repeat(held_out[:1], 30, axis=0),
                                 shared.classifier())
