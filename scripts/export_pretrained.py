@@ -107,20 +107,43 @@ def measure(model, real_logits, classifier, num_samples):
     }
 
 
-def describe_data(run):
-    """What the run trained on, checked by loading it the same way.
+# The real images whose FID against the evaluation split is the floor:
+# as many as the samples scored, from the training split.
+FLOOR_NOTE = ("classifier FID of the first {count:,} images of the training "
+              "split against the {reference:,} images of the test split, "
+              "with the same classifier and sample sizes as the model's: "
+              "the value of a generator that reproduced the training data")
+
+
+def dataset_of(run):
+    """The run's dataset name (runs before `--dataset` were all MNIST)."""
+    return run.get("dataset", "mnist")
+
+
+def describe_data(run, images, reference):
+    """What the run trained on and what it is judged against.
 
     Returns:
-        `(description, available)`: a dict for the record, and the number
-        of images the run's source holds.
+        A dict for the record: `"training"` and `"evaluation"`, each with
+        the loader call, the number of images and a description.
     """
-    images = data.load_mnist(split=run["split"], data_dir=run["data_dir"])
+    loader = data.IMAGE_DATASETS[dataset_of(run)].__name__
     used = run["num_images"]
     part = "" if used == len(images) else f"the first {used:,} of "
-    text = f"{part}MNIST split {run['split']!r}"
-    description = {"loader": f"keras_wgan.data.load_mnist({run['split']!r})",
-                   "count": used, "description": text}
-    return description, len(images)
+    return {
+        "dataset": dataset_of(run),
+        "training": {
+            "loader": f"keras_wgan.data.{loader}({run['split']!r})",
+            "count": used,
+            "description": f"{part}the {run['split']} split "
+                           f"({len(images):,} images)",
+        },
+        "evaluation": {
+            "loader": f"keras_wgan.data.{loader}('test')",
+            "count": len(reference),
+            "description": "the test split, never trained on",
+        },
+    }
 
 
 def _write(path, content):
@@ -140,6 +163,11 @@ def main(argv=None):
                         help="generated images scored (default 10000)")
     parser.add_argument("--training-note", default="",
                         help="how the run was made, e.g. threads and load")
+    parser.add_argument("--stopped", action="store_true",
+                        help="export a run stopped before its --epochs "
+                             "(after its last completed epoch): nothing in "
+                             "training depends on the total, so the record's "
+                             "command asks for the epochs it completed")
     parser.add_argument("--output-dir", default=DEFAULT_OUTPUT_DIR)
     args = parser.parse_args(argv)
 
@@ -149,9 +177,12 @@ def main(argv=None):
     trained = keras.models.load_model(checkpoint)
     history = read_history(os.path.join(args.run, run_folder.METRICS_NAME))
     epochs = len(history["epoch"])
-    if epochs != run["epochs"]:
+    if epochs != run["epochs"] and not (args.stopped and epochs < run["epochs"]):
         raise SystemExit(f"{args.run}: metrics.csv has {epochs} epochs, "
-                         f"run.json asks for {run['epochs']}; unfinished?")
+                         f"run.json asks for {run['epochs']}; unfinished? "
+                         "(--stopped exports a run stopped early)")
+    asked = run["epochs"]
+    run = dict(run, epochs=epochs)
     steps = -(-run["num_images"] // (run["batch_size"] * run["n_critic"]))
 
     # The shipped model: rebuilt from the config with the float16 weights,
@@ -163,46 +194,60 @@ def main(argv=None):
         keras.saving.deserialize_keras_object(copy.deepcopy(config)),
         weights, "the float16 weights")
 
-    classifier = quality.load_classifier("mnist")
+    dataset = dataset_of(run)
+    load = data.IMAGE_DATASETS[dataset]
+    images = load(split=run["split"], data_dir=run["data_dir"])
+    reference = load(split="test")
+    classifier = quality.load_classifier(dataset)
     start = time.time()
-    real_logits = quality.classifier_logits(data.load_mnist("test"),
-                                            classifier, min_images=2)
+    real_logits = quality.classifier_logits(reference, classifier,
+                                            min_images=2)
     float32 = measure(trained, real_logits, classifier, args.samples)
     float16 = measure(shipped, real_logits, classifier, args.samples)
-    halves = quality.fid_from_logits(real_logits[:5000], real_logits[5000:])
+    floor = quality.logit_quality(real_logits, quality.classifier_logits(
+        images[:args.samples], classifier, min_images=2))
+    floor = {"fid": round(floor["classifier_fid"], 2),
+             "score": round(float(floor["classifier_score"]), 3),
+             "classes_covered": int(floor["classes_covered"]),
+             "measured_on": FLOOR_NOTE.format(count=args.samples,
+                                              reference=len(reference))}
     print(f"quality measured in {time.time() - start:.0f} s: float32 "
-          f"{float32}, float16 {float16}")
+          f"{float32}, float16 {float16}, floor {floor}")
 
     began = os.path.getmtime(os.path.join(args.run, run_folder.RUN_NAME))
     ended = os.path.getmtime(checkpoint)
     noise = check_noise(shipped.latent_dim)
-    data_description, available = describe_data(run)
+    data_description = describe_data(run, images, reference)
+    note = args.training_note
+    if epochs != asked:
+        note = (f"{note}; " if note else "") + (
+            f"run with --epochs {asked} and stopped after epoch {epochs}: "
+            "nothing in training depends on the total, so the command's "
+            f"--epochs {epochs} gives the same weights")
     record = {
         "name": args.name,
         "model": type(shipped).__name__,
         "weights": f"{args.name}.weights.npz",
         "sha256": hashlib.sha256(weights).hexdigest(),
         "weights_dtype": "float16",
-        "command": train_command(run, available),
+        "command": train_command(run, len(images)),
         "data": data_description,
         "budget": {
             "epochs": epochs,
             "generator_iterations": epochs * steps,
             "critic_updates": epochs * steps * run["n_critic"],
             "wall_seconds": round(ended - began),
-            "note": args.training_note,
+            "note": note,
         },
         "quality": {
             "measured_on": (
                 f"{args.samples} samples from model.generate(seed=0) "
-                "against the 10,000 MNIST test digits, in the logits of "
-                "keras_wgan.quality.load_classifier('mnist')"),
+                f"against the {len(reference):,} images of the test split, "
+                "in the logits of "
+                f"keras_wgan.quality.load_classifier({dataset!r})"),
             "float32": float32,
             "float16": float16,
-            "real_halves_fid": round(halves, 2),
-            "real_halves_note": ("classifier FID between the first and the "
-                                 "last 5,000 MNIST test digits: the floor "
-                                 "for real data of this size"),
+            "floor": floor,
         },
         "history": history,
         "check": {
