@@ -1,10 +1,13 @@
 """Turns a CLI training run into a pretrained model shipped with keras_wgan.
 
-Reads `<run>/run.json`, `<run>/metrics.csv` and `<run>/model.keras` (the
-newest checkpoint) of a `python -m keras_wgan train` run, measures the
-generator's sample quality with the shipped MNIST classifier, both with the
-checkpoint's float32 weights and with the float16 weights that ship, and
-writes `<name>.weights.npz` and `<name>.json` into
+Reads `<run>/run.json`, `<run>/metrics.csv`, `<run>/model.keras` (the
+newest checkpoint) and, if there, `<run>/quality.csv` (the FID curve that
+`scripts/checkpoint_quality.py` measured during training) of a
+`python -m keras_wgan train` run. It measures the generator's sample quality
+against the test split of the run's dataset with the shipped classifier of
+that dataset, both with the checkpoint's float32 weights and with the float16
+weights that ship, and the floor (as many train images against the test
+split), and writes `<name>.weights.npz` and `<name>.json` into
 `keras_wgan/resources/pretrained/` (see `keras_wgan.zoo`):
 
     python scripts/export_pretrained.py --run runs/pretrained/mnist-wgan-gp \
@@ -77,6 +80,18 @@ def train_command(record, available):
             words.append(f"{value:g}" if isinstance(value, float)
                          else str(value))
     return shlex.join(words)
+
+
+def read_quality_history(path):
+    """The rows of `quality.csv` (`scripts/checkpoint_quality.py`), if any."""
+    if not os.path.exists(path):
+        return None
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {key: [int(row[key]) if key in ("epoch", "generator_iterations",
+                                            "classes_covered")
+                  else float(row[key]) for row in rows]
+            for key in rows[0]} if rows else None
 
 
 def read_history(path):
@@ -250,6 +265,9 @@ def main(argv=None):
             "floor": floor,
         },
         "history": history,
+        # FID during training, of the checkpoints scored while it ran.
+        "quality_history": read_quality_history(
+            os.path.join(args.run, "quality.csv")),
         "check": {
             "noise": CHECK_NOISE,
             "image_means": [round(float(v), 6) for v in shipped.generate_from(
