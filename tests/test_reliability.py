@@ -118,15 +118,15 @@ def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
 # ---------------------------------------------------------------- checkpoints
 
 
-def test_checkpoint_keeps_the_last_k_and_links_the_newest(tmp_path):
+def test_checkpoint_keeps_the_last_k_and_copies_the_newest(tmp_path):
     gan = _new_gan()
     saver = Checkpoint(tmp_path / "ckpt", keep=2, latest=tmp_path / "model.keras")
     gan.fit(real_digits(16), batch_size=8, epochs=4, verbose=0,
             callbacks=[saver])
     assert sorted(os.listdir(tmp_path / "ckpt")) == [
-        "epoch_0003.keras", "epoch_0004.keras"]
-    assert os.path.samefile(tmp_path / "model.keras",
-                            tmp_path / "ckpt" / "epoch_0004.keras")
+        "epoch_0003.keras", "epoch_0004.keras", "manifest.json"]
+    assert (tmp_path / "model.keras").read_bytes() == (
+        tmp_path / "ckpt" / "epoch_0004.keras").read_bytes()
     assert_same_state(state(gan),
                       state(keras.models.load_model(tmp_path / "model.keras")))
     with pytest.raises(ValueError, match="keep must be an integer >= 1, got 0"):
@@ -148,7 +148,8 @@ def test_a_save_that_fails_midway_leaves_the_last_checkpoint(tmp_path):
     gan.save = dies_while_writing
     with pytest.raises(OSError, match="disk full"):
         saver.save(2)
-    assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
+    assert sorted(os.listdir(tmp_path / "ckpt")) == ["epoch_0001.keras",
+                                                     "manifest.json"]
     assert (tmp_path / "model.keras").read_bytes() == good
     keras.models.load_model(tmp_path / "model.keras")
 
@@ -206,7 +207,8 @@ def test_nan_batch_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
                        match=r"became nan at epoch 2, step 2 of 4"):
         gan.fit(batches(), steps_per_epoch=4, epochs=3, verbose=0,
                 callbacks=[TerminateOnNonFinite(), saver])
-    assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
+    assert sorted(os.listdir(tmp_path / "ckpt")) == ["epoch_0001.keras",
+                                                     "manifest.json"]
     saved = keras.models.load_model(tmp_path / "model.keras")
     assert all(np.all(np.isfinite(v)) for v in state(saved))
     assert int(saved.generator_optimizer.iterations) == 4
