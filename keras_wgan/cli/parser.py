@@ -208,7 +208,8 @@ def _add_sample_parser(commands):
     source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
                         help="a shipped model (see keras_wgan.pretrained)")
     sample.add_argument("--n", type=number(int, 1), default=None,
-                        help=f"number of samples (default {default('n')})")
+                        help=f"number of samples (default {default('n')}, "
+                        "at most 10000)")
     sample.add_argument("--out", required=True, help="output PNG file")
     sample.add_argument("--seed", type=number(int, 0), default=None,
                         help=f"noise seed (default {default('seed')})")
