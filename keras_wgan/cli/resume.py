@@ -138,8 +138,10 @@ def _rebuilt_record(folder, options, model, path):
         "model": names[0],
         "n_critic": model.n_critic,
         "latent_dim": model.latent_dim,
-        # The first convolution of the MNIST critic has `width` filters.
-        "width": int(model.critic.weights[0].shape[-1]),
+        # The first convolution of the MNIST critic has `width` filters,
+        # one bias each.
+        "width": next(int(weight.shape[0]) for weight in model.critic.weights
+                      if weight.path.endswith("bias")),
         "seed": model.seed,
         variant.lipschitz_argument: float(getattr(model,
                                                   variant.lipschitz_argument)),
