@@ -63,7 +63,7 @@ class RunFolder:
 
     @property
     def model(self):
-        """The newest checkpoint's second name, `model.keras`."""
+        """`model.keras`, a copy of the newest checkpoint."""
         return os.path.join(self.out, CHECKPOINT_NAME)
 
     @property
