@@ -1,7 +1,12 @@
 """Writing a file so that a reader or a crash never sees half of it."""
 
 import os
+import re
 import secrets
+
+# The names `write_atomically` gives its temporary files:
+# .<name>.<pid>.<8 hex digits>.tmp<extension>
+_TEMPORARY_RE = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp(\.\w+)?$")
 
 
 def write_atomically(path, write):
@@ -64,3 +69,50 @@ def _fsync_directory(directory):
         os.fsync(handle)
     finally:
         os.close(handle)
+
+
+def is_temporary(name):
+    """Returns whether the file name `name` is one `write_atomically` uses.
+
+    Example:
+
+    >>> is_temporary(".epoch_0002.4711.0a1b2c3d.tmp.keras")
+    True
+    >>> is_temporary("epoch_0002.keras")
+    False
+    """
+    return bool(_TEMPORARY_RE.match(name))
+
+
+def remove_temporaries(directory):
+    """Deletes the temporary files of interrupted writes in `directory`.
+
+    Only safe when no other process writes there (the command line holds
+    the run folder's lock): a write in progress would lose its file.
+
+    Returns:
+        The paths deleted, sorted.
+
+    Example:
+
+    >>> os.makedirs("ckpt")
+    >>> open("ckpt/.epoch_0002.4711.0a1b2c3d.tmp.keras", "w").close()
+    >>> open("ckpt/epoch_0001.keras", "w").close()
+    >>> remove_temporaries("ckpt")
+    ['ckpt/.epoch_0002.4711.0a1b2c3d.tmp.keras']
+    >>> os.listdir("ckpt")
+    ['epoch_0001.keras']
+    """
+    directory = os.fspath(directory)
+    if not os.path.isdir(directory):
+        return []
+    removed = []
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name)
+        if is_temporary(name) and os.path.isfile(path):
+            try:
+                os.remove(path)
+            except FileNotFoundError:
+                continue
+            removed.append(path)
+    return removed

@@ -89,6 +89,36 @@ def check_images(images, name="x", image_shape=None):
     values = keras.ops.convert_to_numpy(images)
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{name} contains NaN or Inf values.")
+    _check_range(values, name)
+    return images
+
+
+def check_batch_range(batch, name, sample_shape=None):
+    """Checks that a batch of images lies in `[-1, 1]`, as `check_images`.
+
+    For batches from a dataset or generator, which `fit` sees one at a
+    time. Only the range: NaN and Inf are left to
+    `keras_wgan.callbacks.TerminateOnNonFinite`, which names the step, and
+    the shape and dtype to the training step. Samples that are not images
+    (a `sample_shape` of other than three axes) have no range.
+
+    Example:
+
+    >>> check_batch_range(np.zeros((2, 4, 4, 1)), "x")
+    >>> check_batch_range(np.full((2, 4, 4, 1), 255.0), "x (batch 1)")
+    Traceback (most recent call last):
+    ...
+    ValueError: x (batch 1) values must lie in [-1, 1] (the generator ends in tanh), got [255, 255]; ...
+    """
+    if sample_shape is not None and len(sample_shape) != 3:
+        return
+    values = keras.ops.convert_to_numpy(batch)
+    finite = values[np.isfinite(values)] if values.dtype.kind == "f" else values
+    if finite.size:
+        _check_range(finite, name)
+
+
+def _check_range(values, name):
     low, high = float(values.min()), float(values.max())
     if low < -1.0 or high > 1.0:
         raise ValueError(
@@ -96,7 +126,6 @@ def check_images(images, name="x", image_shape=None):
             f"got [{low:g}, {high:g}]; scale [0, 255] pixels with "
             "x / 127.5 - 1 or [0, 1] values with 2 * x - 1."
         )
-    return images
 
 
 def check_samples(samples, name="x", sample_shape=None):

@@ -5,8 +5,15 @@ state and the noise generator's state). It is written under a temporary
 name in the same folder, flushed to disk, then renamed over its final name:
 a rename within a folder is atomic, so a run killed at any moment leaves
 either the previous file or the new one, never half of one.
+
+`Checkpoint` also records each file's SHA-256 in `manifest.json` beside the
+checkpoints before the file takes its final name, so a later reader can tell
+a checkpoint that is the one written from one that was damaged or replaced
+since (`verify_checkpoint`).
 """
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -19,6 +26,8 @@ from keras_wgan._atomic import write_atomically
 from keras_wgan.errors import NonFiniteError
 
 CHECKPOINT_FORMAT = "epoch_{epoch:04d}.keras"
+#: The file beside the checkpoints that records each one's SHA-256.
+MANIFEST_NAME = "manifest.json"
 _CHECKPOINT_RE = re.compile(r"^epoch_(\d{4,})\.keras$")
 
 
@@ -37,21 +46,119 @@ def save_atomically(model, path):
     return write_atomically(path, model.save)
 
 
-def link_atomically(source, path):
-    """Makes `path` name the same file as `source`, atomically.
+def copy_atomically(source, path):
+    """Makes `path` a copy of the file `source`, replaced in one rename.
 
-    A hard link costs no copy; where the file system has none, the file is
-    copied under the temporary name instead. Either way `path` is replaced
-    in one rename.
+    A copy, not a hard link: a link would make `path` and `source` one
+    file, so that copying another file over `path` (`cp other.keras
+    model.keras`) or writing into it would change `source` too.
+
+    Example:
+
+    >>> with open("epoch_0002.keras", "wb") as f:
+    ...     _ = f.write(b"weights")
+    >>> copy_atomically("epoch_0002.keras", "model.keras")
+    'model.keras'
+    >>> os.path.samefile("epoch_0002.keras", "model.keras")
+    False
     """
+    return write_atomically(path, lambda temporary: shutil.copyfile(
+        source, temporary))
+
+
+def file_digest(path):
+    """Returns the SHA-256 of the bytes of the file `path`, in hex.
+
+    Example:
+
+    >>> with open("empty.bin", "wb") as f:
+    ...     pass
+    >>> file_digest("empty.bin")[:16]
+    'e3b0c44298fc1c14'
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_manifest(directory):
+    """Returns `{checkpoint name: SHA-256}` recorded in `directory`.
+
+    Returns `None` where there is no readable `manifest.json` (checkpoints
+    written before there was one, or a damaged manifest): their checkpoints
+    cannot be verified, only loaded.
+    """
+    try:
+        with open(os.path.join(os.fspath(directory), MANIFEST_NAME)) as f:
+            manifest = json.load(f)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    digests = manifest.get("sha256") if isinstance(manifest, dict) else None
+    if not isinstance(digests, dict):
+        return None
+    return {name: value for name, value in digests.items()
+            if isinstance(value, str)}
+
+
+def record_digest(path, digest):
+    """Records `digest` as the SHA-256 of the checkpoint `path`.
+
+    The manifest is rewritten atomically; entries of checkpoints that are
+    gone are dropped from it.
+    """
+    directory, name = os.path.split(os.path.abspath(os.fspath(path)))
+    _write_manifest(directory, {name: digest})
+
+
+def _write_manifest(directory, new=None):
+    digests = read_manifest(directory) or {}
+    kept = {name: value for name, value in digests.items()
+            if os.path.exists(os.path.join(directory, name))}
+    kept.update(new or {})
 
     def write(temporary):
-        try:
-            os.link(source, temporary)
-        except OSError:
-            shutil.copyfile(source, temporary)
+        with open(temporary, "w") as f:
+            json.dump({"format": 1, "sha256": dict(sorted(kept.items()))}, f,
+                      indent=1)
 
-    return write_atomically(path, write)
+    write_atomically(os.path.join(directory, MANIFEST_NAME), write)
+
+
+def verify_checkpoint(path):
+    """Says whether the checkpoint `path` is the file that was written.
+
+    Returns:
+        `None` if its SHA-256 is the one `Checkpoint` recorded, or if its
+        folder has no manifest (it cannot be verified, only loaded);
+        otherwise the reason, e.g. `"its SHA-256 differs from the one
+        recorded when it was written"`.
+
+    Example:
+
+    >>> gan = keras_wgan.WGAN(architectures.mnist_critic(width=2),
+    ...                       architectures.mnist_generator(4, width=2))
+    >>> gan.compile()
+    >>> saver = Checkpoint("ckpt")
+    >>> saver.set_model(gan)
+    >>> path = saver.save(1)
+    >>> verify_checkpoint(path) is None
+    True
+    >>> with open(path, "ab") as f:
+    ...     _ = f.write(b"garbage")
+    >>> verify_checkpoint(path)
+    'its SHA-256 differs from the one recorded when it was written'
+    """
+    directory, name = os.path.split(os.fspath(path))
+    digests = read_manifest(directory or ".")
+    if digests is None:
+        return None
+    if name not in digests:
+        return f"{MANIFEST_NAME} has no record of it (not written by this run)"
+    if file_digest(path) != digests[name]:
+        return "its SHA-256 differs from the one recorded when it was written"
+    return None
 
 
 def list_checkpoints(directory):
@@ -103,17 +210,19 @@ class Checkpoint(keras.callbacks.Callback):
     """Saves the whole model atomically at the end of every epoch.
 
     Each checkpoint is `directory/epoch_NNNN.keras`, where NNNN counts the
-    epochs completed (so it is the `initial_epoch` to resume with). Only the
-    newest `keep` are kept. A model whose weights are no longer finite is
+    epochs completed (so it is the `initial_epoch` to resume with), and its
+    SHA-256 is recorded in `directory/manifest.json` before the file takes
+    its name (`verify_checkpoint`). Only the newest `keep` are kept. A model whose weights are no longer finite is
     never saved: the callback raises `NonFiniteError` instead, so the last
     good checkpoint stays the newest.
 
     Args:
         directory: Folder of the checkpoints; created when needed.
         keep: Number of checkpoints to keep, an int >= 1 (default 3).
-        latest: Optional path that always names the newest checkpoint
-            (e.g. `runs/a/model.keras`); updated atomically, as a hard link
-            where possible, so it costs no second write.
+        latest: Optional path that always holds a copy of the newest
+            checkpoint (e.g. `runs/a/model.keras`), replaced atomically. A
+            copy, not a link, so that nothing done to it can change a
+            checkpoint.
         every: Save after every `every`-th epoch (default 1); the last epoch
             of `fit` is always saved.
 
@@ -164,12 +273,23 @@ class Checkpoint(keras.callbacks.Callback):
         path = os.path.join(
             self.directory, CHECKPOINT_FORMAT.format(epoch=completed_epochs)
         )
-        save_atomically(self.model, path)
+
+        def write(temporary):
+            self.model.save(temporary)
+            # Recorded before the rename: a kill between the two leaves a
+            # record of a file not yet there (ignored), never a checkpoint
+            # without its record.
+            record_digest(path, file_digest(temporary))
+
+        write_atomically(path, write)
         if self.latest is not None:
-            link_atomically(path, self.latest)
+            copy_atomically(path, self.latest)
         self.paths.append(path)
-        for _, old in list_checkpoints(self.directory)[: -self.keep]:
+        pruned = list_checkpoints(self.directory)[: -self.keep]
+        for _, old in pruned:
             _remove(old)
+        if pruned:
+            _write_manifest(self.directory)
         return path
 
     def get_config(self):

@@ -1,10 +1,12 @@
-"""Tests for keras_wgan.checkpoints: naming, listing, linking, the callback.
+"""Tests for keras_wgan.checkpoints: naming, listing, copying, the manifest,
+the callback.
 
 (Resuming from a checkpoint, a save that fails midway, SIGKILL during saves
 and NaN weights: cli/test_reliability.py.)
 """
 
 import os
+import shutil
 
 import keras
 import numpy as np
@@ -43,27 +45,54 @@ def test_no_folder_or_no_checkpoint_gives_nothing(tmp_path):
     assert checkpoints.latest_checkpoint(tmp_path / "empty") is None
 
 
-def test_link_atomically_replaces_the_target(tmp_path):
+def test_copy_atomically_replaces_the_target_with_a_separate_file(tmp_path):
     source = tmp_path / "epoch_0002.keras"
     source.write_bytes(b"new")
     target = tmp_path / "model.keras"
     target.write_bytes(b"old")
-    assert checkpoints.link_atomically(source, target) == str(target)
-    assert os.path.samefile(source, target)
+    assert checkpoints.copy_atomically(source, target) == str(target)
+    assert target.read_bytes() == b"new"
     assert sorted(os.listdir(tmp_path)) == ["epoch_0002.keras", "model.keras"]
+    # Fault 1 of issue 20: with a hard link, writing into model.keras (or
+    # `cp other.keras model.keras`, which writes into the same file)
+    # changed the checkpoint too.
+    with open(target, "wb") as f:
+        f.write(b"garbage")
+    assert source.read_bytes() == b"new"
 
 
-def test_link_atomically_copies_where_links_fail(tmp_path, monkeypatch):
-    def no_links(source, destination):
-        raise OSError("no hard links on this file system")
-
-    monkeypatch.setattr(os, "link", no_links)
-    source = tmp_path / "epoch_0002.keras"
-    source.write_bytes(b"weights")
-    target = tmp_path / "model.keras"
-    checkpoints.link_atomically(source, target)
-    assert target.read_bytes() == b"weights"
-    assert not os.path.samefile(source, target)
+def test_manifest_records_each_checkpoint_and_verify_tells_damage(tmp_path):
+    gan = keras_wgan.WGAN(*small_models(width=2), n_critic=1)
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1))
+    saver = Checkpoint(tmp_path, keep=2, latest=tmp_path / "model.keras")
+    gan.fit(images.astype("float32"), batch_size=8, epochs=3, verbose=0,
+            callbacks=[saver])
+    digests = checkpoints.read_manifest(tmp_path)
+    # The pruned epoch 1 is gone from the manifest; the others are recorded
+    # with the SHA-256 of their bytes.
+    assert sorted(digests) == ["epoch_0002.keras", "epoch_0003.keras"]
+    for name, digest in digests.items():
+        assert digest == checkpoints.file_digest(tmp_path / name)
+    newest = tmp_path / "epoch_0003.keras"
+    assert checkpoints.verify_checkpoint(newest) is None
+    assert (tmp_path / "model.keras").read_bytes() == newest.read_bytes()
+    assert not os.path.samefile(tmp_path / "model.keras", newest)
+    # The same length, one byte changed: only a checksum can tell.
+    data = bytearray(newest.read_bytes())
+    data[len(data) // 2] ^= 1
+    newest.write_bytes(bytes(data))
+    assert checkpoints.verify_checkpoint(newest) == (
+        "its SHA-256 differs from the one recorded when it was written")
+    stranger = tmp_path / "epoch_0009.keras"
+    shutil.copyfile(tmp_path / "epoch_0002.keras", stranger)
+    assert checkpoints.verify_checkpoint(stranger) == (
+        "manifest.json has no record of it (not written by this run)")
+    # Without a readable manifest a checkpoint cannot be verified (None):
+    # only loading it tells.
+    (tmp_path / "manifest.json").write_text("{damaged")
+    assert checkpoints.read_manifest(tmp_path) is None
+    assert checkpoints.verify_checkpoint(newest) is None
 
 
 def test_check_finite_weights_names_the_first_bad_weight():

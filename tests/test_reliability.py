@@ -118,15 +118,15 @@ def test_resume_from_checkpoint_equals_uninterrupted_run(tmp_path):
 # ---------------------------------------------------------------- checkpoints
 
 
-def test_checkpoint_keeps_the_last_k_and_links_the_newest(tmp_path):
+def test_checkpoint_keeps_the_last_k_and_copies_the_newest(tmp_path):
     gan = _new_gan()
     saver = Checkpoint(tmp_path / "ckpt", keep=2, latest=tmp_path / "model.keras")
     gan.fit(real_digits(16), batch_size=8, epochs=4, verbose=0,
             callbacks=[saver])
     assert sorted(os.listdir(tmp_path / "ckpt")) == [
-        "epoch_0003.keras", "epoch_0004.keras"]
-    assert os.path.samefile(tmp_path / "model.keras",
-                            tmp_path / "ckpt" / "epoch_0004.keras")
+        "epoch_0003.keras", "epoch_0004.keras", "manifest.json"]
+    assert (tmp_path / "model.keras").read_bytes() == (
+        tmp_path / "ckpt" / "epoch_0004.keras").read_bytes()
     assert_same_state(state(gan),
                       state(keras.models.load_model(tmp_path / "model.keras")))
     with pytest.raises(ValueError, match="keep must be an integer >= 1, got 0"):
@@ -148,7 +148,8 @@ def test_a_save_that_fails_midway_leaves_the_last_checkpoint(tmp_path):
     gan.save = dies_while_writing
     with pytest.raises(OSError, match="disk full"):
         saver.save(2)
-    assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
+    assert sorted(os.listdir(tmp_path / "ckpt")) == ["epoch_0001.keras",
+                                                     "manifest.json"]
     assert (tmp_path / "model.keras").read_bytes() == good
     keras.models.load_model(tmp_path / "model.keras")
 
@@ -206,7 +207,8 @@ def test_nan_batch_stops_training_and_keeps_the_last_good_checkpoint(tmp_path):
                        match=r"became nan at epoch 2, step 2 of 4"):
         gan.fit(batches(), steps_per_epoch=4, epochs=3, verbose=0,
                 callbacks=[TerminateOnNonFinite(), saver])
-    assert os.listdir(tmp_path / "ckpt") == ["epoch_0001.keras"]
+    assert sorted(os.listdir(tmp_path / "ckpt")) == ["epoch_0001.keras",
+                                                     "manifest.json"]
     saved = keras.models.load_model(tmp_path / "model.keras")
     assert all(np.all(np.isfinite(v)) for v in state(saved))
     assert int(saved.generator_optimizer.iterations) == 4
@@ -278,3 +280,68 @@ def test_validation_split_holds_out_the_last_images():
                 verbose=0)
     with pytest.raises(ValueError, match=r"validation_split must be a number in \(0, 1\), got 1.0"):
         gan.fit(x, batch_size=8, validation_split=1.0, verbose=0)
+
+
+# ------------------------------------- data the README promises (issue 20)
+
+
+def test_a_generator_of_bare_arrays_trains_like_one_of_tuples():
+    # Fault 7: "generator must return a tuple" and a dump of the array.
+    x = real_digits(16)
+
+    def batches(wrap):
+        while True:
+            for start in (0, 8):
+                batch = x[start:start + 8]
+                yield (batch,) if wrap else batch
+
+    runs = []
+    for wrap in (False, True):
+        gan = _new_gan()
+        gan.fit(batches(wrap), steps_per_epoch=2, epochs=2, verbose=0)
+        runs.append(state(gan))
+    assert_same_state(*runs)
+
+
+@pytest.mark.parametrize("where", ["x", "validation_data"])
+@pytest.mark.parametrize("kind", ["array", "tuple", "generator"])
+def test_data_in_0_255_gets_the_range_check_everywhere(where, kind):
+    # Fault 7: validation data and generator batches skipped the [-1, 1]
+    # check that an array x gets.
+    clean = real_digits(16)
+    pixels = (clean + 1) * 127.5  # [0, 255]
+
+    def batches(images):
+        while True:
+            yield images[:8]
+            yield images[8:]
+
+    def given(images):
+        return {"array": images, "tuple": (images,),
+                "generator": batches(images)}[kind]
+
+    if where == "x" and kind == "tuple":
+        pytest.skip("a tuple x is (x, y) to Keras, not a kind of data")
+    gan = _new_gan()
+    kwargs = {"epochs": 1, "verbose": 0}
+    if where == "x" and kind == "generator":
+        kwargs["steps_per_epoch"] = 2
+    if where == "validation_data" and kind == "generator":
+        kwargs["validation_steps"] = 1
+    if where == "x":
+        run = lambda: gan.fit(given(pixels), **kwargs)  # noqa: E731
+        name = "x" if kind == "array" else "x (batch 1)"
+    else:
+        run = lambda: gan.fit(clean, batch_size=4, validation_data=given(  # noqa: E731
+            pixels), **kwargs)
+        name = ("validation_data" if kind != "generator"
+                else "validation_data (batch 1)")
+    with pytest.raises(ValueError) as error:
+        run()
+    assert str(error.value).startswith(
+        f"{name} values must lie in [-1, 1] (the generator ends in tanh), "
+        "got [0, 255]")
+    # Arrays are checked before the first step; a generator's batches as
+    # they are read (validation ones at the end of the first epoch).
+    late = where == "validation_data" and kind == "generator"
+    assert int(gan.generator_optimizer.iterations) == (2 if late else 0)

@@ -5,15 +5,19 @@
 - `config`: `TrainConfig` and `SampleConfig`, the options with their
   defaults, checked; which options were given; what a resumed run may
   change.
-- `run_folder`: `RunFolder`, the files of a `train` run and what a resume
-  does to them.
+- `run_folder`: `RunFolder`, the files of a `train` run, its lock, and
+  what a resume does to them.
+- `resume`: `train --resume`, from the newest intact checkpoint.
+- `paths`: whether an output path can be written, checked before any work.
+- `signals`: Ctrl-C and SIGTERM stop a run at a safe point.
 - `checkpoint`: loading a `.keras` file named by an option.
 - `train`, `sample`, `compare`: the commands, each a `prepare` that checks
   and loads without writing, and the work it returns.
 - `output`: the package's log lines on stderr.
 
 Every bad argument ends in one line on stderr that names the argument and
-the expected value, exit status 2, and nothing written.
+the expected value, exit status 2, and nothing written. Ctrl-C and SIGTERM
+end in one line that says how to continue, exit status 130 and 143.
 """
 
 import importlib
@@ -21,6 +25,7 @@ import sys
 
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli import signals
 from keras_wgan.cli.output import show_package_logs
 from keras_wgan.cli.parser import NON_FINITE_STATUS
 from keras_wgan.cli.parser import USAGE_STATUS
@@ -41,8 +46,9 @@ def main(argv=None):
 
     Returns:
         0, `USAGE_STATUS` (2) after a bad argument (one line on stderr,
-        nothing written), or `NON_FINITE_STATUS` (3) when a NaN or an
-        infinity stopped the training.
+        nothing written), `NON_FINITE_STATUS` (3) when a NaN or an
+        infinity stopped the training, or 128 + the signal's number (130
+        for Ctrl-C, 143 for SIGTERM) when a signal stopped the command.
 
     Example:
 
@@ -51,6 +57,17 @@ def main(argv=None):
     """
     show_package_logs()
     argv = sys.argv[1:] if argv is None else list(argv)
+    with signals.handled():
+        try:
+            return _run(argv)
+        except KeyboardInterrupt as stop:
+            if not isinstance(stop, signals.Interrupted):
+                stop = signals.Interrupted(signals.signal.SIGINT)
+            print(f"interrupted: {stop}", file=sys.stderr)
+            return stop.status
+
+
+def _run(argv):
     try:
         args = build_parser().parse_args(argv)
         command = importlib.import_module(f"keras_wgan.cli.{args.command}")

@@ -1,8 +1,54 @@
 """Loading a `.keras` model named on the command line, in one-line errors."""
 
+import zipfile
+
 import keras
 
 from keras_wgan.cli.parser import UsageError
+
+# Keras's own message is kept up to this many characters, cut at a word.
+_MAX_DETAIL = 300
+
+
+class UnreadableModelError(UsageError):
+    """A `.keras` file that does not load; `reason` says why, in words.
+
+    `reason` completes "... is ", e.g. `"not a .keras file (not a zip
+    archive)"`.
+    """
+
+    def __init__(self, message, reason):
+        super().__init__(message)
+        self.reason = reason
+
+
+def unreadable_reason(path, error):
+    """Returns why the `.keras` file `path` did not load, in one line.
+
+    Args:
+        path: The file.
+        error: The exception `keras.models.load_model` raised.
+
+    Example:
+
+    >>> with open("junk.keras", "wb") as f:
+    ...     _ = f.write(b"not a zip")
+    >>> unreadable_reason("junk.keras", ValueError("File not found: ..."))
+    'not a .keras file (not a zip archive)'
+    """
+    if not zipfile.is_zipfile(path):
+        # Keras says "File not found" for a file that is there but no zip.
+        return "not a .keras file (not a zip archive)"
+    message = " ".join(str(error).split())
+    if "safe_mode" in message:
+        return ("a model with Python code in it (a lambda), which Keras "
+                "refuses to run by default; if you trust its source, load it "
+                "from Python with keras.models.load_model(path, "
+                "safe_mode=False)")
+    if len(message) > _MAX_DETAIL:
+        message = message[:_MAX_DETAIL].rsplit(" ", 1)[0] + " ..."
+    return (f"not a readable .keras model ({type(error).__name__}: "
+            f"{message.rstrip('.')})")
 
 
 def load_model(path, flag, expected, exact=False):
@@ -19,8 +65,8 @@ def load_model(path, flag, expected, exact=False):
         The model.
 
     Raises:
-        UsageError: if the file is not a readable `.keras` model, or holds
-            a model of another class.
+        UnreadableModelError: if the file is not a readable `.keras` model.
+        UsageError: if it holds a model of another class.
 
     Example:
 
@@ -29,16 +75,14 @@ def load_model(path, flag, expected, exact=False):
     >>> load_model("junk.keras", "--checkpoint", keras_wgan.WGAN)
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.parser.UsageError: --checkpoint: junk.keras is not a readable ...
+    keras_wgan.cli.checkpoint.UnreadableModelError: --checkpoint: junk.keras is not a .keras file (not a zip archive).
     """
     try:
         model = keras.models.load_model(path)
     except Exception as error:  # noqa: BLE001 - any failure means unreadable
-        first_line = str(error).strip().splitlines()[0] if str(error) else ""
-        raise UsageError(
-            f"{flag}: {path} is not a readable .keras model "
-            f"({type(error).__name__}: {first_line[:200]})."
-        ) from None
+        reason = unreadable_reason(path, error)
+        raise UnreadableModelError(f"{flag}: {path} is {reason}.",
+                                   reason) from None
     if not isinstance(model, expected) or (exact and type(model) is not expected):
         raise UsageError(
             f"{flag}: {path} holds a {type(model).__name__}, expected a "

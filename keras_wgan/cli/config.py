@@ -269,6 +269,11 @@ class TrainConfig:
         return record
 
 
+#: The most images `sample --n` draws: one PNG grid of 100 x 100 MNIST
+#: digits, 3002 x 3002 pixels.
+MAX_SAMPLES = 10_000
+
+
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class SampleConfig:
     """The options of `sample`, defaults filled in and checked.
@@ -301,6 +306,9 @@ class SampleConfig:
         if not self.out.endswith(".png"):
             raise ValueError(f"--out must name a .png file, got {self.out}.")
         _set(self, "n", check_int("n", self.n))
+        if self.n > MAX_SAMPLES:
+            raise ValueError(f"--n must be <= {MAX_SAMPLES} (one grid of "
+                             f"at most 100 x 100 images), got {self.n}.")
         _set(self, "seed", check_int("seed", self.seed, minimum=0))
         if self.columns is not None:
             _set(self, "columns", check_int("columns", self.columns))

@@ -12,6 +12,7 @@ import inspect
 from keras_wgan import argument_validation
 from keras_wgan.cli.config import TRAIN_MODELS
 from keras_wgan.data import IMAGE_DATASETS
+from keras_wgan.cli.config import MAX_SAMPLES
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.models.registry import VARIANTS
@@ -208,7 +209,8 @@ def _add_sample_parser(commands):
     source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
                         help="a shipped model (see keras_wgan.pretrained)")
     sample.add_argument("--n", type=number(int, 1), default=None,
-                        help=f"number of samples (default {default('n')})")
+                        help=f"number of samples, at most {MAX_SAMPLES} "
+                        f"(default {default('n')})")
     sample.add_argument("--out", required=True, help="output PNG file")
     sample.add_argument("--seed", type=number(int, 0), default=None,
                         help=f"noise seed (default {default('seed')})")

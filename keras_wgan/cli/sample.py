@@ -5,6 +5,7 @@ or a pretrained model.
 import os
 
 import keras_wgan
+from keras_wgan.cli import paths
 from keras_wgan.cli.checkpoint import load_model
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import given_options
@@ -23,9 +24,15 @@ def prepare(args):
     """
     options = given_options(args)
     checkpoint = options.get("checkpoint")
+    if checkpoint is not None and os.path.isdir(checkpoint):
+        inside = os.path.join(checkpoint, "model.keras")
+        hint = (f"; did you mean {inside}?" if os.path.isfile(inside)
+                else ", expected a .keras file.")
+        raise UsageError(f"--checkpoint: {checkpoint} is a folder{hint}")
     if checkpoint is not None and not os.path.isfile(checkpoint):
         raise UsageError(f"--checkpoint: no such file {checkpoint}.")
     config = SampleConfig(**options)
+    paths.check_file(config.out, "--out")
     if config.pretrained is not None:
         model = keras_wgan.pretrained(config.pretrained)
     else:

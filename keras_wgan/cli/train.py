@@ -5,6 +5,7 @@ and loads the data, writing nothing; the function it returns trains.
 """
 
 import os
+import signal
 
 import keras
 
@@ -13,12 +14,12 @@ from keras_wgan import data
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import SampleGrid
 from keras_wgan.callbacks import TerminateOnNonFinite
-from keras_wgan.cli.checkpoint import load_model
+from keras_wgan.cli import paths
+from keras_wgan.cli import signals
 from keras_wgan.cli.config import RESUME_MAY_CHANGE
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.config import given_options
 from keras_wgan.cli.parser import UsageError
-from keras_wgan.cli.run_folder import CHECKPOINTS_DIR
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.data import batches
 from keras_wgan.errors import NonFiniteError
@@ -29,7 +30,8 @@ from keras_wgan.nets import architectures
 def prepare(args):
     """Checks the options, builds or loads the model, loads the data.
 
-    Writes nothing.
+    Writes nothing, but holds the lock of `--out` (`RunFolder.lock`) until
+    the training it returns ends; a refusal lets it go at once.
 
     Args:
         args: The parsed `train` options (`build_parser().parse_args`).
@@ -39,60 +41,41 @@ def prepare(args):
     """
     options = given_options(args)
     if options.get("resume"):
-        return _prepare_resume(options)
+        from keras_wgan.cli import resume  # it builds on this module
+
+        return resume.prepare(options)
     config = TrainConfig.from_options(options)
+    # Before any work: a folder that cannot be written is one line now,
+    # not a traceback after the model is built and the data loaded.
+    paths.check_folder(config.out, "--out")
     folder = RunFolder(config.out)
-    if folder.holds_run() and not config.overwrite:
-        raise UsageError(
-            f"--out: {config.out} already holds a run; pass --resume to "
-            "continue it, --overwrite to start over, or choose a new folder."
-        )
-    _check_data_dir(config)
-    keras.utils.set_random_seed(config.seed)
-    model = build_model(config)
-    images = load_images(config, model)
-    return lambda: train(config, model, images)
+    lock = folder.lock()
+    try:
+        if folder.holds_run() and not config.overwrite:
+            raise UsageError(
+                f"--out: {config.out} already holds a run; pass --resume to "
+                "continue it, --overwrite to start over, or choose a new "
+                "folder."
+            )
+        check_data_dir(config)
+        keras.utils.set_random_seed(config.seed)
+        model = build_model(config)
+        images = load_images(config, model)
+    except BaseException:
+        lock.release(remove_created=True)
+        raise
+
+    def run():
+        try:
+            return train(config, model, images)
+        finally:
+            lock.release()
+
+    return run
 
 
-def _prepare_resume(options):
-    if options.get("overwrite"):
-        raise UsageError("--resume and --overwrite exclude each other.")
-    folder = RunFolder(options["out"])
-    recorded = folder.read_record()
-    config = TrainConfig.resumed(recorded, options)
-    _check_data_dir(config)
-    latest = folder.latest_checkpoint()
-    if latest is None:
-        raise UsageError(
-            f"--resume: {config.out} has no checkpoint in {CHECKPOINTS_DIR}/ "
-            "(the run stopped before its first epoch ended); start it again "
-            "with --overwrite."
-        )
-    completed, path = latest
-    if config.epochs <= completed:
-        raise UsageError(
-            f"--epochs must be > {completed} to resume: the run in "
-            f"{config.out} has completed {completed} epochs, got --epochs "
-            f"{config.epochs}."
-        )
-    model = load_model(path, "--resume", get_variant(config.model).model_class,
-                       exact=True)
-    if "learning_rate" in config.explicit:
-        model.critic_optimizer.learning_rate = config.learning_rate
-        model.generator_optimizer.learning_rate = config.learning_rate
-    keras.utils.set_random_seed(config.seed)
-    images = load_images(config, model)
-    if len(images) != recorded.get("num_images"):
-        raise UsageError(
-            f"--data-dir: the run was trained on {recorded.get('num_images')} "
-            f"images, the data now gives {len(images)}; resume with the "
-            "same data."
-        )
-    return lambda: train(config, model, images, initial_epoch=completed,
-                         record=recorded, resumed_from=path)
-
-
-def _check_data_dir(config):
+def check_data_dir(config):
+    """Raises `UsageError` if `--data-dir` is given and not a folder."""
     if config.data_dir is not None and not os.path.isdir(config.data_dir):
         raise UsageError(f"--data-dir: {config.data_dir} is not a folder.")
 
@@ -156,7 +139,7 @@ def load_images(config, model):
 
 
 def train(config, model, images, initial_epoch=0, record=None,
-          resumed_from=None):
+          resumed_from=None, note=""):
     """Trains `model` and writes the run folder `config.out`.
 
     Args:
@@ -167,6 +150,8 @@ def train(config, model, images, initial_epoch=0, record=None,
         record: The run record of a resumed run, updated and rewritten.
         resumed_from: The checkpoint a resumed run continues, or `None` for
             a new run (which first deletes what an earlier run left).
+        note: Added to the line that says where a resumed run continues
+            from (e.g. which newer checkpoints were damaged).
 
     Returns:
         The fit history.
@@ -174,9 +159,25 @@ def train(config, model, images, initial_epoch=0, record=None,
     Raises:
         NonFiniteError: if a NaN or an infinity stopped the training; its
             message names the last good checkpoint.
+        signals.Interrupted: if Ctrl-C or SIGTERM stopped it (at a safe
+            point); its message says how to continue.
     """
+    with signals.deferred():
+        try:
+            return _train(config, model, images, initial_epoch, record,
+                          resumed_from, note)
+        except KeyboardInterrupt as stop:
+            signum = getattr(stop, "signum", signal.SIGINT)
+            raise signals.Interrupted(
+                signum, f"{signal.Signals(signum).name}: training stopped; "
+                f"{RunFolder(config.out).resume_hint()}") from None
+
+
+def _train(config, model, images, initial_epoch, record, resumed_from, note):
     folder = RunFolder(config.out)
     os.makedirs(config.out, exist_ok=True)
+    # Left by writes that a kill interrupted; the lock says none is running.
+    folder.remove_temporaries()
     if resumed_from is None:
         folder.clear_previous_run()
         record = config.record(num_images=len(images))
@@ -188,7 +189,11 @@ def train(config, model, images, initial_epoch=0, record=None,
              "initial_epoch": initial_epoch}
         )
         folder.truncate_metrics(initial_epoch)
-        print(f"resuming from {resumed_from} ({initial_epoch} epochs done)")
+        from keras_wgan.cli import resume
+
+        resume.adopt(folder, resumed_from)
+        print(f"resuming from {resumed_from} ({initial_epoch} epochs "
+              f"done){note}")
     folder.write_record(record)
     samples = SampleGrid(folder.samples, num_samples=config.samples,
                          every=config.sample_every, seed=config.seed)
@@ -198,10 +203,11 @@ def train(config, model, images, initial_epoch=0, record=None,
     # rewrites, never a checkpoint without its row.
     callbacks = [
         TerminateOnNonFinite(),
-        keras.callbacks.CSVLogger(folder.metrics, append=initial_epoch > 0),
+        folder.metrics_logger(append=initial_epoch > 0),
         samples,
         Checkpoint(folder.checkpoints, keep=config.keep_checkpoints,
                    latest=folder.model),
+        signals.StopAtSafePoint(),  # last: after the epoch's checkpoint
     ]
     try:
         history = model.fit(images, batch_size=config.batch_size,

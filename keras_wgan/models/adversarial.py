@@ -16,6 +16,7 @@ The gradients come from `keras_wgan.backend`, so the same loop runs on
 torch, JAX and TensorFlow.
 """
 
+import inspect
 import math
 
 import keras
@@ -238,15 +239,41 @@ class AdversarialModel(keras.Model):
             x: Real samples: an array `(N, *shape)` (images in `[-1, 1]`
                 for an image critic), or a dataset/generator yielding
                 batches of `n_critic * m` samples (each step splits its
-                batch into `n_critic` critic batches).
+                batch into `n_critic` critic batches). A Python generator
+                may yield a bare array or a tuple `(batch,)`; each batch
+                it yields gets the `[-1, 1]` check of `x`.
             y: Must be `None`: the model is unconditional.
             batch_size: Critic batch size `m` for array input (default 64);
                 each step draws `n_critic * m` samples.
             **kwargs: Passed to `keras.Model.fit` (`epochs`, `callbacks`,
-                `validation_data`, ...).
+                `validation_data`, ...). Validation data gets the checks of
+                `x`: an array all of them, once; a Python generator's
+                batches the `[-1, 1]` range, as they come.
 
         Returns:
             A `keras.callbacks.History`.
+
+        Example:
+
+        A generator of bare arrays (a small GAN of 4x4 images):
+
+        >>> critic = keras.Sequential([
+        ...     keras.Input((4, 4, 1)), keras.layers.Flatten(),
+        ...     keras.layers.Dense(1)])
+        >>> generator = keras.Sequential([
+        ...     keras.Input((2,)), keras.layers.Dense(16, activation="tanh"),
+        ...     keras.layers.Reshape((4, 4, 1))])
+        >>> gan = keras_wgan.WGAN(critic, generator, n_critic=1)
+        >>> gan.compile()
+        >>> def batches(scale):
+        ...     rng = np.random.default_rng(0)
+        ...     while True:
+        ...         yield scale * rng.uniform(-1, 1, (8, 4, 4, 1))
+        >>> history = gan.fit(batches(1.0), steps_per_epoch=2, verbose=0)
+        >>> gan.fit(batches(255.0), steps_per_epoch=2, verbose=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: x (batch 1) values must lie in [-1, 1] (the generator ends in tanh), got ...
         """
         if y is not None:
             raise ValueError(
@@ -282,10 +309,42 @@ class AdversarialModel(keras.Model):
                 "(it yields its own batches of n_critic * m images), got "
                 f"{batch_size}."
             )
+        if inspect.isgenerator(x):
+            x = self._checked_batches(x, "x")
+        kwargs = self._checked_validation(kwargs)
         # Layers may have changed since the last run (dtype policy,
         # quantization): decide afresh which network runs directly.
         self._network_calls.clear()
         return super().fit(x, batch_size=batch_size, **kwargs)
+
+    def _checked_validation(self, kwargs):
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, (tuple, list)) and validation:
+            validation = validation[0]  # (x,) or (x, None)
+        if batches.is_array(validation):
+            # Once per fit, not per evaluation: the array does not change.
+            argument_validation.check_samples(validation, "validation_data",
+                                              self.image_shape)
+        elif inspect.isgenerator(validation):
+            kwargs = dict(kwargs, validation_data=self._checked_batches(
+                validation, "validation_data"))
+        return kwargs
+
+    def _checked_batches(self, generator, name):
+        """Yields the batches of a Python generator as `(batch,)`, checked.
+
+        Keras wants a tuple from a generator; a bare array is wrapped. The
+        range check runs here, in Python, as each batch is read, not in the
+        compiled training step.
+        """
+        for number, batch in enumerate(generator, 1):
+            if batches.is_array(batch):
+                batch = (batch,)
+            if (isinstance(batch, tuple) and batch
+                    and batches.is_array(batch[0])):
+                argument_validation.check_batch_range(
+                    batch[0], f"{name} (batch {number})", self.image_shape)
+            yield batch
 
     def _shuffled_batches(self, x, batch_size, kwargs):
         """Wraps array input in batches a resumed run reads identically.

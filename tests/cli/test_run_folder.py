@@ -1,13 +1,23 @@
 """keras_wgan.cli.run_folder: layout, record, clearing, truncating metrics."""
 
+import fcntl
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from keras_wgan import checkpoints
 from keras_wgan.cli import UsageError
+from keras_wgan.cli.checkpoint import UnreadableModelError
+from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.run_folder import REQUIRED_FIELDS
 from keras_wgan.cli.run_folder import RunFolder
+from tests.cli.helpers import ROOT
+
+RECORD = TrainConfig(out="o", width=2, latent_dim=4, batch_size=8,
+                     n_critic=2, split="test").record(num_images=16)
 
 
 def test_layout(tmp_path):
@@ -34,12 +44,62 @@ def test_holds_run(tmp_path, path):
 
 def test_record_round_trip_is_atomic(tmp_path):
     folder = RunFolder(str(tmp_path / "run"))
-    record = {"command": "train", "epochs": 3, "resumed": []}
+    record = dict(RECORD, resumed=[])
     folder.write_record(record)
     assert folder.read_record() == record
     assert json.loads((tmp_path / "run" / "run.json").read_text()) == record
     # No temporary file is left beside it.
     assert os.listdir(tmp_path / "run") == ["run.json"]
+
+
+# Fault 6 of issue 20: every field of a hand-edited record is checked and
+# named; {"command": "train"} no longer blames --data-dir.
+@pytest.mark.parametrize("change, message", [
+    ({"batch_size": "abc"}, "batch_size must be an integer >= 1, got 'abc' "
+     "of type str."),
+    ({"epochs": 2.5}, "epochs must be an integer >= 1, got 2.5 of type "
+     "float."),
+    ({"num_images": None}, "num_images must be an integer >= 1, got None."),
+    ({"num_images": "16"}, "num_images must be an integer >= 1, got '16' of "
+     "type str."),
+    ({"seed": -1}, "seed must be an integer >= 0, got -1."),
+    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got "
+     "'gan'."),
+    ({"split": ["test"]}, "split must be one of ('train', 'test'), got "
+     "['test']."),
+    ({"learning_rate": "fast"}, "learning_rate must be a finite number > "
+     "0.0, got 'fast' of type str."),
+    ({"download": "yes"}, "download must be True or False, got 'yes'."),
+    ({"verbose": "2"}, "verbose must be one of (0, 1, 2), got '2'."),
+    ({"data_dir": 5}, "data_dir must be a path, got 5."),
+    ({"resumed": "twice"}, "resumed must be a list of {checkpoint, "
+     "initial_epoch}, got 'twice'."),
+    ({"out": 3}, "out must be a path, got 3."),
+])
+def test_every_recorded_field_is_checked_and_named(tmp_path, change,
+                                                   message):
+    folder = RunFolder(str(tmp_path))
+    folder.write_record(dict(RECORD, **change))
+    with pytest.raises(UsageError) as error:
+        folder.read_record()
+    assert str(error.value) == f"--resume: {tmp_path}/run.json: {message}"
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"command": "train"}, "lacks the field(s) " + ", ".join(REQUIRED_FIELDS)),
+    ({k: v for k, v in RECORD.items() if k != "batch_size"},
+     "lacks the field(s) batch_size that 'train' records"),
+    (dict(RECORD, colour="red"), "has the field(s) colour, which 'train' "
+     "does not record."),
+])
+def test_incomplete_or_foreign_record_names_the_fields(tmp_path, record,
+                                                       message):
+    folder = RunFolder(str(tmp_path))
+    folder.write_record(record)
+    with pytest.raises(UsageError) as error:
+        folder.read_record()
+    assert str(error.value).startswith(f"--resume: {tmp_path}/run.json ")
+    assert message in str(error.value) and "data-dir" not in str(error.value)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -66,6 +126,7 @@ def test_read_record_rejects_in_one_line(tmp_path, content, message):
 def test_clear_previous_run_keeps_what_is_not_the_run_s(tmp_path):
     for path in ["model.keras", "run.json", "metrics.csv", "notes.txt",
                  "checkpoints/epoch_0001.keras", "checkpoints/epoch_0002.keras",
+                 "checkpoints/manifest.json",
                  "samples/epoch_001.png", "samples/mine.png"]:
         (tmp_path / path).parent.mkdir(exist_ok=True)
         (tmp_path / path).write_bytes(b"x")
@@ -115,3 +176,131 @@ def test_latest_checkpoint_and_last_good_message(tmp_path):
     assert folder.last_good() == (
         f"The last good checkpoint is {path} (epoch 12): --resume with a "
         "lower --learning-rate continues from it.")
+
+
+def test_remove_temporaries_deletes_only_interrupted_writes(tmp_path):
+    # Fault 4 of issue 20: a SIGTERM during a write left a 0-byte temporary
+    # file that outlived --resume and --overwrite.
+    names = ["checkpoints/.epoch_0002.4711.0a1b2c3d.tmp.keras",
+             ".run.4711.deadbeef.tmp.json", ".metrics.1.00000000.tmp.csv",
+             "samples/.epoch_003.99.abcdef01.tmp.png"]
+    kept = ["checkpoints/epoch_0001.keras", "run.json", ".hidden",
+            "samples/epoch_001.png", "checkpoints/.epoch_0002.tmp.keras"]
+    for name in names + kept:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    removed = RunFolder(str(tmp_path)).remove_temporaries()
+    assert sorted(removed) == sorted(str(tmp_path / n) for n in names)
+    for name in kept:
+        assert (tmp_path / name).exists()
+
+
+def test_resume_hint_names_the_checkpoint_and_the_command(tmp_path):
+    out = tmp_path / "my run"
+    folder = RunFolder(str(out))
+    assert folder.resume_hint() == ("no checkpoint was written yet: start "
+                                    "it again with --overwrite.")
+    (out / "checkpoints").mkdir(parents=True)
+    (out / "checkpoints" / "epoch_0003.keras").write_bytes(b"")
+    assert folder.resume_hint() == (
+        f"the last checkpoint is {out}/checkpoints/epoch_0003.keras (epoch 3)"
+        f"; continue with: python -m keras_wgan train --out '{out}' --resume")
+
+
+def _checkpoints(tmp_path, *contents):
+    folder = RunFolder(str(tmp_path))
+    os.makedirs(folder.checkpoints)
+    for epoch, content in enumerate(contents, 1):
+        path = os.path.join(folder.checkpoints, f"epoch_{epoch:04d}.keras")
+        with open(path, "wb") as f:
+            f.write(content)
+        checkpoints.record_digest(path, checkpoints.file_digest(path))
+    return folder
+
+
+def _load(path):
+    # Stands in for loading: "junk" files do not load.
+    with open(path, "rb") as f:
+        if f.read().startswith(b"junk"):
+            raise UnreadableModelError("x", "not a .keras file (junk)")
+    return os.path.basename(path)
+
+
+def test_resume_passes_over_damaged_checkpoints_to_the_newest_intact(tmp_path):
+    # Fault 3 of issue 20: a damaged newest checkpoint stopped the resume.
+    folder = _checkpoints(tmp_path, b"one", b"two", b"junk three", b"four")
+    newest = os.path.join(folder.checkpoints, "epoch_0004.keras")
+    with open(newest, "ab") as f:
+        f.write(b" changed")
+    epoch, path, model, skipped = folder.resumable_checkpoint(_load)
+    assert (epoch, model) == (2, "epoch_0002.keras")
+    assert skipped == [
+        (newest, "its SHA-256 differs from the one recorded when it was "
+         "written"),
+        (os.path.join(folder.checkpoints, "epoch_0003.keras"),
+         "not a .keras file (junk)"),
+    ]
+
+
+def test_resume_refuses_when_no_checkpoint_is_intact(tmp_path):
+    folder = _checkpoints(tmp_path, b"junk")
+    with pytest.raises(UsageError) as error:
+        folder.resumable_checkpoint(_load)
+    assert str(error.value) == (
+        f"--resume: no checkpoint in {folder.checkpoints} is intact "
+        "(epoch_0001.keras: not a .keras file (junk)); start again with "
+        "--overwrite.")
+    with pytest.raises(UsageError, match="has no checkpoint in checkpoints/"):
+        RunFolder(str(tmp_path / "empty")).resumable_checkpoint(_load)
+
+
+def test_lock_keeps_out_a_second_holder_and_leaves_no_file(tmp_path):
+    out = tmp_path / "new" / "run"
+    lock = RunFolder(str(out)).lock()
+    assert (out / ".lock").read_text() == f"{os.getpid()}\n"
+    # Another process cannot take it while this one holds it.
+    probe = ("import fcntl, os, sys; h = os.open(sys.argv[1], os.O_RDWR); "
+             "fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)")
+    taken = subprocess.run([sys.executable, "-c", probe, str(out / ".lock")],
+                           capture_output=True, text=True)
+    assert taken.returncode == 1 and "BlockingIOError" in taken.stderr
+    with pytest.raises(UsageError) as error:
+        RunFolder(str(out)).lock()
+    assert str(error.value) == (
+        f"--out: {out} is in use by another 'train' (process {os.getpid()}); "
+        "wait for it to end, or choose another folder.")
+    assert not RunFolder(str(out)).holds_run()
+    lock.release(remove_created=True)
+    # Refused before it wrote anything: the folders it made are gone too.
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_stale_lock_file_of_a_killed_run_does_not_lock(tmp_path):
+    # A SIGKILLed run leaves .lock, but the system let go of its flock.
+    (tmp_path / ".lock").write_text("4711\n")
+    lock = RunFolder(str(tmp_path)).lock()
+    with open(tmp_path / ".lock") as f:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    lock.release()
+    assert os.listdir(tmp_path) == []
+
+
+def test_metrics_logger_has_no_validation_columns_without_validation(
+        tmp_path):
+    # Fault 8 of issue 20: four val_* columns of NA in every row.
+    folder = RunFolder(str(tmp_path))
+    logger = folder.metrics_logger()
+    logger.on_train_begin()
+    logger.on_epoch_end(0, {"generator_loss": 0.5, "critic_loss": 1.5})
+    logger.on_train_end()
+    assert (tmp_path / "metrics.csv").read_text().splitlines() == [
+        "epoch,critic_loss,generator_loss", "0,1.5,0.5"]
+    # Appending keeps the columns of the header, whatever the logs hold.
+    logger = folder.metrics_logger(append=True)
+    logger.on_train_begin()
+    logger.on_epoch_end(1, {"generator_loss": 0.25, "critic_loss": 2.5,
+                            "val_critic_loss": 9.0})
+    logger.on_train_end()
+    assert (tmp_path / "metrics.csv").read_text().splitlines()[1:] == [
+        "0,1.5,0.5", "1,2.5,0.25"]

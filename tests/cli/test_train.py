@@ -19,6 +19,7 @@ from keras_wgan import cli
 from keras_wgan import data
 from keras_wgan.cli import train
 from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.run_folder import RunFolder
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
 from tests.cli.helpers import assert_same_state
@@ -44,15 +45,18 @@ def test_train_then_sample_end_to_end(tmp_path):
     assert "keras_wgan: MNIST 'test'" in result.stderr
     assert sorted(os.listdir(out)) == ["checkpoints", "metrics.csv",
                                        "model.keras", "run.json", "samples"]
-    assert sorted(os.listdir(out / "checkpoints")) == ["epoch_0001.keras",
-                                                       "epoch_0002.keras"]
-    assert os.path.samefile(out / "model.keras",
-                            out / "checkpoints" / "epoch_0002.keras")
+    assert sorted(os.listdir(out / "checkpoints")) == [
+        "epoch_0001.keras", "epoch_0002.keras", "manifest.json"]
+    assert (out / "model.keras").read_bytes() == (
+        out / "checkpoints" / "epoch_0002.keras").read_bytes()
     assert sorted(os.listdir(out / "samples")) == ["epoch_001.png",
                                                    "epoch_002.png"]
     with open(out / "metrics.csv") as f:
         rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["0", "1"]
+    # No validation data, so no val_* columns of NA (issue 20, fault 8).
+    assert not any(name.startswith("val_") for name in rows[0])
+    assert "NA" not in (out / "metrics.csv").read_text()
     assert {"critic_loss", "generator_loss", "wasserstein_estimate"} <= set(rows[0])
     assert json.loads((out / "run.json").read_text())["model"] == "wgan"
 
@@ -288,9 +292,12 @@ def test_resume_rejects_missing_unreadable_and_foreign_files(finished_run,
     assert "has no checkpoint in checkpoints/" in _resume_error(capsys, bare)
 
     run = _copy_run(finished_run, tmp_path / "junk")
-    (run / "checkpoints" / "epoch_0002.keras").write_bytes(b"PK\x03\x04junk")
+    (run / "checkpoints" / "epoch_0001.keras").write_bytes(b"PK\x03\x04junk")
     err = _resume_error(capsys, run, "--epochs", "3")
-    assert "epoch_0002.keras is not a readable .keras model" in err
+    assert err == (f"error: --resume: no checkpoint in {run}/checkpoints is "
+                   "intact (epoch_0001.keras: its SHA-256 differs from the "
+                   "one recorded when it was written); start again with "
+                   "--overwrite.")
 
     foreign = _copy_run(finished_run, tmp_path / "foreign")
     record = (foreign / "run.json").read_text()
@@ -320,7 +327,7 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     assert int(model.generator_optimizer.iterations) == 2
     assert float(model.critic_optimizer.learning_rate) == pytest.approx(0.002)
     assert sorted(os.listdir(out / "checkpoints")) == [
-        "epoch_0001.keras", "epoch_0002.keras"]
+        "epoch_0001.keras", "epoch_0002.keras", "manifest.json"]
 
 
 def test_nan_stops_the_cli_with_status_3_and_one_line(tmp_path, capsys):
@@ -334,3 +341,301 @@ def test_nan_stops_the_cli_with_status_3_and_one_line(tmp_path, capsys):
     assert "became nan at epoch 1, step" in err[0]
     assert "No checkpoint was written before it" in err[0]
     assert not (out / "checkpoints").exists()
+
+
+# ------------------------------------------------- faults of issue 20
+
+
+def _resume(out, *args):
+    return cli.main(["train", "--out", str(out), "--resume", *args])
+
+
+def test_writing_into_model_keras_cannot_change_the_run(finished_run,
+                                                        tmp_path, capsys):
+    # Fault 1: model.keras was a hard link to the newest checkpoint, so
+    # `cp B/model.keras A/model.keras` replaced A's checkpoint and --resume
+    # continued B's run; garbage in model.keras destroyed the checkpoint.
+    out = _copy_run(finished_run, tmp_path)
+    shutil.copy(finished_run / "model.keras", out / "model.keras")
+    checkpoint = out / "checkpoints" / "epoch_0001.keras"
+    own = checkpoint.read_bytes()
+    other = tmp_path / "other.keras"
+    gan = train.build_model(TrainConfig(out="o", model="wgan-gp", width=2,
+                                        latent_dim=8, n_critic=2, seed=9))
+    gan.save(other)
+    subprocess.run(["cp", str(other), str(out / "model.keras")], check=True)
+    assert checkpoint.read_bytes() == own
+    with open(out / "model.keras", "wb") as f:
+        f.write(b"garbage")
+    assert checkpoint.read_bytes() == own
+    assert _resume(out, "--epochs", "2") == 0
+    assert f"resuming from {checkpoint} (1 epochs done)\n" in (
+        capsys.readouterr().out)
+    resumed = keras.models.load_model(out / "model.keras")
+    assert int(resumed.generator_optimizer.iterations) == 2
+
+
+def test_a_damaged_newest_checkpoint_falls_back_to_the_one_before(
+        finished_run, tmp_path, capsys):
+    # Fault 3: a damaged newest checkpoint stopped the resume although an
+    # intact one sat beside it.
+    out = _copy_run(finished_run, tmp_path)
+    assert _resume(out, "--epochs", "2") == 0
+    newest = out / "checkpoints" / "epoch_0002.keras"
+    data = bytearray(newest.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one byte: still a zip of the same size
+    newest.write_bytes(bytes(data))
+    capsys.readouterr()
+    assert _resume(out, "--epochs", "3") == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"resuming from {out}/checkpoints/epoch_0001.keras (1 epochs done); "
+        "passed over epoch_0002.keras: its SHA-256 differs from the one "
+        "recorded when it was written")
+    # Epoch 2 was trained again and its checkpoint written afresh.
+    assert checkpoints.verify_checkpoint(newest) is None
+    model = keras.models.load_model(out / "model.keras")
+    assert int(model.generator_optimizer.iterations) == 3
+
+
+def test_stale_temporary_files_go_on_resume_and_overwrite(finished_run,
+                                                          tmp_path):
+    # Fault 4: a 0-byte temporary file of a write that SIGTERM interrupted
+    # survived --resume and even --overwrite.
+    out = _copy_run(finished_run, tmp_path)
+    stale = [out / "checkpoints" / ".epoch_0002.4711.0a1b2c3d.tmp.keras",
+             out / ".run.4711.0a1b2c3d.tmp.json"]
+    for args in (["--resume", "--epochs", "2"],
+                 ["--overwrite", "--epochs", "1", "--num-images", "16",
+                  *CLI_RUN]):
+        for path in stale:
+            path.write_bytes(b"")
+        assert cli.main(["train", "--out", str(out), *args]) == 0
+        assert not any(path.exists() for path in stale)
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143),
+                                             (signal.SIGINT, 130)])
+def test_a_signal_during_a_checkpoint_write_stops_after_it(
+        tmp_path, capsys, monkeypatch, signum, status):
+    # Fault 4: SIGTERM and Ctrl-C (SIGINT) stop at a safe point with one
+    # line naming the last checkpoint and the resume command.
+    out = tmp_path / "run"
+    digest = checkpoints.file_digest
+
+    def signalled_midway(path):
+        os.kill(os.getpid(), signum)  # while the checkpoint is written
+        return digest(path)
+
+    monkeypatch.setattr(checkpoints, "file_digest", signalled_midway)
+    assert cli.main(["train", "--out", str(out), "--epochs", "3",
+                     "--num-images", "16", *CLI_RUN]) == status
+    err = error_lines(capsys)
+    checkpoint = out / "checkpoints" / "epoch_0001.keras"
+    assert err == (
+        f"interrupted: {signum.name}: training stopped; the last checkpoint is "
+        f"{checkpoint} (epoch 1); continue with: python -m keras_wgan train "
+        f"--out {out} --resume")
+    # The write it interrupted was finished, and nothing else was begun.
+    monkeypatch.undo()
+    assert checkpoints.verify_checkpoint(checkpoint) is None
+    files = snapshot(out)
+    assert not [name for name in files if ".tmp" in name or "lock" in name]
+    assert sorted(files) == ["checkpoints/epoch_0001.keras",
+                             "checkpoints/manifest.json", "metrics.csv",
+                             "model.keras", "run.json"]
+    assert _resume(out) == 0
+    model = keras.models.load_model(out / "model.keras")
+    assert int(model.generator_optimizer.iterations) == 3
+
+
+_HOLD_LOCK = """
+import fcntl, os, sys, time
+handle = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+fcntl.flock(handle, fcntl.LOCK_EX)
+os.write(handle, b"%d\\n" % os.getpid())
+print("locked", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_train_on_a_folder_another_process_holds_is_refused(
+        finished_run, tmp_path, capsys):
+    # Fault 2: two runs on one folder both "succeeded", the first lost.
+    # The other process holds the lock as a running `train` does.
+    out = _copy_run(finished_run, tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK,
+                               str(out / ".lock")], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        before = snapshot(out)
+        for args in (["--overwrite", "--epochs", "1", *CLI_RUN], ["--resume"],
+                     ["--resume", "--epochs", "5"]):
+            assert cli.main(["train", "--out", str(out), *args]) == 2
+            assert error_lines(capsys) == (
+                f"error: --out: {out} is in use by another 'train' (process "
+                f"{holder.pid}); wait for it to end, or choose another "
+                "folder.")
+            assert snapshot(out) == before
+    finally:
+        holder.kill()
+        holder.wait()
+        holder.stdout.close()
+    # Killed, it holds nothing: its .lock file is no lock.
+    assert (out / ".lock").exists()
+    assert _resume(out, "--epochs", "2") == 0
+    assert not (out / ".lock").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.backends("torch", reason="the CLI runs on torch here")
+def test_a_second_train_on_a_running_folder_is_refused_then_ctrl_c(tmp_path,
+                                                                   capsys):
+    # Fault 2: two runs on one folder both "succeeded", the first lost.
+    # Fault 4: Ctrl-C printed a 42-line traceback.
+    out = tmp_path / "run"
+    process = _train_process(out, *CLI_RUN, "--num-images", "96",
+                             "--epochs", "1000")
+    first = out / "checkpoints" / "epoch_0001.keras"
+    deadline = time.monotonic() + 300
+    while not first.exists():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    record = (out / "run.json").read_bytes()
+    refusal = (f"error: --out: {out} is in use by another 'train' (process "
+               f"{process.pid}); wait for it to end, or choose another "
+               "folder.")
+    for args in (["--overwrite", *CLI_RUN], ["--resume"],
+                 ["--resume", "--epochs", "2000"]):
+        assert cli.main(["train", "--out", str(out), *args]) == 2
+        assert error_lines(capsys) == refusal
+    assert first.exists() and (out / "run.json").read_bytes() == record
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("interrupted: SIGINT: training stopped; the last "
+                           f"checkpoint is {out}/checkpoints/epoch_")
+    assert last.endswith(f"; continue with: python -m keras_wgan train --out "
+                         f"{out} --resume")
+    assert "Traceback" not in stderr
+    assert not [name for name in snapshot(out) if ".tmp" in name]
+    epoch, _ = checkpoints.latest_checkpoint(out / "checkpoints")
+    assert _resume(out, "--epochs", str(epoch + 1)) == 0
+
+
+def _no_work(monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("the model was built or the data loaded")
+
+    monkeypatch.setattr(train, "build_model", fail)
+    monkeypatch.setattr(train, "load_images", fail)
+
+
+def _out_faults(tmp_path):
+    (tmp_path / "file").write_text("a file")
+    return [
+        (tmp_path / "file", f"--out: {tmp_path}/file is a file, expected a "
+         "folder."),
+        (tmp_path / "file" / "run", f"--out: {tmp_path}/file/run lies under "
+         f"{tmp_path}/file, a file, not a folder."),
+        (tmp_path / "file" / "a" / "b", f"--out: {tmp_path}/file/a/b lies "
+         f"under {tmp_path}/file, a file, not a folder."),
+    ]
+
+
+def test_out_that_is_or_lies_under_a_file_is_one_line_before_any_work(
+        tmp_path, capsys, monkeypatch):
+    # Fault 5: tracebacks, after the model was built and the data loaded.
+    _no_work(monkeypatch)
+    for out, message in _out_faults(tmp_path):
+        for extra in ([], ["--overwrite"], ["--resume"]):
+            before = snapshot(tmp_path)
+            assert cli.main(["train", "--out", str(out), *extra]) == 2
+            err = error_lines(capsys)
+            if extra == ["--resume"] and out.name != "file":
+                assert err == (f"error: --resume: {out} does not exist, so "
+                               "there is no run to continue.")
+            else:
+                assert err == f"error: {message}"
+            assert snapshot(tmp_path) == before
+
+
+def _read_only(monkeypatch, *folders):
+    # Root may write anywhere: os.access answers as for a user without
+    # write permission on `folders`.
+    real_access = os.access
+    denied = {str(folder) for folder in folders}
+    monkeypatch.setattr(os, "access", lambda path, mode: (
+        os.fspath(path) not in denied and real_access(path, mode)))
+
+
+def test_read_only_places_are_one_line_before_any_work(finished_run,
+                                                       tmp_path, capsys,
+                                                       monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    run = _copy_run(finished_run, tmp_path / "copy")
+    _read_only(monkeypatch, locked, run / "checkpoints")
+    _no_work(monkeypatch)
+    cases = [
+        (["--out", str(locked / "run")], f"--out: cannot write "
+         f"{locked}/run: permission denied in {locked} (not a writable "
+         "folder)."),
+        (["--out", str(locked)], f"--out: cannot write {locked}: permission "
+         "denied (not a writable folder)."),
+        # Fault 5: a read-only checkpoints/ trained a whole epoch, then
+        # crashed at the save.
+        (["--out", str(run), "--resume", "--epochs", "3"], f"--resume: cannot "
+         f"write {run}/checkpoints: permission denied (not a writable "
+         "folder)."),
+    ]
+    for args, message in cases:
+        before = snapshot(tmp_path)
+        assert cli.main(["train", *args]) == 2
+        assert error_lines(capsys) == f"error: {message}"
+        assert snapshot(tmp_path) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only "
+                    "folders; the test above simulates them with os.access")
+def test_a_really_read_only_folder_is_one_line(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        assert cli.main(["train", "--out", str(locked / "run")]) == 2
+        assert "permission denied" in error_lines(capsys)
+    finally:
+        locked.chmod(0o755)
+
+
+def test_missing_run_json_resumes_from_the_checkpoints_with_options_given(
+        finished_run, tmp_path, capsys):
+    # Fault 6: without run.json only --overwrite (deleting the checkpoints)
+    # was offered.
+    out = _copy_run(finished_run, tmp_path)
+    (out / "run.json").unlink()
+    err = _resume_error(capsys, out, "--epochs", "2")
+    assert err == (
+        f"error: --resume: {out} holds no run.json, but its checkpoints are "
+        "there; to continue from them give the options that a checkpoint "
+        f"does not record: python -m keras_wgan train --out {out} --resume "
+        "--batch-size ... --num-images ... --split ... (and --dataset if it "
+        "was not mnist).")
+    err = _resume_error(capsys, out, "--epochs", "2", "--batch-size", "8",
+                        "--num-images", "16", "--split", "test", "--width",
+                        "3")
+    assert "--width 3 differs from the checkpoint's --width 2" in err
+    assert _resume(out, "--epochs", "2", "--batch-size", "8", "--num-images",
+                   "16", "--split", "test", "--verbose", "0") == 0
+    record = json.loads((out / "run.json").read_text())
+    original = json.loads((finished_run / "run.json").read_text())
+    # What the checkpoint and the options tell is what was recorded.
+    for name in ("model", "n_critic", "latent_dim", "width", "seed",
+                 "batch_size", "split", "num_images"):
+        assert record[name] == original[name], name
+    assert record["recreated_from"] == "checkpoints/epoch_0001.keras"
+    assert record["epochs"] == 2
+    assert RunFolder(str(out)).read_record() == record

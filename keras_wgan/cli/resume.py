@@ -1,0 +1,168 @@
+"""`train --resume`: continue the run in `--out` from its newest intact
+checkpoint.
+
+`prepare` checks the folder, takes its lock, reads and checks `run.json`,
+finds the newest checkpoint that verifies and loads (passing over damaged
+ones), loads the data and returns the training to run, writing nothing.
+
+Without a `run.json` (deleted, or lost) but with checkpoints, the record is
+rebuilt: the checkpoint gives the model, `--n-critic`, `--latent-dim`,
+`--width` and `--seed`; what it cannot know, `--batch-size`,
+`--num-images` and `--split`, must be given again (the run's data order
+depends on them), and the refusal says so with the command to run.
+"""
+
+import os
+import shlex
+
+import keras
+
+from keras_wgan import checkpoints
+from keras_wgan.cli import paths
+from keras_wgan.cli.checkpoint import load_model
+from keras_wgan.cli.config import TRAIN_MODELS
+from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.config import flag
+from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.run_folder import RunFolder
+from keras_wgan.cli.train import check_data_dir
+from keras_wgan.cli.train import load_images
+from keras_wgan.cli.train import train
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.registry import VARIANTS
+from keras_wgan.models.registry import get_variant
+
+#: What a run.json records that no checkpoint does, and a rebuilt record
+#: needs given again: the data and its order depend on them.
+NOT_IN_CHECKPOINT = ("batch_size", "num_images", "split")
+
+
+def prepare(options):
+    """Checks, locks, loads: returns the function that continues the run.
+
+    Args:
+        options: The options given (`given_options`), `resume` among them.
+
+    Raises:
+        UsageError: in one line, with nothing written.
+    """
+    if options.get("overwrite"):
+        raise UsageError("--resume and --overwrite exclude each other.")
+    out = options["out"]
+    folder = RunFolder(out)
+    if not os.path.exists(out):
+        raise UsageError(f"--resume: {out} does not exist, so there is no "
+                         "run to continue.")
+    paths.check_folder(out, "--out")
+    for inside in (folder.checkpoints, folder.samples):
+        if os.path.exists(inside):
+            paths.check_folder(inside, "--resume")
+    lock = folder.lock()
+    try:
+        job = _prepare_locked(folder, options)
+    except BaseException:
+        lock.release()
+        raise
+
+    def run():
+        try:
+            return job()
+        finally:
+            lock.release()
+
+    return run
+
+
+def _prepare_locked(folder, options):
+    rebuilt = (not os.path.exists(folder.record_path)
+               and folder.latest_checkpoint() is not None)
+    if rebuilt:
+        completed, path, model, skipped = folder.resumable_checkpoint(
+            lambda p: load_model(p, "--resume", AdversarialModel))
+        recorded = _rebuilt_record(folder, options, model, path)
+        config = TrainConfig.resumed(recorded, options)
+        check_data_dir(config)
+    else:
+        recorded = folder.read_record()
+        config = TrainConfig.resumed(recorded, options)
+        check_data_dir(config)
+        model_class = get_variant(config.model).model_class
+        completed, path, model, skipped = folder.resumable_checkpoint(
+            lambda p: load_model(p, "--resume", model_class, exact=True))
+    if config.epochs <= completed:
+        raise UsageError(
+            f"--epochs must be > {completed} to resume: the run in "
+            f"{config.out} has completed {completed} epochs, got --epochs "
+            f"{config.epochs}."
+        )
+    if "learning_rate" in config.explicit:
+        model.critic_optimizer.learning_rate = config.learning_rate
+        model.generator_optimizer.learning_rate = config.learning_rate
+    keras.utils.set_random_seed(config.seed)
+    images = load_images(config, model)
+    if len(images) != recorded.get("num_images"):
+        raise UsageError(
+            f"--data-dir: the run was trained on {recorded.get('num_images')} "
+            f"images, the data now gives {len(images)}; resume with the "
+            "same data."
+        )
+    note = "".join(
+        f"; passed over {os.path.basename(newer)}: {reason}"
+        for newer, reason in skipped
+    )
+    return lambda: train(config, model, images, initial_epoch=completed,
+                         record=recorded, resumed_from=path, note=note)
+
+
+def _rebuilt_record(folder, options, model, path):
+    """The run record of a folder without run.json, from `model` (loaded
+    from the checkpoint `path`) and the options given."""
+    missing = [name for name in NOT_IN_CHECKPOINT if name not in options]
+    if missing:
+        command = shlex.join(["python", "-m", "keras_wgan", "train", "--out",
+                              folder.out, "--resume"])
+        raise UsageError(
+            f"--resume: {folder.out} holds no run.json, but its checkpoints "
+            "are there; to continue from them give the options that a "
+            f"checkpoint does not record: {command} "
+            + " ".join(f"{flag(name)} ..." for name in NOT_IN_CHECKPOINT)
+            + " (and --dataset if it was not mnist)."
+        )
+    names = [name for name in TRAIN_MODELS
+             if type(model) is VARIANTS[name].model_class]
+    if not names:
+        raise UsageError(f"--resume: {path} holds a {type(model).__name__}, "
+                         "not a model 'train' writes.")
+    variant = VARIANTS[names[0]]
+    known = {
+        "model": names[0],
+        "n_critic": model.n_critic,
+        "latent_dim": model.latent_dim,
+        # The first convolution of the MNIST critic has `width` filters,
+        # one bias each.
+        "width": next(int(weight.shape[0]) for weight in model.critic.weights
+                      if weight.path.endswith("bias")),
+        "seed": model.seed,
+        variant.lipschitz_argument: float(getattr(model,
+                                                  variant.lipschitz_argument)),
+    }
+    for name, value in known.items():
+        if name in options and options[name] != value:
+            raise UsageError(
+                f"{flag(name)} {options[name]} differs from the checkpoint's "
+                f"{flag(name)} {value} ({path})."
+            )
+    given = {name: value for name, value in options.items()
+             if name not in ("out", "resume")}
+    config = TrainConfig.from_options({**known, **given, "out": folder.out})
+    record = config.record(num_images=options["num_images"])
+    record["recreated_from"] = os.path.relpath(path, folder.out)
+    return record
+
+
+def adopt(folder, path):
+    """Records the checksum of a checkpoint that loaded but was written
+    before checkpoints had a manifest, so that it can be verified later."""
+    digests = checkpoints.read_manifest(folder.checkpoints)
+    if digests is None or os.path.basename(path) not in digests:
+        checkpoints.record_digest(path, checkpoints.file_digest(path))
