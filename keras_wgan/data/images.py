@@ -344,9 +344,9 @@ def _read_tfds(source, split, image_size, channels, return_labels,
         examples = (get_many(keys) if get_many
                     else [data_source[key] for key in keys])
         for key, example in zip(keys, examples):
-            image = _as_image_array(np.asarray(example["image"]),
-                                    f"{source!r} example {key}")
-            image = _fit_array(image[np.newaxis], image_size, channels)[0]
+            image = _as_image_array(np.asarray(example["image"])[np.newaxis],
+                                    f"source {source!r} example {key}")
+            image = _fit_array(image, image_size, channels)[0]
             if images is None:
                 images = np.empty((count, *image.shape), image.dtype)
                 first_size = key
