@@ -249,7 +249,7 @@ def class_names(source, split="train"):
         return tuple(features["label"].names)
     path = _source_path(source)
     if path.is_dir():
-        files, names = _folder_files(path)
+        names = _folder_files(path)[1]
         if names is None:
             raise ValueError(
                 f"source {os.fspath(path)!r} has no class subfolders, so no "
@@ -335,7 +335,7 @@ def _read_tfds(source, split, image_size, channels, return_labels,
         raise ValueError(f"source {source!r} split {split!r} is empty.")
     progress = _progress(count, verbose)
     images, labels = None, []
-    first_size = None
+    first_key = None
     get_many = getattr(data_source, "__getitems__", None)
     for start in range(0, count, _TFDS_CHUNK):
         keys = list(range(start, min(start + _TFDS_CHUNK, count)))
@@ -349,10 +349,10 @@ def _read_tfds(source, split, image_size, channels, return_labels,
             image = _fit_array(image, image_size, channels)[0]
             if images is None:
                 images = np.empty((count, *image.shape), image.dtype)
-                first_size = key
+                first_key = key
             elif image.shape != images.shape[1:]:
                 raise ValueError(
-                    f"source {source!r}: example {first_size} has shape "
+                    f"source {source!r}: example {first_key} has shape "
                     f"{images.shape[1:]} but example {key} has "
                     f"{image.shape}; pass image_size= to resize and "
                     "centre-crop them to one size."
@@ -363,7 +363,8 @@ def _read_tfds(source, split, image_size, channels, return_labels,
         if progress is not None:
             progress.update(keys[-1] + 1)
     labels = np.asarray(labels, np.int64) if has_labels else None
-    return images, labels, (f"tensorflow-datasets {source[5:]!r} split "
+    name = source[len(_TFDS_PREFIX):]
+    return images, labels, (f"tensorflow-datasets {name!r} split "
                             f"{split!r} in {builder.data_dir}")
 
 
@@ -594,7 +595,7 @@ def _read_array_file(path, split):
             if labels.ndim == 2 and labels.shape[1] == 1:
                 labels = labels[:, 0]  # as keras.datasets saves them
             _check_labels(labels, origin)
-            datasets._check_counts(images, labels, f"{path}")
+            datasets._check_counts(images, labels, str(path))
             labels = labels.astype(np.int64)
     return images, labels, str(path)
 
