@@ -1,17 +1,35 @@
 """Training data: dataset loaders, the IDX file format, and batching.
 
+- `load_images`: images from a dataset name, tensorflow-datasets, a folder
+  of image files or an `.npy`/`.npz` file, in `[-1, 1]`; `class_names`
+  names their labels.
 - `datasets`: `load_mnist`, `load_fashion_mnist` (arrays in `[-1, 1]`).
+- `cifar`: `load_cifar10`, `load_cifar100` through `keras.datasets`.
+- `coloured_mnist`: `load_coloured_mnist`, 32x32 RGB digits built from
+  MNIST, and its `PALETTE`.
 - `idx`: `read_idx`, the reader of MNIST's file format.
-- `IMAGE_DATASETS`: the loaders above by dataset name.
+- `DATASETS`: every loader above by dataset name; `IMAGE_DATASETS`: those
+  the command line trains on.
 - `batches`: how `fit` cuts array input into the n-critic batches of a
   step, in an order that a resumed run reads again identically.
 """
 
+from keras_wgan.data.cifar import load_cifar10
+from keras_wgan.data.cifar import load_cifar100
+from keras_wgan.data.coloured_mnist import PALETTE
+from keras_wgan.data.coloured_mnist import load_coloured_mnist
 from keras_wgan.data.datasets import load_fashion_mnist
 from keras_wgan.data.datasets import load_mnist
 from keras_wgan.data.idx import read_idx
+from keras_wgan.data.images import DATASETS
+from keras_wgan.data.images import class_names
+from keras_wgan.data.images import load_images
 
-# The image datasets the command line and the studies train on, by name.
-IMAGE_DATASETS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist}
+# The datasets the command line and the studies train on today, by name:
+# those of 28x28 grey images, the only size their networks take. Others
+# join when the networks for 32x32 RGB images do.
+IMAGE_DATASETS = {name: DATASETS[name] for name in ("mnist", "fashion_mnist")}
 
-__all__ = ["IMAGE_DATASETS", "load_fashion_mnist", "load_mnist", "read_idx"]
+__all__ = ["DATASETS", "IMAGE_DATASETS", "PALETTE", "class_names",
+           "load_cifar10", "load_cifar100", "load_coloured_mnist",
+           "load_fashion_mnist", "load_images", "load_mnist", "read_idx"]

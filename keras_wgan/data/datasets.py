@@ -245,6 +245,27 @@ def load_fashion_mnist(split="train", data_dir=None, return_labels=False, *,
 
 def _load_idx_dataset(dataset, split, data_dir, return_labels, download):
     """Loads `split` of `dataset` from the first source that has it, logs."""
+    images, labels, where, skipped = _read_idx_dataset(dataset, split,
+                                                       data_dir, download)
+    details = "; ".join([f"{len(images)} images", *skipped])
+    _LOGGER.info(f"{dataset.title} {split!r} from {where} ({details})")
+
+    scaled = images.astype(np.float32)
+    scaled /= 127.5
+    scaled -= 1.0
+    scaled = scaled[..., np.newaxis]
+    if return_labels:
+        return scaled, labels
+    return scaled
+
+
+def _read_idx_dataset(dataset, split, data_dir, download):
+    """Reads `split` of `dataset` from the first source that has it.
+
+    Returns `(images, labels, where, skipped)`: uint8 images `(N, 28, 28)`,
+    int64 labels, where they came from and why the sources before it could
+    not be used (for the log line, which the caller writes).
+    """
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {_SPLITS}, got {split!r}.")
     if data_dir is not None:
@@ -259,16 +280,7 @@ def _load_idx_dataset(dataset, split, data_dir, return_labels, download):
         images, labels, where, skipped = _read_first_source(
             dataset, split, download
         )
-    details = "; ".join([f"{len(images)} images", *skipped])
-    _LOGGER.info(f"{dataset.title} {split!r} from {where} ({details})")
-
-    scaled = images.astype(np.float32)
-    scaled /= 127.5
-    scaled -= 1.0
-    scaled = scaled[..., np.newaxis]
-    if return_labels:
-        return scaled, labels
-    return scaled
+    return images, labels, where, skipped
 
 
 def _sources(dataset):
@@ -406,6 +418,11 @@ def _keras_datasets_dir():
     again when that folder is not writable; then `datasets/`. Keras reads
     `KERAS_HOME` once, when imported; this reads it at each call.
     """
+    return _keras_home() / "datasets"
+
+
+def _keras_home():
+    """Keras' own folder, `~/.keras` or `$KERAS_HOME` (see above)."""
     if "KERAS_HOME" in os.environ:
         base = os.environ["KERAS_HOME"]
     else:
@@ -418,7 +435,7 @@ def _keras_datasets_dir():
             "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir(),
             ".keras",
         )
-    return pathlib.Path(base) / "datasets"
+    return pathlib.Path(base)
 
 
 def _read_keras_cache(dataset, split):
@@ -476,13 +493,38 @@ def _read_tfds(dataset, split):
     cannot provide the data here without downloading; anything else
     propagates.
     """
+    name = dataset.tfds_name
+    builder, source = _tfds_data_source(name, split)
+    origin = f"tensorflow-datasets {name!r} split {split!r}"
+    examples = _tfds_examples(source)
+    if not examples:
+        raise ValueError(f"{origin}: expected at least one example, got 0.")
+    shapes = {np.shape(example["image"]) for example in examples}
+    if shapes != {(*_IMAGE_SHAPE, 1)}:
+        raise ValueError(
+            f"{origin}: expected every image of shape "
+            f"{(*_IMAGE_SHAPE, 1)}, got shapes {sorted(shapes)}."
+        )
+    images = np.stack([example["image"] for example in examples])[..., 0]
+    labels = np.asarray([example["label"] for example in examples])
+    images, labels = _checked(dataset, images, labels, origin)
+    return images, labels, f"tensorflow-datasets in {builder.data_dir}"
+
+
+def _tfds_data_source(name, split):
+    """Returns `(builder, source)`: tfds dataset `name` prepared here.
+
+    The source is `tfds.data_source(name, split=split)`, which needs no
+    TensorFlow. Raises `_Unavailable` when tensorflow-datasets is missing
+    or the dataset is not prepared on this machine in a random-access
+    format; it never downloads or prepares anything.
+    """
     try:
         import tensorflow_datasets as tfds
     except ImportError as err:
         raise _Unavailable(
             f"cannot import tensorflow_datasets ({err})"
         ) from err
-    name = dataset.tfds_name
     # Checked up front because tfds.data_source reports an unprepared
     # dataset with a bare KeyError, and would otherwise try a download.
     builder = tfds.builder(name)
@@ -501,26 +543,16 @@ def _read_tfds(dataset, split):
             f"{file_format.value}, which has no random access; prepare "
             "it as array_record"
         )
-    source = tfds.data_source(name, split=split, download=False)
+    return builder, tfds.data_source(name, split=split, download=False)
 
-    origin = f"tensorflow-datasets {name!r} split {split!r}"
+
+def _tfds_examples(source):
+    """Every example of a tfds data source, as a list of dicts."""
     keys = list(range(len(source)))
     get_many = getattr(source, "__getitems__", None)
     # One batched read decodes the examples together, which is much faster
     # than one __getitem__ call (and its Python overhead) per example.
-    examples = get_many(keys) if get_many else [source[key] for key in keys]
-    if not examples:
-        raise ValueError(f"{origin}: expected at least one example, got 0.")
-    shapes = {np.shape(example["image"]) for example in examples}
-    if shapes != {(*_IMAGE_SHAPE, 1)}:
-        raise ValueError(
-            f"{origin}: expected every image of shape "
-            f"{(*_IMAGE_SHAPE, 1)}, got shapes {sorted(shapes)}."
-        )
-    images = np.stack([example["image"] for example in examples])[..., 0]
-    labels = np.asarray([example["label"] for example in examples])
-    images, labels = _checked(dataset, images, labels, origin)
-    return images, labels, f"tensorflow-datasets in {builder.data_dir}"
+    return get_many(keys) if get_many else [source[key] for key in keys]
 
 
 def _checked(dataset, images, labels, origin, label_origin=None):
