@@ -1,12 +1,18 @@
 """Networks: the critic and generator architectures and their layers.
 
-- `architectures`: `mnist_critic`, `mnist_generator`.
+- `architectures`: `mnist_critic`, `mnist_generator` (28x28 grey).
+- `dcgan`: `dcgan_critic`, `dcgan_generator` for square images of 8x8 and
+  up, grey or RGB (the WGAN-GP paper's 32x32 and 64x64 DCGANs).
+- `resnet`: `resnet_critic`, `resnet_generator`, the WGAN-GP paper's
+  CIFAR-10 ResNet.
 - `layers`: `PaddedConv2D`, `PaddedConv2DTranspose`.
 - `layer_chain`: the direct forward pass of plain layer chains that training
   uses instead of `Layer.__call__` (internal).
 """
 
 from keras_wgan.nets import architectures
+from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
+from keras_wgan.nets import resnet
 
-__all__ = ["architectures", "layers"]
+__all__ = ["architectures", "dcgan", "layers", "resnet"]
