@@ -313,8 +313,9 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     out = _copy_run(finished_run, tmp_path)
     legacy = dict(LEGACY_RECORD, out=str(out))
     (out / "run.json").write_text(json.dumps(legacy, indent=2))
+    # A run of today records the dataset too; the legacy runs were MNIST.
     assert json.loads((finished_run / "run.json").read_text()) == dict(
-        legacy, out=str(finished_run))
+        legacy, out=str(finished_run), dataset="mnist")
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
                      "--learning-rate", "0.002"]) == 0
     assert "resuming from" in capsys.readouterr().out
