@@ -6,7 +6,8 @@ polls `<run>/checkpoints/`, scores every checkpoint it has not scored yet
 (classifier FID, score and classes covered of `--samples` images from
 `generate(seed=0)` against the dataset's test split, with the shipped
 classifier) and appends a row per checkpoint (or per `--every` epochs) to `<run>/quality.csv`. It
-stops when the run has written its last epoch, or with Ctrl-C.
+stops when the run has written its last epoch, with Ctrl-C, or, with
+`--once`, after scoring the checkpoints there now.
 
     python scripts/checkpoint_quality.py --run runs/pretrained/mnist-wgan-gp
 
@@ -63,6 +64,9 @@ def main(argv=None):
     parser.add_argument("--samples", type=int, default=10000)
     parser.add_argument("--every", type=int, default=1,
                         help="score the epochs that are multiples of this")
+    parser.add_argument("--once", action="store_true",
+                        help="score the checkpoints there now, then stop "
+                             "(for a run that has ended)")
     parser.add_argument("--poll", type=float, default=60.0,
                         help="seconds between looks at the folder")
     args = parser.parse_args(argv)
@@ -101,7 +105,7 @@ def main(argv=None):
                 writer.writerow(row)
             done.add(epoch)
             print(row, flush=True)
-        if done and max(done) >= run["epochs"]:
+        if args.once or (done and max(done) >= run["epochs"]):
             return 0
         time.sleep(args.poll)
 
