@@ -25,7 +25,7 @@ from keras_wgan import argument_validation
 from keras_wgan.models import registry
 
 #: Names of the shipped models, for `pretrained` and `pretrained_info`.
-PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan")
+PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan", "fashion-mnist-wgan-gp")
 
 _PACKAGE = "keras_wgan.resources.pretrained"
 
@@ -42,20 +42,26 @@ def pretrained_info(name="mnist-wgan-gp"):
 
     Returns:
         A dict: `"model"` (class name), `"command"` (the CLI command that
-        trained it), `"data"`, `"budget"` (epochs, generator iterations,
-        wall time), `"quality"` (classifier FID, score and classes covered,
-        with how they were measured), `"history"` (the logged metrics of
-        every epoch), `"check"`, `"versions"`, `"config"` (the model's Keras
-        config) and the weights file's `"sha256"`.
+        trained it), `"data"` (the dataset, the `"training"` split it
+        trained on and the `"evaluation"` split it is judged against: the
+        test split), `"budget"` (epochs, generator iterations, wall time),
+        `"quality"` (classifier FID against the test split, score and
+        classes covered, with how they were measured, and the `"floor"`: the
+        same measures of as many real train images), `"history"` (the
+        logged metrics of every epoch), `"quality_history"` (the FID of
+        checkpoints during training), `"check"`, `"versions"`, `"config"`
+        (the model's Keras config) and the weights file's `"sha256"`.
 
     Example:
 
     >>> info = keras_wgan.pretrained_info("mnist-wgan-gp")
     >>> info["command"]
-    'python -m keras_wgan train --out runs/pretrained/mnist-wgan-gp --epochs 100
-    --learning-rate 0.0003 --width 32'
-    >>> info["quality"]["float16"]["fid"], info["quality"]["real_halves_fid"]
-    (5.72, 2.71)
+    'python -m keras_wgan train --out runs/pretrained/mnist-wgan-gp --epochs 24
+    --learning-rate 0.0002 --width 32'
+    >>> info["data"]["training"]["description"]
+    'the train split (60,000 images)'
+    >>> info["quality"]["float16"]["fid"], info["quality"]["floor"]["fid"]
+    (10.0, 0.13)
     """
     name = argument_validation.check_choice("name", name, PRETRAINED_MODELS)
     return json.loads(_resource(f"{name}.json").read_text())
@@ -72,7 +78,8 @@ def pretrained(name="mnist-wgan-gp"):
 
     Args:
         name: One of `PRETRAINED_MODELS`: `"mnist-wgan-gp"` (gradient
-            penalty) or `"mnist-wgan"` (weight clipping).
+            penalty), `"mnist-wgan"` (weight clipping) or
+            `"fashion-mnist-wgan-gp"` (gradient penalty, Fashion-MNIST).
 
     Returns:
         A `keras_wgan.WGANGP` or `keras_wgan.WGAN`.
