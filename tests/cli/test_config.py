@@ -11,6 +11,7 @@ from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.config import flag
 from keras_wgan.models.registry import get_variant
+from keras_wgan.zoo import PRETRAINED_MODELS
 
 # run.json as the command line wrote it before it was split into modules
 # (keras_wgan/cli/commands.py), for a run with a few options given.
@@ -176,8 +177,7 @@ def test_sample_config_defaults_and_checks():
          "--out must name a .png file, got g.jpg."),
         ({"out": "g.png"}, "give one of --checkpoint and --pretrained."),
         ({"pretrained": "mnist-gan", "out": "g.png"},
-         "pretrained must be one of ('mnist-wgan-gp', 'mnist-wgan'), got "
-         "'mnist-gan'."),
+         f"pretrained must be one of {PRETRAINED_MODELS}, got 'mnist-gan'."),
         ({"checkpoint": "m.keras", "out": "g.png", "n": 0},
          "n must be an integer >= 1, got 0."),
         ({"checkpoint": "m.keras", "out": "g.png", "columns": 0},
