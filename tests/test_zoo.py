@@ -133,8 +133,10 @@ def test_float16_storage_costs_no_measurable_quality(name):
     recorded = measured["float16"]
     assert again["classes_covered"] == recorded["classes_covered"]
     assert again["score"] == pytest.approx(recorded["score"], abs=0.3)
+    # The smallest of ten class shares of 1,000 samples: each share has a
+    # standard deviation near 0.009, and the minimum is biased low.
     assert again["smallest_class_fraction"] == pytest.approx(
-        recorded["smallest_class_fraction"], abs=0.02)
+        recorded["smallest_class_fraction"], abs=0.035)
     assert again["fid"] == pytest.approx(recorded["fid"], rel=0.15, abs=3.0)
 
 
