@@ -12,14 +12,6 @@ from keras_wgan import data
 from tests.helpers import LogRecords
 
 
-@pytest.fixture(autouse=True)
-def keras_home(monkeypatch, tmp_path):
-    folder = tmp_path / "keras_home"
-    (folder / "datasets").mkdir(parents=True)
-    monkeypatch.setenv("KERAS_HOME", str(folder))
-    return folder
-
-
 def _pixels(count, start=0):
     return ((np.arange(count * 32 * 32 * 3) * 7 + start) % 256).astype(
         np.uint8).reshape(count, 32, 32, 3)
@@ -52,6 +44,7 @@ def test_keras_cache(monkeypatch, keras_home):
     fake = _FakeLoadData()
     monkeypatch.setattr(keras.datasets.cifar10, "load_data", fake)
     archive = keras_home / "datasets" / "cifar-10-batches-py-target_archive"
+    archive.parent.mkdir()
     archive.write_bytes(b"the download")
     with LogRecords() as log:
         images, labels = data.load_cifar10(return_labels=True)

@@ -16,7 +16,6 @@ import pytest
 
 from keras_wgan import data
 from keras_wgan.data import datasets
-from tests.helpers import LogRecords
 from tests.helpers import idx_bytes as _idx_bytes
 from tests.helpers import idx_digits as _digits
 from tests.helpers import write_file as _write
@@ -48,22 +47,6 @@ NAMES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
     "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
 }
-
-
-@pytest.fixture
-def log():
-    """Collects what keras_wgan logs."""
-    with LogRecords() as records:
-        yield records
-
-
-@pytest.fixture(autouse=True)
-def keras_home(monkeypatch, tmp_path):
-    """An empty Keras folder (`KERAS_HOME`): no keras.datasets cache."""
-    folder = tmp_path / "keras_home"
-    folder.mkdir()
-    monkeypatch.setenv("KERAS_HOME", str(folder))
-    return folder
 
 
 @pytest.fixture

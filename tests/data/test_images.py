@@ -13,22 +13,6 @@ from PIL import ImageOps
 
 from keras_wgan import data
 from keras_wgan.data import images as images_module
-from tests.helpers import LogRecords
-
-
-@pytest.fixture
-def log():
-    with LogRecords() as records:
-        yield records
-
-
-@pytest.fixture(autouse=True)
-def keras_home(monkeypatch, tmp_path):
-    """An empty Keras folder: no keras.datasets cache, no folder caches."""
-    folder = tmp_path / "keras_home"
-    folder.mkdir()
-    monkeypatch.setenv("KERAS_HOME", str(folder))
-    return folder
 
 
 def _scaled(pixels):
