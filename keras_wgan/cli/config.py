@@ -11,10 +11,12 @@ import dataclasses
 import os
 
 from keras_wgan.argument_validation import check_choice
-from keras_wgan.data import IMAGE_DATASETS
 from keras_wgan.argument_validation import check_float
 from keras_wgan.argument_validation import check_int
+from keras_wgan.cli.recipes import RECIPES
+from keras_wgan.cli.recipes import recipe_options
 from keras_wgan.models.registry import VARIANTS
+from keras_wgan.nets.registry import ARCHITECTURES
 from keras_wgan.zoo import PRETRAINED_MODELS
 
 #: The `train --model` choices: the Wasserstein variants, those with a
@@ -30,6 +32,11 @@ RESUME_MAY_CHANGE = ("epochs", "verbose", "data_dir", "download",
                      "learning_rate")
 # Options of the command line that are not part of what a run is.
 _NOT_RECORDED = ("resume", "explicit")
+#: The `--lr-decay` choices: a constant learning rate, or the WGAN-GP
+#: paper's CIFAR-10 schedule, linear to 0 at the last generator iteration.
+LR_DECAYS = ("none", "linear")
+#: The models `--conditional` applies to.
+CONDITIONAL_MODELS = ("wgan-gp",)
 
 
 def flag(name):
@@ -72,7 +79,13 @@ class TrainConfig:
     Every field is the `train` option of the same name (`batch_size` is
     `--batch-size`); see `python -m keras_wgan train --help`. `None` for
     `clip_value`, `gp_weight` and `learning_rate` keeps the model's own
-    default; `n_critic=None` becomes the model's default.
+    default; `n_critic=None` becomes the model's default. `dataset` is a
+    name of `keras_wgan.data.DATASETS`, `"tfds:<name>"`, or the path of a
+    folder of images or of an `.npy`/`.npz` file (see
+    `keras_wgan.data.load_images`); `architecture=None` chooses by the
+    images' shape (`keras_wgan.nets.registry.default_architecture`). With
+    `recipe`, the recipe's options (`keras_wgan.cli.recipes`) replace the
+    defaults, and options given as well replace the recipe's.
 
     Attributes:
         explicit: The names of the options given on the command line (a
@@ -97,13 +110,19 @@ class TrainConfig:
     # The order of the fields is the order of the keys in run.json.
     model: str = "wgan-gp"
     out: str
+    recipe: str = None
     dataset: str = "mnist"
+    image_size: int = None
+    channels: int = None
+    architecture: str = None
+    conditional: bool = False
     epochs: int = 10
     batch_size: int = 64
     n_critic: int = None
     clip_value: float = None
     gp_weight: float = None
     learning_rate: float = None
+    lr_decay: str = "none"
     latent_dim: int = 128
     width: int = 64
     data_dir: str = None
@@ -139,11 +158,28 @@ class TrainConfig:
                                             minimum, inclusive))
         if self.data_dir is not None:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
-        for name in ("download", "overwrite", "resume"):
+        for name in ("download", "overwrite", "resume", "conditional"):
             _check_bool(name, getattr(self, name))
-        check_choice("dataset", self.dataset, tuple(IMAGE_DATASETS))
-        check_choice("split", self.split, ("train", "test"))
+        _set(self, "dataset", _check_path("dataset", self.dataset))
+        if self.image_size is not None:
+            _set(self, "image_size", check_int("image_size", self.image_size))
+        check_choice("channels", self.channels, (None, 1, 3))
+        if self.architecture is not None:
+            check_choice("architecture", self.architecture,
+                         tuple(ARCHITECTURES))
+        if self.recipe is not None:
+            check_choice("recipe", self.recipe, tuple(RECIPES))
+        check_choice("lr_decay", self.lr_decay, LR_DECAYS)
+        if not isinstance(self.split, str) or not self.split:
+            raise ValueError(f"split must be a split name such as 'train', "
+                             f"got {self.split!r}.")
         check_choice("verbose", self.verbose, (0, 1, 2))
+        if self.conditional and self.model not in CONDITIONAL_MODELS:
+            raise ValueError(
+                "--conditional applies to --model "
+                + " or ".join(CONDITIONAL_MODELS) + f" only, got --model "
+                f"{self.model}."
+            )
         _set(self, "explicit", frozenset(self.explicit))
         # Each model has one Lipschitz hyperparameter; the other one's option
         # is an error rather than silently ignored.
@@ -185,9 +221,20 @@ class TrainConfig:
                 not given (`given_options`).
 
         Returns:
-            A `TrainConfig` whose `explicit` holds the names in `options`.
+            A `TrainConfig` whose `explicit` holds the names in `options`
+            (not those a recipe set).
+
+        Example:
+
+        >>> config = TrainConfig.from_options(
+        ...     {"out": "runs/c", "recipe": "cifar10-resnet", "width": 64})
+        >>> config.dataset, config.width, config.lr_decay, config.epochs
+        ('cifar10', 64, 'linear', 637)
         """
-        return cls(**options, explicit=frozenset(options))
+        merged = dict(options)
+        if options.get("recipe") is not None:
+            merged = {**recipe_options(options["recipe"]), **options}
+        return cls(**merged, explicit=frozenset(options))
 
     @classmethod
     def resumed(cls, record, options):

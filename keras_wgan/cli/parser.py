@@ -10,12 +10,15 @@ import argparse
 import inspect
 
 from keras_wgan import argument_validation
+from keras_wgan.cli.config import LR_DECAYS
 from keras_wgan.cli.config import TRAIN_MODELS
-from keras_wgan.data import IMAGE_DATASETS
 from keras_wgan.cli.config import MAX_SAMPLES
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.recipes import RECIPES
+from keras_wgan.data import DATASETS
 from keras_wgan.models.registry import VARIANTS
+from keras_wgan.nets.registry import ARCHITECTURES
 from keras_wgan.zoo import PRETRAINED_MODELS
 
 #: Exit status of a bad argument (argparse's own).
@@ -106,9 +109,10 @@ def _add_train_parser(commands):
     default = TrainConfig.default
     train = commands.add_parser(
         "train",
-        help="train a WGAN or WGAN-GP on MNIST",
+        help="train a WGAN or WGAN-GP on MNIST, another dataset or your "
+        "own images",
         description=(
-            "Train on MNIST and write into --out: checkpoints/epoch_NNNN.keras "
+            "Train on --dataset (MNIST by default) and write into --out: checkpoints/epoch_NNNN.keras "
             "(the model after NNNN epochs, written atomically every epoch, the "
             "last --keep-checkpoints kept), model.keras (the newest of them), "
             "samples/epoch_NNN.png (sample grids), metrics.csv (logged metrics "
@@ -125,10 +129,32 @@ def _add_train_parser(commands):
                        "penalty (default)")
     train.add_argument("--out", required=True,
                        help="output folder, e.g. runs/mnist")
-    train.add_argument("--dataset", choices=tuple(IMAGE_DATASETS),
-                       default=None,
-                       help="training images: the dataset's --split "
+    train.add_argument("--recipe", choices=tuple(RECIPES), default=None,
+                       help="a paper's setting: sets the options it names "
+                       "(options given as well win); cifar10-resnet is the "
+                       "WGAN-GP paper's CIFAR-10 ResNet")
+    train.add_argument("--dataset", default=None, metavar="SOURCE",
+                       help="training images: a dataset name ("
+                       + ", ".join(DATASETS) + "), tfds:NAME (a prepared "
+                       "tensorflow-datasets set), a folder of images (class "
+                       "subfolders give labels) or an .npy/.npz file "
                        f"(default {default('dataset')})")
+    train.add_argument("--image-size", type=number(int, 1), default=None,
+                       help="resize (and centre-crop) images to this square "
+                       "size (default: keep their size)")
+    train.add_argument("--channels", type=int, choices=(1, 3), default=None,
+                       help="convert images to grey (1) or RGB (3) "
+                       "(default: keep them)")
+    train.add_argument("--architecture", choices=tuple(ARCHITECTURES),
+                       default=None,
+                       help="the networks: " + "; ".join(
+                           f"{name}: {family.description}"
+                           for name, family in ARCHITECTURES.items())
+                       + " (default: mnist for 28x28x1 images, else dcgan)")
+    train.add_argument("--conditional", action="store_true", default=None,
+                       help="train a class-conditional WGAN-GP on the "
+                       "dataset's labels (projection critic); sample grids "
+                       "get one row per class")
     train.add_argument("--epochs", type=number(int, 1), default=None,
                        help=f"passes over the data (default {default('epochs')})")
     train.add_argument("--batch-size", type=number(int, 1), default=None,
@@ -149,6 +175,10 @@ def _add_train_parser(commands):
                        default=None,
                        help="learning rate of both optimizers (default: "
                        "5e-5 RMSprop for wgan, 1e-4 Adam(0, 0.9) for wgan-gp)")
+    train.add_argument("--lr-decay", choices=LR_DECAYS, default=None,
+                       help="none: a constant learning rate (default); "
+                       "linear: decay both to 0 at the last generator "
+                       "iteration (the paper's CIFAR-10 setting)")
     train.add_argument("--latent-dim", type=number(int, 1), default=None,
                        help="size of the noise vector (default "
                        f"{default('latent_dim')})")
@@ -156,16 +186,19 @@ def _add_train_parser(commands):
                        help="network width: critic filters width-2w-4w "
                        f"(default {default('width')}, the WGAN-GP paper's)")
     train.add_argument("--data-dir", default=None,
-                       help="folder with the MNIST IDX files (official "
-                       "names, .gz or raw); default: a prepared "
-                       "tensorflow-datasets copy, else the keras.datasets "
-                       "cache, else the embedded MNIST copy (both splits)")
+                       help="for a named dataset: the folder of its files "
+                       "(MNIST's IDX files, CIFAR's python batches); "
+                       "default: a prepared tensorflow-datasets copy, else "
+                       "the keras.datasets cache, else (MNIST) the embedded "
+                       "copy")
     train.add_argument("--download", action="store_true", default=None,
-                       help="let keras.datasets download MNIST when no "
-                       "local source has it (needs network, not "
-                       "TensorFlow; the embedded copy makes it unneeded)")
-    train.add_argument("--split", choices=("train", "test"), default=None,
-                       help=f"MNIST split (default {default('split')})")
+                       help="let keras.datasets download a named dataset "
+                       "when no local source has it (needs network, not "
+                       "TensorFlow; MNIST is embedded)")
+    train.add_argument("--split", default=None,
+                       help="the split of a named or tfds dataset, or the "
+                       "x_SPLIT arrays of an .npz (default "
+                       f"{default('split')}; MNIST-like sets: train or test)")
     train.add_argument("--num-images", type=number(int, 1), default=None,
                        help="train on the first N images only")
     train.add_argument("--seed", type=number(int, 0), default=None,

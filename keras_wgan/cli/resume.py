@@ -26,11 +26,13 @@ from keras_wgan.cli.config import flag
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.cli.train import check_data_dir
-from keras_wgan.cli.train import load_images
+from keras_wgan.cli.train import linear_decay_schedules
+from keras_wgan.cli.train import load_training_data
+from keras_wgan.cli.train import model_class
+from keras_wgan.cli.train import steps_per_epoch
 from keras_wgan.cli.train import train
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.registry import VARIANTS
-from keras_wgan.models.registry import get_variant
 
 #: What a run.json records that no checkpoint does, and a rebuilt record
 #: needs given again: the data and its order depend on them.
@@ -86,31 +88,46 @@ def _prepare_locked(folder, options):
         recorded = folder.read_record()
         config = TrainConfig.resumed(recorded, options)
         check_data_dir(config)
-        model_class = get_variant(config.model).model_class
         completed, path, model, skipped = folder.resumable_checkpoint(
-            lambda p: load_model(p, "--resume", model_class, exact=True))
+            lambda p: load_model(p, "--resume", model_class(config),
+                                 exact=True))
     if config.epochs <= completed:
         raise UsageError(
             f"--epochs must be > {completed} to resume: the run in "
             f"{config.out} has completed {completed} epochs, got --epochs "
             f"{config.epochs}."
         )
-    if "learning_rate" in config.explicit:
-        model.critic_optimizer.learning_rate = config.learning_rate
-        model.generator_optimizer.learning_rate = config.learning_rate
+    if (config.lr_decay == "linear" and "epochs" in config.explicit
+            and config.epochs != recorded.get("epochs")):
+        raise UsageError(
+            f"--epochs must stay {recorded.get('epochs')} to resume a run "
+            "with --lr-decay linear: its learning rate reaches 0 at the "
+            f"recorded last epoch, got --epochs {config.epochs}."
+        )
     keras.utils.set_random_seed(config.seed)
-    images = load_images(config, model)
-    if len(images) != recorded.get("num_images"):
+    training_data = load_training_data(config)
+    if len(training_data) != recorded.get("num_images"):
         raise UsageError(
             f"--data-dir: the run was trained on {recorded.get('num_images')} "
-            f"images, the data now gives {len(images)}; resume with the "
-            "same data."
+            f"images, the data now gives {len(training_data)}; resume with "
+            "the same data."
         )
+    if "learning_rate" in config.explicit:
+        if config.lr_decay == "linear":
+            # The same decay to 0 at the same last iteration, from the new
+            # initial rate.
+            iterations = config.epochs * steps_per_epoch(
+                config, len(training_data))
+            rates = linear_decay_schedules(config, model, iterations)
+        else:
+            rates = (config.learning_rate, config.learning_rate)
+        model.critic_optimizer.learning_rate = rates[0]
+        model.generator_optimizer.learning_rate = rates[1]
     note = "".join(
         f"; passed over {os.path.basename(newer)}: {reason}"
         for newer, reason in skipped
     )
-    return lambda: train(config, model, images, initial_epoch=completed,
+    return lambda: train(config, model, training_data, initial_epoch=completed,
                          record=recorded, resumed_from=path, note=note)
 
 

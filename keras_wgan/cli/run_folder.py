@@ -40,7 +40,8 @@ SAMPLES_DIR = "samples"
 REQUIRED_FIELDS = ("model", "epochs", "batch_size", "n_critic", "latent_dim",
                    "width", "split", "seed", "num_images")
 # Fields of run.json that are not options.
-_RECORD_ONLY = ("command", "num_images", "resumed", "recreated_from")
+_RECORD_ONLY = ("command", "num_images", "image_shape", "num_classes",
+                "resumed", "recreated_from")
 
 
 @dataclasses.dataclass(frozen=True)

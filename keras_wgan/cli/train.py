@@ -1,13 +1,17 @@
-"""`python -m keras_wgan train`: train a WGAN or WGAN-GP on MNIST.
+"""`python -m keras_wgan train`: train a WGAN or WGAN-GP on any images.
 
-`prepare` checks the options, builds (or, with `--resume`, loads) the model
-and loads the data, writing nothing; the function it returns trains.
+`prepare` checks the options, loads the data and builds (or, with
+`--resume`, loads) the model, writing nothing; the function it returns
+trains.
 """
 
+import dataclasses
+import math
 import os
 import signal
 
 import keras
+import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan import data
@@ -24,7 +28,8 @@ from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.data import batches
 from keras_wgan.errors import NonFiniteError
 from keras_wgan.models.registry import get_variant
-from keras_wgan.nets import architectures
+from keras_wgan.nets.registry import build_networks
+from keras_wgan.nets.registry import default_architecture
 
 
 def prepare(args):
@@ -59,15 +64,15 @@ def prepare(args):
             )
         check_data_dir(config)
         keras.utils.set_random_seed(config.seed)
-        model = build_model(config)
-        images = load_images(config, model)
+        training_data = load_training_data(config)
+        model = build_model(config, training_data)
     except BaseException:
         lock.release(remove_created=True)
         raise
 
     def run():
         try:
-            return train(config, model, images)
+            return train(config, model, training_data)
         finally:
             lock.release()
 
@@ -80,42 +85,53 @@ def check_data_dir(config):
         raise UsageError(f"--data-dir: {config.data_dir} is not a folder.")
 
 
-def build_model(config):
-    """Returns the compiled model of `config`, MNIST networks of its width.
+@dataclasses.dataclass(frozen=True)
+class TrainingData:
+    """The training images of a run, with their labels when it is
+    conditional.
 
-    Example:
-
-    >>> config = TrainConfig(out="run", model="wgan", width=2, latent_dim=4)
-    >>> model = build_model(config)
-    >>> type(model).__name__, model.n_critic, model.clip_value
-    ('WGAN', 5, 0.01)
+    Attributes:
+        images: float32 array `(N, H, W, C)` in [-1, 1].
+        labels: int array `(N,)`, or `None` for an unconditional run.
+        num_classes: The number of classes of a conditional run, else
+            `None`.
     """
-    variant = get_variant(config.model)
-    critic = architectures.mnist_critic(width=config.width)
-    generator = architectures.mnist_generator(
-        latent_dim=config.latent_dim, width=config.width
-    )
-    # Only the option of the chosen model's Lipschitz method (the config
-    # rejects the other's); None keeps the model's default.
-    argument = variant.lipschitz_argument
-    value = getattr(config, argument)
-    extra = {} if value is None else {argument: value}
-    model = variant.model_class(critic, generator, n_critic=config.n_critic,
-                                seed=config.seed, **extra)
-    model.compile(learning_rate=config.learning_rate)
-    return model
+
+    images: np.ndarray
+    labels: np.ndarray = None
+    num_classes: int = None
+
+    @property
+    def image_shape(self):
+        return tuple(self.images.shape[1:])
+
+    def __len__(self):
+        return len(self.images)
 
 
-def load_images(config, model):
-    """Returns the training images of `config`, checked against `model`.
+def load_training_data(config):
+    """Returns the `TrainingData` of `config`: `--dataset` and its options.
 
     Raises:
-        UsageError: if `--num-images` asks for more images than there are,
-            or the last step would leave a critic update without images.
+        UsageError: if `--dataset` names nothing there is, `--num-images`
+            asks for more images than there are, or the last step would
+            leave a critic update without images.
     """
-    load = data.IMAGE_DATASETS[config.dataset]
-    images = load(split=config.split, data_dir=config.data_dir,
-                  download=config.download)
+    source = config.dataset
+    if (source not in data.DATASETS and not source.startswith("tfds:")
+            and not os.path.exists(source)):
+        raise UsageError(
+            f"--dataset must be a dataset name ({', '.join(data.DATASETS)}), "
+            "tfds:NAME, or an existing folder of images or .npy/.npz file, "
+            f"got {source}."
+        )
+    loaded = data.load_images(
+        source, image_size=config.image_size, channels=config.channels,
+        split=config.split, return_labels=config.conditional,
+        data_dir=config.data_dir, download=config.download,
+        verbose=config.verbose == 1,
+    )
+    images, labels = loaded if config.conditional else (loaded, None)
     if config.num_images is not None:
         if config.num_images > len(images):
             raise UsageError(
@@ -123,7 +139,10 @@ def load_images(config, model):
                 f"available), got {config.num_images}."
             )
         images = images[: config.num_images]
-    argument_validation.check_images(images, "images", model.image_shape)
+        labels = None if labels is None else labels[: config.num_images]
+    num_classes = None
+    if config.conditional:
+        num_classes = _num_classes(config, labels)
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     remainder = batches.short_last_step(len(images), config.batch_size,
@@ -135,17 +154,135 @@ def load_images(config, model):
             f"{len(images)} images, fewer than one per critic update; choose "
             "another --batch-size or --num-images."
         )
-    return images
+    return TrainingData(images, labels, num_classes)
 
 
-def train(config, model, images, initial_epoch=0, record=None,
-          resumed_from=None, note=""):
+def _num_classes(config, labels):
+    """The classes of a conditional run: the source's class names, else
+    one more than the largest label."""
+    try:
+        count = len(data.class_names(config.dataset, split=config.split))
+    except ValueError:
+        count = int(labels.max()) + 1
+    if count < 2:
+        raise UsageError(
+            f"--conditional needs labels of at least 2 classes; "
+            f"{config.dataset} has {count}."
+        )
+    return count
+
+
+def steps_per_epoch(config, num_images):
+    """The generator iterations of one epoch over `num_images` images.
+
+    Example:
+
+    >>> steps_per_epoch(TrainConfig(out="run"), 60_000)  # 5 batches of 64
+    188
+    """
+    return math.ceil(num_images / (config.batch_size * config.n_critic))
+
+
+def model_class(config):
+    """Returns the model class `config` trains.
+
+    Example:
+
+    >>> model_class(TrainConfig(out="run", conditional=True)).__name__
+    'ConditionalWGANGP'
+    """
+    if config.conditional:
+        from keras_wgan.models import ConditionalWGANGP
+
+        return ConditionalWGANGP
+    return get_variant(config.model).model_class
+
+
+def build_model(config, training_data):
+    """Returns the compiled model of `config` for `training_data`.
+
+    The networks are those of `--architecture` (by default chosen by the
+    images' shape), of `--width` and `--latent-dim`.
+
+    Example:
+
+    >>> config = TrainConfig(out="run", model="wgan", width=2, latent_dim=4)
+    >>> images = np.zeros((10, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))
+    >>> type(model).__name__, model.n_critic, model.clip_value
+    ('WGAN', 5, 0.01)
+    """
+    variant = get_variant(config.model)
+    architecture = (config.architecture
+                    or default_architecture(training_data.image_shape))
+    try:
+        critic, generator = build_networks(
+            architecture, training_data.image_shape,
+            latent_dim=config.latent_dim, width=config.width,
+            num_classes=training_data.num_classes,
+        )
+    except ValueError as error:
+        raise UsageError(f"--architecture {architecture} does not fit the "
+                         f"images of --dataset: {error}") from None
+    # Only the option of the chosen model's Lipschitz method (the config
+    # rejects the other's); None keeps the model's default.
+    argument = variant.lipschitz_argument
+    value = getattr(config, argument)
+    extra = {} if value is None else {argument: value}
+    if training_data.num_classes is not None:
+        extra["num_classes"] = training_data.num_classes
+    model = model_class(config)(critic, generator, n_critic=config.n_critic,
+                                seed=config.seed, **extra)
+    iterations = config.epochs * steps_per_epoch(config, len(training_data))
+    model.compile(**optimizer_options(config, model, iterations))
+    return model
+
+
+def optimizer_options(config, model, iterations):
+    """The `compile` arguments of the learning rate and its decay.
+
+    Args:
+        config: A `TrainConfig`.
+        model: The model to compile.
+        iterations: The generator iterations of the whole run, over which
+            `--lr-decay linear` decays the learning rate to 0.
+
+    Returns:
+        A dict of keyword arguments for `model.compile`.
+    """
+    if config.lr_decay == "none":
+        return {"learning_rate": config.learning_rate}
+    critic_rate, generator_rate = linear_decay_schedules(config, model,
+                                                         iterations)
+    critic_optimizer = model.default_optimizer()
+    critic_optimizer.learning_rate = critic_rate
+    generator_optimizer = model.default_optimizer()
+    generator_optimizer.learning_rate = generator_rate
+    return {"critic_optimizer": critic_optimizer,
+            "generator_optimizer": generator_optimizer}
+
+
+def linear_decay_schedules(config, model, iterations):
+    """The critic's and the generator's learning-rate schedules that decay
+    `config`'s learning rate (or the model's default) linearly to 0 over
+    `iterations` generator iterations."""
+    from keras_wgan.models import linear_decay
+
+    learning_rate = config.learning_rate
+    if learning_rate is None:
+        learning_rate = float(keras.ops.convert_to_numpy(
+            model.default_optimizer().learning_rate))
+    return linear_decay(learning_rate, iterations, model.n_critic)
+
+
+def train(config, model, training_data, initial_epoch=0, record=None,
+           resumed_from=None, note=""):
     """Trains `model` and writes the run folder `config.out`.
 
     Args:
         config: A `TrainConfig`.
         model: The compiled (or loaded) model.
-        images: The training images.
+        training_data: The `TrainingData`.
         initial_epoch: The epochs already done (a resume).
         record: The run record of a resumed run, updated and rewritten.
         resumed_from: The checkpoint a resumed run continues, or `None` for
@@ -164,8 +301,8 @@ def train(config, model, images, initial_epoch=0, record=None,
     """
     with signals.deferred():
         try:
-            return _train(config, model, images, initial_epoch, record,
-                          resumed_from, note)
+            return _train(config, model, training_data, initial_epoch,
+                          record, resumed_from, note)
         except KeyboardInterrupt as stop:
             signum = getattr(stop, "signum", signal.SIGINT)
             raise signals.Interrupted(
@@ -173,14 +310,20 @@ def train(config, model, images, initial_epoch=0, record=None,
                 f"{RunFolder(config.out).resume_hint()}") from None
 
 
-def _train(config, model, images, initial_epoch, record, resumed_from, note):
+def _train(config, model, training_data, initial_epoch, record, resumed_from,
+           note):
     folder = RunFolder(config.out)
     os.makedirs(config.out, exist_ok=True)
     # Left by writes that a kill interrupted; the lock says none is running.
     folder.remove_temporaries()
     if resumed_from is None:
         folder.clear_previous_run()
-        record = config.record(num_images=len(images))
+        record = config.record(num_images=len(training_data))
+        record["architecture"] = (
+            config.architecture
+            or default_architecture(training_data.image_shape))
+        record["image_shape"] = list(training_data.image_shape)
+        record["num_classes"] = training_data.num_classes
     else:
         record = dict(record, **{name: getattr(config, name)
                                  for name in RESUME_MAY_CHANGE})
@@ -210,7 +353,8 @@ def _train(config, model, images, initial_epoch, record, resumed_from, note):
         signals.StopAtSafePoint(),  # last: after the epoch's checkpoint
     ]
     try:
-        history = model.fit(images, batch_size=config.batch_size,
+        history = model.fit(training_data.images, training_data.labels,
+                            batch_size=config.batch_size,
                             epochs=config.epochs, initial_epoch=initial_epoch,
                             callbacks=callbacks, verbose=config.verbose)
     except NonFiniteError as error:

@@ -82,8 +82,8 @@ _TFDS_CHUNK = 1000
 
 
 def load_images(source, image_size=None, channels=None, split="train",
-                return_labels=False, *, cache_dir=None, download=False,
-                verbose=True):
+                return_labels=False, *, data_dir=None, cache_dir=None,
+                download=False, verbose=True):
     """Loads images from a named dataset, tfds, a folder or an array file.
 
     Every source gives float32 images `(N, H, W, C)` scaled to [-1, 1]
@@ -92,8 +92,8 @@ def load_images(source, image_size=None, channels=None, split="train",
 
     - A name of `DATASETS`: `"mnist"`, `"fashion_mnist"`,
       `"coloured_mnist"` (see `load_coloured_mnist`), `"cifar10"`,
-      `"cifar100"`, loaded by that loader with `split` and `download`
-      (so MNIST always loads offline, and CIFAR comes from the
+      `"cifar100"`, loaded by that loader with `split`, `data_dir` and
+      `download` (so MNIST always loads offline, and CIFAR comes from the
       `keras.datasets` cache, or a download with `download=True`).
     - `"tfds:<name>"`: any image dataset of tensorflow-datasets already
       prepared here (in `~/tensorflow_datasets` or `$TFDS_DATA_DIR`, in a
@@ -146,6 +146,8 @@ def load_images(source, image_size=None, channels=None, split="train",
             with `x_<split>`; other files and folders have only `"train"`.
         return_labels: If `True`, also return the labels; an error for a
             source without labels.
+        data_dir: Optional folder holding the files of a named dataset
+            (its loader's `data_dir`); only for a name of `DATASETS`.
         cache_dir: Optional folder of the folder caches.
         download: If `True`, a named dataset may be downloaded through
             `keras.datasets` when it is not here.
@@ -195,7 +197,12 @@ def load_images(source, image_size=None, channels=None, split="train",
                                      (False, True))
     if isinstance(source, str) and source in DATASETS:
         return _load_named(source, image_size, channels, split,
-                           return_labels, download)
+                           return_labels, data_dir, download)
+    if data_dir is not None:
+        raise ValueError(
+            f"data_dir applies to the named datasets {tuple(DATASETS)} only, "
+            f"got it with source {source!r}."
+        )
     if isinstance(source, str) and source.startswith(_TFDS_PREFIX):
         images, labels, where = _read_tfds(source, split, image_size,
                                            channels, return_labels, verbose)
@@ -269,10 +276,11 @@ def class_names(source, split="train"):
 # --- Named datasets ------------------------------------------------------
 
 
-def _load_named(name, image_size, channels, split, return_labels, download):
+def _load_named(name, image_size, channels, split, return_labels, data_dir,
+                download):
     """Loads a dataset of `DATASETS`, which logs its own line."""
-    loaded = DATASETS[name](split=split, return_labels=return_labels,
-                            download=download)
+    loaded = DATASETS[name](split=split, data_dir=data_dir,
+                            return_labels=return_labels, download=download)
     images, labels = loaded if return_labels else (loaded, None)
     if (name in _PADDED_TO_32 and image_size == 32
             and images.shape[1:3] == (28, 28)):

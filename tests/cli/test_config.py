@@ -58,11 +58,16 @@ def test_n_critic_default_is_the_model_s(model):
 def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     config = _config(LEGACY_ARGV)
     record = config.record(num_images=16)
-    # The legacy keys, and the dataset (added since) right after "out".
+    # The legacy keys, and those added since: the data and the networks
+    # right after "out", the decay after the learning rate.
+    added = {"recipe": None, "dataset": "mnist", "image_size": None,
+             "channels": None, "architecture": None, "conditional": False}
     expected = list(LEGACY_RECORD)
-    expected.insert(expected.index("out") + 1, "dataset")
+    at = expected.index("out") + 1
+    expected[at:at] = list(added)
+    expected.insert(expected.index("learning_rate") + 1, "lr_decay")
     assert list(record) == expected
-    assert record == {**LEGACY_RECORD, "dataset": "mnist"}
+    assert record == {**LEGACY_RECORD, **added, "lr_decay": "none"}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})
@@ -102,8 +107,13 @@ def test_dataset_is_recorded_and_kept_on_resume():
     ({"gp_weight": -1.0}, "gp_weight must be a finite number >= 0.0, got -1.0."),
     ({"learning_rate": float("inf")}, "learning_rate must be a finite number > 0.0, got inf."),
     ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got 'gan'."),
-    ({"dataset": "cifar10"}, "dataset must be one of ('mnist', 'fashion_mnist'), got 'cifar10'."),
-    ({"split": "valid"}, "split must be one of ('train', 'test'), got 'valid'."),
+    ({"dataset": ""}, "dataset must be a path, got ''."),
+    ({"split": ""}, "split must be a split name such as 'train', got ''."),
+    ({"channels": 2}, "channels must be one of (None, 1, 3), got 2."),
+    ({"architecture": "vgg"}, "architecture must be one of ('mnist', 'dcgan', 'resnet'), got 'vgg'."),
+    ({"lr_decay": "cosine"}, "lr_decay must be one of ('none', 'linear'), got 'cosine'."),
+    ({"image_size": 0}, "image_size must be an integer >= 1, got 0."),
+    ({"model": "wgan", "conditional": True}, "--conditional applies to --model wgan-gp only, got --model wgan."),
     ({"verbose": 3}, "verbose must be one of (0, 1, 2), got 3."),
     ({"download": 1}, "download must be True or False, got 1."),
     ({"out": ""}, "out must be a path, got ''."),

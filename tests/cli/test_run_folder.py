@@ -65,7 +65,7 @@ def test_record_round_trip_is_atomic(tmp_path):
     ({"seed": -1}, "seed must be an integer >= 0, got -1."),
     ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got "
      "'gan'."),
-    ({"split": ["test"]}, "split must be one of ('train', 'test'), got "
+    ({"split": ["test"]}, "split must be a split name such as 'train', got "
      "['test']."),
     ({"learning_rate": "fast"}, "learning_rate must be a finite number > "
      "0.0, got 'fast' of type str."),

@@ -126,8 +126,8 @@ def test_dataset_picks_the_loader_and_is_recorded(tmp_path, monkeypatch):
     (data_dir / "train-labels-idx1-ubyte").write_bytes(
         idx_bytes(np.repeat(np.array([9, 2], np.uint8), 10)))
     used = []
-    loader = data.IMAGE_DATASETS["fashion_mnist"]
-    monkeypatch.setitem(data.IMAGE_DATASETS, "fashion_mnist",
+    loader = data.DATASETS["fashion_mnist"]
+    monkeypatch.setitem(data.DATASETS, "fashion_mnist",
                         lambda **kwargs: used.append(kwargs) or loader(**kwargs))
     out = tmp_path / "run"
     status = cli.main(["train", "--out", str(out), "--dataset",
@@ -137,7 +137,7 @@ def test_dataset_picks_the_loader_and_is_recorded(tmp_path, monkeypatch):
                        "--samples", "4", "--verbose", "0"])
     assert status == 0
     assert used == [{"split": "train", "data_dir": str(data_dir),
-                     "download": False}]
+                     "return_labels": False, "download": False}]
     record = json.loads((out / "run.json").read_text())
     assert record["dataset"] == "fashion_mnist" and record["num_images"] == 20
 
@@ -162,7 +162,8 @@ def test_build_model_uses_the_registry_variant(model, argument, value):
     config = TrainConfig(out="o", model=model, width=2, latent_dim=4,
                          n_critic=3, learning_rate=2e-3,
                          **({argument: value} if value else {}))
-    built = train.build_model(config)
+    images = np.zeros((10, 28, 28, 1), "float32")
+    built = train.build_model(config, train.TrainingData(images))
     variant = get_variant(model)
     assert type(built) is variant.model_class
     assert built.n_critic == 3 and built.latent_dim == 4
@@ -313,9 +314,13 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     out = _copy_run(finished_run, tmp_path)
     legacy = dict(LEGACY_RECORD, out=str(out))
     (out / "run.json").write_text(json.dumps(legacy, indent=2))
-    # A run of today records the dataset too; the legacy runs were MNIST.
+    # A run of today records the data and the networks too; the legacy
+    # runs were MNIST on the MNIST networks.
+    added = dict(recipe=None, dataset="mnist", image_size=None,
+                 channels=None, architecture="mnist", conditional=False,
+                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None)
     assert json.loads((finished_run / "run.json").read_text()) == dict(
-        legacy, out=str(finished_run), dataset="mnist")
+        legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
                      "--learning-rate", "0.002"]) == 0
     assert "resuming from" in capsys.readouterr().out
@@ -361,8 +366,10 @@ def test_writing_into_model_keras_cannot_change_the_run(finished_run,
     checkpoint = out / "checkpoints" / "epoch_0001.keras"
     own = checkpoint.read_bytes()
     other = tmp_path / "other.keras"
-    gan = train.build_model(TrainConfig(out="o", model="wgan-gp", width=2,
-                                        latent_dim=8, n_critic=2, seed=9))
+    gan = train.build_model(
+        TrainConfig(out="o", model="wgan-gp", width=2, latent_dim=8,
+                    n_critic=2, seed=9),
+        train.TrainingData(np.zeros((8, 28, 28, 1), "float32")))
     gan.save(other)
     subprocess.run(["cp", str(other), str(out / "model.keras")], check=True)
     assert checkpoint.read_bytes() == own
@@ -531,7 +538,7 @@ def _no_work(monkeypatch):
         raise AssertionError("the model was built or the data loaded")
 
     monkeypatch.setattr(train, "build_model", fail)
-    monkeypatch.setattr(train, "load_images", fail)
+    monkeypatch.setattr(train, "load_training_data", fail)
 
 
 def _out_faults(tmp_path):

@@ -1,0 +1,35 @@
+"""Named sets of train options (keras_wgan.cli.recipes)."""
+
+import math
+
+import pytest
+
+from keras_wgan.cli import recipes
+from keras_wgan.cli.config import TrainConfig
+
+
+def test_the_cifar10_recipe_is_the_paper_s_setting():
+    config = TrainConfig.from_options({"out": "o",
+                                       "recipe": "cifar10-resnet"})
+    assert (config.model, config.dataset, config.architecture, config.width,
+            config.batch_size, config.n_critic, config.learning_rate,
+            config.lr_decay) == ("wgan-gp", "cifar10", "resnet", 128, 64, 5,
+                                 2e-4, "linear")
+    # 100,000 generator iterations or a little more, in whole epochs.
+    steps = math.ceil(50_000 / (config.batch_size * config.n_critic))
+    assert 100_000 <= config.epochs * steps < 100_000 + steps
+    # The recipe's options are not counted as given: a resume keeps them.
+    assert config.explicit == {"out", "recipe"}
+
+
+def test_options_given_win_over_the_recipe():
+    config = TrainConfig.from_options({"out": "o", "recipe": "cifar10-resnet",
+                                       "width": 32, "epochs": 2})
+    assert (config.width, config.epochs, config.architecture) == (32, 2,
+                                                                  "resnet")
+
+
+def test_an_unknown_recipe_is_one_line():
+    with pytest.raises(ValueError, match=r"^recipe must be one of "
+                       r"cifar10-resnet, got 'celeba'\.$"):
+        recipes.recipe_options("celeba")

@@ -1,0 +1,126 @@
+"""`train` on data other than MNIST: image folders, array files, other
+architectures, image sizes and channels (keras_wgan.cli.train)."""
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from keras_wgan import cli
+from keras_wgan.cli import train
+from keras_wgan.cli.config import TrainConfig
+from tests.cli.helpers import error_lines
+
+# A tiny run: 2-filter networks, batches of 4, 2 critic updates a step.
+TINY = ["--width", "2", "--latent-dim", "4", "--batch-size", "4",
+        "--n-critic", "2", "--samples", "4", "--verbose", "0", "--seed", "3"]
+
+
+def _image_folder(root, count=16, size=10):
+    """Two class folders of small RGB PNGs: red squares and blue ones."""
+    for name, colour in (("blue", (0, 0, 255)), ("red", (255, 0, 0))):
+        (root / name).mkdir(parents=True)
+        for index in range(count // 2):
+            pixels = np.zeros((size, size, 3), np.uint8)
+            pixels[2:-2, 2:-2] = colour
+            pixels[0, index % size] = 255
+            Image.fromarray(pixels).save(root / name / f"{index}.png")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def keras_home(monkeypatch, tmp_path):
+    """An empty Keras folder, where image folders are cached."""
+    folder = tmp_path / "keras_home"
+    folder.mkdir()
+    monkeypatch.setenv("KERAS_HOME", str(folder))
+    return folder
+
+
+def test_a_folder_of_images_trains_resumes_and_samples(tmp_path, capsys,
+                                                       keras_home):
+    folder = _image_folder(tmp_path / "shapes")
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--dataset", str(folder),
+            "--image-size", "8", "--epochs", "1", *TINY]
+    assert cli.main(argv) == 0, error_lines(capsys)
+    record = json.loads((out / "run.json").read_text())
+    assert record["dataset"] == str(folder)
+    assert record["image_shape"] == [8, 8, 3]
+    assert record["architecture"] == "dcgan" and record["num_images"] == 16
+    assert list((keras_home / "keras_wgan" / "images").iterdir())
+    # RGBA, as matplotlib writes it.
+    grid = np.asarray(Image.open(out / "samples" / "epoch_001.png"))
+    assert grid.shape == (2 + 2 * 10, 2 + 2 * 10, 4)
+    # The same run continues from its checkpoint, reading the (cached)
+    # folder again.
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "2"]) == 0, error_lines(capsys)
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [
+        "epoch_001.png", "epoch_002.png"]
+    png = tmp_path / "grid.png"
+    assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
+                     "--out", str(png), "--n", "9"]) == 0
+    assert np.asarray(Image.open(png)).shape == (2 + 3 * 10, 2 + 3 * 10, 4)
+
+
+@pytest.mark.parametrize("channels, shape", [(None, [8, 8, 1]),
+                                             ("3", [8, 8, 3])])
+def test_an_npz_file_trains_with_its_channels(tmp_path, capsys, channels,
+                                              shape):
+    pixels = np.random.default_rng(0).integers(0, 256, (12, 8, 8), np.uint8)
+    path = tmp_path / "digits.npz"
+    np.savez(path, x_train=pixels, y_train=np.arange(12) % 3)
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--dataset", str(path), "--epochs",
+            "1", *TINY] + ([] if channels is None else ["--channels",
+                                                        channels])
+    assert cli.main(argv) == 0, error_lines(capsys)
+    record = json.loads((out / "run.json").read_text())
+    assert record["image_shape"] == shape and record["num_images"] == 12
+
+
+@pytest.mark.parametrize("architecture, size, layer", [
+    ("dcgan", 16, "conv_1"), ("resnet", 16, "block_1")])
+def test_the_architecture_option_builds_its_networks(architecture, size,
+                                                     layer):
+    config = TrainConfig(out="o", architecture=architecture, width=2,
+                         latent_dim=4)
+    images = np.zeros((8, size, size, 3), "float32")
+    model = train.build_model(config, train.TrainingData(images))
+    assert model.critic.get_layer(layer) is not None
+    assert model.generator.output_shape == (None, size, size, 3)
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--dataset", "no/such/folder"], "--dataset must be a dataset name "),
+    (["--architecture", "mnist"], "--architecture mnist does not fit the "
+     "images of --dataset: architecture 'mnist' builds images of shape "
+     "(28, 28, 1) only, got (8, 8, 3)."),
+    (["--architecture", "resnet"], "--architecture resnet does not fit the "
+     "images of --dataset: image_shape must be at least 16x16 for the ResNet "
+     "critic"),
+])
+def test_bad_data_options_are_one_line_and_write_nothing(tmp_path, capsys,
+                                                         extra, message):
+    folder = _image_folder(tmp_path / "shapes")
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--dataset", str(folder),
+            "--image-size", "8"] + TINY + extra
+    assert cli.main(argv) == 2
+    # The line that says where the images came from, then the error.
+    err = [line for line in capsys.readouterr().err.splitlines()
+           if not line.startswith("keras_wgan: images from")]
+    assert len(err) == 1 and message in err[0], err
+    assert not out.exists()
+
+
+def test_coloured_mnist_at_32_pixels_trains_on_the_dcgan(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--out", str(out), "--dataset",
+                     "coloured_mnist", "--split", "test", "--num-images",
+                     "16", "--epochs", "1", *TINY]) == 0, error_lines(capsys)
+    record = json.loads((out / "run.json").read_text())
+    assert record["image_shape"] == [32, 32, 3]
+    assert record["architecture"] == "dcgan"
