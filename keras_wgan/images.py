@@ -1,4 +1,4 @@
-"""Tiling images into one grid picture and writing it as PNG."""
+"""Images in [-1, 1] as 8-bit pixels, tiled into a grid, written as PNG."""
 
 import math
 
@@ -52,7 +52,7 @@ def image_grid(images, columns=None, padding=2):
     if columns is None:
         columns = math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
-    pixels = np.round((images + 1.0) * 127.5).astype(np.uint8)
+    pixels = uint8_pixels(images)
     grid = np.full(
         (
             rows * (height + padding) + padding,
@@ -68,6 +68,30 @@ def image_grid(images, columns=None, padding=2):
         left = padding + column * (width + padding)
         grid[top : top + height, left : left + width] = pixels[index]
     return grid
+
+
+def uint8_pixels(images):
+    """Returns images in `[-1, 1]` as 8-bit pixels 0..255.
+
+    A value `x` becomes `(x + 1) * 127.5` rounded to the nearest integer,
+    halves to even (`numpy.round`). It inverts the `x / 127.5 - 1` of the
+    data loaders: images read from 8-bit pixels get those pixels back
+    exactly. The range is not checked (the callers check it first): the
+    cast of a value outside it is undefined.
+
+    Args:
+        images: Array of floats in `[-1, 1]`, any shape.
+
+    Returns:
+        A `uint8` NumPy array of the same shape.
+
+    Example:
+
+    >>> uint8_pixels(np.array([-1.0, -0.5, 0.0, 1.0]))
+    array([  0,  64, 128, 255], dtype=uint8)
+    """
+    images = np.asarray(images)
+    return np.round((images + 1.0) * 127.5).astype(np.uint8)
 
 
 def save_image_grid(images, path, columns=None):

@@ -15,6 +15,10 @@ comes as a function of images and, as TF-GAN pairs `classifier_score` with
 - `logit_quality`: the three at once from logits, as every report uses
   them; `QualityMetrics`, a callback writing them into the epoch logs.
 
+For RGB images, `inception_metrics` computes the Inception score, FID and
+KID of the literature with torch-fidelity, an optional extra
+(`pip install keras-wgan[inception]`).
+
 Modules:
 
 - `architecture`: the classifier's network (`image_classifier`).
@@ -24,6 +28,7 @@ Modules:
 - `scores`: the classifier score and mode coverage.
 - `summary`: `logit_quality`, the three metrics of one set of logits.
 - `callback`: `QualityMetrics`.
+- `inception`: `inception_metrics`, through torch-fidelity.
 """
 
 from keras_wgan.quality.architecture import image_classifier
@@ -36,6 +41,8 @@ from keras_wgan.quality.frechet import classifier_fid
 from keras_wgan.quality.frechet import feature_statistics
 from keras_wgan.quality.frechet import fid_from_logits
 from keras_wgan.quality.frechet import frechet_distance
+from keras_wgan.quality.inception import INCEPTION_METRIC_NAMES
+from keras_wgan.quality.inception import inception_metrics
 from keras_wgan.quality.scores import ModeCoverage
 from keras_wgan.quality.scores import classifier_score
 from keras_wgan.quality.scores import coverage_from_logits
@@ -46,6 +53,7 @@ from keras_wgan.quality.summary import logit_quality
 
 __all__ = [
     "CLASSIFIER_DATASETS",
+    "INCEPTION_METRIC_NAMES",
     "METRIC_NAMES",
     "ModeCoverage",
     "QualityMetrics",
@@ -58,6 +66,7 @@ __all__ = [
     "fid_from_logits",
     "frechet_distance",
     "image_classifier",
+    "inception_metrics",
     "load_classifier",
     "logit_quality",
     "mode_coverage",
