@@ -43,6 +43,18 @@ class AdversarialModel(keras.Model):
     splits them into `n_critic` critic batches of `m`; a dataset you pass
     yourself must yield batches of `n_critic * m` samples.
 
+    A network without trainable weights (`trainable = False` before
+    `compile`) is frozen: it is not updated, and it runs in inference mode
+    (`training=False`), as Keras runs a frozen `BatchNormalization`, so a
+    frozen generator is a fixed distribution. With a frozen generator a step
+    is the `n_critic` critic updates, and `generator_loss` is still logged,
+    computed without gradients; this estimates the Wasserstein distance to
+    a fixed generator. With a frozen critic a step is the generator update,
+    and the critic's logs are computed once, without gradients, on the last
+    of the step's critic batches. `fit` raises if both are frozen. A
+    partly frozen network (some layers `trainable = False`) trains the rest
+    as usual.
+
     Args:
         critic: A built `keras.Model` mapping samples `(batch, *shape)` to
             scores `(batch, 1)` with a linear last activation (a
@@ -110,6 +122,8 @@ class AdversarialModel(keras.Model):
         self.generator = generator
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._network_calls = layer_chain.NetworkCalls()
+        # The ids of each network's trainable weights at compile.
+        self._compiled_trainable = None
         self._metric_trackers = [
             keras.metrics.Mean(name=name) for name in self.metric_names
         ]
@@ -162,6 +176,11 @@ class AdversarialModel(keras.Model):
                 learning rate in both default optimizers (their other
                 settings kept); only when both optimizers are left `None`.
 
+        A network without trainable weights (`trainable = False`) is
+        frozen: it is not updated and runs in inference mode (see the
+        class docstring). Keras fixes what trains at compile: after
+        changing `trainable`, call `compile` again.
+
         Example:
 
         ```python
@@ -200,9 +219,41 @@ class AdversarialModel(keras.Model):
         self.generator_optimizer = generator_optimizer
         self.optimizer = _OptimizerGroup(critic_optimizer, generator_optimizer)
         self.loss_fn = keras.losses.get(loss) or self.default_loss()
+        self._compiled_trainable = {
+            name: [id(v) for v in network.trainable_variables]
+            for name, network in self._networks()
+        }
         # Built now so that loading a checkpoint finds their slot variables.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
+
+    def _networks(self):
+        return (("critic", self.critic), ("generator", self.generator))
+
+    def _frozen(self, name):
+        """Whether network `name` had no trainable weights at compile."""
+        compiled = self._compiled_trainable
+        return compiled is not None and not compiled[name]
+
+    def _check_trainable(self):
+        """Raises if fit has nothing to train or `trainable` changed."""
+        if self._compiled_trainable is None:
+            return  # not compiled: Keras's fit says so
+        for name, network in self._networks():
+            compiled = self._compiled_trainable[name]
+            now = [id(v) for v in network.trainable_variables]
+            if now != compiled:
+                raise ValueError(
+                    f"the {name}'s trainable weights changed since compile "
+                    f"({len(compiled)} then, {len(now)} now); call compile() "
+                    "again after setting trainable, as Keras requires."
+                )
+        if self._frozen("critic") and self._frozen("generator"):
+            raise ValueError(
+                "critic and generator are both frozen (no trainable "
+                "weights): fit has nothing to train; set trainable = True "
+                "on one of them and compile again."
+            )
 
     def get_compile_config(self):
         if not self.compiled:
@@ -312,6 +363,7 @@ class AdversarialModel(keras.Model):
         if inspect.isgenerator(x):
             x = self._checked_batches(x, "x")
         kwargs = self._checked_validation(kwargs)
+        self._check_trainable()
         # Layers may have changed since the last run (dtype policy,
         # quantization): decide afresh which network runs directly.
         self._network_calls.clear()
@@ -382,7 +434,11 @@ class AdversarialModel(keras.Model):
 
     def _train_step(self, data):
         real = self._unpack_images(data)
-        for real_batch in batches.split_batch(real, self.n_critic):
+        critic_batches = batches.split_batch(real, self.n_critic)
+        if self._frozen("critic"):
+            # Its logs, computed once: each update would leave it unchanged.
+            critic_batches = critic_batches[-1:]
+        for real_batch in critic_batches:
             logs = self._critic_update(real_batch)
         logs.update(self._generator_update(ops.shape(real_batch)[0]))
         self._update_trackers(logs)
@@ -402,7 +458,8 @@ class AdversarialModel(keras.Model):
         _, logs, grads = backend.value_and_grad(
             lambda: self.critic_objective(real, fake), variables
         )
-        self.critic_optimizer.apply(grads, variables)
+        if variables:  # A frozen critic's loss is only logged.
+            self.critic_optimizer.apply(grads, variables)
         return dict(logs)
 
     def _generate_for_critic(self, noise):
@@ -418,11 +475,12 @@ class AdversarialModel(keras.Model):
 
         Args:
             x: Samples `(batch, *shape)`.
-            training: Passed to the critic.
+            training: Passed to the critic; `False` for a frozen critic.
 
         Returns:
             Scores `(batch, 1)`.
         """
+        training = training and not self._frozen("critic")
         return self._network_calls.get(self.critic)(x, training)
 
     def generator_samples(self, noise, training=True):
@@ -433,11 +491,13 @@ class AdversarialModel(keras.Model):
 
         Args:
             noise: Latent vectors `(batch, latent_dim)`.
-            training: Passed to the generator.
+            training: Passed to the generator; `False` for a frozen
+                generator.
 
         Returns:
             Samples `(batch, *shape)`, with gradients to the generator.
         """
+        training = training and not self._frozen("generator")
         return self._network_calls.get(self.generator)(noise, training)
 
     def critic_objective(self, real, fake):
@@ -464,7 +524,8 @@ class AdversarialModel(keras.Model):
             lambda: self.generator_objective(self.sample_noise(batch_size)),
             variables,
         )
-        self.generator_optimizer.apply(grads, variables)
+        if variables:  # A frozen generator's loss is only logged.
+            self.generator_optimizer.apply(grads, variables)
         return {"generator_loss": loss, **logs}
 
     def generator_objective(self, noise):
