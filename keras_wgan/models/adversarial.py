@@ -26,6 +26,7 @@ from keras import ops
 from keras_wgan import argument_validation
 from keras_wgan import backend
 from keras_wgan.data import batches
+from keras_wgan.models import schedules
 from keras_wgan.nets import layer_chain
 
 DEFAULT_BATCH_SIZE = 64
@@ -148,9 +149,14 @@ class AdversarialModel(keras.Model):
 
     def _default_optimizer(self, learning_rate=None):
         optimizer = self.default_optimizer()
-        if learning_rate is not None:
-            optimizer.learning_rate = learning_rate
-        return optimizer
+        if learning_rate is None:
+            return optimizer
+        # A new optimizer rather than a new rate on this one: an optimizer
+        # made with a number keeps it in a variable, which a schedule would
+        # leave behind in its saved state.
+        config = optimizer.get_config()
+        config["learning_rate"] = learning_rate
+        return type(optimizer).from_config(config)
 
     def compile(
         self,
@@ -172,9 +178,17 @@ class AdversarialModel(keras.Model):
             loss: Loss for both players; `None` gives `default_loss()`.
             run_eagerly: Passed to `keras.Model.compile`.
             jit_compile: Passed to `keras.Model.compile`.
-            learning_rate: A number > 0 to use instead of the paper's
-                learning rate in both default optimizers (their other
-                settings kept); only when both optimizers are left `None`.
+            learning_rate: A number > 0, or a
+                `keras.optimizers.schedules.LearningRateSchedule` of the
+                generator iteration (the training step, e.g.
+                `keras_wgan.models.linear_decay`), to use instead of the
+                paper's learning rate in both default optimizers (their
+                other settings kept); only when both optimizers are left
+                `None`. The critic's optimizer, which updates `n_critic`
+                times per iteration, reads a schedule through
+                `keras_wgan.models.IterationSchedule`, so both follow the
+                same iteration. (An optimizer of your own evaluates its
+                schedule at its own update count.)
 
         A network without trainable weights (`trainable = False`) is
         frozen: it is not updated and runs in inference mode (see the
@@ -185,12 +199,14 @@ class AdversarialModel(keras.Model):
 
         ```python
         gan.compile(learning_rate=3e-4)  # the paper's optimizer, faster
+        # The WGAN-GP paper's CIFAR-10 recipe: both rates decay linearly
+        # to 0 over 100,000 generator iterations.
+        schedule = keras_wgan.models.linear_decay(2e-4, iterations=100_000)
+        gan.compile(learning_rate=schedule)
         ```
         """
         if learning_rate is not None:
-            learning_rate = argument_validation.check_float(
-                "learning_rate", learning_rate, 0.0, inclusive=False
-            )
+            learning_rate = self._checked_learning_rate(learning_rate)
             if critic_optimizer is not None or generator_optimizer is not None:
                 raise ValueError(
                     "learning_rate sets the default optimizers' rate; with "
@@ -207,7 +223,11 @@ class AdversarialModel(keras.Model):
         critic_optimizer = keras.optimizers.get(critic_optimizer)
         generator_optimizer = keras.optimizers.get(generator_optimizer)
         if critic_optimizer is None:
-            critic_optimizer = self._default_optimizer(learning_rate)
+            critic_optimizer = self._default_optimizer(
+                schedules.IterationSchedule(learning_rate, self.n_critic)
+                if _is_schedule(learning_rate)
+                else learning_rate
+            )
         if generator_optimizer is None:
             generator_optimizer = self._default_optimizer(learning_rate)
         if critic_optimizer is generator_optimizer:
@@ -226,6 +246,19 @@ class AdversarialModel(keras.Model):
         # Built now so that loading a checkpoint finds their slot variables.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
+
+    @staticmethod
+    def _checked_learning_rate(learning_rate):
+        if _is_schedule(learning_rate):
+            return learning_rate
+        if isinstance(learning_rate, (int, float, np.integer, np.floating)):
+            return argument_validation.check_float(
+                "learning_rate", learning_rate, 0.0, inclusive=False
+            )
+        raise ValueError(
+            "learning_rate must be a number > 0 or a keras.optimizers."
+            f"schedules.LearningRateSchedule, got {learning_rate!r}."
+        )
 
     def _networks(self):
         return (("critic", self.critic), ("generator", self.generator))
@@ -692,3 +725,9 @@ class _OptimizerGroup:
     @property
     def built(self):
         return all(opt.built for opt in self.optimizers)
+
+
+def _is_schedule(learning_rate):
+    return isinstance(
+        learning_rate, keras.optimizers.schedules.LearningRateSchedule
+    )
