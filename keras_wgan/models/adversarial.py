@@ -51,10 +51,10 @@ class AdversarialModel(keras.Model):
     is the `n_critic` critic updates, and `generator_loss` is still logged,
     computed without gradients; this estimates the Wasserstein distance to
     a fixed generator. With a frozen critic a step is the generator update,
-    and the critic's logs are computed once, without gradients, on the last
-    of the step's critic batches. `fit` raises if both are frozen. A
-    partly frozen network (some layers `trainable = False`) trains the rest
-    as usual.
+    and the critic's logs (penalty included) are computed once, without
+    gradients, on the last of the step's critic batches. `fit` raises if
+    both are frozen. A partly frozen network (some layers `trainable =
+    False`) trains the rest as usual.
 
     Args:
         critic: A built `keras.Model` mapping samples `(batch, *shape)` to
