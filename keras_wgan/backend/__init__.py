@@ -12,7 +12,8 @@ backend is chosen).
   `(logs, new_state)`.
 - `value_and_grad(loss_fn, variables)`: runs `loss_fn()`, which returns
   `(loss, aux)`, and returns `(loss, aux, grads)` with the gradients of
-  `loss` with respect to `variables` only.
+  `loss` with respect to `variables` only. `variables` may be empty (a
+  frozen network, whose loss is only logged): then `grads` is empty.
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.

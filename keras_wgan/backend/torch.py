@@ -13,14 +13,19 @@ def value_and_grad(loss_fn, variables):
     then throw away, and no `.grad` buffers need zeroing.
     """
     loss, aux = loss_fn()
-    # A variable the loss does not reach (e.g. the critic's last bias under
-    # the penalty alone) gets a zero gradient rather than an error.
-    grads = torch.autograd.grad(
-        loss,
-        [v.value for v in variables],
-        allow_unused=True,
-        materialize_grads=True,
-    )
+    if variables:
+        # A variable the loss does not reach (e.g. the critic's last bias
+        # under the penalty alone) gets a zero gradient rather than an error.
+        grads = torch.autograd.grad(
+            loss,
+            [v.value for v in variables],
+            allow_unused=True,
+            materialize_grads=True,
+        )
+    else:
+        # A frozen network's loss, computed to be logged: autograd refuses
+        # to differentiate with respect to nothing.
+        grads = ()
     # Detached, the logged values no longer hold the step's autograd graph
     # (for the penalty, a double-backward graph) alive until they are read.
     aux = keras.tree.map_structure(

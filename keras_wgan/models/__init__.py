@@ -5,6 +5,8 @@
   its leaves `WGAN` (weight clipping) and `WGANGP` (gradient penalty).
 - `gan`: the baselines `MinimaxGAN` and `NonSaturatingGAN`.
 - `registry`: every variant by command-line name (`VARIANTS`).
+- `schedules`: learning-rate schedules of the generator iteration
+  (`linear_decay`, `IterationSchedule`).
 """
 
 from keras_wgan.models.adversarial import AdversarialModel
@@ -12,12 +14,15 @@ from keras_wgan.models.gan import MinimaxGAN
 from keras_wgan.models.gan import NonSaturatingGAN
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.models.registry import get_variant
+from keras_wgan.models.schedules import IterationSchedule
+from keras_wgan.models.schedules import linear_decay
 from keras_wgan.models.wasserstein import WGAN
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.models.wasserstein import WassersteinGAN
 
 __all__ = [
     "AdversarialModel",
+    "IterationSchedule",
     "MinimaxGAN",
     "NonSaturatingGAN",
     "VARIANTS",
@@ -25,4 +30,5 @@ __all__ = [
     "WGANGP",
     "WassersteinGAN",
     "get_variant",
+    "linear_decay",
 ]

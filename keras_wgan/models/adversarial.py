@@ -26,6 +26,7 @@ from keras import ops
 from keras_wgan import argument_validation
 from keras_wgan import backend
 from keras_wgan.data import batches
+from keras_wgan.models import schedules
 from keras_wgan.nets import layer_chain
 
 DEFAULT_BATCH_SIZE = 64
@@ -42,6 +43,18 @@ class AdversarialModel(keras.Model):
     `fit(x, batch_size=m)` draws `n_critic * m` real samples per step and
     splits them into `n_critic` critic batches of `m`; a dataset you pass
     yourself must yield batches of `n_critic * m` samples.
+
+    A network without trainable weights (`trainable = False` before
+    `compile`) is frozen: it is not updated, and it runs in inference mode
+    (`training=False`), as Keras runs a frozen `BatchNormalization`, so a
+    frozen generator is a fixed distribution. With a frozen generator a step
+    is the `n_critic` critic updates, and `generator_loss` is still logged,
+    computed without gradients; this estimates the Wasserstein distance to
+    a fixed generator. With a frozen critic a step is the generator update,
+    and the critic's logs (penalty included) are computed once, without
+    gradients, on the last of the step's critic batches. `fit` raises if
+    both are frozen. A partly frozen network (some layers `trainable =
+    False`) trains the rest as usual.
 
     Args:
         critic: A built `keras.Model` mapping samples `(batch, *shape)` to
@@ -110,6 +123,8 @@ class AdversarialModel(keras.Model):
         self.generator = generator
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._network_calls = layer_chain.NetworkCalls()
+        # The ids of each network's trainable weights at compile.
+        self._compiled_trainable = None
         self._metric_trackers = [
             keras.metrics.Mean(name=name) for name in self.metric_names
         ]
@@ -134,9 +149,14 @@ class AdversarialModel(keras.Model):
 
     def _default_optimizer(self, learning_rate=None):
         optimizer = self.default_optimizer()
-        if learning_rate is not None:
-            optimizer.learning_rate = learning_rate
-        return optimizer
+        if learning_rate is None:
+            return optimizer
+        # A new optimizer rather than a new rate on this one: an optimizer
+        # made with a number keeps it in a variable, which a schedule would
+        # leave behind in its saved state.
+        config = optimizer.get_config()
+        config["learning_rate"] = learning_rate
+        return type(optimizer).from_config(config)
 
     def compile(
         self,
@@ -158,20 +178,35 @@ class AdversarialModel(keras.Model):
             loss: Loss for both players; `None` gives `default_loss()`.
             run_eagerly: Passed to `keras.Model.compile`.
             jit_compile: Passed to `keras.Model.compile`.
-            learning_rate: A number > 0 to use instead of the paper's
-                learning rate in both default optimizers (their other
-                settings kept); only when both optimizers are left `None`.
+            learning_rate: A number > 0, or a
+                `keras.optimizers.schedules.LearningRateSchedule` of the
+                generator iteration (the training step, e.g.
+                `keras_wgan.models.linear_decay`), to use instead of the
+                paper's learning rate in both default optimizers (their
+                other settings kept); only when both optimizers are left
+                `None`. The critic's optimizer, which updates `n_critic`
+                times per iteration, reads a schedule through
+                `keras_wgan.models.IterationSchedule`, so both follow the
+                same iteration. (An optimizer of your own evaluates its
+                schedule at its own update count.)
+
+        A network without trainable weights (`trainable = False`) is
+        frozen: it is not updated and runs in inference mode (see the
+        class docstring). Keras fixes what trains at compile: after
+        changing `trainable`, call `compile` again.
 
         Example:
 
         ```python
         gan.compile(learning_rate=3e-4)  # the paper's optimizer, faster
+        # The WGAN-GP paper's CIFAR-10 recipe: both rates decay linearly
+        # to 0 over 100,000 generator iterations.
+        schedule = keras_wgan.models.linear_decay(2e-4, iterations=100_000)
+        gan.compile(learning_rate=schedule)
         ```
         """
         if learning_rate is not None:
-            learning_rate = argument_validation.check_float(
-                "learning_rate", learning_rate, 0.0, inclusive=False
-            )
+            learning_rate = self._checked_learning_rate(learning_rate)
             if critic_optimizer is not None or generator_optimizer is not None:
                 raise ValueError(
                     "learning_rate sets the default optimizers' rate; with "
@@ -188,7 +223,11 @@ class AdversarialModel(keras.Model):
         critic_optimizer = keras.optimizers.get(critic_optimizer)
         generator_optimizer = keras.optimizers.get(generator_optimizer)
         if critic_optimizer is None:
-            critic_optimizer = self._default_optimizer(learning_rate)
+            critic_optimizer = self._default_optimizer(
+                schedules.IterationSchedule(learning_rate, self.n_critic)
+                if _is_schedule(learning_rate)
+                else learning_rate
+            )
         if generator_optimizer is None:
             generator_optimizer = self._default_optimizer(learning_rate)
         if critic_optimizer is generator_optimizer:
@@ -200,9 +239,54 @@ class AdversarialModel(keras.Model):
         self.generator_optimizer = generator_optimizer
         self.optimizer = _OptimizerGroup(critic_optimizer, generator_optimizer)
         self.loss_fn = keras.losses.get(loss) or self.default_loss()
+        self._compiled_trainable = {
+            name: [id(v) for v in network.trainable_variables]
+            for name, network in self._networks()
+        }
         # Built now so that loading a checkpoint finds their slot variables.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
+
+    @staticmethod
+    def _checked_learning_rate(learning_rate):
+        if _is_schedule(learning_rate):
+            return learning_rate
+        if isinstance(learning_rate, (int, float, np.integer, np.floating)):
+            return argument_validation.check_float(
+                "learning_rate", learning_rate, 0.0, inclusive=False
+            )
+        raise ValueError(
+            "learning_rate must be a number > 0 or a keras.optimizers."
+            f"schedules.LearningRateSchedule, got {learning_rate!r}."
+        )
+
+    def _networks(self):
+        return (("critic", self.critic), ("generator", self.generator))
+
+    def _frozen(self, name):
+        """Whether network `name` had no trainable weights at compile."""
+        compiled = self._compiled_trainable
+        return compiled is not None and not compiled[name]
+
+    def _check_trainable(self):
+        """Raises if fit has nothing to train or `trainable` changed."""
+        if self._compiled_trainable is None:
+            return  # not compiled: Keras's fit says so
+        for name, network in self._networks():
+            compiled = self._compiled_trainable[name]
+            now = [id(v) for v in network.trainable_variables]
+            if now != compiled:
+                raise ValueError(
+                    f"the {name}'s trainable weights changed since compile "
+                    f"({len(compiled)} then, {len(now)} now); call compile() "
+                    "again after setting trainable, as Keras requires."
+                )
+        if self._frozen("critic") and self._frozen("generator"):
+            raise ValueError(
+                "critic and generator are both frozen (no trainable "
+                "weights): fit has nothing to train; set trainable = True "
+                "on one of them and compile again."
+            )
 
     def get_compile_config(self):
         if not self.compiled:
@@ -312,6 +396,7 @@ class AdversarialModel(keras.Model):
         if inspect.isgenerator(x):
             x = self._checked_batches(x, "x")
         kwargs = self._checked_validation(kwargs)
+        self._check_trainable()
         # Layers may have changed since the last run (dtype policy,
         # quantization): decide afresh which network runs directly.
         self._network_calls.clear()
@@ -382,7 +467,11 @@ class AdversarialModel(keras.Model):
 
     def _train_step(self, data):
         real = self._unpack_images(data)
-        for real_batch in batches.split_batch(real, self.n_critic):
+        critic_batches = batches.split_batch(real, self.n_critic)
+        if self._frozen("critic"):
+            # Its logs, computed once: each update would leave it unchanged.
+            critic_batches = critic_batches[-1:]
+        for real_batch in critic_batches:
             logs = self._critic_update(real_batch)
         logs.update(self._generator_update(ops.shape(real_batch)[0]))
         self._update_trackers(logs)
@@ -402,7 +491,8 @@ class AdversarialModel(keras.Model):
         _, logs, grads = backend.value_and_grad(
             lambda: self.critic_objective(real, fake), variables
         )
-        self.critic_optimizer.apply(grads, variables)
+        if variables:  # A frozen critic's loss is only logged.
+            self.critic_optimizer.apply(grads, variables)
         return dict(logs)
 
     def _generate_for_critic(self, noise):
@@ -418,11 +508,12 @@ class AdversarialModel(keras.Model):
 
         Args:
             x: Samples `(batch, *shape)`.
-            training: Passed to the critic.
+            training: Passed to the critic; `False` for a frozen critic.
 
         Returns:
             Scores `(batch, 1)`.
         """
+        training = training and not self._frozen("critic")
         return self._network_calls.get(self.critic)(x, training)
 
     def generator_samples(self, noise, training=True):
@@ -433,11 +524,13 @@ class AdversarialModel(keras.Model):
 
         Args:
             noise: Latent vectors `(batch, latent_dim)`.
-            training: Passed to the generator.
+            training: Passed to the generator; `False` for a frozen
+                generator.
 
         Returns:
             Samples `(batch, *shape)`, with gradients to the generator.
         """
+        training = training and not self._frozen("generator")
         return self._network_calls.get(self.generator)(noise, training)
 
     def critic_objective(self, real, fake):
@@ -464,7 +557,8 @@ class AdversarialModel(keras.Model):
             lambda: self.generator_objective(self.sample_noise(batch_size)),
             variables,
         )
-        self.generator_optimizer.apply(grads, variables)
+        if variables:  # A frozen generator's loss is only logged.
+            self.generator_optimizer.apply(grads, variables)
         return {"generator_loss": loss, **logs}
 
     def generator_objective(self, noise):
@@ -631,3 +725,9 @@ class _OptimizerGroup:
     @property
     def built(self):
         return all(opt.built for opt in self.optimizers)
+
+
+def _is_schedule(learning_rate):
+    return isinstance(
+        learning_rate, keras.optimizers.schedules.LearningRateSchedule
+    )

@@ -258,8 +258,11 @@ class WGAN(WassersteinGAN):
             seed=seed,
             **kwargs,
         )
-        constraint = ClipConstraint(clip_value)
-        self.clip_value = constraint.clip_value
+        self._clip = ClipConstraint(clip_value)
+        self.clip_value = self._clip.clip_value
+        self._clip_trainable_weights()
+
+    def _clip_trainable_weights(self):
         for variable in self.critic.trainable_variables:
             if variable.constraint is not None and not isinstance(
                 variable.constraint, ClipConstraint
@@ -269,7 +272,13 @@ class WGAN(WassersteinGAN):
                     f"constraint {variable.constraint!r}; WGAN's weight "
                     "clipping would replace it. Remove it from the critic."
                 )
-            variable.constraint = constraint
+            variable.constraint = self._clip
+
+    def compile(self, *args, **kwargs):
+        # Again at compile, where Keras fixes what trains: a critic frozen
+        # when the model was built has no clipped weights yet.
+        self._clip_trainable_weights()
+        super().compile(*args, **kwargs)
 
     def default_optimizer(self):
         """Returns a new optimizer with the paper's settings, RMSprop(5e-5)."""

@@ -29,6 +29,11 @@ class FixedGeneratorCritic(keras.Model):
     critic's optimum stays put, so its shape is that of the constraint and
     not of a training trajectory.
 
+    This "generator" perturbs each real batch, so it is not a network of
+    noise; a generator network held fixed is a frozen generator of
+    `keras_wgan.WGANGP` or `keras_wgan.WGAN` instead (`generator.trainable
+    = False` before `compile`, see `keras_wgan.AdversarialModel`).
+
     Compile with an optimizer and train with `fit(real_samples,
     batch_size=m)`; the model logs `critic_loss` and
     `wasserstein_estimate` (`mean D(real) - mean D(fake)`, the W1 estimate
