@@ -26,11 +26,12 @@ from keras_wgan.cli.config import flag
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.cli.train import check_data_dir
-from keras_wgan.cli.train import linear_decay_schedules
+from keras_wgan.cli.train import learning_rate
 from keras_wgan.cli.train import load_training_data
 from keras_wgan.cli.train import model_class
 from keras_wgan.cli.train import steps_per_epoch
 from keras_wgan.cli.train import train
+from keras_wgan.models import IterationSchedule
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.registry import VARIANTS
 
@@ -113,16 +114,17 @@ def _prepare_locked(folder, options):
             "the same data."
         )
     if "learning_rate" in config.explicit:
+        # A new rate for the optimizers as loaded (their state kept); under
+        # --lr-decay linear, the same decay to 0 at the same last iteration,
+        # from the new initial rate.
+        iterations = config.epochs * steps_per_epoch(config,
+                                                     len(training_data))
+        rate = learning_rate(config, model, iterations)
+        critic_rate = rate
         if config.lr_decay == "linear":
-            # The same decay to 0 at the same last iteration, from the new
-            # initial rate.
-            iterations = config.epochs * steps_per_epoch(
-                config, len(training_data))
-            rates = linear_decay_schedules(config, model, iterations)
-        else:
-            rates = (config.learning_rate, config.learning_rate)
-        model.critic_optimizer.learning_rate = rates[0]
-        model.generator_optimizer.learning_rate = rates[1]
+            critic_rate = IterationSchedule(rate, model.n_critic)
+        model.critic_optimizer.learning_rate = critic_rate
+        model.generator_optimizer.learning_rate = rate
     note = "".join(
         f"; passed over {os.path.basename(newer)}: {reason}"
         for newer, reason in skipped

@@ -27,6 +27,7 @@ from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.data import batches
 from keras_wgan.errors import NonFiniteError
+from keras_wgan.models import linear_decay
 from keras_wgan.models.registry import get_variant
 from keras_wgan.nets.registry import build_networks
 from keras_wgan.nets.registry import default_architecture
@@ -234,12 +235,12 @@ def build_model(config, training_data):
     model = model_class(config)(critic, generator, n_critic=config.n_critic,
                                 seed=config.seed, **extra)
     iterations = config.epochs * steps_per_epoch(config, len(training_data))
-    model.compile(**optimizer_options(config, model, iterations))
+    model.compile(learning_rate=learning_rate(config, model, iterations))
     return model
 
 
-def optimizer_options(config, model, iterations):
-    """The `compile` arguments of the learning rate and its decay.
+def learning_rate(config, model, iterations):
+    """The `compile(learning_rate=...)` of `config`.
 
     Args:
         config: A `TrainConfig`.
@@ -248,31 +249,26 @@ def optimizer_options(config, model, iterations):
             `--lr-decay linear` decays the learning rate to 0.
 
     Returns:
-        A dict of keyword arguments for `model.compile`.
+        `None` (the model's default), a number, or for `--lr-decay linear`
+        the paper's decay (`keras_wgan.models.linear_decay`) from
+        `--learning-rate` or the model's default rate.
+
+    Example:
+
+    >>> config = TrainConfig(out="run", lr_decay="linear")
+    >>> images = np.zeros((640, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))  # 2 steps an epoch
+    >>> schedule = learning_rate(config, model, iterations=20)
+    >>> [round(float(schedule(t)), 8) for t in (0, 10, 20)]
+    [0.0001, 5e-05, 0.0]
     """
     if config.lr_decay == "none":
-        return {"learning_rate": config.learning_rate}
-    critic_rate, generator_rate = linear_decay_schedules(config, model,
-                                                         iterations)
-    critic_optimizer = model.default_optimizer()
-    critic_optimizer.learning_rate = critic_rate
-    generator_optimizer = model.default_optimizer()
-    generator_optimizer.learning_rate = generator_rate
-    return {"critic_optimizer": critic_optimizer,
-            "generator_optimizer": generator_optimizer}
-
-
-def linear_decay_schedules(config, model, iterations):
-    """The critic's and the generator's learning-rate schedules that decay
-    `config`'s learning rate (or the model's default) linearly to 0 over
-    `iterations` generator iterations."""
-    from keras_wgan.models import linear_decay
-
-    learning_rate = config.learning_rate
-    if learning_rate is None:
-        learning_rate = float(keras.ops.convert_to_numpy(
+        return config.learning_rate
+    rate = config.learning_rate
+    if rate is None:
+        rate = float(keras.ops.convert_to_numpy(
             model.default_optimizer().learning_rate))
-    return linear_decay(learning_rate, iterations, model.n_critic)
+    return linear_decay(rate, iterations)
 
 
 def train(config, model, training_data, initial_epoch=0, record=None,

@@ -124,3 +124,28 @@ def test_coloured_mnist_at_32_pixels_trains_on_the_dcgan(tmp_path, capsys):
     record = json.loads((out / "run.json").read_text())
     assert record["image_shape"] == [32, 32, 3]
     assert record["architecture"] == "dcgan"
+
+
+def test_linear_decay_reaches_zero_at_the_last_epoch_and_resumes(tmp_path,
+                                                                 capsys):
+    import keras
+
+    out = tmp_path / "run"
+    # 16 test digits in steps of 2 x 4: 2 generator iterations an epoch.
+    argv = ["train", "--out", str(out), "--split", "test", "--num-images",
+            "16", "--epochs", "2", "--lr-decay", "linear",
+            "--learning-rate", "1e-3", *TINY]
+    assert cli.main(argv) == 0, error_lines(capsys)
+    model = keras.models.load_model(out / "model.keras")
+    assert int(model.generator_optimizer.iterations) == 4
+    # After the 4 iterations of the run, both rates are 0: 1e-3 * (1 - 4/4).
+    for optimizer in (model.critic_optimizer, model.generator_optimizer):
+        assert float(optimizer.learning_rate) == 0.0
+    checkpoint = out / "checkpoints" / "epoch_0001.keras"
+    halfway = keras.models.load_model(checkpoint)
+    assert float(halfway.generator_optimizer.learning_rate) == \
+        pytest.approx(1e-3 * (1 - 2 / 4))
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "3"]) == 2
+    assert "--epochs must stay 2 to resume a run with --lr-decay linear" in \
+        capsys.readouterr().err
