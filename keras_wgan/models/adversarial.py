@@ -10,6 +10,9 @@ the hooks a subclass overrides:
 - `metric_names`: the logged quantities; every key of the logs whose name is
   in `metric_names` updates the tracker of that name;
 - `evaluation_logs(real, fake)`: what `evaluate` and validation report;
+- `sample_noise(batch_size)` and `noise_for(real)`: the generator's input
+  for a generator update and for the fake batch beside a real one (a
+  conditional model adds labels to both);
 - `default_optimizer()` and `default_loss()`.
 
 The gradients come from `keras_wgan.backend`, so the same loop runs on

@@ -72,7 +72,7 @@ def check_labels(labels, num_classes, count, name="y"):
 
 
 def _split_label_input(model, name):
-    """Returns a conditional network's first input shape, checking its labels."""
+    """Returns a conditional network's first input shape; checks the labels."""
     if not isinstance(model, keras.Model):
         raise ValueError(
             f"{name} must be a keras.Model, got {type(model).__name__}."
@@ -209,7 +209,7 @@ class ConditionalWGANGP(WGANGP):
     # ------------------------------------------------------------------ fit
 
     def fit(self, x=None, y=None, batch_size=None, **kwargs):
-        """Trains the model on labelled images; one step is one generator update.
+        """Trains on labelled images; one step is one generator update.
 
         Args:
             x: Images `(N, H, W, C)` in `[-1, 1]`, or a dataset, `PyDataset`
@@ -318,12 +318,16 @@ class ConditionalWGANGP(WGANGP):
     def noise_for(self, real):
         """Returns `(noise, labels)`: fresh noise for `real`'s own labels."""
         images, labels = real
+        # The fake batch gets the real batch's labels, sample by sample:
+        # the penalty interpolates between real image i and fake image i,
+        # and only with one label for both is that interpolate scored under
+        # a class either end belongs to.
         return super().sample_noise(ops.shape(images)[0]), labels
 
     def critic_scores(self, x, training=True):
         """Returns the critic's scores of `x = (images, labels)`.
 
-        As `WassersteinGAN.critic_scores`, each image scored under its label.
+        As `AdversarialModel.critic_scores`, each image under its label.
         """
         images, labels = x
         # Keras refuses a call mixing tensors and NumPy arrays.
