@@ -42,6 +42,7 @@ from keras_wgan.models import WGAN  # noqa: E402
 from keras_wgan.models import WGANGP  # noqa: E402
 from keras_wgan.models import WassersteinGAN  # noqa: E402
 from keras_wgan.models import AdversarialModel  # noqa: E402
+from keras_wgan.models import ConditionalWGANGP  # noqa: E402
 from keras_wgan.models import MinimaxGAN  # noqa: E402
 from keras_wgan.models import NonSaturatingGAN  # noqa: E402
 from keras_wgan.nets import architectures  # noqa: E402
@@ -56,6 +57,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AdversarialModel",
+    "ConditionalWGANGP",
     "MinimaxGAN",
     "NonSaturatingGAN",
     "PRETRAINED_MODELS",

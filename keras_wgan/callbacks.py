@@ -23,10 +23,18 @@ class SampleGrid(keras.callbacks.Callback):
     The noise batch is drawn once, from `seed`, so successive grids show how
     the same latent points evolve during training.
 
+    For a class-conditional model (one with a `num_classes` attribute, such
+    as `keras_wgan.ConditionalWGANGP`) the grid has one row per class, class
+    0 at the top, from the model's `class_grid(num_samples, seed)`:
+    `num_samples` is rounded up to whole rows, `columns =
+    ceil(num_samples / num_classes)`, and each column is one noise vector,
+    the same in every row and at every epoch.
+
     Args:
         directory: Folder for the pictures; created when the first grid is
             written. Files are named `epoch_001.png`, `epoch_002.png`, ...
-        num_samples: Images per grid, an int >= 1 (default 64, an 8x8 grid).
+        num_samples: Images per grid, an int >= 1 (default 64, an 8x8 grid;
+            for a conditional model, rounded up to whole rows of classes).
         every: Write a grid after every `every`-th epoch (default 1); the
             last epoch of `fit` always gets one.
         seed: Int seed of the fixed noise batch.
@@ -61,7 +69,7 @@ class SampleGrid(keras.callbacks.Callback):
         self._noise = None
 
     def on_train_begin(self, logs=None):
-        if self._noise is None:
+        if self._noise is None and not self._conditional:
             self._noise = keras.random.normal(
                 (self.num_samples, self.model.latent_dim), seed=self.seed
             )
@@ -75,9 +83,19 @@ class SampleGrid(keras.callbacks.Callback):
         """Generates the fixed batch and writes its grid; returns the path."""
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, filename)
-        save_image_grid(self.model.generate_from(self._noise), path)
+        if self._conditional:
+            # The same seed gives the same noise at every call.
+            images, columns = self.model.class_grid(self.num_samples,
+                                                    seed=self.seed)
+            save_image_grid(images, path, columns=columns)
+        else:
+            save_image_grid(self.model.generate_from(self._noise), path)
         self.paths.append(path)
         return path
+
+    @property
+    def _conditional(self):
+        return getattr(self.model, "num_classes", None) is not None
 
     def get_config(self):
         return {

@@ -4,6 +4,8 @@ Commands:
   numbers OUT.npz          loss, constraint and penalty on fixed inputs
   train-save MODEL.keras   short WGAN-GP run, then save
   load-train MODEL.keras OUT.npz   load, record state, train on
+  conditional-train-save MODEL.keras   the same for a ConditionalWGANGP
+  conditional-load-train MODEL.keras OUT.npz
 """
 
 import sys
@@ -62,24 +64,41 @@ def _digits(count):
     return keras_wgan.data.load_mnist(split="test")[:count]
 
 
-def train_save(path):
+def _labelled(count):
+    """Random 8x8 images and labels of 3 classes, the same on every backend."""
+    rng = np.random.default_rng(0)
+    return (rng.uniform(-1, 1, (count, 8, 8, 1)).astype("float32"),
+            rng.integers(0, 3, count))
+
+
+def train_save(path, conditional=False):
     keras.utils.set_random_seed(0)
-    gan = keras_wgan.WGANGP(
-        keras_wgan.architectures.mnist_critic(width=4),
-        keras_wgan.architectures.mnist_generator(latent_dim=8, width=4),
-        n_critic=2, seed=3)
+    if conditional:
+        dcgan = keras_wgan.nets.dcgan
+        gan = keras_wgan.ConditionalWGANGP(
+            dcgan.dcgan_critic((8, 8, 1), width=2, num_classes=3),
+            dcgan.dcgan_generator(4, (8, 8, 1), width=2, num_classes=3),
+            num_classes=3, n_critic=2, seed=3)
+        data = _labelled(64)
+    else:
+        gan = keras_wgan.WGANGP(
+            keras_wgan.architectures.mnist_critic(width=4),
+            keras_wgan.architectures.mnist_generator(latent_dim=8, width=4),
+            n_critic=2, seed=3)
+        data = (_digits(64),)
     gan.compile()
-    gan.fit(_digits(64), batch_size=8, epochs=1, verbose=0)
+    gan.fit(*data, batch_size=8, epochs=1, verbose=0)
     gan.save(path)
     np.savez(path + ".npz", *[ops.convert_to_numpy(v) for v in gan.variables],
              *[ops.convert_to_numpy(v) for v in gan.critic_optimizer.variables])
 
 
-def load_train(path, out):
+def load_train(path, out, conditional=False):
     gan = keras.models.load_model(path)
     loaded = [ops.convert_to_numpy(v) for v in gan.variables] + [
         ops.convert_to_numpy(v) for v in gan.critic_optimizer.variables]
-    history = gan.fit(_digits(64), batch_size=8, epochs=1, verbose=0)
+    data = _labelled(64) if conditional else (_digits(64),)
+    history = gan.fit(*data, batch_size=8, epochs=1, verbose=0)
     np.savez(out, *loaded,
              critic_iterations=int(gan.critic_optimizer.iterations),
              generator_iterations=int(gan.generator_optimizer.iterations),
@@ -89,4 +108,7 @@ def load_train(path, out):
 if __name__ == "__main__":
     command, *arguments = sys.argv[1:]
     {"numbers": numbers, "train-save": train_save,
-     "load-train": load_train}[command](*arguments)
+     "load-train": load_train,
+     "conditional-train-save": lambda *a: train_save(*a, conditional=True),
+     "conditional-load-train": lambda *a: load_train(*a, conditional=True),
+     }[command](*arguments)

@@ -39,6 +39,30 @@ def test_sample_grid_callback_writes_every_n_epochs(tmp_path):
                                expected, atol=1 / 255)
 
 
+def test_sample_grid_of_a_conditional_model_has_a_row_per_class(tmp_path):
+    critic = keras_wgan.nets.dcgan.dcgan_critic((8, 8, 1), width=2,
+                                                num_classes=3)
+    generator = keras_wgan.nets.dcgan.dcgan_generator(4, (8, 8, 1), width=2,
+                                                      num_classes=3)
+    gan = keras_wgan.ConditionalWGANGP(critic, generator, 3, n_critic=1,
+                                       seed=0)
+    gan.compile()
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (16, 8, 8, 1)).astype("float32")
+    # 5 samples for 3 classes: rounded up to 2 columns, 3 rows.
+    grid = SampleGrid(tmp_path, num_samples=5, seed=4)
+    gan.fit(images, rng.integers(0, 3, 16), batch_size=8, epochs=2,
+            callbacks=[grid], verbose=0)
+    first, last = (mpl_image.imread(path) for path in grid.paths)
+    assert last.shape[:2] == (3 * 10 + 2, 2 * 10 + 2)
+    assert not np.array_equal(first, last)  # same noise, new weights
+    expected, columns = gan.class_grid(5, seed=4)
+    assert columns == 2
+    np.testing.assert_allclose(
+        last[..., 0], image_grid(expected, columns=2)[..., 0] / 255.0,
+        atol=1 / 255)
+
+
 def test_sample_grid_config_and_arguments(tmp_path):
     grid = SampleGrid(tmp_path, num_samples=4, every=3, seed=7)
     clone = keras.saving.deserialize_keras_object(

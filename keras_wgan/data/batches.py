@@ -5,6 +5,9 @@ them into `n_critic` critic batches (`split_batch`); `short_last_step` says
 when the last step of a pass is too short for that, and `split_validation`
 applies `validation_split` to array input.
 
+For a class-conditional model a batch is a tuple `(images, labels)`: the
+functions here take such tuples too and cut both arrays alike.
+
 Array input is read through `ShuffledBatches`, whose order depends only on a
 seed and the step number.
 
@@ -37,6 +40,10 @@ class ShuffledBatches(keras.utils.PyDataset):
     `(first_step + i) // steps_per_pass`. `fit` must be given
     `steps_per_epoch`. The last batch of a pass holds the remainder.
 
+    Each batch is a tuple `(images,)`, or `(images, labels)` with `labels`
+    given: the labels are read in the same order, so each image keeps its
+    own.
+
     Args:
         images: Array `(N, ...)` of images.
         batch_size: Images per batch, an int >= 1.
@@ -44,6 +51,7 @@ class ShuffledBatches(keras.utils.PyDataset):
         shuffle: If False, every pass reads the images in their order.
         first_step: Global step of the first batch (e.g.
             `initial_epoch * steps_per_epoch` when resuming).
+        labels: `None`, or an array `(N,)` of the images' class labels.
 
     Example:
 
@@ -57,16 +65,30 @@ class ShuffledBatches(keras.utils.PyDataset):
     >>> bool(np.array_equal(resumed[0][0], batches[4][0]))
     True
 
+    With labels, each batch pairs every image with its label:
+
+    >>> labelled = ShuffledBatches(images, 4, seed=0, labels=np.arange(10))
+    >>> batch_images, batch_labels = labelled[4]
+    >>> bool(np.array_equal(batch_images[:, 0], batch_labels))
+    True
+
     A model trains on it with `model.fit(batches,
     steps_per_epoch=batches.steps_per_pass, epochs=3)`.
     """
 
-    def __init__(self, images, batch_size, seed, shuffle=True, first_step=0):
+    def __init__(self, images, batch_size, seed, shuffle=True, first_step=0,
+                 labels=None):
         # One worker and no multiprocessing. TensorFlow's adapter still
         # calls __getitem__ from its own threads, ahead and out of order;
         # each batch depends only on its index, so that changes nothing.
         super().__init__(workers=1, use_multiprocessing=False)
         self.images = images
+        if labels is not None and len(labels) != len(images):
+            raise ValueError(
+                f"labels must hold one label per image ({len(images)}), got "
+                f"{len(labels)}."
+            )
+        self.labels = labels
         self.batch_size = int(batch_size)
         self.seed = int(seed)
         self.shuffle = bool(shuffle)
@@ -94,8 +116,10 @@ class ShuffledBatches(keras.utils.PyDataset):
         if cached_pass != data_pass:
             order = self.order(data_pass)
             self._cached = (data_pass, order)
-        start = batch * self.batch_size
-        return (self.images[order[start : start + self.batch_size]],)
+        chosen = order[batch * self.batch_size : (batch + 1) * self.batch_size]
+        if self.labels is None:
+            return (self.images[chosen],)
+        return (self.images[chosen], self.labels[chosen])
 
 
 def short_last_step(count, batch_size, n_critic):
@@ -123,7 +147,17 @@ def split_validation(x, kwargs):
 
     Keras splits arrays itself, but the training part is handed to `fit` as
     `ShuffledBatches`, which Keras cannot split: the last fraction of `x`
-    (before any shuffling) becomes `validation_data` here.
+    (before any shuffling) becomes `validation_data` here. `x` may be a
+    tuple `(images, labels)`, cut alike; the validation data is then a
+    tuple too.
+
+    Example:
+
+    >>> pair = (np.zeros((10, 2)), np.arange(10))
+    >>> (images, labels), kwargs = split_validation(
+    ...     pair, {"validation_split": 0.2})
+    >>> len(images), kwargs["validation_data"][1].tolist()
+    (8, [8, 9])
     """
     split = kwargs.get("validation_split")
     if not split:
@@ -141,6 +175,10 @@ def split_validation(x, kwargs):
             "validation_split and validation_data exclude each other: pass "
             "one of them."
         )
+    if isinstance(x, tuple):
+        cut = int(len(x[0]) * (1.0 - split))
+        kwargs["validation_data"] = tuple(part[cut:] for part in x)
+        return tuple(part[:cut] for part in x), kwargs
     cut = int(len(x) * (1.0 - split))
     kwargs["validation_data"] = x[cut:]
     return x[:cut], kwargs
@@ -153,18 +191,39 @@ def is_array(x):
     )
 
 
+def batch_length(batch):
+    """Returns the number of samples in a batch or `(images, labels)` tuple.
+
+    An int, or a scalar tensor where the size is unknown while tracing.
+
+    Example:
+
+    >>> batch_length((np.zeros((5, 2)), np.arange(5)))
+    5
+    """
+    if isinstance(batch, (tuple, list)):
+        batch = batch[0]
+    return ops.shape(batch)[0]
+
+
 def split_batch(images, parts):
     """Splits a batch into `parts` consecutive critic batches.
 
     Sizes differ by at most one, so a short last batch of an epoch is used
     whole rather than dropped: batch `i` starts at `i * base + min(i, extra)`
-    with `base, extra = divmod(total, parts)`.
+    with `base, extra = divmod(total, parts)`. A tuple `(images, labels)`
+    is split alike into `parts` tuples.
 
     Example:
 
     >>> [len(part) for part in split_batch(np.zeros((8, 2)), 3)]
     [3, 3, 2]
+    >>> [labels.tolist() for _, labels in
+    ...  split_batch((np.zeros((5, 2)), np.arange(5)), 2)]
+    [[0, 1, 2], [3, 4]]
     """
+    if isinstance(images, tuple):
+        return list(zip(*(split_batch(part, parts) for part in images)))
     total = images.shape[0]
     minimum = min
     if total is None:

@@ -3,6 +3,7 @@
 - `adversarial`: `AdversarialModel`, the n-critic `train_step` of every model.
 - `wasserstein`: `WassersteinGAN`, the base of the Wasserstein models, and
   its leaves `WGAN` (weight clipping) and `WGANGP` (gradient penalty).
+- `conditional`: `ConditionalWGANGP`, WGAN-GP on labelled images.
 - `gan`: the baselines `MinimaxGAN` and `NonSaturatingGAN`.
 - `registry`: every variant by command-line name (`VARIANTS`).
 - `schedules`: learning-rate schedules of the generator iteration
@@ -10,6 +11,7 @@
 """
 
 from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.conditional import ConditionalWGANGP
 from keras_wgan.models.gan import MinimaxGAN
 from keras_wgan.models.gan import NonSaturatingGAN
 from keras_wgan.models.registry import VARIANTS
@@ -22,6 +24,7 @@ from keras_wgan.models.wasserstein import WassersteinGAN
 
 __all__ = [
     "AdversarialModel",
+    "ConditionalWGANGP",
     "IterationSchedule",
     "MinimaxGAN",
     "NonSaturatingGAN",

@@ -10,6 +10,9 @@ the hooks a subclass overrides:
 - `metric_names`: the logged quantities; every key of the logs whose name is
   in `metric_names` updates the tracker of that name;
 - `evaluation_logs(real, fake)`: what `evaluate` and validation report;
+- `sample_noise(batch_size)` and `noise_for(real)`: the generator's input
+  for a generator update and for the fake batch beside a real one (a
+  conditional model adds labels to both);
 - `default_optimizer()` and `default_loss()`.
 
 The gradients come from `keras_wgan.backend`, so the same loop runs on
@@ -112,11 +115,8 @@ class AdversarialModel(keras.Model):
     ):
         super().__init__(**kwargs)
         self.n_critic = argument_validation.check_int("n_critic", n_critic)
-        self.image_shape = argument_validation.model_input_shape(critic, "critic")
-        argument_validation.check_scalar_output(critic, "critic")
-        argument_validation.check_linear_output(critic, "critic")
-        self.latent_dim = argument_validation.check_generator(
-            generator, latent_dim, self.image_shape
+        self.image_shape, self.latent_dim = self._check_networks(
+            critic, generator, latent_dim
         )
         self.seed = seed
         self.critic = critic
@@ -129,6 +129,20 @@ class AdversarialModel(keras.Model):
             keras.metrics.Mean(name=name) for name in self.metric_names
         ]
         self.built = True
+
+    def _check_networks(self, critic, generator, latent_dim):
+        """Checks that the networks fit; returns `(image_shape, latent_dim)`.
+
+        A model whose networks take more inputs (a conditional model's
+        labels) overrides it.
+        """
+        image_shape = argument_validation.model_input_shape(critic, "critic")
+        argument_validation.check_scalar_output(critic, "critic")
+        argument_validation.check_linear_output(critic, "critic")
+        latent_dim = argument_validation.check_generator(
+            generator, latent_dim, image_shape
+        )
+        return image_shape, latent_dim
 
     def _metric(self, name):
         """Returns the `Mean` tracker logging `name`."""
@@ -326,7 +340,9 @@ class AdversarialModel(keras.Model):
                 batch into `n_critic` critic batches). A Python generator
                 may yield a bare array or a tuple `(batch,)`; each batch
                 it yields gets the `[-1, 1]` check of `x`.
-            y: Must be `None`: the model is unconditional.
+            y: Must be `None`: the model is unconditional (a
+                class-conditional model, `keras_wgan.ConditionalWGANGP`,
+                takes labels here).
             batch_size: Critic batch size `m` for array input (default 64);
                 each step draws `n_critic * m` samples.
             **kwargs: Passed to `keras.Model.fit` (`epochs`, `callbacks`,
@@ -359,13 +375,14 @@ class AdversarialModel(keras.Model):
         ...
         ValueError: x (batch 1) values must lie in [-1, 1] (the generator ends in tanh), got ...
         """
-        if y is not None:
-            raise ValueError(
-                f"y must be None: {type(self).__name__} is unconditional and "
-                "trains on real samples alone, got labels."
-            )
+        labels = self._checked_labels(x, y)
         if batches.is_array(x):
-            x, kwargs = batches.split_validation(x, kwargs)
+            if labels is None:
+                x, kwargs = batches.split_validation(x, kwargs)
+            else:
+                (x, labels), kwargs = batches.split_validation(
+                    (x, labels), kwargs
+                )
             argument_validation.check_samples(x, "x", self.image_shape)
             batch_size = argument_validation.check_int(
                 "batch_size",
@@ -383,9 +400,12 @@ class AdversarialModel(keras.Model):
                     "len(x) % (batch_size * n_critic) is 0 or >= n_critic."
                 )
             batch_size *= self.n_critic
-            if batches.is_array(kwargs.get("validation_data")):
+            validation = kwargs.get("validation_data")
+            if isinstance(validation, tuple) and validation:
+                validation = validation[0]  # (images, labels)
+            if batches.is_array(validation):
                 kwargs.setdefault("validation_batch_size", batch_size)
-            x, kwargs = self._shuffled_batches(x, batch_size, kwargs)
+            x, kwargs = self._shuffled_batches(x, batch_size, kwargs, labels)
             batch_size = None
         elif batch_size is not None:
             raise ValueError(
@@ -401,6 +421,20 @@ class AdversarialModel(keras.Model):
         # quantization): decide afresh which network runs directly.
         self._network_calls.clear()
         return super().fit(x, batch_size=batch_size, **kwargs)
+
+    def _checked_labels(self, x, y):
+        """Returns the labels of array input `x`, checked, or `None`.
+
+        An unconditional model takes none; a conditional one overrides it.
+        """
+        del x
+        if y is not None:
+            raise ValueError(
+                f"y must be None: {type(self).__name__} is unconditional and "
+                "trains on real samples alone, got labels; train on "
+                "(images, labels) with keras_wgan.ConditionalWGANGP."
+            )
+        return None
 
     def _checked_validation(self, kwargs):
         validation = kwargs.get("validation_data")
@@ -431,7 +465,7 @@ class AdversarialModel(keras.Model):
                     batch[0], f"{name} (batch {number})", self.image_shape)
             yield batch
 
-    def _shuffled_batches(self, x, batch_size, kwargs):
+    def _shuffled_batches(self, x, batch_size, kwargs, labels=None):
         """Wraps array input in batches a resumed run reads identically.
 
         The order of each pass over `x` is drawn from the model's seed and
@@ -455,6 +489,7 @@ class AdversarialModel(keras.Model):
             seed,
             shuffle=shuffle,
             first_step=kwargs.get("initial_epoch", 0) * steps,
+            labels=labels,
         )
         return shuffled, kwargs
 
@@ -473,7 +508,7 @@ class AdversarialModel(keras.Model):
             critic_batches = critic_batches[-1:]
         for real_batch in critic_batches:
             logs = self._critic_update(real_batch)
-        logs.update(self._generator_update(ops.shape(real_batch)[0]))
+        logs.update(self._generator_update(batches.batch_length(real_batch)))
         self._update_trackers(logs)
         return {m.name: m.result() for m in self.metrics}
 
@@ -485,7 +520,7 @@ class AdversarialModel(keras.Model):
 
     def _critic_update(self, real):
         """One critic update on `real`; returns the logged quantities."""
-        noise = self.sample_noise(ops.shape(real)[0])
+        noise = self.noise_for(real)
         fake = backend.no_grad(self._generate_for_critic, noise)
         variables = self.critic.trainable_variables
         _, logs, grads = backend.value_and_grad(
@@ -579,7 +614,7 @@ class AdversarialModel(keras.Model):
     def _test_step(self, data):
         """Reports `evaluation_logs` on held-out real samples."""
         real = self._unpack_images(data)
-        noise = self.sample_noise(ops.shape(real)[0])
+        noise = self.noise_for(real)
         fake = self.generator_samples(noise, training=False)
         logs = self.evaluation_logs(real, fake)
         self._update_trackers(logs)
@@ -603,7 +638,8 @@ class AdversarialModel(keras.Model):
             raise ValueError(
                 "the dataset must yield images only: "
                 f"{type(self).__name__} is unconditional, got (images, "
-                "labels) pairs."
+                "labels) pairs; train on them with "
+                "keras_wgan.ConditionalWGANGP."
             )
         shape = tuple(images.shape[1:])
         if shape != self.image_shape:
@@ -625,6 +661,14 @@ class AdversarialModel(keras.Model):
         return keras.random.normal(
             (batch_size, self.latent_dim), seed=self.seed_generator
         )
+
+    def noise_for(self, real):
+        """Returns the generator input of a fake batch to set beside `real`.
+
+        Fresh noise for each sample of `real`; a conditional model also
+        passes on `real`'s labels.
+        """
+        return self.sample_noise(batches.batch_length(real))
 
     def call(self, inputs, training=False):
         """Returns the critic's scores for `inputs`."""

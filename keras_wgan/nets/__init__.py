@@ -5,14 +5,17 @@
   up, grey or RGB (the WGAN-GP paper's 32x32 and 64x64 DCGANs).
 - `resnet`: `resnet_critic`, `resnet_generator`, the WGAN-GP paper's
   CIFAR-10 ResNet.
+- `conditional`: the class conditioning every builder gets from
+  `num_classes` (projection critic, one-hot labels beside the noise).
 - `layers`: `PaddedConv2D`, `PaddedConv2DTranspose`.
 - `layer_chain`: the direct forward pass of plain layer chains that training
   uses instead of `Layer.__call__` (internal).
 """
 
 from keras_wgan.nets import architectures
+from keras_wgan.nets import conditional
 from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
 from keras_wgan.nets import resnet
 
-__all__ = ["architectures", "dcgan", "layers", "resnet"]
+__all__ = ["architectures", "conditional", "dcgan", "layers", "resnet"]

@@ -18,13 +18,14 @@ import keras
 from keras import layers
 
 from keras_wgan import argument_validation
+from keras_wgan.nets import conditional
 from keras_wgan.nets.layers import PaddedConv2D
 from keras_wgan.nets.layers import PaddedConv2DTranspose
 
 MNIST_SHAPE = (28, 28, 1)
 
 
-def mnist_critic(width=64, name="critic"):
+def mnist_critic(width=64, name="critic", num_classes=None):
     """Builds the MNIST critic: 28x28x1 images to one linear score.
 
     No batch normalisation, so it suits both `WGAN` and `WGANGP`.
@@ -33,10 +34,13 @@ def mnist_critic(width=64, name="critic"):
         width: Filters of the first convolution (then 2x and 4x), an
             int >= 1. 64 is the paper's size; 8-16 trains fast on a CPU.
         name: Model name.
+        num_classes: `None`, or an int >= 2 for a projection critic that
+            also takes int labels `(batch,)` (see
+            `keras_wgan.nets.conditional`).
 
     Returns:
-        A built `keras.Model` with input `(batch, 28, 28, 1)` and output
-        `(batch, 1)`.
+        A built `keras.Model` with input `(batch, 28, 28, 1)` (and labels
+        `(batch,)` if conditional) and output `(batch, 1)`.
 
     Example:
 
@@ -45,6 +49,7 @@ def mnist_critic(width=64, name="critic"):
     (None, 1)
     """
     width = argument_validation.check_int("width", width)
+    num_classes = conditional.check_num_classes(num_classes)
     images = keras.Input(MNIST_SHAPE, name="images")
     x = images
     for multiplier in (1, 2, 4):
@@ -53,10 +58,11 @@ def mnist_critic(width=64, name="critic"):
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     score = layers.Dense(1, name="score")(x)
-    return keras.Model(images, score, name=name)
+    return conditional.critic_model(images, x, score, num_classes, name)
 
 
-def mnist_generator(latent_dim=128, width=64, name="generator"):
+def mnist_generator(latent_dim=128, width=64, name="generator",
+                    num_classes=None):
     """Builds the MNIST generator: noise to 28x28x1 images in [-1, 1].
 
     Args:
@@ -64,10 +70,13 @@ def mnist_generator(latent_dim=128, width=64, name="generator"):
         width: Filters of the last hidden transposed convolution (the
             first has 4x, the second 2x), an int >= 1; 64 is the paper's.
         name: Model name.
+        num_classes: `None`, or an int >= 2 for a generator that also
+            takes int labels `(batch,)`, seen one-hot beside the noise (see
+            `keras_wgan.nets.conditional`).
 
     Returns:
-        A built `keras.Model` with input `(batch, latent_dim)` and output
-        `(batch, 28, 28, 1)`.
+        A built `keras.Model` with input `(batch, latent_dim)` (and labels
+        `(batch,)` if conditional) and output `(batch, 28, 28, 1)`.
 
     Example:
 
@@ -77,8 +86,10 @@ def mnist_generator(latent_dim=128, width=64, name="generator"):
     """
     latent_dim = argument_validation.check_int("latent_dim", latent_dim)
     width = argument_validation.check_int("width", width)
+    num_classes = conditional.check_num_classes(num_classes)
     noise = keras.Input((latent_dim,), name="noise")
-    x = layers.Dense(4 * 4 * 4 * width)(noise)
+    inputs, x = conditional.generator_inputs(noise, num_classes)
+    x = layers.Dense(4 * 4 * 4 * width)(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((4, 4, 4 * width))(x)
     # 4x4 -> 7x7, so that two doublings give 28x28.
@@ -90,4 +101,4 @@ def mnist_generator(latent_dim=128, width=64, name="generator"):
     x = layers.ReLU()(x)
     x = PaddedConv2DTranspose(1, 5, strides=2, padding=2, output_padding=1)(x)
     images = layers.Activation("tanh", name="images")(x)
-    return keras.Model(noise, images, name=name)
+    return keras.Model(inputs, images, name=name)

@@ -29,6 +29,7 @@ import keras
 from keras import layers
 
 from keras_wgan import argument_validation
+from keras_wgan.nets import conditional
 from keras_wgan.nets.layers import PaddedConv2D
 from keras_wgan.nets.layers import PaddedConv2DTranspose
 
@@ -106,7 +107,7 @@ def critic_normalization(normalization, name=None):
 
 
 def dcgan_critic(image_shape=(32, 32, 3), width=128, normalization=None,
-                 name="critic"):
+                 name="critic", num_classes=None):
     """Builds a DCGAN critic: square images to one linear score.
 
     `stages(image_shape)` 5x5 stride-2 convolutions with `width`,
@@ -123,9 +124,13 @@ def dcgan_critic(image_shape=(32, 32, 3), width=128, normalization=None,
             `WGANGP`), `"layer"` (the paper's choice where it normalises a
             penalised critic) or `"batch"` (for `WGAN` with clipping only).
         name: Model name.
+        num_classes: `None`, or an int >= 2 for a projection critic that
+            also takes int labels `(batch,)` (see
+            `keras_wgan.nets.conditional`).
 
     Returns:
-        A built `keras.Model` from `(batch, *image_shape)` to `(batch, 1)`.
+        A built `keras.Model` from `(batch, *image_shape)` (and labels
+        `(batch,)` if conditional) to `(batch, 1)`.
 
     Example:
 
@@ -139,6 +144,7 @@ def dcgan_critic(image_shape=(32, 32, 3), width=128, normalization=None,
     image_shape = check_image_shape(image_shape)
     width = argument_validation.check_int("width", width)
     critic_normalization(normalization)  # checks the value
+    num_classes = conditional.check_num_classes(num_classes)
     images = keras.Input(image_shape, name="images")
     x = images
     for stage in range(stages(image_shape)):
@@ -151,11 +157,11 @@ def dcgan_critic(image_shape=(32, 32, 3), width=128, normalization=None,
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     score = layers.Dense(1, name="score")(x)
-    return keras.Model(images, score, name=name)
+    return conditional.critic_model(images, x, score, num_classes, name)
 
 
 def dcgan_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
-                    name="generator"):
+                    name="generator", num_classes=None):
     """Builds a DCGAN generator: noise to square images in [-1, 1].
 
     A dense layer to a 4x4 map of `2**(stages - 1) * width` channels, then
@@ -170,10 +176,13 @@ def dcgan_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
             channels 1 or 3.
         width: Filters of the last hidden layer, an int >= 1.
         name: Model name.
+        num_classes: `None`, or an int >= 2 for a generator that also
+            takes int labels `(batch,)`, seen one-hot beside the noise (see
+            `keras_wgan.nets.conditional`).
 
     Returns:
-        A built `keras.Model` from `(batch, latent_dim)` to
-        `(batch, *image_shape)`.
+        A built `keras.Model` from `(batch, latent_dim)` (and labels
+        `(batch,)` if conditional) to `(batch, *image_shape)`.
 
     Example:
 
@@ -184,10 +193,12 @@ def dcgan_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
     latent_dim = argument_validation.check_int("latent_dim", latent_dim)
     image_shape = check_image_shape(image_shape)
     width = argument_validation.check_int("width", width)
+    num_classes = conditional.check_num_classes(num_classes)
     count = stages(image_shape)
     noise = keras.Input((latent_dim,), name="noise")
+    inputs, x = conditional.generator_inputs(noise, num_classes)
     channels = width * 2 ** (count - 1)
-    x = layers.Dense(4 * 4 * channels)(noise)
+    x = layers.Dense(4 * 4 * channels)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((4, 4, channels))(x)
@@ -200,4 +211,4 @@ def dcgan_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
     x = PaddedConv2DTranspose(image_shape[-1], 5, strides=2, padding=2,
                               output_padding=1)(x)
     images = layers.Activation("tanh", name="images")(x)
-    return keras.Model(noise, images, name=name)
+    return keras.Model(inputs, images, name=name)

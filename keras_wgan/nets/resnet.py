@@ -29,6 +29,7 @@ import keras
 from keras import layers
 
 from keras_wgan import argument_validation
+from keras_wgan.nets import conditional
 from keras_wgan.nets.dcgan import check_image_shape
 from keras_wgan.nets.dcgan import critic_normalization
 from keras_wgan.nets.dcgan import stages
@@ -62,7 +63,7 @@ def _critic_block(x, width, resample, normalization, name):
 
 
 def resnet_critic(image_shape=(32, 32, 3), width=128, normalization=None,
-                  name="critic"):
+                  name="critic", num_classes=None):
     """Builds the paper's ResNet critic: square images to one linear score.
 
     Args:
@@ -73,9 +74,14 @@ def resnet_critic(image_shape=(32, 32, 3), width=128, normalization=None,
             `"layer"` (its layer normalisation); `"batch"` only for weight
             clipping (a penalised critic refuses it).
         name: Model name.
+        num_classes: `None`, or an int >= 2 for a projection critic that
+            also takes int labels `(batch,)` (see
+            `keras_wgan.nets.conditional`); `h` is the mean over the last
+            map.
 
     Returns:
-        A built `keras.Model` from `(batch, *image_shape)` to `(batch, 1)`.
+        A built `keras.Model` from `(batch, *image_shape)` (and labels
+        `(batch,)` if conditional) to `(batch, 1)`.
 
     Example:
 
@@ -93,6 +99,7 @@ def resnet_critic(image_shape=(32, 32, 3), width=128, normalization=None,
             f"halves the size to 8x8 at least once), got {image_shape!r}.")
     width = argument_validation.check_int("width", width)
     critic_normalization(normalization)  # checks the value
+    num_classes = conditional.check_num_classes(num_classes)
     images = keras.Input(image_shape, name="images")
     # The first block: no activation before its first convolution, and its
     # shortcut pools before the 1x1 convolution (cheaper on the full size).
@@ -114,7 +121,7 @@ def resnet_critic(image_shape=(32, 32, 3), width=128, normalization=None,
     x = layers.ReLU()(x)
     x = layers.GlobalAveragePooling2D()(x)
     score = layers.Dense(1, name="score")(x)
-    return keras.Model(images, score, name=name)
+    return conditional.critic_model(images, x, score, num_classes, name)
 
 
 def _generator_block(x, width, name):
@@ -132,7 +139,7 @@ def _generator_block(x, width, name):
 
 
 def resnet_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
-                     name="generator"):
+                     name="generator", num_classes=None):
     """Builds the paper's ResNet generator: noise to images in [-1, 1].
 
     Args:
@@ -141,10 +148,13 @@ def resnet_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
             channels 1 or 3.
         width: Filters of every convolution, an int >= 1 (the paper: 128).
         name: Model name.
+        num_classes: `None`, or an int >= 2 for a generator that also
+            takes int labels `(batch,)`, seen one-hot beside the noise (see
+            `keras_wgan.nets.conditional`).
 
     Returns:
-        A built `keras.Model` from `(batch, latent_dim)` to
-        `(batch, *image_shape)`.
+        A built `keras.Model` from `(batch, latent_dim)` (and labels
+        `(batch,)` if conditional) to `(batch, *image_shape)`.
 
     Example:
 
@@ -158,8 +168,10 @@ def resnet_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
     latent_dim = argument_validation.check_int("latent_dim", latent_dim)
     image_shape = check_image_shape(image_shape)
     width = argument_validation.check_int("width", width)
+    num_classes = conditional.check_num_classes(num_classes)
     noise = keras.Input((latent_dim,), name="noise")
-    x = layers.Dense(4 * 4 * width)(noise)
+    inputs, x = conditional.generator_inputs(noise, num_classes)
+    x = layers.Dense(4 * 4 * width)(x)
     x = layers.Reshape((4, 4, width))(x)
     for block in range(stages(image_shape)):
         x = _generator_block(x, width, f"block_{block + 1}")
@@ -167,4 +179,4 @@ def resnet_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
     x = layers.ReLU()(x)
     x = _conv(image_shape[-1], 3, "output_conv")(x)
     images = layers.Activation("tanh", name="images")(x)
-    return keras.Model(noise, images, name=name)
+    return keras.Model(inputs, images, name=name)

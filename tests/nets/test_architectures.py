@@ -64,3 +64,16 @@ def test_width_scales_the_parameter_count():
     assert architectures.mnist_generator(latent_dim=16, width=8
                                          ).count_params() == (
         _generator_params(16, 8))
+
+
+def test_num_classes_adds_the_projection_and_the_one_hot_inputs():
+    # The critic gains a (K, 16 * 4w) embedding of its flattened 4x4x4w
+    # features; the generator's dense layer reads latent_dim + K inputs.
+    critic = architectures.mnist_critic(width=4, num_classes=10)
+    generator = architectures.mnist_generator(16, width=4, num_classes=10)
+    assert critic.count_params() == _critic_params(4) + 10 * 16 * 16
+    assert generator.count_params() == _generator_params(16 + 10, 4)
+    assert [tuple(t.shape) for t in critic.inputs] == [(None, 28, 28, 1),
+                                                       (None,)]
+    assert [tuple(t.shape) for t in generator.inputs] == [(None, 16), (None,)]
+    assert generator.output_shape == (None, 28, 28, 1)

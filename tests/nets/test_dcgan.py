@@ -91,3 +91,17 @@ def test_bad_arguments_are_one_line(kwargs, message):
         dcgan.dcgan_critic(**kwargs)
     assert str(error.value).startswith(message)
     assert "\n" not in str(error.value)
+
+
+def test_num_classes_adds_the_projection_and_the_one_hot_inputs():
+    plain = dcgan.dcgan_critic((16, 16, 3), width=2, normalization="layer")
+    critic = dcgan.dcgan_critic((16, 16, 3), width=2, normalization="layer",
+                                num_classes=10)
+    # The embeddings of the flattened 4x4x4 features, one row per class.
+    assert critic.count_params() == plain.count_params() + 10 * 4 * 4 * 4
+    assert critic.output_shape == (None, 1)
+    plain = dcgan.dcgan_generator(8, (16, 16, 3), width=2)
+    generator = dcgan.dcgan_generator(8, (16, 16, 3), width=2, num_classes=10)
+    # The first dense layer (to 4x4x4) reads 10 more inputs.
+    assert generator.count_params() == plain.count_params() + 10 * 4 * 4 * 4
+    assert generator.output_shape == (None, 16, 16, 3)

@@ -88,3 +88,17 @@ def test_resnet_wgan_gp_trains_saves_and_loads(tmp_path):
 def test_too_small_an_image_is_one_line():
     with pytest.raises(ValueError, match=r"at least 16x16 for the ResNet"):
         resnet.resnet_critic((8, 8, 3))
+
+
+def test_num_classes_adds_the_projection_and_the_one_hot_inputs():
+    width = 4
+    plain = resnet.resnet_critic((16, 16, 3), width=width)
+    critic = resnet.resnet_critic((16, 16, 3), width=width, num_classes=10)
+    # The projection embeds each class in the pooled features (width).
+    assert critic.count_params() == plain.count_params() + 10 * width
+    assert critic.get_layer("projection").input[0].shape == (None, width)
+    plain = resnet.resnet_generator(8, (16, 16, 3), width=width)
+    generator = resnet.resnet_generator(8, (16, 16, 3), width=width,
+                                        num_classes=10)
+    assert generator.count_params() == (
+        plain.count_params() + 10 * 4 * 4 * width)

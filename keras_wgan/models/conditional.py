@@ -1,0 +1,490 @@
+"""`ConditionalWGANGP`: WGAN-GP on labelled images, one class at a time.
+
+The model learns the joint distribution of images and class labels: its
+real samples are pairs `(images, labels)`, and so are its fake ones, the
+generator's images beside the labels it was asked for. Its networks take
+the labels as a second input (see `keras_wgan.nets.conditional`: the
+builders' `num_classes` give a projection critic, Miyato & Koyama 2018, and
+a generator that sees the class one-hot beside the noise, Mirza & Osindero
+2014). Everything else is `WGANGP`'s training on the shared n-critic loop:
+the Wasserstein loss and estimate of `WassersteinGAN` apply unchanged to the
+pairs, and the gradient penalty is taken with respect to the images alone.
+"""
+
+import math
+
+import keras
+import numpy as np
+from keras import ops
+
+from keras_wgan import _keras_internals
+from keras_wgan import argument_validation
+from keras_wgan import backend
+from keras_wgan.data import batches
+from keras_wgan.models.wasserstein import WGANGP
+from keras_wgan.penalty import gradient_penalty
+
+
+def check_labels(labels, num_classes, count, name="y"):
+    """Returns class labels as an int32 NumPy array, or raises one line.
+
+    Args:
+        labels: Array-like of integer labels, shape `(count,)`.
+        num_classes: Labels must lie in `[0, num_classes)`.
+        count: The number of labels expected (one per image).
+        name: Argument name used in the error message.
+
+    Returns:
+        `np.ndarray` of dtype int32 and shape `(count,)`.
+
+    Example:
+
+    >>> check_labels([0, 2, 1], num_classes=3, count=3)
+    array([0, 2, 1], dtype=int32)
+    >>> check_labels(np.array([0.0, 1.0]), num_classes=3, count=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: y must hold integer class labels in [0, 3), got dtype float64.
+    """
+    if labels is None:
+        raise ValueError(
+            f"{name} is missing: pass one integer class label in "
+            f"[0, {num_classes}) per image."
+        )
+    values = np.asarray(ops.convert_to_numpy(labels) if hasattr(
+        labels, "dtype") else labels)
+    if values.dtype.kind not in "iu":
+        raise ValueError(
+            f"{name} must hold integer class labels in [0, {num_classes}), "
+            f"got dtype {values.dtype}."
+        )
+    if values.shape != (count,):
+        raise ValueError(
+            f"{name} must have shape ({count},), one label per image, got "
+            f"shape {values.shape}."
+        )
+    if count and (values.min() < 0 or values.max() >= num_classes):
+        raise ValueError(
+            f"{name} must hold class labels in [0, {num_classes}), got "
+            f"[{values.min()}, {values.max()}]."
+        )
+    return values.astype("int32")
+
+
+def _split_label_input(model, name):
+    """Returns a conditional network's first input shape; checks the labels."""
+    if not isinstance(model, keras.Model):
+        raise ValueError(
+            f"{name} must be a keras.Model, got {type(model).__name__}."
+        )
+    inputs = getattr(model, "inputs", None) or []
+    labels_ok = len(inputs) == 2 and tuple(inputs[1].shape) == (None,) and (
+        keras.backend.standardize_dtype(inputs[1].dtype).startswith(
+            ("int", "uint")))
+    if not labels_ok:
+        got = [tuple(t.shape) for t in inputs]
+        raise ValueError(
+            f"{name} must take [inputs, labels] with int labels of shape "
+            f"(batch,) (build it with num_classes=...), got inputs {got}."
+        )
+    return tuple(inputs[0].shape[1:])
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class ConditionalWGANGP(WGANGP):
+    """Class-conditional WGAN-GP: images of the class you ask for.
+
+    The training of `WGANGP` (Gulrajani et al., 2017) on labelled images.
+    Each critic update takes a fresh real batch `(images, labels)` and
+    generates a fake batch for the same labels; the critic scores each
+    image under its label. The gradient penalty is taken with respect to
+    the images only, labels held fixed, per sample: because real and fake
+    share their labels, the interpolate between the two images of one
+    sample is scored under that one label, on the line between two images
+    of one class. The generator update draws its labels uniformly over the
+    classes from the model's seed stream (not from the data's label
+    frequencies, which it does not see; `generate` also defaults to
+    balanced classes).
+
+    The critic takes `[images, labels]` and the generator `[noise, labels]`,
+    labels int32 of shape `(batch,)`: the builders of `keras_wgan.nets`
+    make them with `num_classes=...`.
+
+    `fit(x, y, batch_size=m)` takes images `x` in `[-1, 1]` and integer
+    labels `y` in `[0, num_classes)`; a dataset or generator yields
+    `(images, labels)` batches of `n_critic * m`. Logged metrics are those
+    of `WGANGP`, with `critic_loss == gradient_penalty -
+    wasserstein_estimate`.
+
+    Args:
+        critic: A built `keras.Model` mapping `[images, labels]` to scores
+            `(batch, 1)`, linear last activation, no BatchNormalization.
+        generator: A built `keras.Model` mapping `[noise, labels]` to
+            images of the critic's input shape, with values in `[-1, 1]`.
+        num_classes: Number of classes, an int >= 2; it must match the
+            networks'.
+        latent_dim: Size of the noise vector; inferred from the generator
+            when `None`.
+        n_critic: Critic updates per generator update (default 5).
+        gp_weight: Penalty weight lambda (default 10).
+        seed: Int seed for the noise, the labels of the generator updates
+            and the interpolation, or `None`.
+        **kwargs: Passed to `keras.Model`.
+
+    Example:
+
+    >>> images, labels = keras_wgan.data.load_mnist("test",
+    ...                                             return_labels=True)
+    >>> gan = keras_wgan.ConditionalWGANGP(
+    ...     architectures.mnist_critic(width=4, num_classes=10),
+    ...     architectures.mnist_generator(8, width=4, num_classes=10),
+    ...     num_classes=10, seed=0)
+    >>> gan.compile()
+    >>> history = gan.fit(images[:320], labels[:320], batch_size=32,
+    ...                   verbose=0)
+    >>> gan.generate(3, labels=7).shape  # three sevens
+    (3, 28, 28, 1)
+    """
+
+    def __init__(
+        self,
+        critic,
+        generator,
+        num_classes,
+        latent_dim=None,
+        n_critic=5,
+        gp_weight=10.0,
+        seed=None,
+        **kwargs,
+    ):
+        num_classes = argument_validation.check_int(
+            "num_classes", num_classes, minimum=2)
+        super().__init__(
+            critic,
+            generator,
+            latent_dim=latent_dim,
+            n_critic=n_critic,
+            gp_weight=gp_weight,
+            seed=seed,
+            **kwargs,
+        )
+        self.num_classes = num_classes
+        for network, name in ((critic, "critic"), (generator, "generator")):
+            for layer in _keras_internals.all_layers(network):
+                # The layers of keras_wgan.nets.conditional know their K.
+                theirs = getattr(layer, "num_classes", num_classes)
+                if theirs != num_classes:
+                    raise ValueError(
+                        f"num_classes={num_classes} differs from the "
+                        f"{name}'s {theirs} (layer '{layer.name}')."
+                    )
+
+    def _check_networks(self, critic, generator, latent_dim):
+        image_shape = _split_label_input(critic, "critic")
+        argument_validation.check_scalar_output(critic, "critic")
+        argument_validation.check_linear_output(critic, "critic")
+        noise_shape = _split_label_input(generator, "generator")
+        if len(noise_shape) != 1 or noise_shape[0] is None:
+            raise ValueError(
+                "generator must take noise of shape (batch, latent_dim), got "
+                f"(batch, {', '.join(map(str, noise_shape))})."
+            )
+        if latent_dim is None:
+            latent_dim = noise_shape[0]
+        latent_dim = argument_validation.check_int("latent_dim", latent_dim)
+        if latent_dim != noise_shape[0]:
+            raise ValueError(
+                f"latent_dim={latent_dim} differs from the generator's noise "
+                f"size {noise_shape[0]}."
+            )
+        output_shape = argument_validation.model_output_shape(
+            generator, "generator")
+        if output_shape != image_shape:
+            raise ValueError(
+                f"generator output shape {output_shape} must equal the "
+                f"critic's image shape {image_shape}."
+            )
+        return image_shape, latent_dim
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, x=None, y=None, batch_size=None, **kwargs):
+        """Trains on labelled images; one step is one generator update.
+
+        Args:
+            x: Images `(N, H, W, C)` in `[-1, 1]`, or a dataset, `PyDataset`
+                or Python generator yielding `(images, labels)` batches of
+                `n_critic * m`.
+            y: Integer labels `(N,)` in `[0, num_classes)` for array `x`;
+                `None` for a dataset (it yields its labels).
+            batch_size: Critic batch size `m` for array input (default 64).
+            **kwargs: Passed to `keras.Model.fit`; `validation_data` is
+                `(images, labels)`.
+
+        Returns:
+            A `keras.callbacks.History`.
+
+        Example:
+
+        >>> gan = keras_wgan.ConditionalWGANGP(
+        ...     architectures.mnist_critic(width=2, num_classes=10),
+        ...     architectures.mnist_generator(4, width=2, num_classes=10),
+        ...     num_classes=10)
+        >>> gan.compile()
+        >>> gan.fit(np.zeros((16, 28, 28, 1)), batch_size=8)
+        Traceback (most recent call last):
+        ...
+        ValueError: y is missing: ConditionalWGANGP trains on labelled images; pass fit(x, y) with one integer class label in [0, 10) per image.
+        """
+        return super().fit(x, y, batch_size=batch_size, **kwargs)
+
+    def _checked_labels(self, x, y):
+        if not batches.is_array(x):
+            if y is not None:
+                raise ValueError(
+                    "y must be None when x is a dataset or generator: it "
+                    "yields (images, labels) batches itself, got labels."
+                )
+            return None
+        if y is None:
+            raise ValueError(
+                f"y is missing: {type(self).__name__} trains on labelled "
+                "images; pass fit(x, y) with one integer class label in "
+                f"[0, {self.num_classes}) per image."
+            )
+        return check_labels(y, self.num_classes, len(x), "y")
+
+    def _checked_validation(self, kwargs):
+        validation = kwargs.get("validation_data")
+        if batches.is_array(validation) or (
+                isinstance(validation, (tuple, list))
+                and len(validation) == 1):
+            raise ValueError(
+                "validation_data must be (images, labels) for "
+                f"{type(self).__name__}, got images alone."
+            )
+        if (isinstance(validation, (tuple, list)) and len(validation) > 1
+                and batches.is_array(validation[0])):
+            check_labels(validation[1], self.num_classes,
+                         len(validation[0]), "validation_data labels")
+        return super()._checked_validation(kwargs)
+
+    def _checked_batches(self, generator, name):
+        # Labels are checked here, in Python, as each batch is read: inside
+        # the compiled step an out-of-range label would index past the
+        # embeddings (an error on some backends, a silent clamp on JAX).
+        batches_in = super()._checked_batches(generator, name)
+        for number, batch in enumerate(batches_in, 1):
+            if len(batch) < 2:
+                raise ValueError(
+                    f"{name} (batch {number}) must be (images, labels) for "
+                    f"{type(self).__name__}, got images alone."
+                )
+            check_labels(batch[1], self.num_classes, len(batch[0]),
+                         f"{name} (batch {number}) labels")
+            yield batch
+
+    def _unpack_images(self, data):
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if labels is None:
+            raise ValueError(
+                "the dataset must yield (images, labels) pairs: "
+                f"{type(self).__name__} trains on labelled images, got "
+                "images alone."
+            )
+        images = super()._unpack_images(images)
+        dtype = keras.backend.standardize_dtype(labels.dtype)
+        if len(labels.shape) != 1 or not dtype.startswith(("int", "uint")):
+            raise ValueError(
+                "labels must be integers of shape (batch,), got dtype "
+                f"{dtype} and shape {tuple(labels.shape)}."
+            )
+        return images, ops.cast(labels, "int32")
+
+    # ------------------------------------------------------------- training
+
+    def sample_noise(self, batch_size):
+        """Returns `(noise, labels)` for a generator update.
+
+        Noise `(batch_size, latent_dim)` and labels `(batch_size,)` drawn
+        uniformly from `[0, num_classes)`, both from the model's stream.
+        """
+        noise = super().sample_noise(batch_size)
+        labels = keras.random.randint(
+            (batch_size,), 0, self.num_classes, seed=self.seed_generator,
+            dtype="int32")
+        return noise, labels
+
+    def noise_for(self, real):
+        """Returns `(noise, labels)`: fresh noise for `real`'s own labels."""
+        images, labels = real
+        # The fake batch gets the real batch's labels, sample by sample:
+        # the penalty interpolates between real image i and fake image i,
+        # and only with one label for both is that interpolate scored under
+        # a class either end belongs to.
+        return super().sample_noise(ops.shape(images)[0]), labels
+
+    def critic_scores(self, x, training=True):
+        """Returns the critic's scores of `x = (images, labels)`.
+
+        As `AdversarialModel.critic_scores`, each image under its label.
+        """
+        images, labels = x
+        # Keras refuses a call mixing tensors and NumPy arrays.
+        pair = (ops.convert_to_tensor(images),
+                ops.convert_to_tensor(labels, dtype="int32"))
+        return super().critic_scores(pair, training=training)
+
+    def generator_samples(self, noise, training=True):
+        """Returns `(images, labels)`: the generator's images and their labels.
+
+        Args:
+            noise: `(noise, labels)`: latent vectors `(batch, latent_dim)`
+                and int labels `(batch,)`.
+            training: Passed to the generator.
+
+        Returns:
+            The pair `(images, labels)`, a sample of the joint
+            distribution, which `critic_scores` takes as is.
+        """
+        latent, labels = noise
+        labels = ops.convert_to_tensor(labels, dtype="int32")
+        images = super().generator_samples(
+            (ops.convert_to_tensor(latent), labels), training)
+        return images, labels
+
+    def critic_penalty(self, real, fake):
+        """Returns the gradient penalty with respect to the images only."""
+        images, labels = real
+        fake_images, _ = fake  # generated for these same labels
+
+        def scores(x, training=True):
+            return self.critic_scores((x, labels), training=training)
+
+        penalty = gradient_penalty(
+            scores, images, fake_images, seed=self.seed_generator)
+        return {"gradient_penalty": self.gp_weight * penalty}
+
+    # ------------------------------------------------------------- sampling
+
+    def _labels_for(self, labels, count, name="labels"):
+        """Resolves `generate`'s labels: None, one class, or one per sample."""
+        if labels is None:
+            return (np.arange(count) % self.num_classes).astype("int32")
+        if isinstance(labels, (int, np.integer)) and not isinstance(
+                labels, bool):
+            labels = np.full(count, labels)
+        return check_labels(labels, self.num_classes, count, name)
+
+    def generate(self, num_samples, labels=None, seed=None, batch_size=256):
+        """Draws images of the given classes.
+
+        Args:
+            num_samples: Number of images, an int >= 1.
+            labels: An int (every image of that class), an int array of
+                length `num_samples`, or `None` for
+                `np.arange(num_samples) % num_classes` (the classes in
+                turn).
+            seed: Int seed for the noise, or `None` for the model's own
+                random stream.
+            batch_size: Images generated per forward pass.
+
+        Returns:
+            NumPy array `(num_samples, H, W, C)`.
+
+        Example:
+
+        >>> gan = keras_wgan.ConditionalWGANGP(
+        ...     architectures.mnist_critic(width=2, num_classes=10),
+        ...     architectures.mnist_generator(4, width=2, num_classes=10),
+        ...     num_classes=10)
+        >>> gan.generate(4, labels=[3, 1, 4, 1], seed=0).shape
+        (4, 28, 28, 1)
+        >>> gan.generate(2, labels=10)
+        Traceback (most recent call last):
+        ...
+        ValueError: labels must hold class labels in [0, 10), got [10, 10].
+        """
+        num_samples = argument_validation.check_int("num_samples", num_samples)
+        batch_size = argument_validation.check_int("batch_size", batch_size)
+        labels = self._labels_for(labels, num_samples)
+        seed = self.seed_generator if seed is None else seed
+        noise = keras.random.normal((num_samples, self.latent_dim), seed=seed)
+        return self.generate_from(noise, labels, batch_size=batch_size)
+
+    def generate_from(self, noise, labels=None, batch_size=256):
+        """Maps latent vectors and labels to images (NumPy array).
+
+        Args:
+            noise: Latent vectors `(n, latent_dim)`.
+            labels: As for `generate` (`None`: the classes in turn).
+            batch_size: Images generated per forward pass.
+
+        Returns:
+            NumPy array `(n, H, W, C)`.
+        """
+        noise = ops.convert_to_tensor(noise, dtype="float32")
+        if len(noise.shape) != 2 or noise.shape[1] != self.latent_dim:
+            raise ValueError(
+                f"noise must have shape (n, {self.latent_dim}), "
+                f"got {tuple(noise.shape)}."
+            )
+        batch_size = argument_validation.check_int("batch_size", batch_size)
+        labels = self._labels_for(labels, noise.shape[0])
+
+        def images(start):
+            pair = (noise[start : start + batch_size],
+                    labels[start : start + batch_size])
+            return self.generator_samples(pair, False)[0]
+
+        parts = [
+            ops.convert_to_numpy(backend.no_grad(images, start))
+            for start in range(0, noise.shape[0], batch_size)
+        ]
+        return np.concatenate(parts, axis=0)
+
+    def class_grid(self, num_samples, seed=0, batch_size=256):
+        """Generates a grid of one row per class; returns `(images, columns)`.
+
+        `num_samples` is rounded up to whole rows: `columns =
+        ceil(num_samples / num_classes)`, so the grid holds `num_classes *
+        columns` images. Each column is one noise vector drawn from `seed`,
+        the same in every row, so a column shows one latent point in every
+        class and the same `seed` gives the same noise at every call (the
+        grids of `keras_wgan.callbacks.SampleGrid` across epochs).
+
+        Args:
+            num_samples: Images wanted, an int >= 1.
+            seed: Int seed of the noise, >= 0.
+            batch_size: Images generated per forward pass.
+
+        Returns:
+            `(images, columns)`: images `(num_classes * columns, H, W, C)`
+            row by row (class 0 first), for
+            `keras_wgan.images.save_image_grid(images, path, columns)`.
+
+        Example:
+
+        >>> gan = keras_wgan.ConditionalWGANGP(
+        ...     architectures.mnist_critic(width=2, num_classes=10),
+        ...     architectures.mnist_generator(4, width=2, num_classes=10),
+        ...     num_classes=10)
+        >>> images, columns = gan.class_grid(25)  # 3 columns of 10 classes
+        >>> images.shape, columns
+        ((30, 28, 28, 1), 3)
+        """
+        num_samples = argument_validation.check_int("num_samples", num_samples)
+        seed = argument_validation.check_int("seed", seed, minimum=0)
+        columns = math.ceil(num_samples / self.num_classes)
+        noise = ops.convert_to_numpy(
+            keras.random.normal((columns, self.latent_dim), seed=seed))
+        noise = np.tile(noise, (self.num_classes, 1))
+        labels = np.repeat(np.arange(self.num_classes), columns)
+        return self.generate_from(noise, labels, batch_size), columns
+
+    # -------------------------------------------------------- serialization
+
+    def get_config(self):
+        config = super().get_config()
+        config["num_classes"] = self.num_classes
+        return config
