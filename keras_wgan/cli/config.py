@@ -341,6 +341,7 @@ class SampleConfig:
     out: str
     seed: int = 0
     columns: int = None
+    classes: tuple = None
 
     def __post_init__(self):
         if (self.checkpoint is None) == (self.pretrained is None):
@@ -359,6 +360,12 @@ class SampleConfig:
         _set(self, "seed", check_int("seed", self.seed, minimum=0))
         if self.columns is not None:
             _set(self, "columns", check_int("columns", self.columns))
+        if self.classes is not None:
+            if self.columns is not None:
+                raise ValueError("--columns and --classes exclude each other "
+                                 "(a conditional grid has one row per class).")
+            _set(self, "classes", tuple(check_int("classes", value, 0)
+                                        for value in self.classes))
 
     @classmethod
     def default(cls, name):

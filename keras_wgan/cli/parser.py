@@ -79,6 +79,29 @@ def number(kind, minimum, inclusive=True):
     return parse
 
 
+def class_list(text):
+    """The argparse `type` of `--classes`: comma-separated class numbers.
+
+    Example:
+
+    >>> class_list("3,7")
+    (3, 7)
+    >>> class_list("3,x")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be class numbers >= 0 separated by commas, e.g. 3,7, got '3,x'.
+    """
+    try:
+        classes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        classes = ()
+    if not classes or min(classes) < 0:
+        raise argparse.ArgumentTypeError(
+            "must be class numbers >= 0 separated by commas, e.g. 3,7, got "
+            f"{text!r}.")
+    return classes
+
+
 def build_parser():
     """Returns the argument parser of `python -m keras_wgan`.
 
@@ -248,7 +271,11 @@ def _add_sample_parser(commands):
     sample.add_argument("--seed", type=number(int, 0), default=None,
                         help=f"noise seed (default {default('seed')})")
     sample.add_argument("--columns", type=number(int, 1), default=None,
-                        help="images per row (default: square grid)")
+                        help="images per row (default: square grid; a "
+                        "conditional model's grid has one row per class)")
+    sample.add_argument("--classes", type=class_list, default=None,
+                        help="conditional models: the classes of the grid's "
+                        "rows, e.g. 3,7 (default: every class)")
     return sample
 
 

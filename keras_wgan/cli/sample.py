@@ -1,5 +1,6 @@
 """`python -m keras_wgan sample`: a PNG grid of samples from a checkpoint
-or a pretrained model.
+or a pretrained model; a conditional model's grid has one row per class
+(`--classes` chooses them).
 """
 
 import os
@@ -38,6 +39,18 @@ def prepare(args):
     else:
         model = load_model(config.checkpoint, "--checkpoint",
                            keras_wgan.AdversarialModel)
+    num_classes = getattr(model, "num_classes", None)
+    if config.classes is not None:
+        if num_classes is None:
+            raise UsageError(
+                f"--classes applies to conditional models; the model is an "
+                f"unconditional {type(model).__name__}.")
+        if max(config.classes) >= num_classes:
+            raise UsageError(f"--classes must be in [0, {num_classes}), got "
+                             + ",".join(map(str, config.classes)) + ".")
+    if num_classes is not None and config.columns is not None:
+        raise UsageError("--columns applies to unconditional models; a "
+                         "conditional model's grid has one row per class.")
     return lambda: sample(config, model)
 
 
@@ -55,10 +68,15 @@ def sample(config, model):
     wrote 4 samples to grids/g.png
     'grids/g.png'
     """
-    images = model.generate(config.n, seed=config.seed)
+    columns = config.columns
+    if getattr(model, "num_classes", None) is None:
+        images = model.generate(config.n, seed=config.seed)
+    else:
+        images, columns = model.class_grid(config.n, seed=config.seed,
+                                           classes=config.classes)
     parent = os.path.dirname(config.out)
     if parent:
         os.makedirs(parent, exist_ok=True)
-    save_image_grid(images, config.out, columns=config.columns)
-    print(f"wrote {config.n} samples to {config.out}")
+    save_image_grid(images, config.out, columns=columns)
+    print(f"wrote {len(images)} samples to {config.out}")
     return config.out

@@ -126,12 +126,21 @@ def load_training_data(config):
             "tfds:NAME, or an existing folder of images or .npy/.npz file, "
             f"got {source}."
         )
-    loaded = data.load_images(
-        source, image_size=config.image_size, channels=config.channels,
-        split=config.split, return_labels=config.conditional,
-        data_dir=config.data_dir, download=config.download,
-        verbose=config.verbose == 1,
-    )
+    try:
+        loaded = data.load_images(
+            source, image_size=config.image_size, channels=config.channels,
+            split=config.split, return_labels=config.conditional,
+            data_dir=config.data_dir, download=config.download,
+            verbose=config.verbose == 1,
+        )
+    except ValueError as error:
+        if config.conditional and str(error).startswith("return_labels"):
+            raise UsageError(
+                f"--conditional needs labels, and --dataset {source} has "
+                "none: put the images in one subfolder per class, or pass "
+                "an .npz file with labels under y."
+            ) from None
+        raise
     images, labels = loaded if config.conditional else (loaded, None)
     if config.num_images is not None:
         if config.num_images > len(images):

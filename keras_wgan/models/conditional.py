@@ -443,11 +443,11 @@ class ConditionalWGANGP(WGANGP):
         ]
         return np.concatenate(parts, axis=0)
 
-    def class_grid(self, num_samples, seed=0, batch_size=256):
+    def class_grid(self, num_samples, seed=0, batch_size=256, classes=None):
         """Generates a grid of one row per class; returns `(images, columns)`.
 
         `num_samples` is rounded up to whole rows: `columns =
-        ceil(num_samples / num_classes)`, so the grid holds `num_classes *
+        ceil(num_samples / len(classes))`, so the grid holds `len(classes) *
         columns` images. Each column is one noise vector drawn from `seed`,
         the same in every row, so a column shows one latent point in every
         class and the same `seed` gives the same noise at every call (the
@@ -457,10 +457,12 @@ class ConditionalWGANGP(WGANGP):
             num_samples: Images wanted, an int >= 1.
             seed: Int seed of the noise, >= 0.
             batch_size: Images generated per forward pass.
+            classes: The classes of the rows, in order: a sequence of ints
+                in `[0, num_classes)`; `None` means every class, 0 first.
 
         Returns:
-            `(images, columns)`: images `(num_classes * columns, H, W, C)`
-            row by row (class 0 first), for
+            `(images, columns)`: images `(len(classes) * columns, H, W, C)`
+            row by row, for
             `keras_wgan.images.save_image_grid(images, path, columns)`.
 
         Example:
@@ -472,14 +474,26 @@ class ConditionalWGANGP(WGANGP):
         >>> images, columns = gan.class_grid(25)  # 3 columns of 10 classes
         >>> images.shape, columns
         ((30, 28, 28, 1), 3)
+        >>> images, columns = gan.class_grid(8, classes=[7, 3])  # a 7 row, a 3
+        >>> images.shape, columns
+        ((8, 28, 28, 1), 4)
         """
         num_samples = argument_validation.check_int("num_samples", num_samples)
         seed = argument_validation.check_int("seed", seed, minimum=0)
-        columns = math.ceil(num_samples / self.num_classes)
+        if classes is None:
+            classes = np.arange(self.num_classes)
+        else:
+            classes = np.asarray(classes)
+            if classes.ndim != 1 or not len(classes):
+                raise ValueError("classes must be a non-empty sequence of "
+                                 f"class numbers, got {classes.tolist()!r}.")
+            classes = check_labels(classes, self.num_classes, len(classes),
+                                   name="classes")
+        columns = math.ceil(num_samples / len(classes))
         noise = ops.convert_to_numpy(
             keras.random.normal((columns, self.latent_dim), seed=seed))
-        noise = np.tile(noise, (self.num_classes, 1))
-        labels = np.repeat(np.arange(self.num_classes), columns)
+        noise = np.tile(noise, (len(classes), 1))
+        labels = np.repeat(classes, columns)
         return self.generate_from(noise, labels, batch_size), columns
 
     # -------------------------------------------------------- serialization

@@ -149,3 +149,55 @@ def test_linear_decay_reaches_zero_at_the_last_epoch_and_resumes(tmp_path,
                      "3"]) == 2
     assert "--epochs must stay 2 to resume a run with --lr-decay linear" in \
         capsys.readouterr().err
+
+
+def test_a_conditional_run_on_class_folders_gives_a_row_per_class(
+        tmp_path, capsys):
+    import keras
+
+    folder = _image_folder(tmp_path / "shapes")
+    out = tmp_path / "run"
+    argv = ["train", "--out", str(out), "--dataset", str(folder),
+            "--image-size", "8", "--conditional", "--epochs", "1", *TINY]
+    assert cli.main(argv) == 0, error_lines(capsys)
+    record = json.loads((out / "run.json").read_text())
+    assert record["conditional"] is True and record["num_classes"] == 2
+    model = keras.models.load_model(out / "model.keras")
+    assert type(model).__name__ == "ConditionalWGANGP"
+    assert model.num_classes == 2
+    # 4 samples: a row of blue ("blue" sorts first) and a row of red, of 2.
+    grid = np.asarray(Image.open(out / "samples" / "epoch_001.png"))
+    assert grid.shape[:2] == (2 + 2 * 10, 2 + 2 * 10)
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "2"]) == 0, error_lines(capsys)
+    png = tmp_path / "red.png"
+    assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
+                     "--out", str(png), "--n", "3", "--classes", "1"]) == 0
+    assert np.asarray(Image.open(png)).shape[:2] == (2 + 10, 2 + 3 * 10)
+    capsys.readouterr()
+    for extra, message in (
+            (["--classes", "2"], "--classes must be in [0, 2), got 2."),
+            (["--columns", "2"], "--columns applies to unconditional "
+             "models")):
+        assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
+                         "--out", str(tmp_path / "x.png"), *extra]) == 2
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_conditional_needs_labels_and_the_penalty(tmp_path, capsys):
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    for index in range(4):
+        Image.new("RGB", (8, 8), (index * 60, 0, 0)).save(
+            folder / f"{index}.png")
+    status = cli.main(["train", "--out", str(tmp_path / "a"), "--dataset",
+                       str(folder), "--conditional", *TINY])
+    assert status == 2
+    assert (f"--conditional needs labels, and --dataset {folder} has none"
+            in capsys.readouterr().err)
+    assert not (tmp_path / "a").exists()
+    assert cli.main(["train", "--out", str(tmp_path / "b"), "--model", "wgan",
+                     "--conditional"]) == 2
+    assert ("--conditional applies to --model wgan-gp only, got --model wgan."
+            in capsys.readouterr().err)
