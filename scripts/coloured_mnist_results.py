@@ -1,0 +1,121 @@
+"""Judges CLI runs on coloured MNIST with the shipped digit-and-colour
+classifier, and prints the README's table.
+
+For each run folder (a `python -m keras_wgan train --dataset coloured_mnist`
+run), its `model.keras` draws `--samples` images from `generate(seed=0)`
+(a conditional model: the digits 0, 1, ..., 9 in turn). The shipped
+classifier of coloured MNIST, trained on the train split only, gives:
+
+- the classifier FID of the samples against the 10,000 test images, beside
+  the floor (as many train images against the test split);
+- the classifier score and how many of its 200 (digit, stroke colour,
+  background colour) classes the samples cover;
+- for a conditional model, how often the digit it shows is the digit asked
+  for (`coloured_mnist_accuracy`), beside the same on real test images.
+
+    python scripts/coloured_mnist_results.py --runs runs/a runs/b \
+        --out docs/coloured_mnist/results.json
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+# Make the checkout importable when the script runs from it.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, _ROOT)
+
+import keras_wgan  # noqa: E402,F401  (sets the torch default before keras)
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from keras_wgan import data  # noqa: E402
+from keras_wgan import quality  # noqa: E402
+from keras_wgan.cli import run_folder  # noqa: E402
+from keras_wgan.cli.train import steps_per_epoch  # noqa: E402
+from keras_wgan.cli.config import TrainConfig  # noqa: E402
+
+
+def judge(run, classifier, reference, samples):
+    """The numbers of one run folder."""
+    with open(os.path.join(run, run_folder.RUN_NAME)) as f:
+        record = json.load(f)
+    model = keras.models.load_model(os.path.join(run, run_folder.CHECKPOINT_NAME))
+    images = model.generate(samples, seed=0)
+    logits = quality.classifier_logits(images, classifier)
+    values = quality.logit_quality(reference, logits)
+    iterations = int(model.generator_optimizer.iterations)
+    config = TrainConfig.resumed(record, {"out": run})
+    result = {
+        "run": os.path.basename(os.path.normpath(run)),
+        "architecture": record.get("architecture"),
+        "conditional": bool(record.get("conditional")),
+        "width": record["width"],
+        "epochs": record["epochs"],
+        "generator_iterations": iterations,
+        "steps_per_epoch": steps_per_epoch(config, record["num_images"]),
+        "classifier_fid": round(values["classifier_fid"], 3),
+        "classifier_score": round(float(values["classifier_score"]), 3),
+        "classes_covered": int(values["classes_covered"]),
+    }
+    if result["conditional"]:
+        digits = np.arange(samples) % model.num_classes
+        result["digit_accuracy"] = quality.coloured_mnist_accuracy(
+            images, digits=digits, classifier=classifier)["digit_accuracy"]
+    return result
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", nargs="+", required=True)
+    parser.add_argument("--samples", type=int, default=10_000)
+    parser.add_argument("--out", help="JSON file of the results")
+    args = parser.parse_args(argv)
+
+    classifier = quality.load_classifier("coloured_mnist")
+    test, test_digits = data.load_coloured_mnist("test", return_labels=True)
+    reference = quality.classifier_logits(test, classifier)
+    train = data.load_coloured_mnist("train")[: args.samples]
+    floor = quality.logit_quality(reference, quality.classifier_logits(
+        train, classifier))
+    real_digits = quality.coloured_mnist_accuracy(
+        test, digits=test_digits, classifier=classifier)["digit_accuracy"]
+    results = {
+        "samples": args.samples,
+        "floor": {"classifier_fid": round(floor["classifier_fid"], 3),
+                  "classifier_score": round(float(
+                      floor["classifier_score"]), 3),
+                  "classes_covered": int(floor["classes_covered"]),
+                  "digit_accuracy": real_digits},
+        "runs": [],
+        "measured": time.strftime("%Y-%m-%d"),
+    }
+    for run in args.runs:
+        results["runs"].append(judge(run, classifier, reference,
+                                     args.samples))
+        print(results["runs"][-1], flush=True)
+    print("| run | architecture | width | iterations | FID (floor "
+          f"{results['floor']['classifier_fid']}) | score (real "
+          f"{results['floor']['classifier_score']}) | classes of 200 (real "
+          f"{results['floor']['classes_covered']}) | digit asked for (real "
+          f"{real_digits:.3f}) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in results["runs"]:
+        asked = (f"{row['digit_accuracy']:.3f}" if row["conditional"]
+                 else "n/a")
+        kind = "conditional" if row["conditional"] else "unconditional"
+        print(f"| {row['run']} | {row['architecture']} ({kind}) | "
+              f"{row['width']} | {row['generator_iterations']:,} | "
+              f"{row['classifier_fid']} | {row['classifier_score']} | "
+              f"{row['classes_covered']} | {asked} |")
+    if args.out:
+        os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
