@@ -65,6 +65,8 @@ def test_a_folder_of_images_trains_resumes_and_samples(tmp_path, capsys,
     assert np.asarray(Image.open(png)).shape == (2 + 3 * 10, 2 + 3 * 10, 4)
 
 
+@pytest.mark.backends("torch", reason="the same command on every backend: the "
+                      "folder and conditional runs cover JAX and TensorFlow")
 @pytest.mark.parametrize("channels, shape", [(None, [8, 8, 1]),
                                              ("3", [8, 8, 3])])
 def test_an_npz_file_trains_with_its_channels(tmp_path, capsys, channels,
@@ -116,6 +118,8 @@ def test_bad_data_options_are_one_line_and_write_nothing(tmp_path, capsys,
     assert not out.exists()
 
 
+@pytest.mark.backends("torch", reason="the same command on every backend: the "
+                      "folder and conditional runs cover JAX and TensorFlow")
 def test_coloured_mnist_at_32_pixels_trains_on_the_dcgan(tmp_path, capsys):
     out = tmp_path / "run"
     assert cli.main(["train", "--out", str(out), "--dataset",
@@ -126,6 +130,8 @@ def test_coloured_mnist_at_32_pixels_trains_on_the_dcgan(tmp_path, capsys):
     assert record["architecture"] == "dcgan"
 
 
+@pytest.mark.backends("torch", reason="the same command on every backend: the "
+                      "folder and conditional runs cover JAX and TensorFlow")
 def test_linear_decay_reaches_zero_at_the_last_epoch_and_resumes(tmp_path,
                                                                  capsys):
     import keras
