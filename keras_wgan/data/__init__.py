@@ -9,7 +9,7 @@
   MNIST, and its `PALETTE`.
 - `idx`: `read_idx`, the reader of MNIST's file format.
 - `DATASETS`: every loader above by dataset name; `IMAGE_DATASETS`: those
-  the command line trains on.
+  of 28x28 grey images, which the comparison study trains on.
 - `batches`: how `fit` cuts array input into the n-critic batches of a
   step, in an order that a resumed run reads again identically.
 """
@@ -25,9 +25,9 @@ from keras_wgan.data.images import DATASETS
 from keras_wgan.data.images import class_names
 from keras_wgan.data.images import load_images
 
-# The datasets the command line and the studies train on today, by name:
-# those of 28x28 grey images, the only size their networks take. Others
-# join when the networks for 32x32 RGB images do.
+# The datasets the comparison study (`compare`) and the shipped MNIST-size
+# classifiers know, by name: 28x28 grey images, the size of the study's
+# networks. `train` takes any source of `load_images`.
 IMAGE_DATASETS = {name: DATASETS[name] for name in ("mnist", "fashion_mnist")}
 
 __all__ = ["DATASETS", "IMAGE_DATASETS", "PALETTE", "class_names",
