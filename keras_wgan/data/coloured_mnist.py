@@ -4,6 +4,8 @@ Neither CIFAR-10 nor CelebA can be downloaded everywhere; MNIST is embedded
 in this package, so colouring it gives an RGB data set that always loads
 offline, with labels a classifier can check samples against: the digit,
 the colour of its strokes and the colour of its background.
+`joint_labels` numbers the 200 combinations, the classes of the shipped
+coloured MNIST classifier.
 """
 
 import logging
@@ -153,6 +155,98 @@ def palette_indices(count, split="train", seed=0):
     background = (stroke + np.uint64(1) + words[:, 1] % (size - np.uint64(1))
                   ) % size
     return np.stack([stroke, background], axis=1).astype(np.int64)
+
+
+#: The number of joint classes, (digit, stroke colour, background colour):
+#: 10 digits times the 20 ordered pairs of different `PALETTE` colours.
+NUM_JOINT_CLASSES = 10 * len(PALETTE) * (len(PALETTE) - 1)
+
+
+def joint_labels(digits, colours):
+    """Numbers each (digit, stroke colour, background colour) 0..199.
+
+    The classes of the shipped coloured MNIST classifier
+    (`keras_wgan.quality.load_classifier("coloured_mnist")`). With `n`
+    colours in `PALETTE` (5), the `n * (n - 1)` ordered pairs of different
+    colours are numbered in lexicographic order of (stroke, background),
+    `pair = (n - 1) * stroke + background - (background > stroke)`, and
+    the joint label is `n * (n - 1) * digit + pair`: labels 0..19 are the
+    zeros (black on white, black on red, ..., blue on green), 20..39 the
+    ones, and so on. `split_joint_labels` inverts it.
+
+    Args:
+        digits: Integer array `(N,)` of digits 0..9.
+        colours: Integer array `(N, 2)` of (stroke, background) indices into
+            `PALETTE`, the two different, as `load_coloured_mnist` returns.
+
+    Returns:
+        An int64 array `(N,)` of labels in `0..NUM_JOINT_CLASSES - 1`.
+
+    Example:
+
+    >>> joint_labels([0, 0, 7], [[0, 1], [4, 3], [4, 0]])
+    array([  0,  19, 156])
+    """
+    digits = _check_labels("digits", digits, 10)
+    colours = np.asarray(colours)
+    if colours.shape != (len(digits), 2):
+        raise ValueError(
+            f"colours must have shape ({len(digits)}, 2) to match digits, "
+            f"got {colours.shape}."
+        )
+    stroke = _check_labels("colours", colours[:, 0], len(PALETTE))
+    background = _check_labels("colours", colours[:, 1], len(PALETTE))
+    if np.any(stroke == background):
+        raise ValueError(
+            "colours must pair two different colours (stroke != "
+            f"background), got {colours[stroke == background][0].tolist()}."
+        )
+    pairs = (len(PALETTE) - 1) * stroke + background - (background > stroke)
+    return NUM_JOINT_CLASSES // 10 * digits + pairs
+
+
+def split_joint_labels(labels):
+    """Splits joint labels back into digits and colours.
+
+    The inverse of `joint_labels`.
+
+    Args:
+        labels: Integer array `(N,)` of labels in
+            `0..NUM_JOINT_CLASSES - 1`.
+
+    Returns:
+        `(digits, colours)`: int64 arrays `(N,)` and `(N, 2)`, the colours
+        as (stroke, background) indices into `PALETTE`.
+
+    Example:
+
+    >>> digits, colours = split_joint_labels([0, 19, 156])
+    >>> digits, colours.tolist()
+    (array([0, 0, 7]), [[0, 1], [4, 3], [4, 0]])
+    """
+    labels = _check_labels("labels", labels, NUM_JOINT_CLASSES)
+    digits, pairs = np.divmod(labels, NUM_JOINT_CLASSES // 10)
+    stroke, rest = np.divmod(pairs, len(PALETTE) - 1)
+    background = rest + (rest >= stroke)
+    return digits, np.stack([stroke, background], axis=1)
+
+
+def _check_labels(name, values, count):
+    """Returns `values` as an int64 vector in `0..count - 1`, or raises."""
+    values = np.asarray(values)
+    if values.ndim != 1 or not (
+        values.dtype.kind in "iu" or values.size == 0
+    ):
+        raise ValueError(
+            f"{name} must be a vector of integers in 0..{count - 1}, got "
+            f"shape {values.shape} and dtype {values.dtype}."
+        )
+    if values.size and (values.min() < 0 or values.max() >= count):
+        raise ValueError(
+            f"{name} must be integers in 0..{count - 1}, got values in "
+            f"[{values.min()}, {values.max()}]."
+        )
+    return values.astype(np.int64)
 
 
 def _check_seed(seed):

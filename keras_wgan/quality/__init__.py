@@ -1,8 +1,9 @@
-"""Sample quality of 28x28 generators, judged by a small pretrained classifier.
+"""Sample quality of generators, judged by a small pretrained classifier.
 
 The Inception-based metrics of natural images have a domain analogue for
-MNIST and Fashion-MNIST: a small CNN trained on the dataset itself (shipped
-with the package, `load_classifier`) stands in for Inception. Each metric
+MNIST, Fashion-MNIST and coloured MNIST: a small CNN trained on the dataset
+itself (shipped with the package, `load_classifier`) stands in for
+Inception. Each metric
 comes as a function of images and, as TF-GAN pairs `classifier_score` with
 `classifier_score_from_logits`, a function of precomputed logits:
 
@@ -14,6 +15,10 @@ comes as a function of images and, as TF-GAN pairs `classifier_score` with
   class.
 - `logit_quality`: the three at once from logits, as every report uses
   them; `QualityMetrics`, a callback writing them into the epoch logs.
+- `label_accuracy` / `accuracy_from_logits`: the share of images in the
+  class asked for (of a conditional generator); `coloured_mnist_accuracy`
+  and `coloured_mnist_predictions`: the digit and colours of coloured MNIST
+  images, from the joint classes of its classifier.
 
 For RGB images, `inception_metrics` computes the Inception score, FID and
 KID of the literature with torch-fidelity, an optional extra
@@ -27,6 +32,7 @@ Modules:
 - `frechet`: the Frechet distance, of Gaussians and of logits.
 - `scores`: the classifier score and mode coverage.
 - `summary`: `logit_quality`, the three metrics of one set of logits.
+- `labels`: whether images show the classes asked for.
 - `callback`: `QualityMetrics`.
 - `inception`: `inception_metrics`, through torch-fidelity.
 """
@@ -43,6 +49,10 @@ from keras_wgan.quality.frechet import fid_from_logits
 from keras_wgan.quality.frechet import frechet_distance
 from keras_wgan.quality.inception import INCEPTION_METRIC_NAMES
 from keras_wgan.quality.inception import inception_metrics
+from keras_wgan.quality.labels import accuracy_from_logits
+from keras_wgan.quality.labels import coloured_mnist_accuracy
+from keras_wgan.quality.labels import coloured_mnist_predictions
+from keras_wgan.quality.labels import label_accuracy
 from keras_wgan.quality.scores import ModeCoverage
 from keras_wgan.quality.scores import classifier_score
 from keras_wgan.quality.scores import coverage_from_logits
@@ -57,16 +67,20 @@ __all__ = [
     "METRIC_NAMES",
     "ModeCoverage",
     "QualityMetrics",
+    "accuracy_from_logits",
     "classifier_fid",
     "classifier_info",
     "classifier_logits",
     "classifier_score",
+    "coloured_mnist_accuracy",
+    "coloured_mnist_predictions",
     "coverage_from_logits",
     "feature_statistics",
     "fid_from_logits",
     "frechet_distance",
     "image_classifier",
     "inception_metrics",
+    "label_accuracy",
     "load_classifier",
     "logit_quality",
     "mode_coverage",

@@ -6,8 +6,8 @@ import json
 from keras_wgan import argument_validation
 from keras_wgan.quality.architecture import image_classifier
 
-# Datasets with a shipped classifier; files are named after them.
-CLASSIFIER_DATASETS = ("mnist", "fashion_mnist")
+#: The datasets with a shipped classifier; its files are named after them.
+CLASSIFIER_DATASETS = ("mnist", "fashion_mnist", "coloured_mnist")
 
 _PACKAGE = "keras_wgan.resources.classifiers"
 
@@ -17,19 +17,27 @@ def _resource(name):
 
 
 def load_classifier(dataset="mnist"):
-    """Loads the pretrained classifier for MNIST or Fashion-MNIST.
+    """Loads the pretrained classifier of a dataset of `CLASSIFIER_DATASETS`.
 
     The weights were trained by `scripts/train_classifier.py` and ship with
     the package (`keras_wgan/resources/classifiers/`); `classifier_info`
     returns what they were trained and evaluated on. They load on every
     Keras backend. Each call returns a new model.
 
+    The MNIST and Fashion-MNIST classifiers take 28x28x1 images and have
+    the dataset's 10 classes. The coloured MNIST classifier takes 32x32x3
+    images and has 200 classes, each a digit with a stroke and a background
+    colour (numbered by `keras_wgan.data.coloured_mnist.joint_labels`), so
+    that the classifier FID, score and mode coverage see colours as well as
+    digits; `coloured_mnist_predictions` gets the digit and the colours
+    from its logits.
+
     Args:
-        dataset: `"mnist"` or `"fashion_mnist"`.
+        dataset: `"mnist"`, `"fashion_mnist"` or `"coloured_mnist"`.
 
     Returns:
-        A `keras.Model` (see `image_classifier`) from 28x28x1 images in
-        [-1, 1] to 10 logits.
+        A `keras.Model` (see `image_classifier`) from images of the
+        dataset's shape in [-1, 1] to one logit per class.
 
     Example:
 
@@ -43,7 +51,7 @@ def load_classifier(dataset="mnist"):
     info = classifier_info(dataset)
     classifier = image_classifier(
         num_classes=info["num_classes"], width=info["width"],
-        name=f"{dataset}_classifier",
+        name=f"{dataset}_classifier", image_shape=tuple(info["image_shape"]),
         # Random kernels would be overwritten at once, and on JAX each
         # shape's random draw compiles a program of its own.
         kernel_initializer="zeros",
@@ -60,14 +68,19 @@ def classifier_info(dataset="mnist"):
     """Returns the training record of a shipped classifier.
 
     Args:
-        dataset: `"mnist"` or `"fashion_mnist"`.
+        dataset: `"mnist"`, `"fashion_mnist"` or `"coloured_mnist"`.
 
     Returns:
-        A dict read from `<dataset>.json` next to the weights: the data it
-        was trained and evaluated on (`"trained_on"`, `"evaluated_on"`, each
+        A dict read from `<dataset>.json` next to the weights: the network
+        (`"image_shape"`, `"num_classes"`, `"width"`), the data it was
+        trained and evaluated on (`"trained_on"`, `"evaluated_on"`, each
         with the loader call and the index range used), the held-out
         `"accuracy"`, the `"command"` and `"seed"` that produced it, and the
-        library versions.
+        library versions. The coloured MNIST record adds the held-out
+        `"digit_accuracy"`, `"stroke_accuracy"` and
+        `"background_accuracy"` (of `coloured_mnist_predictions`), and the
+        `"floor"`: the classifier FID, score and classes covered of real
+        train images against the test split.
 
     Example:
 
@@ -76,6 +89,8 @@ def classifier_info(dataset="mnist"):
     'the MNIST train split (60,000 digits)'
     >>> info["evaluated_on"]["indices"], info["accuracy"]
     ([0, 10000], 0.9931)
+    >>> classifier_info("coloured_mnist")["num_classes"]
+    200
     """
     dataset = argument_validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
     return json.loads(_resource(f"{dataset}.json").read_text("utf-8"))

@@ -118,3 +118,57 @@ def test_bad_palette_indices_arguments():
         coloured_mnist.palette_indices(-1)
     with pytest.raises(ValueError, match="^split must be one of"):
         coloured_mnist.palette_indices(1, "valid")
+
+
+def test_joint_labels_are_a_bijection_onto_0_to_199():
+    digits = np.repeat(np.arange(10), 20)
+    colours = np.tile(list(itertools.permutations(range(5), 2)), (10, 1))
+    labels = coloured_mnist.joint_labels(digits, colours)
+    assert coloured_mnist.NUM_JOINT_CLASSES == 200
+    assert labels.dtype == np.int64
+    # permutations() yields the ordered pairs lexicographically: the
+    # documented numbering gives 0, 1, ..., 199 in this order.
+    np.testing.assert_array_equal(labels, np.arange(200))
+    back_digits, back_colours = coloured_mnist.split_joint_labels(labels)
+    np.testing.assert_array_equal(back_digits, digits)
+    np.testing.assert_array_equal(back_colours, colours)
+    # And the other way round, from every label.
+    again = coloured_mnist.joint_labels(
+        *coloured_mnist.split_joint_labels(np.arange(200)))
+    np.testing.assert_array_equal(again, np.arange(200))
+
+
+def test_joint_labels_of_the_test_split(test_split):
+    (_, labels, colours), _ = test_split
+    joint = coloured_mnist.joint_labels(labels, colours)
+    # The documented formula, by hand, for the first image: a 7, blue (4)
+    # on black (0): 20 * 7 + 4 * 4 + 0.
+    assert joint[0] == 156
+    # Every class occurs; each pair about equally often per digit.
+    counts = np.bincount(joint, minlength=200)
+    assert len(counts) == 200 and counts.min() >= 20
+    digits, back = coloured_mnist.split_joint_labels(joint)
+    np.testing.assert_array_equal(digits, labels)
+    np.testing.assert_array_equal(back, colours)
+
+
+@pytest.mark.parametrize("digits, colours, message", [
+    ([10], [[0, 1]], r"^digits must be integers in 0\.\.9, got values in "
+                     r"\[10, 10\]\.$"),
+    ([1.0], [[0, 1]], r"^digits must be a vector of integers in 0\.\.9"),
+    ([1], [[0, 5]], r"^colours must be integers in 0\.\.4"),
+    ([1], [[2, 2]], r"^colours must pair two different colours \(stroke != "
+                    r"background\), got \[2, 2\]\.$"),
+    ([1, 2], [[0, 1]], r"^colours must have shape \(2, 2\) to match digits, "
+                       r"got \(1, 2\)\.$"),
+])
+def test_bad_joint_labels_arguments(digits, colours, message):
+    with pytest.raises(ValueError, match=message):
+        coloured_mnist.joint_labels(digits, colours)
+
+
+def test_bad_split_joint_labels_arguments():
+    with pytest.raises(ValueError, match=r"^labels must be integers in "
+                                         r"0\.\.199, got values in "
+                                         r"\[-1, 200\]\.$"):
+        coloured_mnist.split_joint_labels([-1, 200])

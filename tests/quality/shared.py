@@ -23,6 +23,13 @@ def digits():
     return data.load_mnist("test", return_labels=True)
 
 
+@functools.lru_cache(maxsize=1)
+def coloured():
+    """The 10,000 coloured MNIST test images, their digits and colours."""
+    return data.load_coloured_mnist("test", return_labels=True,
+                                    return_colours=True)
+
+
 def held_out():
     """The MNIST digits the shipped classifier never saw (the test split),
     and labels."""
@@ -44,6 +51,9 @@ def logits(name):
         "reference": lambda: data.load_mnist("train")[:1000],
         "noise": lambda: noise(1000),
     }
+    if name == "coloured":
+        return quality.classifier_logits(coloured()[0],
+                                         classifier("coloured_mnist"))
     return quality.classifier_logits(sets[name](), classifier())
 
 

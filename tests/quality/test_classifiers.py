@@ -7,6 +7,7 @@ import pytest
 
 from keras_wgan import data
 from keras_wgan import quality
+from keras_wgan.data import coloured_mnist
 from tests.quality import shared
 
 FASHION_DIR = "/usr/share/datasets/fashion-mnist"
@@ -26,6 +27,8 @@ def test_mnist_classifier_accuracy_on_held_out_digits():
 
 
 def test_shipped_classifier_records():
+    assert quality.CLASSIFIER_DATASETS == ("mnist", "fashion_mnist",
+                                           "coloured_mnist")
     for dataset in quality.CLASSIFIER_DATASETS:
         info = quality.classifier_info(dataset)
         assert info["dataset"] == dataset
@@ -33,13 +36,53 @@ def test_shipped_classifier_records():
             f"python scripts/train_classifier.py --dataset {dataset}")
         assert {"seed", "versions", "trained_on", "evaluated_on"} <= set(info)
         classifier = shared.classifier(dataset)
-        assert classifier.output_shape == (None, 10)
         # The record describes the network that loads its weights.
-        assert classifier.output_shape[-1] == info["num_classes"]
+        assert classifier.input_shape == (None, *info["image_shape"])
+        assert classifier.output_shape == (None, info["num_classes"])
         start, stop = info["evaluated_on"]["indices"]
         assert stop - start == info["evaluated_on"]["count"]
         assert info["errors"] == round((1 - info["accuracy"])
                                        * info["evaluated_on"]["count"])
+
+
+def test_coloured_mnist_classifier_and_record():
+    info = quality.classifier_info("coloured_mnist")
+    assert info["image_shape"] == [32, 32, 3]
+    assert info["num_classes"] == coloured_mnist.NUM_JOINT_CLASSES == 200
+    assert info["trained_on"]["loader"] == (
+        "keras_wgan.data.load_coloured_mnist('train')")
+    assert info["trained_on"]["count"] == 60000
+    assert info["evaluated_on"]["count"] == 10000
+    # The joint label is right at most as often as each of its parts.
+    assert info["accuracy"] <= info["digit_accuracy"] >= 0.98
+    assert min(info["stroke_accuracy"], info["background_accuracy"]) >= 0.998
+    floor = {size["train_images"]: size for size in info["floor"]["sizes"]}
+    assert sorted(floor) == [2000, 10000]
+    # The FID estimate is biased upwards for fewer images.
+    assert 0 < floor[10000]["fid"] < floor[2000]["fid"]
+    assert floor[10000]["classes_covered"] == 200
+    # The record tells the truth on every backend (round-off may move a
+    # borderline image): all 10,000 test images.
+    images, digits, colours = shared.coloured()
+    logits = shared.logits("coloured")
+    joint = coloured_mnist.joint_labels(digits, colours)
+    assert quality.accuracy_from_logits(logits, joint) == pytest.approx(
+        info["accuracy"], abs=0.0015)
+    found_digits, found_colours = quality.coloured_mnist_predictions(logits)
+    assert np.mean(found_digits == digits) == pytest.approx(
+        info["digit_accuracy"], abs=0.0015)
+    assert np.mean(found_colours == colours) >= 0.999
+    # The first 1,000 (the classifier's digit errors there are 2.0%): as
+    # accurate as the record says, within three standard deviations of
+    # 1,000 draws.
+    spread = 3 * np.sqrt(info["digit_accuracy"]
+                         * (1 - info["digit_accuracy"]) / 1000)
+    assert np.mean(found_digits[:1000] == digits[:1000]) >= (
+        info["digit_accuracy"] - spread)
+    # Classifier FID, score and coverage work unchanged: 200 modes.
+    coverage = quality.coverage_from_logits(logits[:1000])
+    assert coverage.num_classes == 200 and coverage.covered > 190
+    assert quality.score_from_logits(logits) > 150
 
 
 def test_load_classifier_returns_a_new_model_each_time():

@@ -1,0 +1,201 @@
+"""Whether generated images show the classes asked for, by a classifier.
+
+A conditional generator is asked for a class (a digit, a colour); the
+shipped classifier tells whether its images show it. `label_accuracy` is
+the share of images it assigns to the requested class; for coloured MNIST,
+whose classifier knows (digit, stroke colour, background colour) jointly,
+`coloured_mnist_accuracy` gives the digit and each colour separately.
+"""
+
+import numpy as np
+
+from keras_wgan.data import coloured_mnist
+from keras_wgan.quality.classifiers import load_classifier
+from keras_wgan.quality.features import classifier_logits
+
+
+def label_accuracy(images, labels, classifier, batch_size=500):
+    """Returns the share of images a classifier puts in their given class.
+
+    For a conditional generator, `labels` are the classes it was asked
+    for: 1 means the classifier sees every requested class (as far as it
+    is right itself: on real test images it scores its own accuracy).
+
+    Args:
+        images: Array `(N, height, width, channels)` (the classifier's
+            input shape) of floats in [-1, 1].
+        labels: Integer array `(N,)` of classes in `0..num_classes - 1`.
+        classifier: A `keras.Model` to logits, e.g. `load_classifier()`.
+        batch_size: Images per forward pass.
+
+    Returns:
+        A Python float in [0, 1].
+
+    Example:
+
+    >>> from keras_wgan.quality import load_classifier
+    >>> digits, labels = keras_wgan.data.load_mnist("test", return_labels=True)
+    >>> label_accuracy(digits[:100], labels[:100], load_classifier("mnist"))
+    1.0
+    >>> label_accuracy(digits[:100], (labels[:100] + 1) % 10,
+    ...                load_classifier("mnist"))
+    0.0
+    """
+    logits = classifier_logits(images, classifier, "images", batch_size)
+    return accuracy_from_logits(logits, labels)
+
+
+def accuracy_from_logits(logits, labels):
+    """Returns the share of rows of `logits` whose argmax is the label.
+
+    `label_accuracy` on the classifier's outputs rather than on images.
+
+    Args:
+        logits: Array `(N, num_classes)`.
+        labels: Integer array `(N,)` of classes in `0..num_classes - 1`.
+
+    Returns:
+        A Python float in [0, 1].
+
+    Example:
+
+    >>> accuracy_from_logits([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]], [0, 1, 1])
+    0.6666666666666666
+    """
+    logits = np.asarray(logits)
+    if logits.ndim != 2 or len(logits) == 0:
+        raise ValueError(
+            "logits must have shape (N, num_classes) with N >= 1, got shape "
+            f"{logits.shape}."
+        )
+    labels = _labels("labels", labels, len(logits), logits.shape[1])
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def coloured_mnist_predictions(logits):
+    """Returns the digits and colours the coloured MNIST classifier sees.
+
+    The classifier's classes are the joint labels of
+    `keras_wgan.data.coloured_mnist.joint_labels`; its softmax is summed
+    over the classes that share a digit (a stroke colour, a background
+    colour), and each marginal's most likely value is returned. (So the
+    digit is the most likely digit whatever the colours, which can differ
+    from the digit of the most likely joint class.)
+
+    Args:
+        logits: Array `(N, 200)` of the classifier's logits.
+
+    Returns:
+        `(digits, colours)`: int64 arrays `(N,)` and `(N, 2)`, the colours
+        as (stroke, background) indices into `keras_wgan.data.PALETTE`.
+
+    Example:
+
+    A digit 7 that could be white or red on blue, a little more likely
+    white:
+
+    >>> from keras_wgan.data.coloured_mnist import joint_labels
+    >>> logits = np.zeros((1, 200))
+    >>> logits[0, joint_labels([7, 7], [[1, 4], [2, 4]])] = [10.0, 9.0]
+    >>> digits, colours = coloured_mnist_predictions(logits)
+    >>> digits, colours
+    (array([7]), array([[1, 4]]))
+    """
+    count = coloured_mnist.NUM_JOINT_CLASSES
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 2 or logits.shape[1] != count:
+        raise ValueError(
+            f"logits must have shape (N, {count}), the coloured MNIST "
+            f"classifier's output, got shape {logits.shape}."
+        )
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probabilities = np.exp(shifted)
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    digits, colours = coloured_mnist.split_joint_labels(np.arange(count))
+    # The marginal of value v sums the classes whose label part is v: a
+    # product with that part's one-hot matrix (200, values).
+    predictions = [
+        np.argmax(probabilities @ np.eye(part.max() + 1)[part], axis=1)
+        for part in (digits, colours[:, 0], colours[:, 1])
+    ]
+    return predictions[0], np.stack(predictions[1:], axis=1)
+
+
+def coloured_mnist_accuracy(images, digits=None, colours=None,
+                            classifier=None, batch_size=500):
+    """Returns how often coloured MNIST images show the digit and colours.
+
+    For images of a generator asked for digits and colours (or real
+    images with their labels): the shares of images whose digit, stroke
+    colour and background colour `coloured_mnist_predictions` finds as
+    given. Give `digits`, `colours` or both.
+
+    Args:
+        images: Array `(N, 32, 32, 3)` of floats in [-1, 1].
+        digits: Optional integer array `(N,)` of digits 0..9.
+        colours: Optional integer array `(N, 2)` of (stroke, background)
+            indices into `keras_wgan.data.PALETTE`.
+        classifier: The coloured MNIST classifier; by default
+            `load_classifier("coloured_mnist")`.
+        batch_size: Images per forward pass.
+
+    Returns:
+        A dict of Python floats in [0, 1]: `"digit_accuracy"` with
+        `digits`, `"stroke_accuracy"` and `"background_accuracy"` with
+        `colours`.
+
+    Example:
+
+    >>> images, digits, colours = keras_wgan.data.load_coloured_mnist(
+    ...     "test", return_labels=True, return_colours=True)
+    >>> coloured_mnist_accuracy(images[:100], digits[:100], colours[:100])
+    {'digit_accuracy': 0.99, 'stroke_accuracy': 1.0, 'background_accuracy': 1.0}
+    """
+    if digits is None and colours is None:
+        raise ValueError(
+            "give digits, colours or both: the labels the images should "
+            "show, got neither."
+        )
+    if classifier is None:
+        classifier = load_classifier("coloured_mnist")
+    count = len(images) if hasattr(images, "__len__") else None
+    wanted = {}
+    if digits is not None:
+        wanted["digit_accuracy"] = _labels("digits", digits, count, 10)
+    if colours is not None:
+        colours = np.asarray(colours)
+        if colours.ndim != 2 or colours.shape[1] != 2:
+            raise ValueError(
+                "colours must have shape (N, 2), (stroke, background), got "
+                f"shape {colours.shape}."
+            )
+        palette = len(coloured_mnist.PALETTE)
+        wanted["stroke_accuracy"] = _labels("colours", colours[:, 0], count,
+                                            palette)
+        wanted["background_accuracy"] = _labels("colours", colours[:, 1],
+                                                count, palette)
+    logits = classifier_logits(images, classifier, "images", batch_size)
+    found_digits, found_colours = coloured_mnist_predictions(logits)
+    found = {"digit_accuracy": found_digits,
+             "stroke_accuracy": found_colours[:, 0],
+             "background_accuracy": found_colours[:, 1]}
+    return {key: float(np.mean(found[key] == value))
+            for key, value in wanted.items()}
+
+
+def _labels(name, labels, count, num_classes):
+    """Returns `labels` as int64 `(count,)` in `0..num_classes - 1`."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (
+        count is not None and len(labels) != count
+    ):
+        raise ValueError(
+            f"{name} must be integers of shape ({count},), one per image, "
+            f"got shape {labels.shape} and dtype {labels.dtype}."
+        )
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"{name} must be classes in 0..{num_classes - 1}, got values in "
+            f"[{labels.min()}, {labels.max()}]."
+        )
+    return labels.astype(np.int64)
