@@ -116,7 +116,7 @@ def classifier_fid(real_images, fake_images, classifier, batch_size=500):
     and the same numbers of images (one thousand or more of each).
 
     Args:
-        real_images: Array `(N, 28, 28, 1)` (the classifier's input shape)
+        real_images: Array `(N, H, W, C)` (the classifier's input shape)
             of floats in [-1, 1], N >= 2.
         fake_images: Generated images, same form, at least 2.
         classifier: A `keras.Model` to logits, e.g. `load_classifier()`.

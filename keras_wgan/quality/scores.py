@@ -25,7 +25,7 @@ def classifier_score(images, classifier, batch_size=500):
     scores as high as the real data.
 
     Args:
-        images: Array `(N, 28, 28, 1)` (the classifier's input shape) of
+        images: Array `(N, H, W, C)` (the classifier's input shape) of
             floats in [-1, 1].
         classifier: A `keras.Model` to logits, e.g. `load_classifier()`.
         batch_size: Images per forward pass.
@@ -116,7 +116,7 @@ def mode_coverage(images, classifier, batch_size=500):
     samples may still look good one by one.
 
     Args:
-        images: Array `(N, 28, 28, 1)` (the classifier's input shape) of
+        images: Array `(N, H, W, C)` (the classifier's input shape) of
             floats in [-1, 1].
         classifier: A `keras.Model` to logits, e.g. `load_classifier()`.
         batch_size: Images per forward pass.
