@@ -31,6 +31,7 @@ from keras_wgan.cli.train import load_training_data
 from keras_wgan.cli.train import model_class
 from keras_wgan.cli.train import steps_per_epoch
 from keras_wgan.cli.train import train
+from keras_wgan.models import ConditionalWGANGP
 from keras_wgan.models import IterationSchedule
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.registry import VARIANTS
@@ -145,10 +146,13 @@ def _rebuilt_record(folder, options, model, path):
             "are there; to continue from them give the options that a "
             f"checkpoint does not record: {command} "
             + " ".join(f"{flag(name)} ..." for name in NOT_IN_CHECKPOINT)
-            + " (and --dataset if it was not mnist)."
+            + " (and --dataset, --image-size and --channels if the run "
+            "had them)."
         )
-    names = [name for name in TRAIN_MODELS
-             if type(model) is VARIANTS[name].model_class]
+    conditional = type(model) is ConditionalWGANGP
+    names = ["wgan-gp"] if conditional else [
+        name for name in TRAIN_MODELS
+        if type(model) is VARIANTS[name].model_class]
     if not names:
         raise UsageError(f"--resume: {path} holds a {type(model).__name__}, "
                          "not a model 'train' writes.")
@@ -162,6 +166,7 @@ def _rebuilt_record(folder, options, model, path):
         "width": next(int(weight.shape[0]) for weight in model.critic.weights
                       if weight.path.endswith("bias")),
         "seed": model.seed,
+        "conditional": conditional,
         variant.lipschitz_argument: float(getattr(model,
                                                   variant.lipschitz_argument)),
     }

@@ -630,8 +630,8 @@ def test_missing_run_json_resumes_from_the_checkpoints_with_options_given(
         f"error: --resume: {out} holds no run.json, but its checkpoints are "
         "there; to continue from them give the options that a checkpoint "
         f"does not record: python -m keras_wgan train --out {out} --resume "
-        "--batch-size ... --num-images ... --split ... (and --dataset if it "
-        "was not mnist).")
+        "--batch-size ... --num-images ... --split ... (and --dataset, "
+        "--image-size and --channels if the run had them).")
     err = _resume_error(capsys, out, "--epochs", "2", "--batch-size", "8",
                         "--num-images", "16", "--split", "test", "--width",
                         "3")

@@ -176,6 +176,13 @@ def test_a_conditional_run_on_class_folders_gives_a_row_per_class(
     assert grid.shape[:2] == (2 + 2 * 10, 2 + 2 * 10)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
                      "2"]) == 0, error_lines(capsys)
+    # Without run.json the checkpoint tells the model is conditional.
+    (out / "run.json").unlink()
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "3",
+                     "--batch-size", "4", "--num-images", "16", "--split",
+                     "train", "--dataset", str(folder), "--image-size", "8",
+                     "--verbose", "0"]) == 0, error_lines(capsys)
+    assert json.loads((out / "run.json").read_text())["conditional"] is True
     png = tmp_path / "red.png"
     assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
                      "--out", str(png), "--n", "3", "--classes", "1"]) == 0
