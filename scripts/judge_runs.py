@@ -1,20 +1,21 @@
-"""Judges CLI runs on coloured MNIST with the shipped digit-and-colour
-classifier, and prints the README's table.
+"""Judges CLI runs with the shipped classifier of their dataset, on its
+held-out test split, and prints the README's table.
 
-For each run folder (a `python -m keras_wgan train --dataset coloured_mnist`
-run), its `model.keras` draws `--samples` images from `generate(seed=0)`
-(a conditional model: the digits 0, 1, ..., 9 in turn). The shipped
-classifier of coloured MNIST, trained on the train split only, gives:
+For each run folder (of `python -m keras_wgan train` on MNIST,
+Fashion-MNIST or coloured MNIST; all runs of one call on one dataset),
+`model.keras` draws `--samples` images from `generate(seed=0)` (a
+conditional model: the classes 0, 1, ..., in turn). The dataset's shipped
+classifier, trained on the train split only, gives:
 
-- the classifier FID of the samples against the 10,000 test images, beside
-  the floor (as many train images against the test split);
-- the classifier score and how many of its 200 (digit, stroke colour,
-  background colour) classes the samples cover;
-- for a conditional model, how often the digit it shows is the digit asked
-  for (`coloured_mnist_accuracy`), beside the same on real test images.
+- the classifier FID of the samples against the test split, beside the
+  floor (as many train images against the test split);
+- the classifier score and the classes the samples cover (for coloured
+  MNIST, its 200 (digit, stroke colour, background colour) classes);
+- for a conditional model, how often the class it shows is the class asked
+  for (for coloured MNIST, the digit: `coloured_mnist_accuracy`), beside
+  the same on the real test images.
 
-    python scripts/coloured_mnist_results.py --runs runs/a runs/b \
-        --out docs/coloured_mnist/results.json
+    python scripts/judge_runs.py --runs runs/a runs/b --out results.json
 """
 
 import argparse
@@ -38,15 +39,18 @@ from keras_wgan.cli.train import steps_per_epoch  # noqa: E402
 from keras_wgan.cli.config import TrainConfig  # noqa: E402
 
 
-def judge(run, classifier, reference, samples):
+def judge(run, classifier, reference, samples, dataset):
     """The numbers of one run folder."""
     with open(os.path.join(run, run_folder.RUN_NAME)) as f:
         record = json.load(f)
-    model = keras.models.load_model(os.path.join(run, run_folder.CHECKPOINT_NAME))
+    if record.get("dataset", "mnist") != dataset:
+        raise SystemExit(f"{run} trained on {record.get('dataset')}, not "
+                         f"{dataset}: judge one dataset per call.")
+    model = keras.models.load_model(
+        os.path.join(run, run_folder.CHECKPOINT_NAME))
     images = model.generate(samples, seed=0)
     logits = quality.classifier_logits(images, classifier)
     values = quality.logit_quality(reference, logits)
-    iterations = int(model.generator_optimizer.iterations)
     config = TrainConfig.resumed(record, {"out": run})
     result = {
         "run": os.path.basename(os.path.normpath(run)),
@@ -54,17 +58,26 @@ def judge(run, classifier, reference, samples):
         "conditional": bool(record.get("conditional")),
         "width": record["width"],
         "epochs": record["epochs"],
-        "generator_iterations": iterations,
+        "generator_iterations": int(model.generator_optimizer.iterations),
         "steps_per_epoch": steps_per_epoch(config, record["num_images"]),
         "classifier_fid": round(values["classifier_fid"], 3),
         "classifier_score": round(float(values["classifier_score"]), 3),
         "classes_covered": int(values["classes_covered"]),
     }
     if result["conditional"]:
-        digits = np.arange(samples) % model.num_classes
-        result["digit_accuracy"] = quality.coloured_mnist_accuracy(
-            images, digits=digits, classifier=classifier)["digit_accuracy"]
+        asked = np.arange(samples) % model.num_classes
+        result["class_accuracy"] = class_accuracy(dataset, images, logits,
+                                                  asked, classifier)
     return result
+
+
+def class_accuracy(dataset, images, logits, labels, classifier):
+    """How often images show the class asked for (coloured MNIST: the
+    digit)."""
+    if dataset == "coloured_mnist":
+        return quality.coloured_mnist_accuracy(
+            images, digits=labels, classifier=classifier)["digit_accuracy"]
+    return quality.accuracy_from_logits(logits, labels)
 
 
 def main(argv=None):
@@ -74,36 +87,40 @@ def main(argv=None):
     parser.add_argument("--out", help="JSON file of the results")
     args = parser.parse_args(argv)
 
-    classifier = quality.load_classifier("coloured_mnist")
-    test, test_digits = data.load_coloured_mnist("test", return_labels=True)
+    with open(os.path.join(args.runs[0], run_folder.RUN_NAME)) as f:
+        dataset = json.load(f).get("dataset", "mnist")
+    load = data.DATASETS[dataset]
+    classifier = quality.load_classifier(dataset)
+    test, test_labels = load("test", return_labels=True)
     reference = quality.classifier_logits(test, classifier)
-    train = data.load_coloured_mnist("train")[: args.samples]
+    train = load("train")[: args.samples]
     floor = quality.logit_quality(reference, quality.classifier_logits(
         train, classifier))
-    real_digits = quality.coloured_mnist_accuracy(
-        test, digits=test_digits, classifier=classifier)["digit_accuracy"]
+    real_accuracy = class_accuracy(dataset, test, reference, test_labels,
+                                   classifier)
     results = {
+        "dataset": dataset,
         "samples": args.samples,
         "floor": {"classifier_fid": round(floor["classifier_fid"], 3),
                   "classifier_score": round(float(
                       floor["classifier_score"]), 3),
                   "classes_covered": int(floor["classes_covered"]),
-                  "digit_accuracy": real_digits},
+                  "class_accuracy": real_accuracy},
         "runs": [],
         "measured": time.strftime("%Y-%m-%d"),
     }
     for run in args.runs:
         results["runs"].append(judge(run, classifier, reference,
-                                     args.samples))
+                                     args.samples, dataset))
         print(results["runs"][-1], flush=True)
     print("| run | architecture | width | iterations | FID (floor "
           f"{results['floor']['classifier_fid']}) | score (real "
-          f"{results['floor']['classifier_score']}) | classes of 200 (real "
-          f"{results['floor']['classes_covered']}) | digit asked for (real "
-          f"{real_digits:.3f}) |")
+          f"{results['floor']['classifier_score']}) | classes (real "
+          f"{results['floor']['classes_covered']}) | class asked for (real "
+          f"{real_accuracy:.3f}) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in results["runs"]:
-        asked = (f"{row['digit_accuracy']:.3f}" if row["conditional"]
+        asked = (f"{row['class_accuracy']:.3f}" if row["conditional"]
                  else "n/a")
         kind = "conditional" if row["conditional"] else "unconditional"
         print(f"| {row['run']} | {row['architecture']} ({kind}) | "
