@@ -166,9 +166,15 @@ def check_samples(samples, name="x", sample_shape=None):
     return samples
 
 
-def check_generator(generator, latent_dim, image_shape):
-    """Returns the latent size and checks the generator fits the critic."""
-    input_shape = model_input_shape(generator, "generator")
+def check_generator(generator, latent_dim, image_shape, input_shape=None):
+    """Returns the latent size and checks the generator fits the critic.
+
+    `input_shape` is the generator's noise input without the batch axis
+    when the caller found it among other inputs (a conditional generator's
+    labels); by default the generator's one input.
+    """
+    if input_shape is None:
+        input_shape = model_input_shape(generator, "generator")
     if len(input_shape) != 1 or input_shape[0] is None:
         raise ValueError(
             "generator must take noise of shape (batch, latent_dim), got an "

@@ -184,26 +184,8 @@ class ConditionalWGANGP(WGANGP):
         argument_validation.check_scalar_output(critic, "critic")
         argument_validation.check_linear_output(critic, "critic")
         noise_shape = _split_label_input(generator, "generator")
-        if len(noise_shape) != 1 or noise_shape[0] is None:
-            raise ValueError(
-                "generator must take noise of shape (batch, latent_dim), got "
-                f"(batch, {', '.join(map(str, noise_shape))})."
-            )
-        if latent_dim is None:
-            latent_dim = noise_shape[0]
-        latent_dim = argument_validation.check_int("latent_dim", latent_dim)
-        if latent_dim != noise_shape[0]:
-            raise ValueError(
-                f"latent_dim={latent_dim} differs from the generator's noise "
-                f"size {noise_shape[0]}."
-            )
-        output_shape = argument_validation.model_output_shape(
-            generator, "generator")
-        if output_shape != image_shape:
-            raise ValueError(
-                f"generator output shape {output_shape} must equal the "
-                f"critic's image shape {image_shape}."
-            )
+        latent_dim = argument_validation.check_generator(
+            generator, latent_dim, image_shape, input_shape=noise_shape)
         return image_shape, latent_dim
 
     # ------------------------------------------------------------------ fit
