@@ -41,11 +41,15 @@ def gradient_norm(critic, x):
         x: Images, shape `(batch, ...)`.
 
     Returns:
-        Tensor of shape `(batch,)`.
+        float32 tensor of shape `(batch,)`, also under a mixed-precision
+        policy.
     """
     grads = backend.input_gradient(
         lambda t: critic(t, training=True), ops.convert_to_tensor(x)
     )
+    # In float32 under a mixed-precision policy too: squares summed over
+    # every pixel overflow float16 and lose most digits in bfloat16.
+    grads = ops.cast(grads, "float32")
     axes = tuple(range(1, len(grads.shape)))
     return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + NORM_EPSILON)
 

@@ -101,3 +101,23 @@ class LogRecords(logging.Handler):
     def __exit__(self, *exc_info):
         self._logger.removeHandler(self)
         self._logger.setLevel(self._level)
+
+
+class GlobalPolicy:
+    """Sets Keras's global dtype policy inside a `with` block, then restores it.
+
+    Example: `with GlobalPolicy("mixed_bfloat16"): critic, generator =
+    small_models()` builds the networks to compute in bfloat16.
+    """
+
+    def __init__(self, name):
+        self.name = name
+        self._previous = None
+
+    def __enter__(self):
+        self._previous = keras.mixed_precision.global_policy()
+        keras.mixed_precision.set_global_policy(self.name)
+        return self
+
+    def __exit__(self, *exc_info):
+        keras.mixed_precision.set_global_policy(self._previous)

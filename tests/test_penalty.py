@@ -4,6 +4,7 @@ import pytest
 
 import keras_wgan
 from keras_wgan import penalty
+from tests.helpers import GlobalPolicy
 from tests.helpers import linear_critic
 from tests.helpers import small_models
 
@@ -100,3 +101,20 @@ def test_wgangp_critic_loss_adds_weighted_penalty():
         estimate, rel=1e-4, abs=1e-5
     )
     assert float(loss) == pytest.approx(-estimate + expected_penalty, rel=1e-4)
+
+
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_norm_is_float32_under_mixed_precision(policy):
+    rng = np.random.default_rng(4)
+    w = rng.normal(size=28 * 28).astype("float32") * 0.1
+    with GlobalPolicy(policy):
+        critic = linear_critic(w)
+    assert critic.layers[-1].compute_dtype == policy.split("_")[1]
+    x = rng.uniform(-1, 1, (3, 28, 28, 1)).astype("float32")
+    norms = penalty.gradient_norm(critic, x)
+    assert keras.backend.standardize_dtype(norms.dtype) == "float32"
+    # The gradient of w . x is w (rounded to the policy's dtype), and the
+    # norm of its 784 entries is summed in float32.
+    np.testing.assert_allclose(
+        _to_numpy(norms), np.full(3, np.linalg.norm(w)), rtol=1e-2
+    )

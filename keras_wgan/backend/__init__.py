@@ -14,6 +14,8 @@ backend is chosen).
   `(loss, aux)`, and returns `(loss, aux, grads)` with the gradients of
   `loss` with respect to `variables` only. `variables` may be empty (a
   frozen network, whose loss is only logged): then `grads` is empty.
+- `apply_gradients(optimizer, grads, variables)`: `optimizer.apply`, except
+  where a backend needs another way (a `LossScaleOptimizer` on JAX).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.
@@ -43,6 +45,7 @@ _impl = _load(keras.backend.backend())
 
 run_step = _impl.run_step
 value_and_grad = _impl.value_and_grad
+apply_gradients = _impl.apply_gradients
 input_gradient = _impl.input_gradient
 no_grad = _impl.no_grad
 fused_conv2d = getattr(_impl, "fused_conv2d", None)

@@ -107,6 +107,28 @@ def _traced_value_and_grad(outer, loss_fn, variables):
     return loss, aux, grads
 
 
+def apply_gradients(optimizer, grads, variables):
+    """Applies `grads` to `variables` with `optimizer`, inside a traced step.
+
+    A `LossScaleOptimizer` decides with `ops.cond` whether to update, and
+    its stateful `apply` assigns variables inside the branches, which leaks
+    their tracers out of `jax.lax.cond`; its `stateless_apply` returns the
+    new values instead, which are assigned here, outside the branches.
+    """
+    if not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        optimizer.apply(grads, variables)
+        return
+    new_variables, new_optimizer_variables = optimizer.stateless_apply(
+        [v.value for v in optimizer.variables],
+        grads,
+        [v.value for v in variables],
+    )
+    for variable, value in zip(variables, new_variables):
+        variable.assign(value)
+    for variable, value in zip(optimizer.variables, new_optimizer_variables):
+        variable.assign(value)
+
+
 def input_gradient(fn, x):
     """Returns d sum(fn(x)) / dx, differentiable again (`jax.grad` nests)."""
     return jax.grad(lambda t: jnp.sum(fn(t)))(jnp.asarray(x))

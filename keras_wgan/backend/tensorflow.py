@@ -24,6 +24,11 @@ def value_and_grad(loss_fn, variables):
     return loss, aux, grads
 
 
+def apply_gradients(optimizer, grads, variables):
+    """Applies `grads` to `variables` with `optimizer`."""
+    optimizer.apply(grads, variables)
+
+
 def input_gradient(fn, x):
     """Returns d sum(fn(x)) / dx.
 

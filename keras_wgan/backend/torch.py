@@ -34,6 +34,11 @@ def value_and_grad(loss_fn, variables):
     return loss.detach(), aux, list(grads)
 
 
+def apply_gradients(optimizer, grads, variables):
+    """Applies `grads` to `variables` with `optimizer`."""
+    optimizer.apply(grads, variables)
+
+
 def input_gradient(fn, x):
     """Returns d sum(fn(x)) / dx with a graph, so it can be differentiated.
 

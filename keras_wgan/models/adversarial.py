@@ -180,6 +180,7 @@ class AdversarialModel(keras.Model):
         run_eagerly=False,
         jit_compile="auto",
         learning_rate=None,
+        auto_scale_loss=True,
     ):
         """Configures the two optimizers and the loss for training.
 
@@ -203,6 +204,12 @@ class AdversarialModel(keras.Model):
                 `keras_wgan.models.IterationSchedule`, so both follow the
                 same iteration. (An optimizer of your own evaluates its
                 schedule at its own update count.)
+            auto_scale_loss: As in `keras.Model.compile`: when the critic or
+                the generator computes under the `"mixed_float16"` dtype
+                policy, each optimizer is wrapped in a
+                `keras.optimizers.LossScaleOptimizer` (unless it is one
+                already), which scales each loss before its gradients are
+                taken and skips an update whose gradients are not finite.
 
         A network without trainable weights (`trainable = False`) is
         frozen: it is not updated and runs in inference mode (see the
@@ -244,6 +251,10 @@ class AdversarialModel(keras.Model):
             )
         if generator_optimizer is None:
             generator_optimizer = self._default_optimizer(learning_rate)
+        if auto_scale_loss and self._computes_in_float16():
+            critic_optimizer = _loss_scaled(critic_optimizer, "critic")
+            generator_optimizer = _loss_scaled(
+                generator_optimizer, "generator")
         if critic_optimizer is generator_optimizer:
             raise ValueError(
                 "critic_optimizer and generator_optimizer must be two "
@@ -260,6 +271,12 @@ class AdversarialModel(keras.Model):
         # Built now so that loading a checkpoint finds their slot variables.
         self.critic_optimizer.build(self.critic.trainable_variables)
         self.generator_optimizer.build(self.generator.trainable_variables)
+
+    def _computes_in_float16(self):
+        return any(
+            network.dtype_policy.name == "mixed_float16"
+            for _, network in self._networks()
+        )
 
     @staticmethod
     def _checked_learning_rate(learning_rate):
@@ -524,10 +541,11 @@ class AdversarialModel(keras.Model):
         fake = backend.no_grad(self._generate_for_critic, noise)
         variables = self.critic.trainable_variables
         _, logs, grads = backend.value_and_grad(
-            lambda: self.critic_objective(real, fake), variables
+            _scaled(self.critic_optimizer, self.critic_objective, real, fake),
+            variables,
         )
         if variables:  # A frozen critic's loss is only logged.
-            self.critic_optimizer.apply(grads, variables)
+            backend.apply_gradients(self.critic_optimizer, grads, variables)
         return dict(logs)
 
     def _generate_for_critic(self, noise):
@@ -588,13 +606,19 @@ class AdversarialModel(keras.Model):
     def _generator_update(self, batch_size):
         """One generator update; returns `generator_loss` and its logs."""
         variables = self.generator.trainable_variables
-        loss, logs, grads = backend.value_and_grad(
-            lambda: self.generator_objective(self.sample_noise(batch_size)),
-            variables,
+
+        def objective():
+            loss, logs = self.generator_objective(
+                self.sample_noise(batch_size))
+            return loss, {"generator_loss": loss, **logs}
+
+        _, logs, grads = backend.value_and_grad(
+            _scaled(self.generator_optimizer, objective), variables
         )
         if variables:  # A frozen generator's loss is only logged.
-            self.generator_optimizer.apply(grads, variables)
-        return {"generator_loss": loss, **logs}
+            backend.apply_gradients(
+                self.generator_optimizer, grads, variables)
+        return logs
 
     def generator_objective(self, noise):
         """The generator's loss on one noise batch.
@@ -693,22 +717,38 @@ class AdversarialModel(keras.Model):
         return self.generate_from(noise, batch_size=batch_size)
 
     def generate_from(self, noise, batch_size=256):
-        """Maps latent vectors `(n, latent_dim)` to samples (NumPy array)."""
+        """Maps latent vectors `(n, latent_dim)` to samples (float32 NumPy)."""
+        noise = self._checked_noise(noise)
+        return self._generated(
+            lambda start, stop: self.generator_samples(noise[start:stop], False),
+            noise.shape[0],
+            batch_size,
+        )
+
+    def _checked_noise(self, noise):
         noise = ops.convert_to_tensor(noise, dtype="float32")
         if len(noise.shape) != 2 or noise.shape[1] != self.latent_dim:
             raise ValueError(
                 f"noise must have shape (n, {self.latent_dim}), "
                 f"got {tuple(noise.shape)}."
             )
+        return noise
+
+    @staticmethod
+    def _generated(samples, count, batch_size):
+        """Returns `samples(start, stop)` over `range(count)` as one array.
+
+        Batches of `batch_size`, without gradients, as float32 NumPy even
+        under a mixed-precision policy whose generator computes in
+        (b)float16: image files, FID and plots expect float32.
+        """
+        batch_size = argument_validation.check_int("batch_size", batch_size)
         parts = [
-            ops.convert_to_numpy(
-                backend.no_grad(
-                    self.generator_samples, noise[start : start + batch_size], False
-                )
-            )
-            for start in range(0, noise.shape[0], batch_size)
+            ops.convert_to_numpy(backend.no_grad(
+                samples, start, min(start + batch_size, count)))
+            for start in range(0, count, batch_size)
         ]
-        return np.concatenate(parts, axis=0)
+        return np.concatenate(parts, axis=0).astype("float32")
 
     # ---------------------------------------------------------- serialization
 
@@ -769,6 +809,26 @@ class _OptimizerGroup:
     @property
     def built(self):
         return all(opt.built for opt in self.optimizers)
+
+
+def _loss_scaled(optimizer, player):
+    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        return optimizer
+    return keras.optimizers.LossScaleOptimizer(
+        optimizer, name=f"{player}_loss_scale_optimizer")
+
+
+def _scaled(optimizer, objective, *args):
+    """Returns `objective(*args)` with its loss scaled by `optimizer`.
+
+    The loss is multiplied by the optimizer's loss scale (1 unless it is a
+    `LossScaleOptimizer`, which divides the gradients by it again); the
+    logs keep the unscaled values.
+    """
+    def scaled_objective():
+        loss, logs = objective(*args)
+        return optimizer.scale_loss(loss), logs
+    return scaled_objective
 
 
 def _is_schedule(learning_rate):

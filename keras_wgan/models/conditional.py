@@ -19,7 +19,6 @@ from keras import ops
 
 from keras_wgan import _keras_internals
 from keras_wgan import argument_validation
-from keras_wgan import backend
 from keras_wgan.data import batches
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.penalty import gradient_penalty
@@ -403,27 +402,16 @@ class ConditionalWGANGP(WGANGP):
             batch_size: Images generated per forward pass.
 
         Returns:
-            NumPy array `(n, H, W, C)`.
+            float32 NumPy array `(n, H, W, C)`.
         """
-        noise = ops.convert_to_tensor(noise, dtype="float32")
-        if len(noise.shape) != 2 or noise.shape[1] != self.latent_dim:
-            raise ValueError(
-                f"noise must have shape (n, {self.latent_dim}), "
-                f"got {tuple(noise.shape)}."
-            )
-        batch_size = argument_validation.check_int("batch_size", batch_size)
+        noise = self._checked_noise(noise)
         labels = self._labels_for(labels, noise.shape[0])
-
-        def images(start):
-            pair = (noise[start : start + batch_size],
-                    labels[start : start + batch_size])
-            return self.generator_samples(pair, False)[0]
-
-        parts = [
-            ops.convert_to_numpy(backend.no_grad(images, start))
-            for start in range(0, noise.shape[0], batch_size)
-        ]
-        return np.concatenate(parts, axis=0)
+        return self._generated(
+            lambda start, stop: self.generator_samples(
+                (noise[start:stop], labels[start:stop]), False)[0],
+            noise.shape[0],
+            batch_size,
+        )
 
     def class_grid(self, num_samples, seed=0, batch_size=256, classes=None):
         """Generates a grid of one row per class; returns `(images, columns)`.

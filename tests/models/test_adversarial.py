@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import keras_wgan
+from tests.helpers import GlobalPolicy
 from tests.helpers import linear_critic
 from tests.helpers import real_digits
 from tests.helpers import small_models
@@ -293,3 +294,76 @@ def test_critic_estimates_the_distance_to_a_frozen_generator():
     distance = float(np.linalg.norm(held_out, axis=1).mean())
     assert estimate == pytest.approx((1 + distance / 20) * distance,
                                      abs=0.08)
+
+
+@pytest.mark.parametrize(
+    "policy, model_class",
+    [
+        ("mixed_bfloat16", keras_wgan.WGAN),
+        ("mixed_bfloat16", keras_wgan.WGANGP),
+        # mixed_float16: test_mixed_float16_scales_both_losses_..., below.
+    ],
+)
+def test_mixed_precision_trains_finite_with_float32_weights(policy, model_class):
+    with GlobalPolicy(policy):
+        gan = model_class(*small_models(), seed=0)
+        gan.compile()
+        history = gan.fit(real_digits(80), batch_size=8, epochs=1, verbose=0)
+    compute_dtype = policy.split("_")[1]
+    assert gan.critic.layers[1].compute_dtype == compute_dtype
+    logs = {name: values[-1] for name, values in history.history.items()}
+    assert all(math.isfinite(value) for value in logs.values()), logs
+    weights = gan.critic.get_weights() + gan.generator.get_weights()
+    assert {w.dtype for w in weights} == {np.dtype("float32")}
+    if model_class is keras_wgan.WGAN:
+        assert max(abs(w).max() for w in gan.critic.get_weights()) <= 0.01
+    else:
+        # The logs hold the losses themselves, not the loss-scaled ones.
+        assert logs["critic_loss"] == pytest.approx(
+            logs["gradient_penalty"] - logs["wasserstein_estimate"],
+            abs=1e-2,
+        )
+    images = gan.generate(4, seed=1)
+    assert images.dtype == np.float32
+    assert np.all(np.abs(images) <= 1.0)
+
+
+def test_mixed_float16_scales_both_losses_and_saves_the_scale(tmp_path):
+    with GlobalPolicy("mixed_float16"):
+        gan = keras_wgan.WGANGP(*small_models(), seed=0)
+        gan.compile()
+        initial = [keras.ops.convert_to_numpy(w) for w in
+                   gan.critic.trainable_weights]
+        history = gan.fit(real_digits(80), batch_size=8, epochs=1,
+                          verbose=0)
+        path = tmp_path / "gan.keras"
+        gan.save(path)
+        loaded = keras.saving.load_model(path)
+    assert gan.critic.layers[1].compute_dtype == "float16"
+    logs = {name: values[-1] for name, values in history.history.items()}
+    assert all(math.isfinite(value) for value in logs.values()), logs
+    # Logged unscaled: a scaled loss would be 2^15 times larger.
+    assert logs["critic_loss"] == pytest.approx(
+        logs["gradient_penalty"] - logs["wasserstein_estimate"], abs=1e-2)
+    assert 1.0 < logs["gradient_penalty"] < 100.0
+    for optimizer in (gan.critic_optimizer, gan.generator_optimizer):
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        # The first steps had finite gradients: the scale stayed at its
+        # initial 2^15, and the inner optimizer updated the weights.
+        assert float(keras.ops.convert_to_numpy(optimizer.scale_loss(1.0))) \
+            == 2.0**15
+    assert int(gan.critic_optimizer.iterations) == 5 * 2
+    # Every kernel moved (the last bias cancels out of the Wasserstein loss,
+    # so its gradient is zero).
+    moved = [not np.array_equal(a, keras.ops.convert_to_numpy(b))
+             for a, b in zip(initial, gan.critic.trainable_weights)
+             if a.ndim > 1]
+    assert moved and all(moved)
+    for name in ("critic_optimizer", "generator_optimizer"):
+        optimizer = getattr(loaded, name)
+        assert isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+        for saved, restored in zip(getattr(gan, name).variables,
+                                   optimizer.variables):
+            np.testing.assert_array_equal(
+                keras.ops.convert_to_numpy(saved),
+                keras.ops.convert_to_numpy(restored))
