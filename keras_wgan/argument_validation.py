@@ -55,6 +55,55 @@ def check_float(name, value, minimum=0.0, inclusive=True):
     return value
 
 
+def check_class_labels(name, labels, num_classes, count=None):
+    """Returns class labels as an int64 NumPy vector, or raises one line.
+
+    Args:
+        name: Argument name used in the error message.
+        labels: Array-like (or tensor) of integer labels.
+        num_classes: Labels must lie in `[0, num_classes)`.
+        count: The number of labels expected (one per image), or `None`
+            for a vector of any length.
+
+    Returns:
+        `np.ndarray` of dtype int64 and shape `(count,)`.
+
+    Example:
+
+    >>> check_class_labels("y", [0, 2, 1], num_classes=3)
+    array([0, 2, 1])
+    >>> check_class_labels("y", [0, 3], num_classes=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: y must hold class labels in [0, 3), got [0, 3].
+    """
+    values = np.asarray(
+        keras.ops.convert_to_numpy(labels) if hasattr(labels, "dtype")
+        else labels
+    )
+    if values.dtype.kind not in "iu" and values.size:
+        raise ValueError(
+            f"{name} must hold integer class labels in [0, {num_classes}), "
+            f"got dtype {values.dtype}."
+        )
+    if count is not None and values.shape != (count,):
+        raise ValueError(
+            f"{name} must have shape ({count},), one label per image, got "
+            f"shape {values.shape}."
+        )
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name} must be a vector, one label per image, got shape "
+            f"{values.shape}."
+        )
+    if values.size and (values.min() < 0 or values.max() >= num_classes):
+        raise ValueError(
+            f"{name} must hold class labels in [0, {num_classes}), got "
+            f"[{values.min()}, {values.max()}]."
+        )
+    return values.astype(np.int64)
+
+
 def check_images(images, name="x", image_shape=None):
     """Checks an array of images for training or evaluation.
 

@@ -60,3 +60,27 @@ def test_check_generator_infers_and_checks_the_latent_size():
     with pytest.raises(ValueError, match=r"generator output shape \(2, 4\) "
                        r"must equal the critic's input shape \(4, 2\)"):
         checks.check_generator(generator, None, (4, 2))
+
+
+@pytest.mark.parametrize("labels, count, message", [
+    ([0.0, 1.0], None, r"^y must hold integer class labels in \[0, 3\), got "
+                       r"dtype float64\.$"),
+    ([0, 1], 3, r"^y must have shape \(3,\), one label per image, got shape "
+                r"\(2,\)\.$"),
+    ([[0], [1]], None, r"^y must be a vector, one label per image, got shape "
+                       r"\(2, 1\)\.$"),
+    ([0, -1, 2], None, r"^y must hold class labels in \[0, 3\), got "
+                       r"\[-1, 2\]\.$"),
+])
+def test_check_class_labels_refuses_in_one_line(labels, count, message):
+    with pytest.raises(ValueError, match=message):
+        checks.check_class_labels("y", labels, 3, count)
+
+
+def test_check_class_labels_returns_int64_of_lists_arrays_and_tensors():
+    for labels in ([2, 0], np.array([2, 0], np.uint8),
+                   keras.ops.convert_to_tensor(np.array([2, 0], "int32"))):
+        values = checks.check_class_labels("y", labels, 3, 2)
+        assert values.dtype == np.int64
+        np.testing.assert_array_equal(values, [2, 0])
+    assert checks.check_class_labels("y", [], 3).shape == (0,)

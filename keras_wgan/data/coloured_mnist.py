@@ -12,6 +12,7 @@ import logging
 
 import numpy as np
 
+from keras_wgan.argument_validation import check_class_labels
 from keras_wgan.data import datasets
 
 _LOGGER = logging.getLogger(__name__)
@@ -187,15 +188,16 @@ def joint_labels(digits, colours):
     >>> joint_labels([0, 0, 7], [[0, 1], [4, 3], [4, 0]])
     array([  0,  19, 156])
     """
-    digits = _check_labels("digits", digits, 10)
+    digits = check_class_labels("digits", digits, 10)
     colours = np.asarray(colours)
     if colours.shape != (len(digits), 2):
         raise ValueError(
             f"colours must have shape ({len(digits)}, 2) to match digits, "
             f"got {colours.shape}."
         )
-    stroke = _check_labels("colours", colours[:, 0], len(PALETTE))
-    background = _check_labels("colours", colours[:, 1], len(PALETTE))
+    stroke = check_class_labels("colours", colours[:, 0], len(PALETTE))
+    background = check_class_labels("colours", colours[:, 1],
+                                    len(PALETTE))
     if np.any(stroke == background):
         raise ValueError(
             "colours must pair two different colours (stroke != "
@@ -224,29 +226,11 @@ def split_joint_labels(labels):
     >>> digits, colours.tolist()
     (array([0, 0, 7]), [[0, 1], [4, 3], [4, 0]])
     """
-    labels = _check_labels("labels", labels, NUM_JOINT_CLASSES)
+    labels = check_class_labels("labels", labels, NUM_JOINT_CLASSES)
     digits, pairs = np.divmod(labels, NUM_JOINT_CLASSES // 10)
     stroke, rest = np.divmod(pairs, len(PALETTE) - 1)
     background = rest + (rest >= stroke)
     return digits, np.stack([stroke, background], axis=1)
-
-
-def _check_labels(name, values, count):
-    """Returns `values` as an int64 vector in `0..count - 1`, or raises."""
-    values = np.asarray(values)
-    if values.ndim != 1 or not (
-        values.dtype.kind in "iu" or values.size == 0
-    ):
-        raise ValueError(
-            f"{name} must be a vector of integers in 0..{count - 1}, got "
-            f"shape {values.shape} and dtype {values.dtype}."
-        )
-    if values.size and (values.min() < 0 or values.max() >= count):
-        raise ValueError(
-            f"{name} must be integers in 0..{count - 1}, got values in "
-            f"[{values.min()}, {values.max()}]."
-        )
-    return values.astype(np.int64)
 
 
 def _check_seed(seed):

@@ -50,24 +50,8 @@ def check_labels(labels, num_classes, count, name="y"):
             f"{name} is missing: pass one integer class label in "
             f"[0, {num_classes}) per image."
         )
-    values = np.asarray(ops.convert_to_numpy(labels) if hasattr(
-        labels, "dtype") else labels)
-    if values.dtype.kind not in "iu":
-        raise ValueError(
-            f"{name} must hold integer class labels in [0, {num_classes}), "
-            f"got dtype {values.dtype}."
-        )
-    if values.shape != (count,):
-        raise ValueError(
-            f"{name} must have shape ({count},), one label per image, got "
-            f"shape {values.shape}."
-        )
-    if count and (values.min() < 0 or values.max() >= num_classes):
-        raise ValueError(
-            f"{name} must hold class labels in [0, {num_classes}), got "
-            f"[{values.min()}, {values.max()}]."
-        )
-    return values.astype("int32")
+    return argument_validation.check_class_labels(
+        name, labels, num_classes, count).astype("int32")
 
 
 def _split_label_input(model, name):

@@ -9,6 +9,7 @@ whose classifier knows (digit, stroke colour, background colour) jointly,
 
 import numpy as np
 
+from keras_wgan.argument_validation import check_class_labels
 from keras_wgan.data import coloured_mnist
 from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import classifier_logits
@@ -68,7 +69,7 @@ def accuracy_from_logits(logits, labels):
             "logits must have shape (N, num_classes) with N >= 1, got shape "
             f"{logits.shape}."
         )
-    labels = _labels("labels", labels, len(logits), logits.shape[1])
+    labels = check_class_labels("labels", labels, logits.shape[1], len(logits))
     return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
@@ -161,7 +162,8 @@ def coloured_mnist_accuracy(images, digits=None, colours=None,
     count = len(images) if hasattr(images, "__len__") else None
     wanted = {}
     if digits is not None:
-        wanted["digit_accuracy"] = _labels("digits", digits, count, 10)
+        wanted["digit_accuracy"] = check_class_labels(
+            "digits", digits, 10, count)
     if colours is not None:
         colours = np.asarray(colours)
         if colours.ndim != 2 or colours.shape[1] != 2:
@@ -170,10 +172,10 @@ def coloured_mnist_accuracy(images, digits=None, colours=None,
                 f"shape {colours.shape}."
             )
         palette = len(coloured_mnist.PALETTE)
-        wanted["stroke_accuracy"] = _labels("colours", colours[:, 0], count,
-                                            palette)
-        wanted["background_accuracy"] = _labels("colours", colours[:, 1],
-                                                count, palette)
+        wanted["stroke_accuracy"] = check_class_labels(
+            "colours", colours[:, 0], palette, count)
+        wanted["background_accuracy"] = check_class_labels(
+            "colours", colours[:, 1], palette, count)
     logits = classifier_logits(images, classifier, "images", batch_size)
     found_digits, found_colours = coloured_mnist_predictions(logits)
     found = {"digit_accuracy": found_digits,
@@ -181,21 +183,3 @@ def coloured_mnist_accuracy(images, digits=None, colours=None,
              "background_accuracy": found_colours[:, 1]}
     return {key: float(np.mean(found[key] == value))
             for key, value in wanted.items()}
-
-
-def _labels(name, labels, count, num_classes):
-    """Returns `labels` as int64 `(count,)` in `0..num_classes - 1`."""
-    labels = np.asarray(labels)
-    if labels.ndim != 1 or labels.dtype.kind not in "iu" or (
-        count is not None and len(labels) != count
-    ):
-        raise ValueError(
-            f"{name} must be integers of shape ({count},), one per image, "
-            f"got shape {labels.shape} and dtype {labels.dtype}."
-        )
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(
-            f"{name} must be classes in 0..{num_classes - 1}, got values in "
-            f"[{labels.min()}, {labels.max()}]."
-        )
-    return labels.astype(np.int64)

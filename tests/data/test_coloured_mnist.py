@@ -153,10 +153,10 @@ def test_joint_labels_of_the_test_split(test_split):
 
 
 @pytest.mark.parametrize("digits, colours, message", [
-    ([10], [[0, 1]], r"^digits must be integers in 0\.\.9, got values in "
+    ([10], [[0, 1]], r"^digits must hold class labels in \[0, 10\), got "
                      r"\[10, 10\]\.$"),
-    ([1.0], [[0, 1]], r"^digits must be a vector of integers in 0\.\.9"),
-    ([1], [[0, 5]], r"^colours must be integers in 0\.\.4"),
+    ([1.0], [[0, 1]], r"^digits must hold integer class labels in \[0, 10\)"),
+    ([1], [[0, 5]], r"^colours must hold class labels in \[0, 5\)"),
     ([1], [[2, 2]], r"^colours must pair two different colours \(stroke != "
                     r"background\), got \[2, 2\]\.$"),
     ([1, 2], [[0, 1]], r"^colours must have shape \(2, 2\) to match digits, "
@@ -168,7 +168,7 @@ def test_bad_joint_labels_arguments(digits, colours, message):
 
 
 def test_bad_split_joint_labels_arguments():
-    with pytest.raises(ValueError, match=r"^labels must be integers in "
-                                         r"0\.\.199, got values in "
+    with pytest.raises(ValueError, match=r"^labels must hold class labels "
+                                         r"in \[0, 200\), got "
                                          r"\[-1, 200\]\.$"):
         coloured_mnist.split_joint_labels([-1, 200])
