@@ -89,9 +89,8 @@ def main(argv=None):
             except Exception as error:  # deleted or half-visible: next time
                 print(f"epoch {epoch}: not read yet ({error})", flush=True)
                 continue
-            fake = quality.classifier_logits(
-                model.generate(args.samples, seed=0), classifier)
-            values = quality.logit_quality(reference, fake)
+            values, _, _ = quality.generator_quality(
+                model, reference, classifier, args.samples)
             row = {"epoch": epoch, "generator_iterations": epoch * steps,
                    "classifier_fid": round(values["classifier_fid"], 3),
                    "classifier_score": round(

@@ -109,9 +109,8 @@ def read_history(path):
 
 def measure(model, real_logits, classifier, num_samples):
     """Classifier FID, score and classes covered of `num_samples` samples."""
-    fake = model.generate(num_samples, seed=0)
-    values = quality.logit_quality(
-        real_logits, quality.classifier_logits(fake, classifier, min_images=2))
+    values, _, _ = quality.generator_quality(
+        model, real_logits, classifier, num_samples)
     counts = np.asarray(values["class_counts"])
     return {
         "fid": round(values["classifier_fid"], 2),

@@ -48,9 +48,8 @@ def judge(run, classifier, reference, samples, dataset):
                          f"{dataset}: judge one dataset per call.")
     model = keras.models.load_model(
         os.path.join(run, run_folder.CHECKPOINT_NAME))
-    images = model.generate(samples, seed=0)
-    logits = quality.classifier_logits(images, classifier)
-    values = quality.logit_quality(reference, logits)
+    values, images, logits = quality.generator_quality(
+        model, reference, classifier, samples)
     config = TrainConfig.resumed(record, {"out": run})
     result = {
         "run": os.path.basename(os.path.normpath(run)),

@@ -14,7 +14,7 @@ comes as a function of images and, as TF-GAN pairs `classifier_score` with
 - `mode_coverage` / `coverage_from_logits`: how many samples fall in each
   class.
 - `logit_quality`: the three at once from logits, as every report uses
-  them; `QualityMetrics`, a callback writing them into the epoch logs.
+  them; `generator_quality`, of a generator's samples from a fixed seed; `QualityMetrics`, a callback writing them into the epoch logs.
 - `label_accuracy` / `accuracy_from_logits`: the share of images in the
   class asked for (of a conditional generator); `coloured_mnist_accuracy`
   and `coloured_mnist_predictions`: the digit and colours of coloured MNIST
@@ -59,6 +59,7 @@ from keras_wgan.quality.scores import coverage_from_logits
 from keras_wgan.quality.scores import mode_coverage
 from keras_wgan.quality.scores import score_from_logits
 from keras_wgan.quality.summary import METRIC_NAMES
+from keras_wgan.quality.summary import generator_quality
 from keras_wgan.quality.summary import logit_quality
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "feature_statistics",
     "fid_from_logits",
     "frechet_distance",
+    "generator_quality",
     "image_classifier",
     "inception_metrics",
     "label_accuracy",

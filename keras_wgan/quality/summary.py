@@ -1,5 +1,6 @@
 """The three quality numbers of one set of generated images, from logits."""
 
+from keras_wgan.quality.features import classifier_logits
 from keras_wgan.quality.frechet import fid_from_logits
 from keras_wgan.quality.scores import coverage_from_logits
 from keras_wgan.quality.scores import score_from_logits
@@ -47,3 +48,39 @@ def logit_quality(real_logits, fake_logits):
         "classes_covered": coverage.covered,
         "class_counts": coverage.counts.tolist(),
     }
+
+
+def generator_quality(model, real_logits, classifier, num_samples, seed=0):
+    """Scores `num_samples` images that `model` generates from a fixed seed.
+
+    The one way the scripts judge a saved generator (`judge_runs.py`,
+    `checkpoint_quality.py`, `export_pretrained.py`): the same noise for
+    every checkpoint of a run, so that their numbers differ only by the
+    weights.
+
+    Args:
+        model: A trained model with `generate(num_samples, seed=...)`.
+        real_logits: The real images' logits, `(N, num_classes)`, N >= 2.
+        classifier: The classifier that gave `real_logits`.
+        num_samples: Images to generate, an int >= 2.
+        seed: Int seed of the noise.
+
+    Returns:
+        `(values, images, logits)`: the dict of `logit_quality`, the
+        generated images and their logits.
+
+    Example:
+
+    >>> class Constant:  # a "generator" of blank images
+    ...     def generate(self, n, seed):
+    ...         return np.zeros((n, 28, 28, 1), "float32")
+    >>> classifier = keras.Sequential([keras.Input((28, 28, 1)),
+    ...     keras.layers.Flatten(), keras.layers.Dense(3)])
+    >>> values, images, logits = generator_quality(
+    ...     Constant(), np.eye(3) * 5.0, classifier, num_samples=4)
+    >>> images.shape, logits.shape, values["classes_covered"]
+    ((4, 28, 28, 1), (4, 3), 1)
+    """
+    images = model.generate(num_samples, seed=seed)
+    logits = classifier_logits(images, classifier, min_images=2)
+    return logit_quality(real_logits, logits), images, logits

@@ -4,7 +4,10 @@ coverage assembly."""
 import numpy as np
 import pytest
 
+import keras_wgan
 from keras_wgan import quality
+from tests.helpers import real_digits
+from tests.helpers import small_models
 from tests.quality import shared
 
 
@@ -40,3 +43,19 @@ def test_logit_quality_needs_two_samples():
     logits = np.eye(3)
     with pytest.raises(ValueError, match="fake_logits must hold at least 2"):
         quality.logit_quality(logits, logits[:1])
+
+
+def test_generator_quality_scores_fixed_seed_samples():
+    gan = keras_wgan.WGANGP(*small_models(), seed=0)
+    classifier = quality.load_classifier("mnist")
+    real = quality.classifier_logits(real_digits(64), classifier)
+    values, images, logits = quality.generator_quality(
+        gan, real, classifier, num_samples=32)
+    np.testing.assert_array_equal(images, gan.generate(32, seed=0))
+    np.testing.assert_allclose(
+        logits, quality.classifier_logits(images, classifier), rtol=1e-6)
+    assert values == quality.logit_quality(real, logits)
+    again, _, _ = quality.generator_quality(gan, real, classifier, 32)
+    assert again == values  # the same noise: the same numbers
+    other, _, _ = quality.generator_quality(gan, real, classifier, 32, seed=1)
+    assert other["classifier_fid"] != values["classifier_fid"]
