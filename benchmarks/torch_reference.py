@@ -50,22 +50,36 @@ def critic(width=64):
     )
 
 
-def generator(latent_dim=128, width=64):
+class _CropTo7(nn.Module):
+    def forward(self, x):
+        return x[:, :, :7, :7]
+
+
+def generator(latent_dim=128, width=64, crop=False):
     """Returns the generator: noise to `(batch, 1, 28, 28)` images in [-1, 1].
 
     Args:
         latent_dim: Size of the noise vector.
         width: Filters of the last hidden transposed convolution.
+        crop: If True, the first transposed convolution doubles 4x4 to 8x8
+            and a slice keeps 7x7 (the twin of Keras's "same" padding and
+            `Cropping2D`); else it gives 7x7 directly.
 
     Returns:
         A `torch.nn.Module`.
     """
+    if crop:
+        first = [nn.ConvTranspose2d(4 * width, 2 * width, 5, stride=2,
+                                    padding=2, output_padding=1), _CropTo7()]
+    else:
+        # (4 - 1) * 2 - 2 * 2 + 5 = 7: the paper's 7x7 without a crop.
+        first = [nn.ConvTranspose2d(4 * width, 2 * width, 5, stride=2,
+                                    padding=2)]
     return nn.Sequential(
         nn.Linear(latent_dim, 4 * 4 * 4 * width),
         nn.ReLU(),
         nn.Unflatten(1, (4 * width, 4, 4)),
-        # (4 - 1) * 2 - 2 * 2 + 5 = 7: the paper's 7x7 without a crop.
-        nn.ConvTranspose2d(4 * width, 2 * width, 5, stride=2, padding=2),
+        *first,
         nn.ReLU(),
         nn.ConvTranspose2d(
             2 * width, width, 5, stride=2, padding=2, output_padding=1
@@ -85,16 +99,19 @@ class Trainer:
         width: Network width (64 is the paper's).
         latent_dim: Size of the noise vector.
         n_critic: Critic updates per generator update.
+        crop: Passed to `generator` (True: the twin of the standard-layer
+            Keras generator of `vs_pytorch.py --networks standard`).
     """
 
-    def __init__(self, model, width=64, latent_dim=128, n_critic=5):
+    def __init__(self, model, width=64, latent_dim=128, n_critic=5,
+                 crop=False):
         if model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {model!r}.")
         self.model = model
         self.latent_dim = latent_dim
         self.n_critic = n_critic
         self.critic = critic(width)
-        self.generator = generator(latent_dim, width)
+        self.generator = generator(latent_dim, width, crop=crop)
         # Keras's defaults where PyTorch's differ (rho, epsilon), so both
         # sides do the same arithmetic.
         if model == "wgan":

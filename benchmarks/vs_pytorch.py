@@ -8,6 +8,14 @@ generator update), the ratio keras-wgan / PyTorch, and peak memory.
 
     python benchmarks/vs_pytorch.py                      # torch backend only
     python benchmarks/vs_pytorch.py --backends torch,jax,tensorflow
+    python benchmarks/vs_pytorch.py --networks standard   # your own network
+
+`--networks package` (the default) trains the package's MNIST networks
+(`keras_wgan.architectures`, built from its fused layers); `--networks
+standard` trains the same shapes written with Keras's own layers, as a
+user writes them (`Conv2D`/`Conv2DTranspose` with padding "same", a
+`Cropping2D` from 8x8 to 7x7, `Dense`, `LeakyReLU`/`ReLU`), against the
+PyTorch twin with the same crop (`torch_reference.generator(crop=True)`).
 
 How it measures:
 
@@ -90,9 +98,15 @@ class _KerasRunner:
         # No keras.utils.set_random_seed: it imports TensorFlow whenever it
         # is installed (hundreds of MiB), which is not keras-wgan's cost.
         cls = keras_wgan.WGAN if args.model == "wgan" else keras_wgan.WGANGP
+        if args.networks == "standard":
+            networks = standard_networks(args.width)
+        else:
+            networks = (
+                keras_wgan.architectures.mnist_critic(width=args.width),
+                keras_wgan.architectures.mnist_generator(width=args.width),
+            )
         self.gan = cls(
-            keras_wgan.architectures.mnist_critic(width=args.width),
-            keras_wgan.architectures.mnist_generator(width=args.width),
+            *networks,
             n_critic=args.n_critic,
             seed=0,
         )
@@ -111,6 +125,36 @@ class _KerasRunner:
         )
 
 
+def standard_networks(width, latent_dim=128):
+    """The MNIST critic and generator of the WGAN-GP paper in Keras's own
+    layers: the shapes and parameter counts of `keras_wgan.architectures`.
+    """
+    import keras
+    from keras import layers
+
+    critic = keras.Sequential([keras.Input((28, 28, 1))], name="critic")
+    for multiplier in (1, 2, 4):  # 28 -> 14 -> 7 -> 4
+        critic.add(layers.Conv2D(multiplier * width, 5, strides=2,
+                                 padding="same"))
+        critic.add(layers.LeakyReLU(negative_slope=0.2))
+    critic.add(layers.Flatten())
+    critic.add(layers.Dense(1))
+    generator = keras.Sequential([
+        keras.Input((latent_dim,)),
+        layers.Dense(4 * 4 * 4 * width),
+        layers.ReLU(),
+        layers.Reshape((4, 4, 4 * width)),
+        layers.Conv2DTranspose(2 * width, 5, strides=2, padding="same"),
+        layers.Cropping2D(((0, 1), (0, 1))),  # 8x8 -> 7x7, the paper's crop
+        layers.ReLU(),
+        layers.Conv2DTranspose(width, 5, strides=2, padding="same"),
+        layers.ReLU(),
+        layers.Conv2DTranspose(1, 5, strides=2, padding="same"),
+        layers.Activation("tanh"),
+    ], name="generator")
+    return critic, generator
+
+
 class _TorchRunner:
     def __init__(self, args, images):
         import torch
@@ -121,7 +165,8 @@ class _TorchRunner:
         self.backend = "torch"
         torch.manual_seed(0)
         self.trainer = torch_reference.Trainer(
-            args.model, width=args.width, n_critic=args.n_critic
+            args.model, width=args.width, n_critic=args.n_critic,
+            crop=args.networks == "standard",
         )
         self.images = images
         self.batch_size = args.batch_size
@@ -201,7 +246,7 @@ class _Worker:
             "--impl", impl, "--backend", backend, "--model", model,
             "--width", str(args.width), "--batch-size", str(args.batch_size),
             "--n-critic", str(args.n_critic), "--warmup", str(args.warmup),
-            "--threads", str(args.threads),
+            "--threads", str(args.threads), "--networks", args.networks,
         ]
         self.process = subprocess.Popen(
             command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -249,6 +294,10 @@ def main(argv=None):
                         help="keras backends to time, comma-separated "
                         f"from {','.join(BACKENDS)}")
     parser.add_argument("--models", default=",".join(MODELS))
+    parser.add_argument("--networks", choices=("package", "standard"),
+                        default="package",
+                        help="the package's MNIST networks, or the same "
+                        "shapes in Keras's own layers (a user's network)")
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--n-critic", type=int, default=5)
@@ -322,7 +371,7 @@ def _print_table(args, workers, threads):
 
     load = os.getloadavg()
     print(
-        f"\nMNIST networks width {args.width}, batch {args.batch_size}, "
+        f"\nMNIST networks ({args.networks}) width {args.width}, batch {args.batch_size}, "
         f"n_critic {args.n_critic}; {args.repeats} interleaved rounds of "
         f"{args.iterations} generator iterations ({args.slow_iterations} on "
         f"jax) after {args.warmup} warm-up iterations; "

@@ -59,3 +59,25 @@ def inbound_layers(layer):
     if len(nodes) != 1:
         return []
     return [node.operation for node in nodes[0].parent_nodes]
+
+
+def conv_transpose_crops(layer):
+    """Returns `[(left, right), ...]`: what Keras's torch backend crops from
+    each spatial axis of the unpadded `conv_transposeNd` output of the
+    transposed-convolution layer `layer` (negative: zeros added).
+
+    The crops do not depend on the input size. Keras computes them in a
+    private helper of its torch backend; asking it keeps a fused
+    computation of the layer in step with Keras's own.
+    """
+    from keras.src.backend.common import backend_utils
+
+    rank = len(layer.kernel_size)
+    return backend_utils.compute_conv_transpose_output_crops_for_torch(
+        input_shape=(1, *([1] * rank), 1),
+        kernel_shape=(*layer.kernel_size, layer.filters, 1),
+        strides=layer.strides,
+        padding=layer.padding,
+        output_padding=layer.output_padding,
+        dilation_rate=layer.dilation_rate,
+    )

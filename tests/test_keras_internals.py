@@ -81,3 +81,23 @@ def test_uses_remat():
     with keras.RematScope(mode="full"):
         remat = keras.layers.Dense(2)
     assert _keras_internals.uses_remat(remat)
+
+
+@pytest.mark.parametrize("padding, output_padding, expected", [
+    # Kernel 5, stride 2 on a 4x4 input: torch's unpadded output is
+    # (4 - 1) * 2 + 5 = 11 wide; "same" keeps 8 (the odd pixel cropped at
+    # the end), "valid" all 11, "same" with output_padding 0 keeps 7.
+    ("same", None, [(1, 2), (1, 2)]),
+    ("valid", None, [(0, 0), (0, 0)]),
+    ("same", 0, [(2, 2), (2, 2)]),
+])
+def test_conv_transpose_crops_are_keras_torch_crops(padding, output_padding,
+                                                    expected):
+    layer = keras.layers.Conv2DTranspose(3, 5, strides=2, padding=padding,
+                                         output_padding=output_padding)
+    layer.build((None, 4, 4, 2))
+    crops = _keras_internals.conv_transpose_crops(layer)
+    assert [tuple(crop) for crop in crops] == expected
+    full = (4 - 1) * 2 + 5
+    size = layer.compute_output_shape((None, 4, 4, 2))[1]
+    assert all(full - left - right == size for left, right in crops)

@@ -22,6 +22,10 @@ backend is chosen).
 - `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
   convolutions of `keras_wgan.nets.layers` (`None` where a backend has none and
   the layers use `keras.ops`).
+- `fused_layer_call(layer, input_shape)`: an optional fast path for Keras's
+  own `Conv2D`, `Conv2DTranspose` and `Dense` in a network that
+  `keras_wgan.nets.layer_chain` runs directly (`None` where a backend has
+  none).
 """
 
 import importlib
@@ -50,3 +54,4 @@ input_gradient = _impl.input_gradient
 no_grad = _impl.no_grad
 fused_conv2d = getattr(_impl, "fused_conv2d", None)
 fused_conv2d_transpose = getattr(_impl, "fused_conv2d_transpose", None)
+fused_layer_call = getattr(_impl, "fused_layer_call", None)

@@ -3,6 +3,8 @@
 import keras
 import torch
 
+from keras_wgan import _keras_internals
+
 
 def value_and_grad(loss_fn, variables):
     """Returns `(loss, aux, grads)` of `loss_fn()` for `variables` only.
@@ -118,6 +120,144 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
         output_padding=output_padding,
     )
     return outputs.permute(0, 2, 3, 1)
+
+
+def fused_layer_call(layer, input_shape):
+    """Returns a fused `fn(x)` equal to `layer.call(x)`, or `None`.
+
+    For Keras's own `Conv2D`, `Conv2DTranspose` and `Dense` (exactly those
+    classes, channels-last, no dilation or groups, no LoRA), the same
+    computation as Keras's torch backend in fewer operations: one
+    `conv2d`/`conv_transpose2d` with the bias, on the channels-last data
+    seen as NCHW (no permute copies), and for the transposed convolution
+    torch's own `padding`/`output_padding` instead of an output crop;
+    `addmm` for `Dense`. The weights stay the layer's variables, so
+    gradients reach them as through `layer.call`.
+
+    Args:
+        layer: A built layer.
+        input_shape: The layer's static input shape, `(None, H, W, C)`;
+            "same" padding of a convolution depends on `H` and `W`.
+
+    Returns:
+        A function of the input tensor, or `None` for any other layer or
+        setting (call `layer.call` then).
+    """
+    if getattr(layer, "lora_enabled", False):
+        return None
+    kind = type(layer)
+    if kind is keras.layers.Dense:
+        return _fused_dense(layer, input_shape)
+    if kind not in (keras.layers.Conv2D, keras.layers.Conv2DTranspose):
+        return None
+    if (layer.data_format != "channels_last"
+            or tuple(layer.dilation_rate) != (1, 1)
+            or getattr(layer, "groups", 1) != 1):
+        return None
+    if kind is keras.layers.Conv2D:
+        return _fused_conv2d(layer, input_shape)
+    return _fused_conv2d_transpose(layer)
+
+
+def _fused_dense(layer, input_shape):
+    if len(input_shape) != 2:
+        return None
+
+    def call(inputs):
+        kernel = _value(layer.kernel)
+        if layer.use_bias:
+            outputs = torch.addmm(_value(layer.bias), inputs, kernel)
+        else:
+            outputs = torch.mm(inputs, kernel)
+        return layer.activation(outputs)
+
+    return call
+
+
+def _fused_conv2d(layer, input_shape):
+    padding = (0, 0)
+    pad_inputs = None
+    if layer.padding == "same":
+        sizes = input_shape[1:3]
+        if any(size is None for size in sizes):
+            return None
+        pads = [_same_padding(size, k, s) for size, k, s in
+                zip(sizes, layer.kernel_size, layer.strides)]
+        if all(left == right for left, right in pads):
+            padding = tuple(left for left, _ in pads)
+        else:
+            # Keras's "same" puts the odd pixel at the end, which torch's
+            # symmetric padding cannot: pad explicitly, as Keras does.
+            (top, bottom), (left, right) = pads
+            pad_inputs = (0, 0, left, right, top, bottom)
+
+    def call(inputs):
+        inputs = keras.ops.convert_to_tensor(inputs)
+        if pad_inputs is not None:
+            inputs = torch.nn.functional.pad(inputs, pad_inputs)
+        outputs = torch.nn.functional.conv2d(
+            _as_nchw(inputs),
+            _keras_kernel_as_torch(layer.kernel),
+            _value(layer.bias) if layer.use_bias else None,
+            stride=tuple(layer.strides),
+            padding=padding,
+        )
+        return layer.activation(outputs.permute(0, 2, 3, 1))
+
+    return call
+
+
+def _fused_conv2d_transpose(layer):
+    crops = _keras_internals.conv_transpose_crops(layer)
+    # Torch cuts `padding` from both ends and gives `output_padding` back
+    # at the end. Crops (left, right) are padding=left plus, when right <
+    # left, output_padding=left - right (it must be < stride), or when
+    # right > left, a cut of right - left more from the end (a view).
+    if any(left < 0 or left - right >= stride
+           for (left, right), stride in zip(crops, layer.strides)):
+        return None
+    padding = tuple(left for left, _ in crops)
+    output_padding = tuple(max(left - right, 0) for left, right in crops)
+    ends = tuple(None if right <= left else left - right
+                 for left, right in crops)
+
+    def call(inputs):
+        outputs = torch.nn.functional.conv_transpose2d(
+            _as_nchw(inputs),
+            _keras_kernel_as_torch(layer.kernel),
+            _value(layer.bias) if layer.use_bias else None,
+            stride=tuple(layer.strides),
+            padding=padding,
+            output_padding=output_padding,
+        )
+        outputs = outputs[:, :, :ends[0], :ends[1]]
+        return layer.activation(outputs.permute(0, 2, 3, 1))
+
+    return call
+
+
+def _same_padding(size, kernel, stride):
+    """Keras's "same" padding of one axis, `(before, after)`."""
+    out = -(-size // stride)
+    total = max(0, (out - 1) * stride + kernel - size)
+    return total // 2, total - total // 2
+
+
+def _keras_kernel_as_torch(kernel):
+    """Keras's `(kh, kw, in, out)` kernel as torch's `(out, in, kh, kw)`
+    (transposed convolutions: `(kh, kw, out, in)` as `(in, out, kh, kw)`),
+    in channels-last memory.
+
+    With a kernel in another memory format, oneDNN answers channels-last
+    inputs in NCHW, and every activation after it is then copied back. The
+    copy is one 2-D transpose, `(kh * kw * in, out)` to `(out, kh * kw *
+    in)`, which torch does several times faster than the same permutation
+    of four axes; a kernel is small beside a batch of activations.
+    """
+    value = _value(kernel)
+    kh, kw, fan_in, fan_out = value.shape
+    return (value.reshape(kh * kw * fan_in, fan_out).t().contiguous()
+            .view(fan_out, kh, kw, fan_in).permute(0, 3, 1, 2))
 
 
 def _as_nchw(inputs):

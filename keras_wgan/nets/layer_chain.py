@@ -23,6 +23,14 @@ when the result is the same as `model(x)`:
   computes in its variables' dtype (no mixed-precision autocasting);
 - no `keras.distribution` is set (it may lay out layer outputs).
 
+On torch, Keras's own `Conv2D`, `Conv2DTranspose` and `Dense` in such a
+chain run fused (`keras_wgan.backend.fused_layer_call`): one convolution
+with its bias on channels-last data, where Keras's torch backend permutes
+the data to channels-first and back, adds the bias separately and crops a
+transposed convolution's output. The weights are the layer's own, and a
+test checks outputs and gradients against `layer.call` in every padding
+and stride.
+
 Otherwise, and for inputs of another dtype than the first layer expects,
 the model is called normally. A model with BatchNormalization or Dropout,
 a residual graph, or a custom layer therefore runs exactly as before.
@@ -31,6 +39,7 @@ a residual graph, or a custom layer therefore runs exactly as before.
 import keras
 
 from keras_wgan import _keras_internals
+from keras_wgan import backend
 from keras_wgan.nets.layers import PaddedConv2D
 from keras_wgan.nets.layers import PaddedConv2DTranspose
 
@@ -85,7 +94,10 @@ def direct_forward(model):
     layers = _chain(model)
     if layers is None:
         return None
-    calls = tuple(layer.call for layer in layers)
+    calls, shape = [], tuple(model.inputs[0].shape)
+    for layer in layers:
+        calls.append(_fast_call(layer, shape))
+        shape = tuple(layer.compute_output_shape(shape))
     input_dtype = layers[0].input_dtype
 
     def forward(x):
@@ -98,6 +110,15 @@ def direct_forward(model):
         return x
 
     return forward
+
+
+def _fast_call(layer, input_shape):
+    """The layer's `call`, or the backend's fused equivalent where it has
+    one (Keras's convolutions and `Dense` on torch)."""
+    fused = None
+    if backend.fused_layer_call is not None:
+        fused = backend.fused_layer_call(layer, input_shape)
+    return fused or layer.call
 
 
 def _chain(model):
@@ -118,25 +139,32 @@ def _chain(model):
         for layer in model.layers
         if not isinstance(layer, keras.layers.InputLayer)
     ]
-    tensor = inputs[0]
-    for layer in layers:
-        if not _is_direct(layer):
-            return None
-        # The layer's first call must be the link of this chain: it takes
-        # the previous layer's output. Anything else (a branch, a shared
-        # layer first called elsewhere) falls back to the normal call.
-        try:
-            if layer.input is not tensor:
-                return None
-            tensor = layer.output
-        except (AttributeError, ValueError):
-            return None
-    if tensor is not outputs[0] or not layers:
+    if not layers or not all(_is_direct(layer) for layer in layers):
+        return None
+    # A Sequential calls its layers in order by definition (and after each
+    # `add` Keras calls them again, so their first call is not the model's
+    # graph). In a functional model, each layer's only call must be the
+    # link of this chain: it takes the previous layer's output. Anything
+    # else (a branch, a shared layer) falls back to the normal call.
+    if cls is not keras.Sequential and not _is_linked(layers, inputs[0],
+                                                      outputs[0]):
         return None
     dtypes = {layer.compute_dtype for layer in layers}
     if len(dtypes) != 1 or layers[0].input_dtype not in dtypes:
         return None
     return layers
+
+
+def _is_linked(layers, first, last):
+    tensor = first
+    for layer in layers:
+        try:
+            if layer.input is not tensor:
+                return False
+            tensor = layer.output
+        except (AttributeError, ValueError):
+            return False
+    return tensor is last
 
 
 def _is_direct(layer):

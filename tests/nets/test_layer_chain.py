@@ -162,3 +162,109 @@ def test_inputs_of_another_dtype_take_the_normal_call():
     assert keras.backend.standardize_dtype(out.dtype) == "float32"
     np.testing.assert_allclose(_numpy(out), _numpy(critic(x)), rtol=1e-6,
                                atol=1e-6)
+
+
+# Keras's own layers in the settings a fused torch call takes over.
+_FUSED_LAYERS = [
+    *[(lambda p=p, s=s, k=k: keras.layers.Conv2D(
+        6, k, strides=s, padding=p, activation="relu"), (2, size, size + 1, 3))
+      for p in ("same", "valid") for s in (1, 2) for k in (4, 5)
+      for size in (7, 8)],
+    *[(lambda p=p, s=s, k=k, o=o: keras.layers.Conv2DTranspose(
+        5, k, strides=s, padding=p, output_padding=o), (2, 4, 5, 3))
+      for p in ("same", "valid") for s in (1, 2) for k in (3, 4, 5)
+      for o in ((None, 0) if s == 1 else (None, 1))],
+    (lambda: keras.layers.Dense(5, activation="tanh"), (4, 7)),
+    (lambda: keras.layers.Dense(5, use_bias=False), (4, 7)),
+    (lambda: keras.layers.Conv2D(4, 3, use_bias=False), (2, 6, 6, 2)),
+]
+
+
+@pytest.mark.backends("torch", reason="the fused calls are torch's")
+@pytest.mark.parametrize("build, shape", _FUSED_LAYERS)
+def test_fused_keras_layers_compute_what_their_call_computes(build, shape):
+    import torch
+
+    layer = build()
+    layer(keras.Input(shape[1:]))
+    fused = backend.fused_layer_call(layer, tuple(layer.input.shape))
+    assert fused is not None
+    rng = np.random.default_rng(len(shape))
+    x = torch.tensor(rng.normal(size=shape).astype("float32"),
+                     requires_grad=True)
+    expected, outputs = layer.call(x), fused(x)
+    assert tuple(outputs.shape) == tuple(expected.shape)
+    weights = [x] + [w.value for w in layer.trainable_weights]
+    upstream = torch.tensor(rng.normal(size=tuple(expected.shape)),
+                            dtype=torch.float32)
+    for ours, theirs in zip(
+            torch.autograd.grad((outputs * upstream).sum(), weights),
+            torch.autograd.grad((expected * upstream).sum(), weights)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(outputs.detach(), expected.detach(),
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.backends("torch", reason="the fused calls are torch's")
+@pytest.mark.parametrize("layer", [
+    keras.layers.Conv2D(4, 3, dilation_rate=2),
+    keras.layers.Conv2D(4, 3, groups=2),
+    keras.layers.Conv2D(4, 3, data_format="channels_first"),
+    keras.layers.Conv1D(4, 3),
+    _MyDense(3),
+], ids=["dilated", "grouped", "channels_first", "conv1d", "subclass"])
+def test_other_layer_settings_keep_their_call(layer):
+    shape = (5, 8) if isinstance(layer, (keras.layers.Conv1D, _MyDense)) \
+        else (8, 8, 4)
+    layer(keras.Input(shape))
+    assert backend.fused_layer_call(layer, tuple(layer.input.shape)) is None
+
+
+@pytest.mark.backends("jax", "tensorflow")
+def test_only_torch_has_fused_layer_calls():
+    assert backend.fused_layer_call is None
+
+
+def _standard_layer_models(width=4, latent_dim=8):
+    """A critic and generator of Keras's own layers, as a user writes them."""
+    critic = keras.Sequential([
+        keras.Input((28, 28, 1)),
+        keras.layers.Conv2D(width, 5, strides=2, padding="same"),
+        keras.layers.LeakyReLU(0.2),
+        keras.layers.Conv2D(2 * width, 5, strides=2, padding="same"),
+        keras.layers.LeakyReLU(0.2),
+        keras.layers.Flatten(),
+        keras.layers.Dense(1),
+    ])
+    generator = keras.Sequential([
+        keras.Input((latent_dim,)),
+        keras.layers.Dense(7 * 7 * 2 * width, activation="relu"),
+        keras.layers.Reshape((7, 7, 2 * width)),
+        keras.layers.Conv2DTranspose(width, 5, strides=2, padding="same",
+                                     activation="relu"),
+        keras.layers.Conv2DTranspose(1, 5, strides=2, padding="same",
+                                     activation="tanh"),
+    ])
+    return critic, generator
+
+
+def test_standard_layer_networks_train_as_with_their_calls(monkeypatch):
+    images = helpers.real_digits(2 * 2 * 16)
+
+    def trained():
+        keras.utils.set_random_seed(0)
+        gan = keras_wgan.WGANGP(*_standard_layer_models(), n_critic=2,
+                                seed=3)
+        gan.compile()
+        gan.fit(images, batch_size=16, epochs=1, verbose=0, shuffle=False)
+        return helpers.variable_values(gan.critic.weights
+                                       + gan.generator.weights)
+
+    fast = trained()
+    monkeypatch.setattr(layer_chain, "direct_forward", lambda model: None)
+    normal = trained()
+    for a, b in zip(fast, normal):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    keras.utils.set_random_seed(0)
+    initial, _ = _standard_layer_models()
+    assert not np.allclose(fast[0], _numpy(initial.weights[0]))
