@@ -21,7 +21,8 @@ backend is chosen).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.
 - `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
   convolutions of `keras_wgan.nets.layers` (`None` where a backend has none and
-  the layers use `keras.ops`).
+  the layers use `keras.ops`). JAX's transposed convolution is the
+  sub-pixel convolution of `subpixel`.
 - `fused_layer_call(layer, input_shape)`: an optional fast path for Keras's
   own `Conv2D`, `Conv2DTranspose` and `Dense` in a network that
   `keras_wgan.nets.layer_chain` runs directly (`None` where a backend has
