@@ -258,8 +258,8 @@ class AdversarialModel(keras.Model):
             for name, network in self._networks()
         }
         # Built now so that loading a checkpoint finds their slot variables.
-        self.critic_optimizer.build(self.critic.trainable_variables)
-        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.critic_optimizer.build(self.player_variables("critic"))
+        self.generator_optimizer.build(self.player_variables("generator"))
 
     @staticmethod
     def _checked_learning_rate(learning_rate):
@@ -508,7 +508,7 @@ class AdversarialModel(keras.Model):
             critic_batches = critic_batches[-1:]
         for real_batch in critic_batches:
             logs = self._critic_update(real_batch)
-        logs.update(self._generator_update(batches.batch_length(real_batch)))
+        logs.update(self._generator_update(real_batch))
         self._update_trackers(logs)
         return {m.name: m.result() for m in self.metrics}
 
@@ -522,7 +522,7 @@ class AdversarialModel(keras.Model):
         """One critic update on `real`; returns the logged quantities."""
         noise = self.noise_for(real)
         fake = backend.no_grad(self._generate_for_critic, noise)
-        variables = self.critic.trainable_variables
+        variables = self.player_variables("critic")
         _, logs, grads = backend.value_and_grad(
             lambda: self.critic_objective(real, fake), variables
         )
@@ -585,16 +585,33 @@ class AdversarialModel(keras.Model):
         """
         raise NotImplementedError
 
-    def _generator_update(self, batch_size):
-        """One generator update; returns `generator_loss` and its logs."""
-        variables = self.generator.trainable_variables
+    def _generator_update(self, real):
+        """One generator update after the critic's on `real`; returns logs."""
+        variables = self.player_variables("generator")
         loss, logs, grads = backend.value_and_grad(
-            lambda: self.generator_objective(self.sample_noise(batch_size)),
+            lambda: self.generator_objective(self.generator_input(real)),
             variables,
         )
         if variables:  # A frozen generator's loss is only logged.
             self.generator_optimizer.apply(grads, variables)
         return {"generator_loss": loss, **logs}
+
+    def player_variables(self, player):
+        """Returns the weights one optimizer trains: `"critic"` or `"generator"`.
+
+        The network's trainable weights; a model whose player is several
+        networks (BiGAN's generator and encoder) returns all of theirs.
+        """
+        return getattr(self, player).trainable_variables
+
+    def generator_input(self, real):
+        """Returns the input of the generator update after the critic's on `real`.
+
+        Fresh noise (`sample_noise`) of `real`'s batch size; a model whose
+        generator objective also needs real samples (BiGAN's encoder)
+        returns them beside it.
+        """
+        return self.sample_noise(batches.batch_length(real))
 
     def generator_objective(self, noise):
         """The generator's loss on one noise batch.
