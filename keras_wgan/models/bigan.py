@@ -132,9 +132,8 @@ class _Bidirectional:
         """The critic's loss with the targets of the two pairs swapped.
 
         `G` wants `(G(z), z)` scored as real and `E` wants `(x, E(x))`
-        scored as fake: the label swap of Donahue et al. (2017, Section
-        3.4) for `BiGAN`, `mean D(x, E(x)) - mean D(G(z), z)` for
-        `BiGANGP`.
+        scored as fake: the label swap of Donahue et al. (2017) for
+        `BiGAN`, `mean D(x, E(x)) - mean D(G(z), z)` for `BiGANGP`.
         """
         latent, images = noise
         fake_scores = self.critic_scores(self.generator_samples(latent))
@@ -220,7 +219,8 @@ class BiGAN(_Bidirectional, _CrossEntropyGAN):
     trained with binary cross-entropy to score `(x, E(x))` as real (1) and
     `(G(z), z)` as fake (0). `G` and `E`, one player with one optimizer,
     descend the same cross-entropy with the labels swapped (the paper's
-    Section 3.4, the non-saturating form of the generator loss). One step
+    learning objective, the non-saturating form of the generator loss of
+    Goodfellow et al., 2014). One step
     is `n_critic` critic updates, each on a fresh real batch, then one
     update of `G` and `E` on fresh noise and the last critic batch.
     Defaults: DCGAN's Adam(2e-4, beta_1=0.5) for both players.

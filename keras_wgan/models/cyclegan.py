@@ -33,7 +33,7 @@ class CycleGAN(AdversarialModel):
     One step is `n_critic` updates of both critics, each on a fresh
     unpaired batch `(a, b)` of the two domains, then one update of both
     generators on the last of them. The critics minimise the least-squares
-    loss of the paper (Section 4, after Mao et al., 2017), halved as the
+    loss of the paper (after Mao et al., 2017), halved as the
     paper does: `0.5 * [mean (D_B(b) - 1)^2 + mean D_B(G(a))^2]` plus the
     same for `D_A`, `b` and `F(a)`. The generators minimise `mean
     (D_B(G(a)) - 1)^2 + mean (D_A(F(b)) - 1)^2 + cycle_weight * cycle +

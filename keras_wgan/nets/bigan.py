@@ -66,7 +66,7 @@ def mnist_joint_critic(latent_dim=64, width=16, dropout=0.0,
         width: Filters of the first convolution (then 2x and 4x); the code
             path and the joint layer have `16 * width` units. An int >= 1.
         dropout: Rate of a `Dropout` after every hidden layer, in [0, 1);
-            ALI's discriminator has 0.2 (Dumoulin et al., 2017, Appendix),
+            ALI's discriminators use 0.2 (Dumoulin et al., 2017),
             which keeps it from winning the game outright.
         name: Model name.
 

@@ -1,6 +1,6 @@
 """CycleGAN's networks, scaled down to 32x32 images (Zhu et al., 2017).
 
-`image_translator` is the paper's ResNet generator (its Appendix 7.2: a
+`image_translator` is the paper's ResNet generator (its appendix: a
 7x7 convolution, two stride-2 convolutions, residual blocks, two stride-2
 transposed convolutions and a 7x7 convolution to the image, instance
 normalisation and ReLU between them), with `width` filters instead of 64,

@@ -1,9 +1,9 @@
 """The linear probe: how much of the class an encoder's codes keep.
 
 An encoder (a BiGAN's `E`) is judged by a linear classifier fitted on its
-codes with the encoder frozen, the evaluation of Donahue et al. (2017,
-Section 4): a softmax regression on `E(train images)`, scored on `E(test
-images)`. Beside it belongs the same probe on a randomly initialised
+codes with the encoder frozen, as BiGAN features are evaluated (Donahue
+et al., 2017): here a softmax regression on `E(train images)`, scored on
+`E(test images)`. Beside it belongs the same probe on a randomly initialised
 encoder of the same architecture, whose codes are random features of the
 pixels.
 """
