@@ -23,4 +23,5 @@ from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
 from keras_wgan.nets import resnet
 
-__all__ = ["architectures", "bigan", "conditional", "cyclegan", "dcgan", "layers", "resnet"]
+__all__ = ["architectures", "bigan", "conditional", "cyclegan", "dcgan",
+           "layers", "resnet"]

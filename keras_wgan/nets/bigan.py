@@ -6,7 +6,8 @@ convolutions of `width`, `2 * width`, `4 * width` filters, LeakyReLU(0.2))
 and ends in a linear `latent_dim` code. The joint critic scores a pair
 `(x, z)`: the same convolutions on `x`, a dense layer on `z`, and a dense
 layer on both together, the three paths of the ALI discriminator
-(Dumoulin et al., 2017). Neither has batch normalisation, so the critic suits the gradient penalty of `BiGANGP`.
+(Dumoulin et al., 2017). Neither has batch normalisation, so the critic
+suits the gradient penalty of `BiGANGP`.
 """
 
 import keras
