@@ -13,6 +13,10 @@ the hooks a subclass overrides:
 - `sample_noise(batch_size)` and `noise_for(real)`: the generator's input
   for a generator update and for the fake batch beside a real one (a
   conditional model adds labels to both);
+- `generator_input(real)` and `player_variables(player)`: the input of the
+  generator update after the critics' on `real`, and the weights each
+  optimizer trains (a BiGAN's generator update also encodes `real`; its
+  generator player is the generator and the encoder);
 - `default_optimizer()` and `default_loss()`.
 
 The gradients come from `keras_wgan.backend`, so the same loop runs on
