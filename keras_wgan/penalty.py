@@ -107,7 +107,8 @@ def joint_gradient_penalty(critic, real, fake, seed=None):
     >>> dense.set_weights([np.array([[0.6], [0.0], [0.0]], "float32")])
     >>> real = (np.ones((4, 2), "float32"), np.ones((4, 1), "float32"))
     >>> fake = (np.zeros((4, 2), "float32"), np.zeros((4, 1), "float32"))
-    >>> round(float(joint_gradient_penalty(critic, real, fake)), 4)  # (0.6-1)^2
+    >>> value = joint_gradient_penalty(critic, real, fake)
+    >>> round(float(ops.convert_to_numpy(value)), 4)  # (0.6 - 1)^2
     0.16
     """
     real = tuple(ops.convert_to_tensor(part) for part in real)
