@@ -42,11 +42,15 @@ from keras_wgan.models import WGAN  # noqa: E402
 from keras_wgan.models import WGANGP  # noqa: E402
 from keras_wgan.models import WassersteinGAN  # noqa: E402
 from keras_wgan.models import AdversarialModel  # noqa: E402
+from keras_wgan.models import BiGAN  # noqa: E402
+from keras_wgan.models import BiGANGP  # noqa: E402
 from keras_wgan.models import ConditionalWGANGP  # noqa: E402
+from keras_wgan.models import CycleGAN  # noqa: E402
 from keras_wgan.models import MinimaxGAN  # noqa: E402
 from keras_wgan.models import NonSaturatingGAN  # noqa: E402
 from keras_wgan.nets import architectures  # noqa: E402
 from keras_wgan.penalty import gradient_penalty  # noqa: E402
+from keras_wgan.penalty import joint_gradient_penalty  # noqa: E402
 from keras_wgan.studies import diagnostics  # noqa: E402
 from keras_wgan.studies import toy  # noqa: E402
 from keras_wgan.zoo import PRETRAINED_MODELS  # noqa: E402
@@ -57,7 +61,10 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AdversarialModel",
+    "BiGAN",
+    "BiGANGP",
     "ConditionalWGANGP",
+    "CycleGAN",
     "MinimaxGAN",
     "NonSaturatingGAN",
     "PRETRAINED_MODELS",
@@ -73,6 +80,7 @@ __all__ = [
     "data",
     "diagnostics",
     "gradient_penalty",
+    "joint_gradient_penalty",
     "latent",
     "models",
     "nets",

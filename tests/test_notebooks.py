@@ -20,6 +20,8 @@ EXPECTED = (
     "03_latent_space.ipynb",
     "04_clipping_vs_gradient_penalty.ipynb",
     "05_switching_backends.ipynb",
+    "06_bigan.ipynb",
+    "07_cyclegan.ipynb",
 )
 
 
@@ -32,7 +34,7 @@ def _text(outputs):
                    for o in outputs)
 
 
-def test_the_five_notebooks_are_there():
+def test_the_notebooks_are_there():
     found = sorted(n for n in os.listdir(FOLDER) if n.endswith(".ipynb"))
     assert tuple(found) == EXPECTED
 

@@ -118,3 +118,23 @@ def test_norm_is_float32_under_mixed_precision(policy):
     np.testing.assert_allclose(
         _to_numpy(norms), np.full(3, np.linalg.norm(w)), rtol=1e-2
     )
+
+
+def test_joint_penalty_shares_a_and_takes_one_norm_over_both_parts():
+    # D(x, z) = (|x|^2 + |z|^2) / 2 has the joint gradient (x, z): against
+    # a fake pair of zeros the interpolate is a * (x, z), so each sample's
+    # norm is a * sqrt(|x|^2 + |z|^2) with its one a for both parts.
+    def critic(pair, training=True):
+        x, z = pair
+        return 0.5 * (keras.ops.sum(keras.ops.square(x), axis=(1, 2, 3))
+                      + keras.ops.sum(keras.ops.square(z), axis=1))[:, None]
+
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, (6, 3, 3, 1)).astype("float32")
+    z = rng.normal(size=(6, 5)).astype("float32")
+    zeros = (np.zeros_like(x), np.zeros_like(z))
+    value = penalty.joint_gradient_penalty(critic, (x, z), zeros, seed=11)
+    a = _to_numpy(keras.random.uniform((6, 1), seed=11))[:, 0]
+    lengths = np.sqrt((x**2).sum(axis=(1, 2, 3)) + (z**2).sum(axis=1))
+    expected = np.mean((a * lengths - 1.0) ** 2)
+    assert float(_to_numpy(value)) == pytest.approx(expected, rel=1e-5)

@@ -4,6 +4,9 @@
 - `wasserstein`: `WassersteinGAN`, the base of the Wasserstein models, and
   its leaves `WGAN` (weight clipping) and `WGANGP` (gradient penalty).
 - `conditional`: `ConditionalWGANGP`, WGAN-GP on labelled images.
+- `bigan`: `BiGAN` and `BiGANGP`, a generator and an encoder against a
+  critic of pairs `(x, z)`.
+- `cyclegan`: `CycleGAN`, unpaired translation between two image domains.
 - `gan`: the baselines `MinimaxGAN` and `NonSaturatingGAN`.
 - `registry`: every variant by command-line name (`VARIANTS`).
 - `schedules`: learning-rate schedules of the generator iteration
@@ -11,7 +14,10 @@
 """
 
 from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.bigan import BiGAN
+from keras_wgan.models.bigan import BiGANGP
 from keras_wgan.models.conditional import ConditionalWGANGP
+from keras_wgan.models.cyclegan import CycleGAN
 from keras_wgan.models.gan import MinimaxGAN
 from keras_wgan.models.gan import NonSaturatingGAN
 from keras_wgan.models.registry import VARIANTS
@@ -24,7 +30,10 @@ from keras_wgan.models.wasserstein import WassersteinGAN
 
 __all__ = [
     "AdversarialModel",
+    "BiGAN",
+    "BiGANGP",
     "ConditionalWGANGP",
+    "CycleGAN",
     "IterationSchedule",
     "MinimaxGAN",
     "NonSaturatingGAN",

@@ -13,6 +13,10 @@ the hooks a subclass overrides:
 - `sample_noise(batch_size)` and `noise_for(real)`: the generator's input
   for a generator update and for the fake batch beside a real one (a
   conditional model adds labels to both);
+- `generator_input(real)` and `player_variables(player)`: the input of the
+  generator update after the critics' on `real`, and the weights each
+  optimizer trains (a BiGAN's generator update also encodes `real`; its
+  generator player is the generator and the encoder);
 - `default_optimizer()` and `default_loss()`.
 
 The gradients come from `keras_wgan.backend`, so the same loop runs on
@@ -269,8 +273,8 @@ class AdversarialModel(keras.Model):
             for name, network in self._networks()
         }
         # Built now so that loading a checkpoint finds their slot variables.
-        self.critic_optimizer.build(self.critic.trainable_variables)
-        self.generator_optimizer.build(self.generator.trainable_variables)
+        self.critic_optimizer.build(self.player_variables("critic"))
+        self.generator_optimizer.build(self.player_variables("generator"))
 
     def _computes_in_float16(self):
         return any(
@@ -525,7 +529,7 @@ class AdversarialModel(keras.Model):
             critic_batches = critic_batches[-1:]
         for real_batch in critic_batches:
             logs = self._critic_update(real_batch)
-        logs.update(self._generator_update(batches.batch_length(real_batch)))
+        logs.update(self._generator_update(real_batch))
         self._update_trackers(logs)
         return {m.name: m.result() for m in self.metrics}
 
@@ -539,7 +543,7 @@ class AdversarialModel(keras.Model):
         """One critic update on `real`; returns the logged quantities."""
         noise = self.noise_for(real)
         fake = backend.no_grad(self._generate_for_critic, noise)
-        variables = self.critic.trainable_variables
+        variables = self.player_variables("critic")
         _, logs, grads = backend.value_and_grad(
             _scaled(self.critic_optimizer, self.critic_objective, real, fake),
             variables,
@@ -603,13 +607,12 @@ class AdversarialModel(keras.Model):
         """
         raise NotImplementedError
 
-    def _generator_update(self, batch_size):
-        """One generator update; returns `generator_loss` and its logs."""
-        variables = self.generator.trainable_variables
+    def _generator_update(self, real):
+        """One generator update after the critic's on `real`; returns logs."""
+        variables = self.player_variables("generator")
 
         def objective():
-            loss, logs = self.generator_objective(
-                self.sample_noise(batch_size))
+            loss, logs = self.generator_objective(self.generator_input(real))
             return loss, {"generator_loss": loss, **logs}
 
         _, logs, grads = backend.value_and_grad(
@@ -619,6 +622,23 @@ class AdversarialModel(keras.Model):
             backend.apply_gradients(
                 self.generator_optimizer, grads, variables)
         return logs
+
+    def player_variables(self, player):
+        """Returns the weights one optimizer trains: `"critic"` or `"generator"`.
+
+        The network's trainable weights; a model whose player is several
+        networks (BiGAN's generator and encoder) returns all of theirs.
+        """
+        return getattr(self, player).trainable_variables
+
+    def generator_input(self, real):
+        """Returns the input of the generator update after the critic's on `real`.
+
+        Fresh noise (`sample_noise`) of `real`'s batch size; a model whose
+        generator objective also needs real samples (BiGAN's encoder)
+        returns them beside it.
+        """
+        return self.sample_noise(batches.batch_length(real))
 
     def generator_objective(self, noise):
         """The generator's loss on one noise batch.

@@ -5,6 +5,9 @@
   up, grey or RGB (the WGAN-GP paper's 32x32 and 64x64 DCGANs).
 - `resnet`: `resnet_critic`, `resnet_generator`, the WGAN-GP paper's
   CIFAR-10 ResNet.
+- `bigan`: `mnist_encoder` and `mnist_joint_critic`, the BiGAN's encoder
+  and critic of pairs `(x, z)` for MNIST.
+- `cyclegan`: `image_translator` and `patch_critic`, CycleGAN's networks.
 - `conditional`: the class conditioning every builder gets from
   `num_classes` (projection critic, one-hot labels beside the noise).
 - `layers`: `PaddedConv2D`, `PaddedConv2DTranspose`.
@@ -13,9 +16,12 @@
 """
 
 from keras_wgan.nets import architectures
+from keras_wgan.nets import bigan
 from keras_wgan.nets import conditional
+from keras_wgan.nets import cyclegan
 from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
 from keras_wgan.nets import resnet
 
-__all__ = ["architectures", "conditional", "dcgan", "layers", "resnet"]
+__all__ = ["architectures", "bigan", "conditional", "cyclegan", "dcgan",
+           "layers", "resnet"]

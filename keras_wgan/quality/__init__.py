@@ -34,6 +34,7 @@ Modules:
 - `summary`: `logit_quality`, the three metrics of one set of logits.
 - `labels`: whether images show the classes asked for.
 - `callback`: `QualityMetrics`.
+- `probe`: `linear_probe`, a softmax regression on an encoder's codes.
 - `inception`: `inception_metrics`, through torch-fidelity.
 """
 
@@ -53,6 +54,7 @@ from keras_wgan.quality.labels import accuracy_from_logits
 from keras_wgan.quality.labels import coloured_mnist_accuracy
 from keras_wgan.quality.labels import coloured_mnist_predictions
 from keras_wgan.quality.labels import label_accuracy
+from keras_wgan.quality.probe import linear_probe
 from keras_wgan.quality.scores import ModeCoverage
 from keras_wgan.quality.scores import classifier_score
 from keras_wgan.quality.scores import coverage_from_logits
@@ -83,6 +85,7 @@ __all__ = [
     "image_classifier",
     "inception_metrics",
     "label_accuracy",
+    "linear_probe",
     "load_classifier",
     "logit_quality",
     "mode_coverage",
