@@ -248,6 +248,11 @@ def _add_train_parser(commands):
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=None,
                        help="Keras fit verbosity: 1 progress bar (default), "
                        "2 one line per epoch, 0 silent")
+    train.add_argument("--devices", type=number(int, 1), default=None,
+                       help="train data-parallel on this many devices (JAX "
+                       "and TensorFlow; on torch start one process a device "
+                       "with torchrun --nproc-per-node N instead); "
+                       "--batch-size is the global batch")
     return train
 
 
