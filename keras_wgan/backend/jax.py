@@ -14,6 +14,8 @@ runs under `jax.jit`, with `jax.value_and_grad` over the variables being
 trained.
 """
 
+import os
+
 import jax
 import jax.numpy as jnp
 import keras
@@ -169,14 +171,23 @@ def data_parallel(devices):
     """Returns the scope of a `DataParallel` distribution over `devices`.
 
     `devices` is a number (the first devices of `jax.devices()`) or
-    `None` for all of them.
+    `None` for all of them. Before JAX has started, the CPU is given
+    `devices` host devices (`jax_num_cpu_devices`), so that the CPU can
+    stand for several devices.
     """
+    if devices is not None and "host_platform_device_count" not in (
+            os.environ.get("XLA_FLAGS", "")):
+        try:
+            jax.config.update("jax_num_cpu_devices", devices)
+        except RuntimeError:
+            pass  # JAX has started: the devices it has are checked below.
     available = jax.devices()
     if devices is not None and devices > len(available):
         raise ValueError(
             f"devices must be <= {len(available)} (the JAX devices here; on "
-            "the CPU set XLA_FLAGS=--xla_force_host_platform_device_count=N "
-            f"before JAX starts), got {devices}."
+            "the CPU call data_parallel before any JAX operation, or set "
+            "XLA_FLAGS=--xla_force_host_platform_device_count=N), got "
+            f"{devices}."
         )
     chosen = available if devices is None else available[:devices]
     return keras.distribution.DataParallel(devices=chosen).scope()

@@ -129,18 +129,27 @@ def synchronize(variables):
 def data_parallel(devices):
     """Returns the scope of a `MirroredStrategy` over `devices`.
 
-    `devices` is a number: the first GPUs, or, without GPUs, the first
-    logical CPU devices (`tf.config.set_logical_device_configuration`
-    makes several of the one CPU before TensorFlow starts); `None` takes
-    all GPUs, or the CPU.
+    `devices` is a number: the first GPUs, or, without GPUs, logical CPU
+    devices, made here if TensorFlow has not started
+    (`tf.config.set_logical_device_configuration`), so that the CPU can
+    stand for several devices; `None` takes all GPUs, or the CPU.
     """
-    kind = "GPU" if tf.config.list_logical_devices("GPU") else "CPU"
+    kind = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    # Read without starting TensorFlow (listing logical devices would).
+    split = tf.config.get_logical_device_configuration(cpu) or [cpu]
+    if kind == "CPU" and devices is not None and len(split) < devices:
+        try:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
+        except RuntimeError:
+            pass  # TensorFlow has started: its devices are checked below.
     available = [d.name for d in tf.config.list_logical_devices(kind)]
     if devices is not None and devices > len(available):
         raise ValueError(
             f"devices must be <= {len(available)} (the {kind} devices here; "
-            "split the CPU with tf.config.set_logical_device_configuration "
-            f"before TensorFlow starts), got {devices}."
+            "on the CPU call data_parallel before TensorFlow runs an "
+            f"operation), got {devices}."
         )
     chosen = available if devices is None else available[:devices]
     return tf.distribute.MirroredStrategy(chosen).scope()
