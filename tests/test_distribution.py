@@ -9,10 +9,12 @@ import keras
 import numpy as np
 import pytest
 
+from keras_wgan import cli
 from keras_wgan import distribute
 from keras_wgan.data import batches
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
+from tests.cli.helpers import state
 
 WORKER = os.path.join(ROOT, "tests", "distribution_worker.py")
 
@@ -60,6 +62,40 @@ def test_two_replicas_train_as_one_device(two_replicas, name):
     for metric, values in logs[f"{name}_one"].items():
         np.testing.assert_allclose(logs[f"{name}_two"][metric], values,
                                    rtol=1e-4, atol=1e-6)
+
+
+def _files(folder):
+    return sorted(os.path.relpath(os.path.join(root, name), folder)
+                  for root, _, names in os.walk(folder) for name in names)
+
+
+def _metrics(folder):
+    return np.loadtxt(os.path.join(folder, "metrics.csv"), delimiter=",",
+                      skiprows=1)
+
+
+@pytest.mark.slow  # 3 command-line runs, 2 of them on 2 replicas
+def test_a_stopped_data_parallel_run_resumes_as_one_device_run(tmp_path):
+    # The command line on 2 replicas (torchrun processes, or --devices 2),
+    # stopped after epoch 1 and resumed to epoch 2, against one device
+    # trained 2 epochs straight: the same files, metrics and weights.
+    run = CLI_RUN + ["--num-images", "64"]
+    one, two = str(tmp_path / "one"), str(tmp_path / "two")
+    assert cli.main(["train", "--out", one, *run, "--epochs", "2"]) == 0
+    devices = [] if keras.backend.backend() == "torch" else ["--devices", "2"]
+    train = ["-m", "keras_wgan", "train", "--out", two, *devices]
+    _launch(train + [*run, "--epochs", "1"])
+    resumed = _launch(train + ["--resume", "--epochs", "2"])
+    assert "resuming from" in resumed.stdout
+    # The same files (the stopped run's last epoch left a sample grid too).
+    assert _files(two) == sorted(_files(one) + ["samples/epoch_001.png"])
+    np.testing.assert_allclose(_metrics(two), _metrics(one), rtol=1e-5,
+                               atol=1e-6)
+    loaded = [cli.checkpoint.load_model(os.path.join(folder, "model.keras"),
+                                        "--out", keras.Model)
+              for folder in (one, two)]
+    for a, b in zip(state(loaded[0]), state(loaded[1])):
+        np.testing.assert_allclose(b, a, rtol=0, atol=1e-5)
 
 
 def test_shards_of_a_batch_split_every_critic_batch():
