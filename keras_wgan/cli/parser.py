@@ -239,8 +239,8 @@ def _add_train_parser(commands):
                        help="continue the run in --out from its newest "
                        "checkpoint, with the arguments recorded in run.json; "
                        "only --epochs (to train longer), --learning-rate, "
-                       "--verbose, --data-dir and --download may be given "
-                       "again")
+                       "--verbose, --data-dir, --download and --devices may "
+                       "be given again")
     train.add_argument("--keep-checkpoints", type=number(int, 1),
                        default=None,
                        help="number of epoch checkpoints kept (default "
