@@ -2,7 +2,6 @@
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -36,11 +35,33 @@ def _environment():
     return dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
 
 
+def _kill(process):
+    """SIGKILLs `process` and its children: torchrun's workers run in
+    sessions of their own, and outlive a killed torchrun."""
+    try:
+        children = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        children = []
+    for member in [process, *children]:
+        try:
+            member.kill()
+        except (ProcessLookupError, psutil.NoSuchProcess):
+            pass
+    process.wait()
+
+
 def _launch(script_args):
     """Runs a script on 2 replicas; returns the finished process."""
-    result = subprocess.run(_command(script_args), capture_output=True,
-                            text=True, env=_environment(), cwd=ROOT,
-                            timeout=600)
+    with subprocess.Popen(_command(script_args), stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True,
+                          env=_environment(), cwd=ROOT) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            _kill(process)
+            raise
+    result = subprocess.CompletedProcess(process.args, process.returncode,
+                                         stdout, stderr)
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -107,14 +128,12 @@ def test_a_killed_data_parallel_run_resumes_as_one_device_run(tmp_path):
             assert process.poll() is None, "the run ended before a checkpoint"
             time.sleep(0.05)
     finally:
-        # torchrun's workers run in sessions of their own: kill each.
-        for member in [process.pid] + [child.pid for child in psutil.Process(
-                process.pid).children(recursive=True)]:
-            os.kill(member, signal.SIGKILL)
-        process.wait()
+        _kill(process)
     epochs = checkpoints.latest_checkpoint(os.path.join(two,
                                                         "checkpoints"))[0] + 1
-    resumed = _launch(train + ["--resume", "--epochs", str(epochs)])
+    # --devices is not given again: the resume reads it from run.json.
+    resumed = _launch(["-m", "keras_wgan", "train", "--out", two, "--resume",
+                       "--epochs", str(epochs)])
     assert "resuming from" in resumed.stdout
     assert cli.main(["train", "--out", one, *run, "--epochs",
                      str(epochs)]) == 0

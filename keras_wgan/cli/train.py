@@ -52,11 +52,14 @@ def prepare(args):
         A function that runs the training and returns the fit history.
     """
     options = given_options(args)
+    devices = options.get("devices")
+    if devices is None and options.get("resume"):
+        devices = _recorded_devices(options["out"])
     with contextlib.ExitStack() as stack:
         # torchrun sets WORLD_SIZE in each process it starts.
-        if options.get("devices") is not None or "WORLD_SIZE" in os.environ:
-            stack.enter_context(distribute.data_parallel(options.get("devices")))
-        job = _prepare(options)
+        if devices is not None or "WORLD_SIZE" in os.environ:
+            stack.enter_context(distribute.data_parallel(devices))
+        job = _prepare(dict(options, devices=devices) if devices else options)
         scope = stack.pop_all()
 
     def run():
@@ -64,6 +67,18 @@ def prepare(args):
             return job()
 
     return run
+
+
+def _recorded_devices(out):
+    """The `--devices` of the run in `out` that `--resume` continues.
+
+    `None` where nothing readable is recorded: the resume itself then
+    says what is wrong with the folder.
+    """
+    try:
+        return RunFolder(out).read_record().get("devices")
+    except (UsageError, OSError):
+        return None
 
 
 def _prepare(options):

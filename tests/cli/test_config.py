@@ -66,8 +66,10 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     at = expected.index("out") + 1
     expected[at:at] = list(added)
     expected.insert(expected.index("learning_rate") + 1, "lr_decay")
+    expected.append("devices")
     assert list(record) == expected
-    assert record == {**LEGACY_RECORD, **added, "lr_decay": "none"}
+    assert record == {**LEGACY_RECORD, **added, "lr_decay": "none",
+                      "devices": None}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})
