@@ -45,7 +45,8 @@ def data_parallel(devices=None):
     Example:
 
     ```python
-    # JAX on the CPU: XLA_FLAGS=--xla_force_host_platform_device_count=2
+    # JAX or TensorFlow; on a CPU, called before either has run an
+    # operation, it makes the CPU stand for 2 devices.
     with keras_wgan.distribute.data_parallel(devices=2):
         gan = keras_wgan.WGANGP(critic, generator, seed=0)
         gan.compile()
