@@ -54,11 +54,6 @@ def _make_devices(devices):
                 cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
 
 
-class _Clock:
-    def __init__(self):
-        self.start = None
-
-
 def main():
     args = _parse()
     _make_devices(args.devices)
