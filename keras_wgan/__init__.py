@@ -29,6 +29,7 @@ _default_to_torch()
 from keras_wgan import callbacks  # noqa: E402
 from keras_wgan import checkpoints  # noqa: E402
 from keras_wgan import data  # noqa: E402
+from keras_wgan import distribute  # noqa: E402
 from keras_wgan import latent  # noqa: E402
 from keras_wgan import models  # noqa: E402
 from keras_wgan import nets  # noqa: E402
@@ -78,6 +79,7 @@ __all__ = [
     "callbacks",
     "checkpoints",
     "data",
+    "distribute",
     "diagnostics",
     "gradient_penalty",
     "joint_gradient_penalty",

@@ -4,6 +4,7 @@ import keras
 from keras import ops
 
 from keras_wgan import backend
+from keras_wgan import distribute
 
 #: Added inside the square root of the squared gradient norm so its
 #: derivative stays finite at a zero gradient (sqrt'(0) is infinite and
@@ -25,8 +26,13 @@ def interpolate(real, fake, seed=None):
     real = ops.convert_to_tensor(real)
     fake = ops.convert_to_tensor(fake, dtype=real.dtype)
     rank = len(real.shape)
-    alpha_shape = (ops.shape(real)[0],) + (1,) * (rank - 1)
-    alpha = keras.random.uniform(alpha_shape, dtype=real.dtype, seed=seed)
+    # Under data parallelism, this replica's rows of the global draw.
+    alpha = distribute.replica_rows(
+        lambda rows: keras.random.uniform(
+            (rows,) + (1,) * (rank - 1), dtype=real.dtype, seed=seed
+        ),
+        ops.shape(real)[0],
+    )
     return alpha * real + (1.0 - alpha) * fake
 
 

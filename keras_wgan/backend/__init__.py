@@ -19,6 +19,10 @@ backend is chosen).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.
+- `replica_count()`, `step_shard()`, `data_shard()`,
+  `reduce_gradients(grads)`, `reduce_logs(logs)`, `synchronize(variables)`,
+  `is_chief()`, `data_parallel(devices)`: data parallelism on the
+  backend's own engine (see `keras_wgan.distribute`).
 - `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
   convolutions of `keras_wgan.nets.layers` (`None` where a backend has none and
   the layers use `keras.ops`). JAX's transposed convolution is the
@@ -53,6 +57,14 @@ value_and_grad = _impl.value_and_grad
 apply_gradients = _impl.apply_gradients
 input_gradient = _impl.input_gradient
 no_grad = _impl.no_grad
+replica_count = _impl.replica_count
+step_shard = _impl.step_shard
+data_shard = _impl.data_shard
+reduce_gradients = _impl.reduce_gradients
+reduce_logs = _impl.reduce_logs
+synchronize = _impl.synchronize
+is_chief = _impl.is_chief
+data_parallel = _impl.data_parallel
 fused_conv2d = getattr(_impl, "fused_conv2d", None)
 fused_conv2d_transpose = getattr(_impl, "fused_conv2d_transpose", None)
 fused_layer_call = getattr(_impl, "fused_layer_call", None)

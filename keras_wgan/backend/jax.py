@@ -14,9 +14,12 @@ runs under `jax.jit`, with `jax.value_and_grad` over the variables being
 trained.
 """
 
+import os
+
 import jax
 import jax.numpy as jnp
 import keras
+import numpy as np
 
 from keras_wgan.backend import subpixel
 
@@ -143,3 +146,76 @@ def input_gradient(fn, x):
 def no_grad(fn, *args):
     """Calls `fn(*args)` and stops gradients through its outputs."""
     return jax.tree_util.tree_map(jax.lax.stop_gradient, fn(*args))
+
+
+# ------------------------------------------------------------ data parallel
+#
+# Data parallelism is `keras.distribution.DataParallel`: the variables are
+# replicated, each batch is sharded over the devices along its first axis,
+# and the step is one SPMD program of the global batch. The step therefore
+# computes exactly what one device would (XLA inserts the all-reduce of
+# the gradients), and nothing in the training loop depends on the devices.
+
+
+def replica_count():
+    """Returns the number of data-parallel replicas."""
+    distribution = keras.distribution.distribution()
+    if distribution is None:
+        return 1
+    return int(np.prod(distribution.device_mesh.shape))
+
+
+def step_shard():
+    """Returns `(replicas, index)` as a step sees them: the whole batch."""
+    return 1, 0
+
+
+def data_shard():
+    """Returns `(replicas, shard)`: the step reads the global batch."""
+    return 1, None
+
+
+def is_chief():
+    """Whether this process writes the files of a run."""
+    return jax.process_index() == 0
+
+
+def reduce_gradients(grads):
+    """The gradients of the global batch already: returned as they are."""
+    return grads
+
+
+def reduce_logs(logs):
+    """The logs of the global batch already: returned as they are."""
+    return logs
+
+
+def synchronize(variables):
+    """Nothing to do: the replicated variables are one array each."""
+    del variables
+
+
+def data_parallel(devices):
+    """Returns the scope of a `DataParallel` distribution over `devices`.
+
+    `devices` is a number (the first devices of `jax.devices()`) or
+    `None` for all of them. Before JAX has started, the CPU is given
+    `devices` host devices (`jax_num_cpu_devices`), so that the CPU can
+    stand for several devices.
+    """
+    if devices is not None and "host_platform_device_count" not in (
+            os.environ.get("XLA_FLAGS", "")):
+        try:
+            jax.config.update("jax_num_cpu_devices", devices)
+        except RuntimeError:
+            pass  # JAX has started: the devices it has are checked below.
+    available = jax.devices()
+    if devices is not None and devices > len(available):
+        raise ValueError(
+            f"devices must be <= {len(available)} (the JAX devices here; on "
+            "the CPU call data_parallel before any JAX operation, or set "
+            "XLA_FLAGS=--xla_force_host_platform_device_count=N), got "
+            f"{devices}."
+        )
+    chosen = available if devices is None else available[:devices]
+    return keras.distribution.DataParallel(devices=chosen).scope()

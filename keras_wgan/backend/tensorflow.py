@@ -1,6 +1,9 @@
 """Gradients on the TensorFlow backend (`tf.GradientTape`)."""
 
+import contextlib
+
 import tensorflow as tf
+from keras.src.losses import loss as keras_loss_module
 
 
 def run_step(model, step_fn, data):
@@ -11,7 +14,7 @@ def run_step(model, step_fn, data):
 
 def value_and_grad(loss_fn, variables):
     """Returns `(loss, aux, grads)` of `loss_fn()` for `variables` only."""
-    with tf.GradientTape() as tape:
+    with _unscaled_losses(), tf.GradientTape() as tape:
         loss, aux = loss_fn()
     # A variable the loss does not reach gets a zero gradient, as on torch.
     # The tf.Variables themselves are passed: filling zeros needs a TF
@@ -46,3 +49,112 @@ def input_gradient(fn, x):
 def no_grad(fn, *args):
     """Calls `fn(*args)` and cuts its outputs from the gradient tape."""
     return tf.nest.map_structure(tf.stop_gradient, fn(*args))
+
+
+# ------------------------------------------------------------ data parallel
+#
+# Data parallelism is `tf.distribute.MirroredStrategy`: Keras's trainer
+# splits each global batch into one contiguous chunk a replica and runs the
+# step once a replica, and `optimizer.apply` sums the replicas' gradients
+# (Keras's TensorFlow optimizer all-reduces them in the replica context).
+
+
+def _replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+def replica_count():
+    """Returns the number of data-parallel replicas."""
+    return _replicas()
+
+
+def step_shard():
+    """Returns `(replicas, index)`: the index is a tensor in a replica."""
+    count = _replicas()
+    if count == 1:
+        return 1, 0
+    return count, tf.distribute.get_replica_context().replica_id_in_sync_group
+
+
+def data_shard():
+    """Returns `(replicas, shard)`: the strategy splits the global batch."""
+    return _replicas(), None
+
+
+def is_chief():
+    """Whether this process writes the files of a run: one process."""
+    return True
+
+
+def reduce_gradients(grads):
+    """Divides `grads` by the replicas, whose sum `optimizer.apply` takes.
+
+    Each replica's loss is the mean over its shard; the mean of the replicas'
+    gradients is the gradient of the global batch's mean (as Keras's own
+    `scale_loss_for_distribution` does for a built-in loss).
+    """
+    count = _replicas()
+    if count == 1:
+        return grads
+    return [grad / count for grad in grads]
+
+
+@contextlib.contextmanager
+def _unscaled_losses():
+    """Keeps Keras losses the plain mean of a replica's batch.
+
+    Under a strategy a Keras `Loss` divides its value by the replicas, for
+    Keras's own trainer, which sums the replicas' gradients. An objective
+    that adds a term computed with `keras.ops` (the gradient penalty) would
+    then mix scaled and unscaled terms, and log a scaled loss; here every
+    term is a plain mean and `reduce_gradients` divides the gradients
+    instead. Keras has no public switch for it: this swaps the private
+    function while the loss is traced (`tests/test_distribution.py`
+    compares the logged loss with one device's, so a Keras release that
+    renames it fails there).
+    """
+    original = keras_loss_module.scale_loss_for_distribution
+    keras_loss_module.scale_loss_for_distribution = lambda value: value
+    try:
+        yield
+    finally:
+        keras_loss_module.scale_loss_for_distribution = original
+
+
+def reduce_logs(logs):
+    """Returned as they are: Keras's metrics sum over the replicas."""
+    return logs
+
+
+def synchronize(variables):
+    """Nothing to do: mirrored variables start equal on every replica."""
+    del variables
+
+
+def data_parallel(devices):
+    """Returns the scope of a `MirroredStrategy` over `devices`.
+
+    `devices` is a number: the first GPUs, or, without GPUs, logical CPU
+    devices, made here if TensorFlow has not started
+    (`tf.config.set_logical_device_configuration`), so that the CPU can
+    stand for several devices; `None` takes all GPUs, or the CPU.
+    """
+    kind = "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    # Read without starting TensorFlow (listing logical devices would).
+    split = tf.config.get_logical_device_configuration(cpu) or [cpu]
+    if kind == "CPU" and devices is not None and len(split) < devices:
+        try:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration()] * devices)
+        except RuntimeError:
+            pass  # TensorFlow has started: its devices are checked below.
+    available = [d.name for d in tf.config.list_logical_devices(kind)]
+    if devices is not None and devices > len(available):
+        raise ValueError(
+            f"devices must be <= {len(available)} (the {kind} devices here; "
+            "on the CPU call data_parallel before TensorFlow runs an "
+            f"operation), got {devices}."
+        )
+    chosen = available if devices is None else available[:devices]
+    return tf.distribute.MirroredStrategy(chosen).scope()

@@ -29,7 +29,7 @@ TRAIN_MODELS = tuple(
 # the (same) data is read from, and the learning rate (the way out of a run
 # stopped by a NaN). Anything else would make it another run.
 RESUME_MAY_CHANGE = ("epochs", "verbose", "data_dir", "download",
-                     "learning_rate")
+                     "learning_rate", "devices")
 # Options of the command line that are not part of what a run is.
 _NOT_RECORDED = ("resume", "explicit")
 #: The `--lr-decay` choices: a constant learning rate, or the WGAN-GP
@@ -136,6 +136,7 @@ class TrainConfig:
     resume: bool = False
     keep_checkpoints: int = 3
     verbose: int = 1
+    devices: int = None
     explicit: frozenset = dataclasses.field(default=frozenset(), repr=False,
                                             compare=False)
 
@@ -150,6 +151,8 @@ class TrainConfig:
         _set(self, "seed", check_int("seed", self.seed, minimum=0))
         if self.num_images is not None:
             _set(self, "num_images", check_int("num_images", self.num_images))
+        if self.devices is not None:
+            _set(self, "devices", check_int("devices", self.devices))
         for name, minimum, inclusive in (("clip_value", 0.0, False),
                                          ("gp_weight", 0.0, True),
                                          ("learning_rate", 0.0, False)):

@@ -239,8 +239,8 @@ def _add_train_parser(commands):
                        help="continue the run in --out from its newest "
                        "checkpoint, with the arguments recorded in run.json; "
                        "only --epochs (to train longer), --learning-rate, "
-                       "--verbose, --data-dir and --download may be given "
-                       "again")
+                       "--verbose, --data-dir, --download and --devices may "
+                       "be given again")
     train.add_argument("--keep-checkpoints", type=number(int, 1),
                        default=None,
                        help="number of epoch checkpoints kept (default "
@@ -248,6 +248,11 @@ def _add_train_parser(commands):
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=None,
                        help="Keras fit verbosity: 1 progress bar (default), "
                        "2 one line per epoch, 0 silent")
+    train.add_argument("--devices", type=number(int, 1), default=None,
+                       help="train data-parallel on this many devices (JAX "
+                       "and TensorFlow; on torch start one process a device "
+                       "with torchrun --nproc-per-node N instead); "
+                       "--batch-size is the global batch")
     return train
 
 

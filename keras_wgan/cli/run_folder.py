@@ -18,6 +18,7 @@ import shlex
 import keras
 
 from keras_wgan import checkpoints
+from keras_wgan import distribute
 from keras_wgan._atomic import remove_temporaries
 from keras_wgan._atomic import write_atomically
 from keras_wgan.cli.checkpoint import UnreadableModelError
@@ -356,6 +357,10 @@ class RunFolder:
         >>> lock.release()
         >>> RunFolder("locked").lock().release()
         """
+        if not distribute.is_chief():
+            # A data-parallel run's other processes write nothing; the
+            # chief holds the lock for them all.
+            return RunLock(None, None, [])
         created = _make_folders(self.out)
         path = os.path.join(self.out, LOCK_NAME)
         if fcntl is None:
@@ -418,7 +423,8 @@ class RunLock:
                 are empty (a run refused before it wrote anything).
         """
         try:
-            os.remove(self.path)
+            if self.path is not None:
+                os.remove(self.path)
         except FileNotFoundError:
             pass
         if self._handle is not None:

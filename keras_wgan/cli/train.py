@@ -5,6 +5,7 @@
 trains.
 """
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -15,6 +16,7 @@ import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan import data
+from keras_wgan import distribute
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import SampleGrid
 from keras_wgan.callbacks import TerminateOnNonFinite
@@ -39,6 +41,10 @@ def prepare(args):
     Writes nothing, but holds the lock of `--out` (`RunFolder.lock`) until
     the training it returns ends; a refusal lets it go at once.
 
+    With `--devices`, or in processes started by `torchrun`, the model is
+    built and trained inside `keras_wgan.distribute.data_parallel`, and only
+    the chief process (`distribute.is_chief`) locks and writes `--out`.
+
     Args:
         args: The parsed `train` options (`build_parser().parse_args`).
 
@@ -46,6 +52,36 @@ def prepare(args):
         A function that runs the training and returns the fit history.
     """
     options = given_options(args)
+    devices = options.get("devices")
+    if devices is None and options.get("resume"):
+        devices = _recorded_devices(options["out"])
+    with contextlib.ExitStack() as stack:
+        # torchrun sets WORLD_SIZE in each process it starts.
+        if devices is not None or "WORLD_SIZE" in os.environ:
+            stack.enter_context(distribute.data_parallel(devices))
+        job = _prepare(dict(options, devices=devices) if devices else options)
+        scope = stack.pop_all()
+
+    def run():
+        with scope:
+            return job()
+
+    return run
+
+
+def _recorded_devices(out):
+    """The `--devices` of the run in `out` that `--resume` continues.
+
+    `None` where nothing readable is recorded: the resume itself then
+    says what is wrong with the folder.
+    """
+    try:
+        return RunFolder(out).read_record().get("devices")
+    except (UsageError, OSError):
+        return None
+
+
+def _prepare(options):
     if options.get("resume"):
         from keras_wgan.cli import resume  # it builds on this module
 
@@ -57,7 +93,8 @@ def prepare(args):
     folder = RunFolder(config.out)
     lock = folder.lock()
     try:
-        if folder.holds_run() and not config.overwrite:
+        if (folder.holds_run() and not config.overwrite
+                and distribute.is_chief()):
             raise UsageError(
                 f"--out: {config.out} already holds a run; pass --resume to "
                 "continue it, --overwrite to start over, or choose a new "
@@ -155,14 +192,22 @@ def load_training_data(config):
         num_classes = _num_classes(config, labels)
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
+    replicas = distribute.replicas()
+    if config.batch_size % replicas:
+        raise UsageError(
+            f"--batch-size must be a multiple of the {replicas} devices (it "
+            f"is the global batch), got {config.batch_size}."
+        )
     remainder = batches.short_last_step(len(images), config.batch_size,
-                                        config.n_critic)
+                                        config.n_critic, replicas)
     if remainder is not None:
         raise UsageError(
             f"--batch-size {config.batch_size} with --n-critic "
             f"{config.n_critic} leaves a last step of {remainder} of "
-            f"{len(images)} images, fewer than one per critic update; choose "
-            "another --batch-size or --num-images."
+            f"{len(images)} images, fewer than one per critic update"
+            + (f" of each of {replicas} devices or not a multiple of them"
+               if replicas > 1 else "")
+            + "; choose another --batch-size or --num-images."
         )
     return TrainingData(images, labels, num_classes)
 
@@ -317,6 +362,14 @@ def train(config, model, training_data, initial_epoch=0, record=None,
 
 def _train(config, model, training_data, initial_epoch, record, resumed_from,
            note):
+    if not distribute.is_chief():
+        # The other processes of a data-parallel run train alongside the
+        # chief and write nothing; the chief writes the run folder.
+        return model.fit(training_data.images, training_data.labels,
+                         batch_size=config.batch_size, epochs=config.epochs,
+                         initial_epoch=initial_epoch, verbose=0,
+                         callbacks=[TerminateOnNonFinite(),
+                                    signals.StopAtSafePoint()])
     folder = RunFolder(config.out)
     os.makedirs(config.out, exist_ok=True)
     # Left by writes that a kill interrupted; the lock says none is running.

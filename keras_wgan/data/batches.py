@@ -52,6 +52,17 @@ class ShuffledBatches(keras.utils.PyDataset):
         first_step: Global step of the first batch (e.g.
             `initial_epoch * steps_per_epoch` when resuming).
         labels: `None`, or an array `(N,)` of the images' class labels.
+        parts: The critic batches each batch is split into (`n_critic`).
+        replicas: Data-parallel replicas sharing each batch, an int >= 1.
+            Each critic batch is split into `replicas` shards
+            (`split_batch`), and a batch is laid out replica by replica:
+            replica `r`'s rows are its shards of the `parts` critic
+            batches, in order, so that cutting the batch into `replicas`
+            equal chunks (as `tf.distribute` does) and each chunk into
+            `parts` critic batches gives each replica its shard of every
+            critic batch.
+        shard: `None` for the whole batch, or the replica whose rows alone
+            are read (a `torch.distributed` process reads only its own).
 
     Example:
 
@@ -72,12 +83,23 @@ class ShuffledBatches(keras.utils.PyDataset):
     >>> bool(np.array_equal(batch_images[:, 0], batch_labels))
     True
 
+    Two replicas of 2 critic batches of 4 images: replica 0 reads images
+    0-1 and 4-5 of the unsharded batch, replica 1 images 2-3 and 6-7.
+
+    >>> plain = ShuffledBatches(images[:8], 8, seed=0, shuffle=False)
+    >>> plain[0][0][:, 0].tolist()
+    [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    >>> sharded = ShuffledBatches(images[:8], 8, seed=0, shuffle=False,
+    ...                           parts=2, replicas=2, shard=1)
+    >>> sharded[0][0][:, 0].tolist()
+    [2.0, 3.0, 6.0, 7.0]
+
     A model trains on it with `model.fit(batches,
     steps_per_epoch=batches.steps_per_pass, epochs=3)`.
     """
 
     def __init__(self, images, batch_size, seed, shuffle=True, first_step=0,
-                 labels=None):
+                 labels=None, parts=1, replicas=1, shard=None):
         # One worker and no multiprocessing. TensorFlow's adapter still
         # calls __getitem__ from its own threads, ahead and out of order;
         # each batch depends only on its index, so that changes nothing.
@@ -93,6 +115,9 @@ class ShuffledBatches(keras.utils.PyDataset):
         self.seed = int(seed)
         self.shuffle = bool(shuffle)
         self.first_step = int(first_step)
+        self.parts = int(parts)
+        self.replicas = int(replicas)
+        self.shard = shard
         self.steps_per_pass = math.ceil(len(images) / self.batch_size)
         # (pass, order) in one attribute: TensorFlow's adapter calls
         # __getitem__ from several threads, and two attributes set one after
@@ -117,17 +142,31 @@ class ShuffledBatches(keras.utils.PyDataset):
             order = self.order(data_pass)
             self._cached = (data_pass, order)
         chosen = order[batch * self.batch_size : (batch + 1) * self.batch_size]
+        if self.replicas > 1:
+            chosen = self._replica_layout(chosen)
         if self.labels is None:
             return (self.images[chosen],)
         return (self.images[chosen], self.labels[chosen])
 
 
-def short_last_step(count, batch_size, n_critic):
+    def _replica_layout(self, chosen):
+        """`chosen` replica by replica, or the rows of `shard` alone."""
+        by_replica = zip(*(split_batch(critic_batch, self.replicas)
+                           for critic_batch in split_batch(chosen, self.parts)))
+        rows = [np.concatenate(shards) for shards in by_replica]
+        if self.shard is not None:
+            return rows[self.shard]
+        return np.concatenate(rows)
+
+
+def short_last_step(count, batch_size, n_critic, replicas=1):
     """Returns the image count of a last step too short to split, or None.
 
     A fit step takes `batch_size * n_critic` images and gives each of the
     `n_critic` critic updates at least one; with `count` images the last
-    step holds `count % (batch_size * n_critic)` of them (if not 0).
+    step holds `count % (batch_size * n_critic)` of them (if not 0). With
+    data-parallel `replicas`, each replica needs one image a critic update,
+    and the step's images must split evenly between the replicas.
 
     Example:
 
@@ -135,9 +174,13 @@ def short_last_step(count, batch_size, n_critic):
     1
     >>> short_last_step(100, batch_size=8, n_critic=2) is None  # 4 images
     True
+    >>> short_last_step(100, batch_size=8, n_critic=2, replicas=4)
+    4
     """
     remainder = count % (batch_size * n_critic)
-    if count < n_critic or 0 < remainder < n_critic:
+    least = n_critic * replicas
+    if count < least or (remainder and (remainder < least
+                                        or remainder % replicas)):
         return remainder
     return None
 

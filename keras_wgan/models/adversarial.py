@@ -32,6 +32,7 @@ from keras import ops
 
 from keras_wgan import argument_validation
 from keras_wgan import backend
+from keras_wgan import distribute
 from keras_wgan.data import batches
 from keras_wgan.models import schedules
 from keras_wgan.nets import layer_chain
@@ -409,8 +410,9 @@ class AdversarialModel(keras.Model):
                 "batch_size",
                 DEFAULT_BATCH_SIZE if batch_size is None else batch_size,
             )
+            distribute.check_batch_size(batch_size)
             remainder = batches.short_last_step(
-                x.shape[0], batch_size, self.n_critic
+                x.shape[0], batch_size, self.n_critic, distribute.replicas()
             )
             if remainder is not None:
                 raise ValueError(
@@ -441,7 +443,14 @@ class AdversarialModel(keras.Model):
         # Layers may have changed since the last run (dtype policy,
         # quantization): decide afresh which network runs directly.
         self._network_calls.clear()
+        backend.synchronize(self._replicated_variables())
         return super().fit(x, batch_size=batch_size, **kwargs)
+
+    def _replicated_variables(self):
+        """The variables that must be equal on every data-parallel replica."""
+        optimizer = getattr(self.optimizer, "variables", [])
+        unique = {id(v): v for v in self.variables + optimizer}
+        return list(unique.values())
 
     def _checked_labels(self, x, y):
         """Returns the labels of array input `x`, checked, or `None`.
@@ -504,6 +513,7 @@ class AdversarialModel(keras.Model):
         # Without a model seed the order is still reproducible under
         # keras.utils.set_random_seed, but not across a resume.
         seed = self.seed if self.seed is not None else np.random.randint(2**31)
+        replicas, shard = backend.data_shard()
         shuffled = batches.ShuffledBatches(
             x,
             batch_size,
@@ -511,6 +521,9 @@ class AdversarialModel(keras.Model):
             shuffle=shuffle,
             first_step=kwargs.get("initial_epoch", 0) * steps,
             labels=labels,
+            parts=self.n_critic,
+            replicas=replicas,
+            shard=shard,
         )
         return shuffled, kwargs
 
@@ -535,6 +548,7 @@ class AdversarialModel(keras.Model):
 
     def _update_trackers(self, logs):
         """Adds each logged value to the tracker of the same name."""
+        logs = backend.reduce_logs(logs)  # the replicas' mean
         for tracker in self._metric_trackers:
             if tracker.name in logs:
                 tracker.update_state(logs[tracker.name])
@@ -549,6 +563,7 @@ class AdversarialModel(keras.Model):
             variables,
         )
         if variables:  # A frozen critic's loss is only logged.
+            grads = backend.reduce_gradients(grads)
             backend.apply_gradients(self.critic_optimizer, grads, variables)
         return dict(logs)
 
@@ -619,6 +634,7 @@ class AdversarialModel(keras.Model):
             _scaled(self.generator_optimizer, objective), variables
         )
         if variables:  # A frozen generator's loss is only logged.
+            grads = backend.reduce_gradients(grads)
             backend.apply_gradients(
                 self.generator_optimizer, grads, variables)
         return logs
@@ -702,8 +718,12 @@ class AdversarialModel(keras.Model):
 
     def sample_noise(self, batch_size):
         """Returns `(batch_size, latent_dim)` noise from the model's stream."""
-        return keras.random.normal(
-            (batch_size, self.latent_dim), seed=self.seed_generator
+        # Under data parallelism, this replica's rows of the global draw.
+        return distribute.replica_rows(
+            lambda rows: keras.random.normal(
+                (rows, self.latent_dim), seed=self.seed_generator
+            ),
+            batch_size,
         )
 
     def noise_for(self, real):

@@ -19,6 +19,7 @@ from keras import ops
 
 from keras_wgan import _keras_internals
 from keras_wgan import argument_validation
+from keras_wgan import distribute
 from keras_wgan.data import batches
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.penalty import gradient_penalty
@@ -275,9 +276,11 @@ class ConditionalWGANGP(WGANGP):
         uniformly from `[0, num_classes)`, both from the model's stream.
         """
         noise = super().sample_noise(batch_size)
-        labels = keras.random.randint(
-            (batch_size,), 0, self.num_classes, seed=self.seed_generator,
-            dtype="int32")
+        labels = distribute.replica_rows(
+            lambda rows: keras.random.randint(
+                (rows,), 0, self.num_classes, seed=self.seed_generator,
+                dtype="int32"),
+            batch_size)
         return noise, labels
 
     def noise_for(self, real):

@@ -66,8 +66,10 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     at = expected.index("out") + 1
     expected[at:at] = list(added)
     expected.insert(expected.index("learning_rate") + 1, "lr_decay")
+    expected.append("devices")
     assert list(record) == expected
-    assert record == {**LEGACY_RECORD, **added, "lr_decay": "none"}
+    assert record == {**LEGACY_RECORD, **added, "lr_decay": "none",
+                      "devices": None}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})
@@ -140,7 +142,7 @@ def test_out_may_be_a_path_object(tmp_path):
 def test_resume_may_change_only_the_listed_options():
     record = TrainConfig(out="a", learning_rate=1e-4).record(num_images=100)
     changed = {"epochs": 20, "verbose": 2, "data_dir": "mnist",
-               "download": False, "learning_rate": 1e-5}
+               "download": False, "learning_rate": 1e-5, "devices": 2}
     assert set(changed) == set(RESUME_MAY_CHANGE)
     config = TrainConfig.resumed(record, {"out": "a", **changed})
     for name, value in changed.items():
@@ -153,7 +155,8 @@ def test_resume_may_change_only_the_listed_options():
     assert str(error.value) == (
         "--batch-size 4 differs from the run's recorded --batch-size 64; "
         "--resume continues the run as recorded in run.json (it may change "
-        "only --epochs, --verbose, --data-dir, --download, --learning-rate).")
+        "only --epochs, --verbose, --data-dir, --download, --learning-rate, "
+        "--devices).")
 
 
 def test_resume_keeps_recorded_options_not_given_and_defaults_missing():
@@ -176,7 +179,8 @@ def test_resume_of_a_record_with_a_bad_value_is_one_line():
 
 def test_flag_names():
     assert [flag(n) for n in RESUME_MAY_CHANGE] == [
-        "--epochs", "--verbose", "--data-dir", "--download", "--learning-rate"]
+        "--epochs", "--verbose", "--data-dir", "--download", "--learning-rate",
+        "--devices"]
 
 
 def test_sample_config_defaults_and_checks():

@@ -318,14 +318,16 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     # runs were MNIST on the MNIST networks.
     added = dict(recipe=None, dataset="mnist", image_size=None,
                  channels=None, architecture="mnist", conditional=False,
-                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None)
+                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
+                 devices=None)
     assert json.loads((finished_run / "run.json").read_text()) == dict(
         legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
                      "--learning-rate", "0.002"]) == 0
     assert "resuming from" in capsys.readouterr().out
     record = json.loads((out / "run.json").read_text())
-    assert record == dict(legacy, epochs=2, learning_rate=0.002, resumed=[
+    assert record == dict(legacy, epochs=2, learning_rate=0.002,
+                          devices=None, resumed=[
         {"checkpoint": os.path.join("checkpoints", "epoch_0001.keras"),
          "initial_epoch": 1}])
     model = keras.models.load_model(out / "model.keras")
