@@ -185,8 +185,9 @@ class TrainConfig:
         # is an error rather than silently ignored.
         for other in TRAIN_MODELS:
             argument = VARIANTS[other].lipschitz_argument
+            # Spectral normalisation's power_iterations has no option.
             if (argument != variant.lipschitz_argument
-                    and getattr(self, argument) is not None):
+                    and getattr(self, argument, None) is not None):
                 raise ValueError(
                     f"{flag(argument)} applies to --model {other} only."
                 )

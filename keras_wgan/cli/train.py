@@ -237,7 +237,7 @@ def build_model(config, training_data):
     # Only the option of the chosen model's Lipschitz method (the config
     # rejects the other's); None keeps the model's default.
     argument = variant.lipschitz_argument
-    value = getattr(config, argument)
+    value = getattr(config, argument, None)  # no option for every one
     extra = {} if value is None else {argument: value}
     if training_data.num_classes is not None:
         extra["num_classes"] = training_data.num_classes

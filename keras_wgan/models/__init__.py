@@ -4,6 +4,8 @@
 - `wasserstein`: `WassersteinGAN`, the base of the Wasserstein models, and
   its leaves `WGAN` (weight clipping) and `WGANGP` (gradient penalty).
 - `conditional`: `ConditionalWGANGP`, WGAN-GP on labelled images.
+- `lipschitz`: the other ways to keep the critic Lipschitz: `WGANLP`,
+  `DRAGAN`, `WGANR1`, `WGANSN`, `SNGANHinge`.
 - `gan`: the baselines `MinimaxGAN` and `NonSaturatingGAN`.
 - `registry`: every variant by command-line name (`VARIANTS`).
 - `schedules`: learning-rate schedules of the generator iteration
@@ -14,6 +16,11 @@ from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.conditional import ConditionalWGANGP
 from keras_wgan.models.gan import MinimaxGAN
 from keras_wgan.models.gan import NonSaturatingGAN
+from keras_wgan.models.lipschitz import DRAGAN
+from keras_wgan.models.lipschitz import SNGANHinge
+from keras_wgan.models.lipschitz import WGANLP
+from keras_wgan.models.lipschitz import WGANR1
+from keras_wgan.models.lipschitz import WGANSN
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.models.registry import get_variant
 from keras_wgan.models.schedules import IterationSchedule
@@ -25,12 +32,17 @@ from keras_wgan.models.wasserstein import WassersteinGAN
 __all__ = [
     "AdversarialModel",
     "ConditionalWGANGP",
+    "DRAGAN",
     "IterationSchedule",
     "MinimaxGAN",
     "NonSaturatingGAN",
+    "SNGANHinge",
     "VARIANTS",
     "WGAN",
     "WGANGP",
+    "WGANLP",
+    "WGANR1",
+    "WGANSN",
     "WassersteinGAN",
     "get_variant",
     "linear_decay",
