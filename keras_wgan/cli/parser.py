@@ -326,6 +326,10 @@ def _add_compare_parser(commands):
         help="noise size (default 128 for images, 2 for toy data)")
     add("--seed", type=number(int, 0), default=None,
         help=f"random seed (default {default('seed')})")
+    add("--seeds", default=None,
+        help="comma-separated seeds, e.g. 0,1,2: one report per seed in "
+        "OUT/seed_N and their mean and spread in OUT/summary.md (instead "
+        "of --seed)")
     add("--overwrite", action="store_true", default=None,
         help="write into an --out that is not empty")
     return compare_parser

@@ -23,7 +23,6 @@ and optimizers differ (see each class).
 import keras
 
 from keras_wgan import argument_validation
-from keras_wgan import backend
 from keras_wgan import penalty
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
 from keras_wgan.losses import HingeLoss
@@ -262,7 +261,7 @@ class WGANSN(WassersteinGAN):
 
     def _critic_update(self, real):
         logs = super()._critic_update(real)
-        backend.no_grad(spectral.normalize_weights, self.critic)
+        spectral.normalize_weights(self.critic)
         return logs
 
     def get_config(self):

@@ -8,8 +8,8 @@ every call with `training=True`, divides the stored kernel by it in place.
 That in-place write inside the forward pass breaks torch's backward pass
 when the critic is called twice (real and fake batch) before it, and on JAX
 it would differentiate through the division on one backend and not on the
-others. `normalize_weights` does the same step on its own, outside any
-gradient, which `keras_wgan.WGANSN` runs after each critic update while
+others. `normalize_weights` does the same step on its own, without
+gradients, which `keras_wgan.WGANSN` runs after each critic update while
 calling the critic in inference mode: a projection of the kernels onto
 spectral norm 1 after each update, where Miyato et al. reparametrise the
 weight as `W / sigma(W)` and differentiate through `sigma`.
@@ -148,8 +148,7 @@ def normalize_weights(critic):
     One step of the power iteration of each
     `keras.layers.SpectralNormalization` layer (its `power_iterations`),
     as the layer does when called with `training=True`; a kernel of zeros
-    is left as it is. Call it without gradients (`keras_wgan.backend.
-    no_grad`).
+    is left as it is. No gradient flows through the new values.
 
     Args:
         critic: A `keras.Model`, e.g. from `spectral_normalize`.
@@ -170,8 +169,8 @@ def normalize_weights(critic):
                 lambda layer=layer: (layer.vector_u.value, layer.kernel.value),
                 layer.normalized_weights,
             )
-            layer.vector_u.assign(vector_u)
-            layer.kernel.assign(kernel)
+            layer.vector_u.assign(ops.stop_gradient(vector_u))
+            layer.kernel.assign(ops.stop_gradient(kernel))
 
 
 def _has_kernel(layer):
