@@ -34,7 +34,8 @@ def parse_variants(text):
     >>> parse_variants("wgan, gan")
     ('wgan', 'gan')
     >>> parse_variants(None)
-    ('gan', 'nsgan', 'wgan', 'wgan-gp')
+    ('gan', 'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan', 'wgan-r1',
+    'wgan-sn', 'sngan-hinge')
     """
     if text is None:
         return tuple(VARIANTS)

@@ -149,7 +149,8 @@ def _add_train_parser(commands):
     gp_weight = VARIANTS["wgan-gp"].default("gp_weight")
     train.add_argument("--model", choices=TRAIN_MODELS, default=None,
                        help="wgan: weight clipping; wgan-gp: gradient "
-                       "penalty (default)")
+                       "penalty (default); wgan-lp, dragan, wgan-r1, wgan-sn, "
+                       "sngan-hinge: see README, Choosing a Lipschitz method")
     train.add_argument("--out", required=True,
                        help="output folder, e.g. runs/mnist")
     train.add_argument("--recipe", choices=tuple(RECIPES), default=None,
@@ -192,7 +193,8 @@ def _add_train_parser(commands):
                        help="wgan only: clip critic weights to [-c, c] "
                        f"(default {clip_value:g})")
     train.add_argument("--gp-weight", type=number(float, 0.0), default=None,
-                       help="wgan-gp only: penalty weight lambda (default "
+                       help="wgan-gp, wgan-lp, dragan: penalty weight "
+                       "lambda; wgan-r1: gamma (default "
                        f"{gp_weight:g})")
     train.add_argument("--learning-rate", type=number(float, 0.0, False),
                        default=None,
@@ -289,8 +291,8 @@ def _add_compare_parser(commands):
 
     compare_parser = commands.add_parser(
         "compare",
-        help="train GAN, non-saturating GAN, WGAN and WGAN-GP on one budget "
-        "and write a report",
+        help="train GAN, non-saturating GAN, WGAN, WGAN-GP and the other "
+        "Lipschitz variants on one budget and write a report",
         description=(
             "Train the variants with the same networks, data and budget "
             "(--iterations and/or --seconds per variant), evaluate every "

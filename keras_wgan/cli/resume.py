@@ -167,9 +167,11 @@ def _rebuilt_record(folder, options, model, path):
                       if weight.path.endswith("bias")),
         "seed": model.seed,
         "conditional": conditional,
-        variant.lipschitz_argument: float(getattr(model,
-                                                  variant.lipschitz_argument)),
     }
+    if variant.lipschitz_argument in ("clip_value", "gp_weight"):
+        # Spectral normalisation's power_iterations has no option.
+        known[variant.lipschitz_argument] = float(
+            getattr(model, variant.lipschitz_argument))
     for name, value in known.items():
         if name in options and options[name] != value:
             raise UsageError(

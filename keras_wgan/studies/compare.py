@@ -71,7 +71,8 @@ class CompareConfig:
 
     >>> CompareConfig("toy-8gaussians", "runs/cmp", iterations=500)
     CompareConfig(dataset='toy-8gaussians', out='runs/cmp',
-    variants=('gan', 'nsgan', 'wgan', 'wgan-gp'), iterations=500,
+    variants=('gan', 'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan',
+    'wgan-r1', 'wgan-sn', 'sngan-hinge'), iterations=500,
     seconds=None, eval_every=50, eval_samples=2000, width=128,
     batch_size=64, learning_rate=None, latent_dim=2, seed=0)
     """

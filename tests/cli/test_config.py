@@ -106,7 +106,8 @@ def test_dataset_is_recorded_and_kept_on_resume():
     ({"clip_value": 0.0, "model": "wgan"}, "clip_value must be a finite number > 0.0, got 0.0."),
     ({"gp_weight": -1.0}, "gp_weight must be a finite number >= 0.0, got -1.0."),
     ({"learning_rate": float("inf")}, "learning_rate must be a finite number > 0.0, got inf."),
-    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got 'gan'."),
+    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp', 'wgan-lp', "
+     "'dragan', 'wgan-r1', 'wgan-sn', 'sngan-hinge'), got 'gan'."),
     ({"dataset": ""}, "dataset must be a path, got ''."),
     ({"split": ""}, "split must be a split name such as 'train', got ''."),
     ({"channels": 2}, "channels must be one of (None, 1, 3), got 2."),

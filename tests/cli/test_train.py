@@ -155,6 +155,9 @@ def test_existing_checkpoint_is_not_overwritten(tmp_path, capsys):
 @pytest.mark.parametrize("model, argument, value", [
     ("wgan", "clip_value", 0.02), ("wgan-gp", "gp_weight", 3.0),
     ("wgan", "clip_value", None), ("wgan-gp", "gp_weight", None),
+    ("wgan-lp", "gp_weight", 2.0), ("dragan", "gp_weight", None),
+    ("wgan-r1", "gp_weight", 1.0), ("wgan-sn", "power_iterations", None),
+    ("sngan-hinge", "power_iterations", None),
 ])
 def test_build_model_uses_the_registry_variant(model, argument, value):
     from keras_wgan.models.registry import get_variant
@@ -170,6 +173,25 @@ def test_build_model_uses_the_registry_variant(model, argument, value):
     expected = variant.default(argument) if value is None else value
     assert getattr(built, argument) == pytest.approx(expected)
     assert float(built.generator_optimizer.learning_rate) == pytest.approx(2e-3)
+
+
+@pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
+                      "tests/models/test_lipschitz.py trains on all")
+def test_train_a_spectral_normalised_critic_and_resume_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--model", "sngan-hinge", "--epochs", "1",
+                     "--out", str(out), *TINY]) == 0
+    assert json.loads((out / "run.json").read_text())["model"] == (
+        "sngan-hinge")
+    model = keras.models.load_model(out / "model.keras")
+    assert type(model).__name__ == "SNGANHinge"
+    assert type(model.loss_fn).__name__ == "HingeLoss"
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "2"]) == 0
+    assert "Epoch 2/2" in capsys.readouterr().out
+    assert cli.main(["train", "--model", "wgan-sn", "--gp-weight", "1",
+                     "--out", str(tmp_path / "bad"), *TINY]) == 2
+    assert "--gp-weight applies to --model" in capsys.readouterr().err
 
 
 # ------------------------------------------------------------------ resume

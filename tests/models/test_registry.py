@@ -10,7 +10,9 @@ from tests.helpers import small_models
 
 
 def test_every_variant_names_its_public_class():
-    assert list(registry.VARIANTS) == ["gan", "nsgan", "wgan", "wgan-gp"]
+    assert list(registry.VARIANTS) == ["gan", "nsgan", "wgan", "wgan-gp",
+                                       "wgan-lp", "dragan", "wgan-r1",
+                                       "wgan-sn", "sngan-hinge"]
     for name, variant in registry.VARIANTS.items():
         assert variant.name == name
         assert getattr(keras_wgan, variant.model_class.__name__) is (
