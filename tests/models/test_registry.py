@@ -35,7 +35,8 @@ def test_defaults_come_from_the_constructors():
 
 def test_unknown_name_is_one_line():
     with pytest.raises(ValueError, match=r"^name must be one of \('gan', "
-                       r"'nsgan', 'wgan', 'wgan-gp'\), got 'wgan_gp'.$"):
+                       r"'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan', "
+                       r"'wgan-r1', 'wgan-sn', 'sngan-hinge'\), got 'wgan_gp'.$"):
         registry.get_variant("wgan_gp")
 
 
