@@ -15,7 +15,9 @@ from keras_wgan.studies import seeds
 
 # The options passed on to `compare.CompareConfig` under the same name.
 _CONFIG_OPTIONS = ("iterations", "seconds", "eval_every", "eval_samples",
-                   "width", "batch_size", "learning_rate", "latent_dim",
+                   "width", "batch_size", "learning_rate",
+                   "critic_learning_rate", "generator_learning_rate",
+                   "latent_dim",
                    "seed")
 
 

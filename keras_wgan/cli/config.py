@@ -122,6 +122,8 @@ class TrainConfig:
     clip_value: float = None
     gp_weight: float = None
     learning_rate: float = None
+    critic_learning_rate: float = None
+    generator_learning_rate: float = None
     lr_decay: str = "none"
     latent_dim: int = 128
     width: int = 64
@@ -152,7 +154,10 @@ class TrainConfig:
             _set(self, "num_images", check_int("num_images", self.num_images))
         for name, minimum, inclusive in (("clip_value", 0.0, False),
                                          ("gp_weight", 0.0, True),
-                                         ("learning_rate", 0.0, False)):
+                                         ("learning_rate", 0.0, False),
+                                         ("critic_learning_rate", 0.0, False),
+                                         ("generator_learning_rate", 0.0,
+                                          False)):
             if getattr(self, name) is not None:
                 _set(self, name, check_float(name, getattr(self, name),
                                             minimum, inclusive))

@@ -200,6 +200,14 @@ def _add_train_parser(commands):
                        default=None,
                        help="learning rate of both optimizers (default: "
                        "5e-5 RMSprop for wgan, 1e-4 Adam(0, 0.9) for wgan-gp)")
+    train.add_argument("--critic-learning-rate",
+                       type=number(float, 0.0, False), default=None,
+                       help="the critic's learning rate alone (TTUR), "
+                       "instead of --learning-rate")
+    train.add_argument("--generator-learning-rate",
+                       type=number(float, 0.0, False), default=None,
+                       help="the generator's learning rate alone (TTUR), "
+                       "instead of --learning-rate")
     train.add_argument("--lr-decay", choices=LR_DECAYS, default=None,
                        help="none: a constant learning rate (default); "
                        "linear: decay both to 0 at the last generator "
@@ -324,6 +332,10 @@ def _add_compare_parser(commands):
     add("--learning-rate", type=number(float, 0.0, False), default=None,
         help="learning rate of every optimizer (default: each variant's "
         "paper default)")
+    add("--critic-learning-rate", type=number(float, 0.0, False),
+        default=None, help="the critics' learning rate alone (TTUR)")
+    add("--generator-learning-rate", type=number(float, 0.0, False),
+        default=None, help="the generators' learning rate alone (TTUR)")
     add("--latent-dim", type=number(int, 1), default=None,
         help="noise size (default 128 for images, 2 for toy data)")
     add("--seed", type=number(int, 0), default=None,

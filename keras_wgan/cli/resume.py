@@ -114,6 +114,14 @@ def _prepare_locked(folder, options):
             f"images, the data now gives {len(training_data)}; resume with "
             "the same data."
         )
+    if "learning_rate" in config.explicit and (
+            config.critic_learning_rate is not None
+            or config.generator_learning_rate is not None):
+        raise UsageError(
+            "--learning-rate would give both players one rate, but the run "
+            "has --critic-learning-rate or --generator-learning-rate (TTUR); "
+            "a resume keeps them."
+        )
     if "learning_rate" in config.explicit:
         # A new rate for the optimizers as loaded (their state kept); under
         # --lr-decay linear, the same decay to 0 at the same last iteration,

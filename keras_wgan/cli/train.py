@@ -244,18 +244,27 @@ def build_model(config, training_data):
     model = model_class(config)(critic, generator, n_critic=config.n_critic,
                                 seed=config.seed, **extra)
     iterations = config.epochs * steps_per_epoch(config, len(training_data))
-    model.compile(learning_rate=learning_rate(config, model, iterations))
+    model.compile(
+        learning_rate=learning_rate(config, model, iterations),
+        critic_learning_rate=learning_rate(config, model, iterations,
+                                           "critic"),
+        generator_learning_rate=learning_rate(config, model, iterations,
+                                              "generator"))
     return model
 
 
-def learning_rate(config, model, iterations):
-    """The `compile(learning_rate=...)` of `config`.
+def learning_rate(config, model, iterations, player=None):
+    """The `compile(learning_rate=...)` of `config`, or one player's rate.
 
     Args:
         config: A `TrainConfig`.
         model: The model to compile.
         iterations: The generator iterations of the whole run, over which
             `--lr-decay linear` decays the learning rate to 0.
+        player: `None` for `learning_rate`; `"critic"` or `"generator"`
+            for `compile(critic_learning_rate=...)` or
+            `generator_learning_rate` (TTUR), `None` when that option is
+            not given.
 
     Returns:
         `None` (the model's default), a number, or for `--lr-decay linear`
@@ -271,9 +280,10 @@ def learning_rate(config, model, iterations):
     >>> [round(float(schedule(t)), 8) for t in (0, 10, 20)]
     [0.0001, 5e-05, 0.0]
     """
-    if config.lr_decay == "none":
-        return config.learning_rate
-    rate = config.learning_rate
+    rate = (config.learning_rate if player is None
+            else getattr(config, f"{player}_learning_rate"))
+    if config.lr_decay == "none" or (player is not None and rate is None):
+        return rate
     if rate is None:
         rate = float(keras.ops.convert_to_numpy(
             model.default_optimizer().learning_rate))

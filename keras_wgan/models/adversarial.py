@@ -180,6 +180,8 @@ class AdversarialModel(keras.Model):
         run_eagerly=False,
         jit_compile="auto",
         learning_rate=None,
+        critic_learning_rate=None,
+        generator_learning_rate=None,
     ):
         """Configures the two optimizers and the loss for training.
 
@@ -203,6 +205,12 @@ class AdversarialModel(keras.Model):
                 `keras_wgan.models.IterationSchedule`, so both follow the
                 same iteration. (An optimizer of your own evaluates its
                 schedule at its own update count.)
+            critic_learning_rate: As `learning_rate`, for the critic's
+                default optimizer alone; it replaces `learning_rate` there.
+                With `generator_learning_rate`, the two time-scale update
+                rule (TTUR, Heusel et al., 2017): each player its own rate.
+            generator_learning_rate: As `learning_rate`, for the
+                generator's default optimizer alone.
 
         A network without trainable weights (`trainable = False`) is
         frozen: it is not updated and runs in inference mode (see the
@@ -217,15 +225,26 @@ class AdversarialModel(keras.Model):
         # to 0 over 100,000 generator iterations.
         schedule = keras_wgan.models.linear_decay(2e-4, iterations=100_000)
         gan.compile(learning_rate=schedule)
+        # TTUR: the critic learns four times faster than the generator.
+        gan.compile(critic_learning_rate=4e-4, generator_learning_rate=1e-4)
         ```
         """
-        if learning_rate is not None:
-            learning_rate = self._checked_learning_rate(learning_rate)
+        rates = {"learning_rate": learning_rate,
+                 "critic_learning_rate": critic_learning_rate,
+                 "generator_learning_rate": generator_learning_rate}
+        for name, rate in rates.items():
+            if rate is None:
+                continue
+            rates[name] = self._checked_learning_rate(rate, name)
             if critic_optimizer is not None or generator_optimizer is not None:
                 raise ValueError(
-                    "learning_rate sets the default optimizers' rate; with "
+                    f"{name} sets the default optimizers' rate; with "
                     "optimizers of your own, set it on them instead."
                 )
+        learning_rate = rates["learning_rate"]
+        critic_rate, generator_rate = (
+            learning_rate if rates[name] is None else rates[name]
+            for name in ("critic_learning_rate", "generator_learning_rate"))
         super().compile(
             optimizer=None, run_eagerly=run_eagerly, jit_compile=jit_compile
         )
@@ -238,12 +257,12 @@ class AdversarialModel(keras.Model):
         generator_optimizer = keras.optimizers.get(generator_optimizer)
         if critic_optimizer is None:
             critic_optimizer = self._default_optimizer(
-                schedules.IterationSchedule(learning_rate, self.n_critic)
-                if _is_schedule(learning_rate)
-                else learning_rate
+                schedules.IterationSchedule(critic_rate, self.n_critic)
+                if _is_schedule(critic_rate)
+                else critic_rate
             )
         if generator_optimizer is None:
-            generator_optimizer = self._default_optimizer(learning_rate)
+            generator_optimizer = self._default_optimizer(generator_rate)
         if critic_optimizer is generator_optimizer:
             raise ValueError(
                 "critic_optimizer and generator_optimizer must be two "
@@ -262,15 +281,15 @@ class AdversarialModel(keras.Model):
         self.generator_optimizer.build(self.generator.trainable_variables)
 
     @staticmethod
-    def _checked_learning_rate(learning_rate):
+    def _checked_learning_rate(learning_rate, name="learning_rate"):
         if _is_schedule(learning_rate):
             return learning_rate
         if isinstance(learning_rate, (int, float, np.integer, np.floating)):
             return argument_validation.check_float(
-                "learning_rate", learning_rate, 0.0, inclusive=False
+                name, learning_rate, 0.0, inclusive=False
             )
         raise ValueError(
-            "learning_rate must be a number > 0 or a keras.optimizers."
+            f"{name} must be a number > 0 or a keras.optimizers."
             f"schedules.LearningRateSchedule, got {learning_rate!r}."
         )
 

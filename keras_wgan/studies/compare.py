@@ -64,6 +64,10 @@ class CompareConfig:
         batch_size: Real samples per critic update.
         learning_rate: Learning rate of both optimizers of every variant,
             replacing each paper's default; `None` keeps the defaults.
+        critic_learning_rate: The critic's learning rate alone (TTUR,
+            Heusel et al., 2017), replacing `learning_rate` there; `None`
+            keeps it.
+        generator_learning_rate: The generator's alone, likewise.
         latent_dim: Noise size; `None` gives 128 for images, 2 for toys.
         seed: Seed of the weights, the noise and the data order.
 
@@ -74,7 +78,8 @@ class CompareConfig:
     variants=('gan', 'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan',
     'wgan-r1', 'wgan-sn', 'sngan-hinge'), iterations=500,
     seconds=None, eval_every=50, eval_samples=2000, width=128,
-    batch_size=64, learning_rate=None, latent_dim=2, seed=0)
+    batch_size=64, learning_rate=None, critic_learning_rate=None,
+    generator_learning_rate=None, latent_dim=2, seed=0)
     """
 
     dataset: str
@@ -87,6 +92,8 @@ class CompareConfig:
     width: int = None
     batch_size: int = 64
     learning_rate: float = None
+    critic_learning_rate: float = None
+    generator_learning_rate: float = None
     latent_dim: int = None
     seed: int = 0
 
@@ -118,10 +125,11 @@ class CompareConfig:
         argument_validation.check_int("eval_samples", self.eval_samples, minimum=2)
         argument_validation.check_int("batch_size", self.batch_size)
         argument_validation.check_int("seed", self.seed, minimum=0)
-        if self.learning_rate is not None:
-            argument_validation.check_float(
-                "learning_rate", self.learning_rate, inclusive=False
-            )
+        for name in ("learning_rate", "critic_learning_rate",
+                     "generator_learning_rate"):
+            if getattr(self, name) is not None:
+                argument_validation.check_float(
+                    name, getattr(self, name), inclusive=False)
         image = self.dataset in IMAGE_DATASETS
         for name, default in (("width", 32 if image else 128),
                               ("latent_dim", 128 if image else 2)):

@@ -29,7 +29,8 @@ def build_variant(name, config):
     The global seed is reset first, so every variant starts from the same
     initial critic and generator weights. Each model keeps its own
     defaults (n_critic, clip value or penalty weight, optimizer) except
-    the learning rate when `config.learning_rate` is set.
+    the learning rates that `config` sets (`learning_rate`, and the
+    critic's and the generator's of TTUR).
 
     Args:
         name: Key of `keras_wgan.models.registry.VARIANTS`.
@@ -50,7 +51,9 @@ def build_variant(name, config):
             latent_dim=config.latent_dim, width=config.width)
     model_class = registry.get_variant(name).model_class
     model = model_class(critic, generator, seed=config.seed)
-    model.compile(learning_rate=config.learning_rate)
+    model.compile(learning_rate=config.learning_rate,
+                  critic_learning_rate=config.critic_learning_rate,
+                  generator_learning_rate=config.generator_learning_rate)
     return model
 
 
@@ -78,8 +81,10 @@ def describe_model(model):
 
     Returns:
         A dict: `"class"`, `"n_critic"`, `"optimizer"` (the critic's, as
-        `describe_optimizer` writes it) and, for a registered variant that
-        has one, its `lipschitz_argument` (`"clip_value"`, `"gp_weight"`).
+        `describe_optimizer` writes it), `"generator_optimizer"` when the
+        generator's differs (TTUR), `"loss": "hinge_loss"` for a hinge
+        loss and, for a registered variant that has
+        one, its `lipschitz_argument` (`"clip_value"`, `"gp_weight"`).
 
     Example:
 
@@ -92,6 +97,11 @@ def describe_model(model):
     """
     settings = {"class": type(model).__name__, "n_critic": model.n_critic,
                 "optimizer": describe_optimizer(model.critic_optimizer)}
+    generator = describe_optimizer(model.generator_optimizer)
+    if generator != settings["optimizer"]:  # TTUR
+        settings["generator_optimizer"] = generator
+    if getattr(model.loss_fn, "name", None) == "hinge_loss":
+        settings["loss"] = model.loss_fn.name
     variant = registry.variant_of(model)
     if variant is not None and variant.lipschitz_argument is not None:
         settings[variant.lipschitz_argument] = getattr(

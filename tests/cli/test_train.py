@@ -194,6 +194,29 @@ def test_train_a_spectral_normalised_critic_and_resume_it(tmp_path, capsys):
     assert "--gp-weight applies to --model" in capsys.readouterr().err
 
 
+@pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
+                      "tests/models/test_adversarial.py compiles on all")
+def test_ttur_rates_are_recorded_and_kept_by_resume(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--model", "wgan-lp", "--epochs", "1",
+                     "--critic-learning-rate", "4e-4",
+                     "--generator-learning-rate", "1e-4", "--out", str(out),
+                     *TINY]) == 0
+    record = json.loads((out / "run.json").read_text())
+    assert (record["critic_learning_rate"],
+            record["generator_learning_rate"]) == (4e-4, 1e-4)
+    assert cli.main(["train", "--out", str(out), "--resume",
+                     "--learning-rate", "1e-3", "--epochs", "2"]) == 2
+    assert "a resume keeps them" in capsys.readouterr().err
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "2"]) == 0
+    model = keras.models.load_model(out / "model.keras")
+    assert float(model.critic_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert float(model.generator_optimizer.learning_rate) == pytest.approx(
+        1e-4)
+    assert int(model.generator_optimizer.iterations) == 6
+
+
 # ------------------------------------------------------------------ resume
 
 

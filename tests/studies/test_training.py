@@ -85,3 +85,20 @@ def test_train_variant_evaluates_on_schedule(tmp_path):
     # The last record is the evaluation of the final samples.
     assert result["final"]["energy_distance"] == pytest.approx(
         measures.energy_distance(arrays["samples"], data.reference))
+
+
+def test_ttur_rates_reach_each_variant_and_its_description():
+    config = compare.CompareConfig("toy-8gaussians", "out", iterations=1,
+                                   width=4, critic_learning_rate=4e-4,
+                                   generator_learning_rate=1e-4)
+    model = training.build_variant("sngan-hinge", config)
+    assert float(model.critic_optimizer.learning_rate) == pytest.approx(4e-4)
+    settings = training.describe_model(model)
+    assert settings["optimizer"] == "Adam(lr=0.0004, beta_1=0, beta_2=0.9)"
+    assert settings["generator_optimizer"] == (
+        "Adam(lr=0.0001, beta_1=0, beta_2=0.9)")
+    assert settings["loss"] == "hinge_loss"
+    assert settings["power_iterations"] == 1
+    with pytest.raises(ValueError, match="critic_learning_rate"):
+        compare.CompareConfig("mnist", "out", iterations=1,
+                              critic_learning_rate=-1.0)
