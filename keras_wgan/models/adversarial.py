@@ -693,7 +693,7 @@ class AdversarialModel(keras.Model):
         """Returns the critic's scores for `inputs`."""
         return self.critic(inputs, training=training)
 
-    def generate(self, num_samples, seed=None, batch_size=256):
+    def generate(self, num_samples, seed=None, batch_size=256, raw=False):
         """Draws samples from the generator.
 
         Args:
@@ -701,6 +701,9 @@ class AdversarialModel(keras.Model):
             seed: Int seed for the noise, or `None` for the model's own
                 random stream.
             batch_size: Samples generated per forward pass.
+            raw: For a model with a moving average of its generator
+                (`generator_ema`), `True` samples from the trained
+                generator instead of the average; otherwise no effect.
 
         Returns:
             NumPy array `(num_samples, *shape)`, the critic's input shape.
@@ -709,25 +712,36 @@ class AdversarialModel(keras.Model):
         batch_size = argument_validation.check_int("batch_size", batch_size)
         seed = self.seed_generator if seed is None else seed
         noise = keras.random.normal((num_samples, self.latent_dim), seed=seed)
-        return self.generate_from(noise, batch_size=batch_size)
+        return self.generate_from(noise, batch_size=batch_size, raw=raw)
 
-    def generate_from(self, noise, batch_size=256):
-        """Maps latent vectors `(n, latent_dim)` to samples (NumPy array)."""
+    def generate_from(self, noise, batch_size=256, raw=False):
+        """Maps latent vectors `(n, latent_dim)` to samples (NumPy array).
+
+        `raw` as for `generate`.
+        """
         noise = ops.convert_to_tensor(noise, dtype="float32")
         if len(noise.shape) != 2 or noise.shape[1] != self.latent_dim:
             raise ValueError(
                 f"noise must have shape (n, {self.latent_dim}), "
                 f"got {tuple(noise.shape)}."
             )
+        sampler = self.sampler(raw)
         parts = [
             ops.convert_to_numpy(
-                backend.no_grad(
-                    self.generator_samples, noise[start : start + batch_size], False
-                )
+                backend.no_grad(sampler, noise[start : start + batch_size])
             )
             for start in range(0, noise.shape[0], batch_size)
         ]
         return np.concatenate(parts, axis=0)
+
+    def sampler(self, raw=False):
+        """Returns the function from noise to samples that `generate` uses.
+
+        The generator in inference mode; a model that keeps a moving average
+        of its generator returns that unless `raw`.
+        """
+        del raw
+        return lambda noise: self.generator_samples(noise, False)
 
     # ---------------------------------------------------------- serialization
 
