@@ -17,7 +17,7 @@ from keras_wgan.studies import seeds
 _CONFIG_OPTIONS = ("iterations", "seconds", "eval_every", "eval_samples",
                    "width", "batch_size", "learning_rate",
                    "critic_learning_rate", "generator_learning_rate",
-                   "latent_dim",
+                   "generator_ema", "latent_dim",
                    "seed")
 
 

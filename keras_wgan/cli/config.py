@@ -124,6 +124,7 @@ class TrainConfig:
     learning_rate: float = None
     critic_learning_rate: float = None
     generator_learning_rate: float = None
+    generator_ema: float = None
     lr_decay: str = "none"
     latent_dim: int = 128
     width: int = 64
@@ -161,6 +162,14 @@ class TrainConfig:
             if getattr(self, name) is not None:
                 _set(self, name, check_float(name, getattr(self, name),
                                             minimum, inclusive))
+        if self.generator_ema is not None:
+            _set(self, "generator_ema", check_float(
+                "generator_ema", self.generator_ema, 0.0, False))
+            if self.generator_ema >= 1.0 or self.conditional:
+                raise ValueError(
+                    "generator_ema must be a decay in (0, 1) for an "
+                    f"unconditional model, got {self.generator_ema!r}"
+                    + (" with --conditional." if self.conditional else "."))
         if self.data_dir is not None:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
         for name in ("download", "overwrite", "resume", "conditional"):

@@ -208,6 +208,11 @@ def _add_train_parser(commands):
                        type=number(float, 0.0, False), default=None,
                        help="the generator's learning rate alone (TTUR), "
                        "instead of --learning-rate")
+    train.add_argument("--generator-ema", type=number(float, 0.0, False),
+                       default=None,
+                       help="keep a moving average of the generator's "
+                       "weights with this decay (e.g. 0.999); samples and "
+                       "sample grids come from it")
     train.add_argument("--lr-decay", choices=LR_DECAYS, default=None,
                        help="none: a constant learning rate (default); "
                        "linear: decay both to 0 at the last generator "
@@ -336,6 +341,9 @@ def _add_compare_parser(commands):
         default=None, help="the critics' learning rate alone (TTUR)")
     add("--generator-learning-rate", type=number(float, 0.0, False),
         default=None, help="the generators' learning rate alone (TTUR)")
+    add("--generator-ema", type=number(float, 0.0, False), default=None,
+        help="keep a moving average of each generator's weights with this "
+        "decay and score its samples too (Wasserstein variants only)")
     add("--latent-dim", type=number(int, 1), default=None,
         help="noise size (default 128 for images, 2 for toy data)")
     add("--seed", type=number(int, 0), default=None,

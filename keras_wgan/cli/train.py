@@ -241,6 +241,8 @@ def build_model(config, training_data):
     extra = {} if value is None else {argument: value}
     if training_data.num_classes is not None:
         extra["num_classes"] = training_data.num_classes
+    if config.generator_ema is not None:
+        extra["generator_ema"] = config.generator_ema
     model = model_class(config)(critic, generator, n_critic=config.n_critic,
                                 seed=config.seed, **extra)
     iterations = config.epochs * steps_per_epoch(config, len(training_data))

@@ -188,6 +188,10 @@ def table_columns(results):
         (f"best {SHORT_NAMES[primary]} (iter.)", lambda r: _best(r, primary),
          False),
     ]
+    if results.get("config", {}).get("generator_ema") is not None:
+        columns.insert(1, (f"final EMA {SHORT_NAMES[primary]}",
+                           lambda r: _fmt(_final(r, f"ema_{primary}")),
+                           False))
     if primary == "classifier_fid":
         columns += [
             ("classifier score", lambda r: _fmt(_final(r, "classifier_score"),

@@ -74,7 +74,8 @@ def summarize_seeds(results):
     Returns:
         A dict: `"primary_metric"`, `"seeds"`, and `"variants"`, a list of
         dicts with `name`, `label`, `final` and `best` (each a `spread` of
-        the primary metric), `seconds_per_iteration`, `iterations`, one
+        the primary metric), `final_ema` (of the generators' moving
+        averages, when the runs kept one), `seconds_per_iteration`, `iterations`, one
         `spread` per coverage measure present, and `statuses`.
 
     Example:
@@ -111,6 +112,9 @@ def summarize_seeds(results):
             "iterations": spread([run["iterations"] for run in runs]),
             "statuses": [run["status"] for run in runs],
         }
+        if f"ema_{primary}" in finals[0]:
+            entry["final_ema"] = spread([f.get(f"ema_{primary}")
+                                         for f in finals])
         for key, _ in _COVERAGE:
             if key in finals[0]:
                 entry[key] = spread([f.get(key) for f in finals])
@@ -148,14 +152,18 @@ def summary_table(summary):
     primary = summary["primary_metric"]
     coverage = [(key, title) for key, title in _COVERAGE
                 if summary["variants"] and key in summary["variants"][0]]
-    header = ([f"final {primary}", f"best {primary}"]
+    ema = bool(summary["variants"]) and "final_ema" in summary["variants"][0]
+    header = ([f"final {primary}"] + ([f"final EMA {primary}"] if ema else [])
+              + [f"best {primary}"]
               + [f"final {title}" for _, title in coverage]
               + ["s / iteration", "iterations", "runs"])
     lines = ["| variant | " + " | ".join(header) + " |",
              "|---|" + "---|" * len(header)]
     for entry in summary["variants"]:
         completed = sum(s == "completed" for s in entry["statuses"])
-        cells = ([_cell(entry["final"]), _cell(entry["best"])]
+        cells = ([_cell(entry["final"])]
+                 + ([_cell(entry["final_ema"])] if ema else [])
+                 + [_cell(entry["best"])]
                  + [_cell(entry[key], 3) for key, _ in coverage]
                  + [_cell(entry["seconds_per_iteration"], 3),
                     _cell(entry["iterations"]),

@@ -50,7 +50,9 @@ def build_variant(name, config):
         generator = architectures.mnist_generator(
             latent_dim=config.latent_dim, width=config.width)
     model_class = registry.get_variant(name).model_class
-    model = model_class(critic, generator, seed=config.seed)
+    extra = ({} if config.generator_ema is None
+             else {"generator_ema": config.generator_ema})
+    model = model_class(critic, generator, seed=config.seed, **extra)
     model.compile(learning_rate=config.learning_rate,
                   critic_learning_rate=config.critic_learning_rate,
                   generator_learning_rate=config.generator_learning_rate)
@@ -184,9 +186,16 @@ def train_variant(name, config, data, evaluator, probe, log=print):
     sample_noise_seed = config.seed + 3
 
     def evaluate(model, iteration):
-        samples = model.generate(config.eval_samples, seed=sample_noise_seed)
+        samples = model.generate(config.eval_samples, seed=sample_noise_seed,
+                                 raw=True)
         finite = bool(np.all(np.isfinite(samples)))
         values = evaluator(samples) if finite else {}
+        if finite and config.generator_ema is not None:
+            average = model.generate(config.eval_samples,
+                                     seed=sample_noise_seed)
+            if np.all(np.isfinite(average)):
+                values[f"ema_{evaluator.primary}"] = evaluator(average)[
+                    evaluator.primary]
         gap, norms = probe.measure(model)
         record = {"iteration": iteration,
                   "train_seconds": round(budget.train_seconds, 3),
@@ -210,7 +219,7 @@ def train_variant(name, config, data, evaluator, probe, log=print):
         evaluate(model, budget.iterations)
     samples = model.generate(
         GRID_SAMPLES if not config.is_toy else config.eval_samples,
-        seed=sample_noise_seed)
+        seed=sample_noise_seed, raw=True)
     result = {
         "name": name, "label": label, **describe_model(model),
         "iterations": budget.iterations,
@@ -229,8 +238,8 @@ def _progress_line(label, record, config, evaluator):
     total = config.iterations if config.iterations is not None else "?"
     parts = [f"{label}: iteration {record['iteration']}/{total}",
              f"{record['train_seconds']:.1f} s"]
-    for key in ("classifier_fid", "classifier_score", "energy_distance",
-                "high_quality"):
+    for key in ("classifier_fid", "ema_classifier_fid", "classifier_score",
+                "energy_distance", "ema_energy_distance", "high_quality"):
         if key in record:
             parts.append(f"{key} {record[key]:.4g}")
     for key in ("classes_covered", "modes_covered"):

@@ -59,8 +59,8 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     config = _config(LEGACY_ARGV)
     record = config.record(num_images=16)
     # The legacy keys, and those added since: the data and the networks
-    # right after "out", the two players' rates (TTUR) and the decay after
-    # the learning rate.
+    # right after "out", the two players' rates (TTUR), the generator's
+    # moving average and the decay after the learning rate.
     added = {"recipe": None, "dataset": "mnist", "image_size": None,
              "channels": None, "architecture": None, "conditional": False}
     expected = list(LEGACY_RECORD)
@@ -68,11 +68,12 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     expected[at:at] = list(added)
     at = expected.index("learning_rate") + 1
     expected[at:at] = ["critic_learning_rate", "generator_learning_rate",
-                       "lr_decay"]
+                       "generator_ema", "lr_decay"]
     assert list(record) == expected
     assert record == {**LEGACY_RECORD, **added, "lr_decay": "none",
                       "critic_learning_rate": None,
-                      "generator_learning_rate": None}
+                      "generator_learning_rate": None,
+                      "generator_ema": None}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})

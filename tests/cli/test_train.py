@@ -196,15 +196,17 @@ def test_train_a_spectral_normalised_critic_and_resume_it(tmp_path, capsys):
 
 @pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
                       "tests/models/test_adversarial.py compiles on all")
-def test_ttur_rates_are_recorded_and_kept_by_resume(tmp_path, capsys):
+def test_ttur_rates_and_ema_are_recorded_and_kept_by_resume(tmp_path,
+                                                           capsys):
     out = tmp_path / "run"
     assert cli.main(["train", "--model", "wgan-lp", "--epochs", "1",
                      "--critic-learning-rate", "4e-4",
-                     "--generator-learning-rate", "1e-4", "--out", str(out),
+                     "--generator-learning-rate", "1e-4",
+                     "--generator-ema", "0.99", "--out", str(out),
                      *TINY]) == 0
     record = json.loads((out / "run.json").read_text())
-    assert (record["critic_learning_rate"],
-            record["generator_learning_rate"]) == (4e-4, 1e-4)
+    assert (record["critic_learning_rate"], record["generator_learning_rate"],
+            record["generator_ema"]) == (4e-4, 1e-4, 0.99)
     assert cli.main(["train", "--out", str(out), "--resume",
                      "--learning-rate", "1e-3", "--epochs", "2"]) == 2
     assert "a resume keeps them" in capsys.readouterr().err
@@ -215,6 +217,7 @@ def test_ttur_rates_are_recorded_and_kept_by_resume(tmp_path, capsys):
     assert float(model.generator_optimizer.learning_rate) == pytest.approx(
         1e-4)
     assert int(model.generator_optimizer.iterations) == 6
+    assert model.generator_ema == 0.99 and model.ema_generator is not None
 
 
 # ------------------------------------------------------------------ resume
@@ -363,7 +366,9 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     # runs were MNIST on the MNIST networks.
     added = dict(recipe=None, dataset="mnist", image_size=None,
                  channels=None, architecture="mnist", conditional=False,
-                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None)
+                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
+                 critic_learning_rate=None, generator_learning_rate=None,
+                 generator_ema=None)
     assert json.loads((finished_run / "run.json").read_text()) == dict(
         legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
