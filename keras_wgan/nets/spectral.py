@@ -120,7 +120,8 @@ def spectral_normalize(critic, power_iterations=1):
             return wrapped
         if type(layer) is PaddedConv2D:
             return _padded_conv_pair(layer, power_iterations)
-        if _has_kernel(layer):
+        if _has_kernel(layer) and not isinstance(
+                layer, keras.layers.SpectralNormalization):
             raise ValueError(
                 f"critic layer '{layer.name}' ({type(layer).__name__}) has a "
                 "kernel that spectral_normalize cannot wrap; wrap it in "

@@ -58,3 +58,14 @@ def test_a_layer_it_cannot_wrap_is_a_one_line_error():
         spectral.spectral_normalize(critic)
     with pytest.raises(ValueError, match="power_iterations"):
         spectral.spectral_normalize(keras_wgan.toy.toy_critic(2, 4, 1), 0)
+
+
+def test_a_partly_normalised_critic_keeps_its_wrapped_layers():
+    inputs = keras.Input((3,))
+    x = keras.layers.SpectralNormalization(keras.layers.Dense(4))(inputs)
+    critic = keras.Model(inputs, keras.layers.Dense(1)(x))
+    normalized = spectral.spectral_normalize(critic)
+    assert spectral.is_spectrally_normalized(normalized)
+    probe = np.ones((2, 3), "float32")
+    np.testing.assert_allclose(_numpy(normalized(probe)),
+                               _numpy(critic(probe)), atol=1e-6)
