@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from keras_wgan import cli
+from keras_wgan.studies import compare
 from keras_wgan.studies import seeds
 
 
@@ -29,7 +30,8 @@ def test_compare_with_seeds_writes_one_report_each_and_the_summary(
                        str(out), "--variants", "sngan-hinge",
                        "--iterations", "2", "--eval-every", "1",
                        "--eval-samples", "50", "--width", "8",
-                       "--batch-size", "16", "--seeds", "3,5"])
+                       "--batch-size", "16", "--generator-ema", "0.9",
+                       "--seeds", "3,5"])
     assert status == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "seed_3", "seed_5", "summary.json", "summary.md"]
@@ -50,6 +52,23 @@ def test_compare_with_seeds_writes_one_report_each_and_the_summary(
     table = (out / "summary.md").read_text()
     assert "| SNGAN (hinge) (`sngan-hinge`) |" in table
     assert "| real data (floor) |" in table
+    # The generator's moving average is scored beside the raw generator:
+    # the same at iteration 0, apart after training.
+    history = per_seed[0]["variants"][0]["history"]
+    assert history[0]["ema_energy_distance"] == pytest.approx(
+        history[0]["energy_distance"])
+    assert history[-1]["ema_energy_distance"] != pytest.approx(
+        history[-1]["energy_distance"])
+    assert "final EMA energy dist." in (out / "seed_3" / "report.md"
+                                        ).read_text()
+    assert summary["variants"][0]["final_ema"]["n"] == 2
+    assert "final EMA energy_distance" in table
+
+
+def test_generator_ema_is_for_wasserstein_variants_only():
+    with pytest.raises(ValueError, match="Wasserstein variants only"):
+        compare.CompareConfig("mnist", "o", iterations=1, generator_ema=0.9,
+                              variants=("gan", "wgan"))
 
 
 def test_seed_and_seeds_together_are_refused(tmp_path, capsys):
@@ -57,28 +76,3 @@ def test_seed_and_seeds_together_are_refused(tmp_path, capsys):
                      str(tmp_path / "o"), "--iterations", "1", "--seed", "1",
                      "--seeds", "0,1"]) == 2
     assert "give --seed or --seeds, not both" in capsys.readouterr().err
-
-
-def test_compare_with_generator_ema_scores_the_average_beside_the_raw(
-        tmp_path):
-    out = tmp_path / "study"
-    assert cli.main(["compare", "--dataset", "toy-8gaussians", "--out",
-                     str(out), "--variants", "wgan-lp", "--iterations", "2",
-                     "--eval-every", "1", "--eval-samples", "50", "--width",
-                     "8", "--batch-size", "16", "--generator-ema", "0.9",
-                     "--seeds", "0,1"]) == 0
-    results = json.loads((out / "seed_0" / "results.json").read_text())
-    history = results["variants"][0]["history"]
-    # At iteration 0 the average is the generator itself.
-    assert history[0]["ema_energy_distance"] == pytest.approx(
-        history[0]["energy_distance"])
-    assert history[-1]["ema_energy_distance"] != pytest.approx(
-        history[-1]["energy_distance"])
-    assert "final EMA energy dist." in (out / "seed_0" / "report.md").read_text()
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["variants"][0]["final_ema"]["n"] == 2
-    assert "final EMA energy_distance" in (out / "summary.md").read_text()
-    with pytest.raises(ValueError, match="Wasserstein variants only"):
-        from keras_wgan.studies import compare
-        compare.CompareConfig("mnist", "o", iterations=1, generator_ema=0.9,
-                              variants=("gan", "wgan"))
