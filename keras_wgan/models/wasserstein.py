@@ -79,10 +79,9 @@ class WassersteinGAN(AdversarialModel):
     normalisation statistics) are copied. `generate` samples from it
     (`generate(..., raw=True)` from the trained generator). It is saved
     with the model and continues exactly on resume. Keras optimizers'
-    `use_ema` is not used: it writes the averaged weights into the
-    generator at the end of every `fit`, so training would continue from
-    the average, not the trained weights, and a checkpoint taken during
-    `fit` would differ from one taken after it.
+    `use_ema` is not used: it writes the average into the generator's own
+    weights (during training, or at the end of `fit`), after which
+    training would continue from the average, not the trained weights.
 
     Example:
 
