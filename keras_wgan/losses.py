@@ -96,7 +96,7 @@ def hinge_loss(y_true, y_pred):
 
         L_critic = mean_i relu(1 - D(x_i)) + mean_j relu(1 + D(g_j)),
 
-    the critic loss of SNGAN (Miyato et al., 2018, eq. 16; Lim and Ye,
+    the critic loss of SNGAN (Miyato et al., 2018; Lim and Ye,
     2017): scores beyond the margins `D(x) >= 1`, `D(g) <= -1` add nothing.
     The generator of SNGAN minimises `-mean D(g)`, `wasserstein_loss` with
     the label `-1`, not this loss.

@@ -109,7 +109,7 @@ def gradient_penalty(critic, real, fake, seed=None):
 def one_sided_penalty(critic, real, fake, seed=None):
     """Computes `mean(max(0, ||grad D(x_hat)||_2 - 1)^2)` for a batch.
 
-    The Lipschitz penalty of WGAN-LP (Petzka et al., 2018, eq. 8): at the
+    The Lipschitz penalty of WGAN-LP (Petzka et al., 2018): at the
     same interpolates as `gradient_penalty`, only gradient norms above 1
     are penalised, since a 1-Lipschitz critic may have smaller ones.
 
@@ -198,7 +198,7 @@ def dragan_penalty(critic, real, scale=0.5, seed=None):
 def r1_penalty(critic, real):
     """Computes `1/2 mean(||grad D(x)||_2^2)` over a batch of real images.
 
-    The R1 regulariser of Mescheder et al. (2018, eq. 9) before the weight
+    The R1 regulariser of Mescheder et al. (2018) before the weight
     gamma: the critic's gradient is pushed to zero on the real data.
 
     Args:
