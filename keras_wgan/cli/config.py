@@ -357,6 +357,7 @@ class SampleConfig:
     seed: int = 0
     columns: int = None
     classes: tuple = None
+    raw: bool = False
 
     def __post_init__(self):
         if (self.checkpoint is None) == (self.pretrained is None):
@@ -381,6 +382,7 @@ class SampleConfig:
                                  "(a conditional grid has one row per class).")
             _set(self, "classes", tuple(check_int("classes", value, 0)
                                         for value in self.classes))
+        _check_bool("raw", self.raw)
 
     @classmethod
     def default(cls, name):

@@ -291,6 +291,9 @@ def _add_sample_parser(commands):
     sample.add_argument("--classes", type=class_list, default=None,
                         help="conditional models: the classes of the grid's "
                         "rows, e.g. 3,7 (default: every class)")
+    sample.add_argument("--raw", action="store_true", default=None,
+                        help="a model trained with --generator-ema: sample "
+                        "from the trained generator, not its moving average")
     return sample
 
 

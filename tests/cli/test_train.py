@@ -218,6 +218,11 @@ def test_ttur_rates_and_ema_are_recorded_and_kept_by_resume(tmp_path,
         1e-4)
     assert int(model.generator_optimizer.iterations) == 6
     assert model.generator_ema == 0.99 and model.ema_generator is not None
+    grids = [tmp_path / "average.png", tmp_path / "raw.png"]
+    for grid, extra in zip(grids, ([], ["--raw"])):
+        assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
+                         "--out", str(grid), "--n", "4", *extra]) == 0
+    assert grids[0].read_bytes() != grids[1].read_bytes()
 
 
 # ------------------------------------------------------------------ resume
