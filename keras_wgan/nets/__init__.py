@@ -8,6 +8,8 @@
 - `conditional`: the class conditioning every builder gets from
   `num_classes` (projection critic, one-hot labels beside the noise).
 - `layers`: `PaddedConv2D`, `PaddedConv2DTranspose`.
+- `spectral`: `spectral_normalize`, a critic's layers wrapped in
+  `keras.layers.SpectralNormalization` (used by `keras_wgan.WGANSN`).
 - `layer_chain`: the direct forward pass of plain layer chains that training
   uses instead of `Layer.__call__` (internal).
 """
@@ -17,5 +19,7 @@ from keras_wgan.nets import conditional
 from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
 from keras_wgan.nets import resnet
+from keras_wgan.nets import spectral
 
-__all__ = ["architectures", "conditional", "dcgan", "layers", "resnet"]
+__all__ = ["architectures", "conditional", "dcgan", "layers", "resnet",
+           "spectral"]
