@@ -37,6 +37,7 @@ from keras_wgan import quality  # noqa: E402
 from keras_wgan import studies  # noqa: E402
 from keras_wgan.constraints import ClipConstraint  # noqa: E402
 from keras_wgan.errors import NonFiniteError  # noqa: E402
+from keras_wgan.losses import HingeLoss  # noqa: E402
 from keras_wgan.losses import WassersteinLoss  # noqa: E402
 from keras_wgan.losses import wasserstein_loss  # noqa: E402
 from keras_wgan.models import WGAN  # noqa: E402
@@ -49,6 +50,11 @@ from keras_wgan.models import ConditionalWGANGP  # noqa: E402
 from keras_wgan.models import CycleGAN  # noqa: E402
 from keras_wgan.models import MinimaxGAN  # noqa: E402
 from keras_wgan.models import NonSaturatingGAN  # noqa: E402
+from keras_wgan.models import DRAGAN  # noqa: E402
+from keras_wgan.models import SNGANHinge  # noqa: E402
+from keras_wgan.models import WGANLP  # noqa: E402
+from keras_wgan.models import WGANR1  # noqa: E402
+from keras_wgan.models import WGANSN  # noqa: E402
 from keras_wgan.nets import architectures  # noqa: E402
 from keras_wgan.penalty import gradient_penalty  # noqa: E402
 from keras_wgan.penalty import joint_gradient_penalty  # noqa: E402
@@ -68,6 +74,12 @@ __all__ = [
     "CycleGAN",
     "MinimaxGAN",
     "NonSaturatingGAN",
+    "DRAGAN",
+    "SNGANHinge",
+    "WGANLP",
+    "WGANR1",
+    "WGANSN",
+    "HingeLoss",
     "PRETRAINED_MODELS",
     "WGAN",
     "WGANGP",

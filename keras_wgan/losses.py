@@ -1,4 +1,7 @@
-"""The Wasserstein loss: `mean(y_true * y_pred)` for a linear critic."""
+"""The critic losses: Wasserstein `mean(y_true * y_pred)` and the hinge loss.
+
+Both take the same labels, `-1` for real and `+1` for generated samples.
+"""
 
 import keras
 from keras import ops
@@ -43,13 +46,7 @@ def wasserstein_loss(y_true, y_pred):
     >>> ops.convert_to_numpy(per_sample).tolist()
     [-3.0, 1.0]
     """
-    y_pred = ops.convert_to_tensor(y_pred)
-    y_true = ops.cast(y_true, y_pred.dtype)
-    y_true = ops.broadcast_to(y_true, ops.shape(y_pred))
-    product = y_true * y_pred
-    if len(product.shape) <= 1:
-        return product
-    return ops.mean(product, axis=tuple(range(1, len(product.shape))))
+    return _per_sample_mean(_signed_scores(y_true, y_pred))
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -85,6 +82,87 @@ class WassersteinLoss(keras.losses.Loss):
 
     def call(self, y_true, y_pred):
         return wasserstein_loss(y_true, y_pred)
+
+    def get_config(self):
+        return {"name": self.name, "reduction": self.reduction}
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+def hinge_loss(y_true, y_pred):
+    """Computes the hinge loss of the critic, `relu(1 + y_true * y_pred)`.
+
+    With the labels of `wasserstein_loss` (`-1` real, `+1` fake), the loss
+    of a real batch `x` and a fake batch `g` is
+
+        L_critic = mean_i relu(1 - D(x_i)) + mean_j relu(1 + D(g_j)),
+
+    the critic loss of SNGAN (Miyato et al., 2018; Lim and Ye,
+    2017): scores beyond the margins `D(x) >= 1`, `D(g) <= -1` add nothing.
+    The generator of SNGAN minimises `-mean D(g)`, `wasserstein_loss` with
+    the label `-1`, not this loss.
+
+    Args:
+        y_true: Tensor of labels, `-1` (real) or `+1` (fake), broadcastable
+            to `y_pred`.
+        y_pred: Tensor of critic scores, shape `(batch, ...)`.
+
+    Returns:
+        Tensor of shape `(batch,)`, averaged over all axes but the first.
+
+    Example:
+
+    >>> per_sample = hinge_loss(np.array([[-1.0], [-1.0], [1.0]]),
+    ...                         np.array([[3.0], [0.5], [-0.5]]))
+    >>> ops.convert_to_numpy(per_sample).tolist()
+    [0.0, 0.5, 0.5]
+    """
+    return _per_sample_mean(ops.relu(1.0 + _signed_scores(y_true, y_pred)))
+
+
+def _signed_scores(y_true, y_pred):
+    """`y_true * y_pred`, the labels cast and broadcast to the scores."""
+    y_pred = ops.convert_to_tensor(y_pred)
+    y_true = ops.cast(y_true, y_pred.dtype)
+    return ops.broadcast_to(y_true, ops.shape(y_pred)) * y_pred
+
+
+def _per_sample_mean(values):
+    """Averages over every axis but the first."""
+    if len(values.shape) <= 1:
+        return values
+    return ops.mean(values, axis=tuple(range(1, len(values.shape))))
+
+
+@keras.saving.register_keras_serializable(package="keras_wgan")
+class HingeLoss(keras.losses.Loss):
+    """The critic's hinge loss `relu(1 + y_true * y_pred)` as a Keras loss.
+
+    Labels as for `WassersteinLoss`: `-1` for real, `+1` for generated
+    samples (see `hinge_loss`).
+
+    Args:
+        reduction: Keras reduction type, default `"sum_over_batch_size"`,
+            which gives the mean over the batch.
+        name: Name of the loss instance.
+        dtype: Dtype of the loss computation.
+
+    Example:
+
+    >>> loss = HingeLoss()
+    >>> float(loss([-1.0, -1.0, 1.0, 1.0], [2.0, 0.0, 1.0, -3.0]))
+    0.75
+    """
+
+    def __init__(
+        self,
+        reduction="sum_over_batch_size",
+        name="hinge_loss",
+        dtype=None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return hinge_loss(y_true, y_pred)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}

@@ -1,4 +1,15 @@
-"""The gradient penalty of WGAN-GP (Gulrajani et al., 2017)."""
+"""The gradient penalties that keep a critic Lipschitz, one formula each.
+
+- `gradient_penalty`: WGAN-GP's two-sided penalty at interpolates
+  (Gulrajani et al., 2017);
+- `one_sided_penalty`: WGAN-LP's `max(0, ||grad|| - 1)^2` at interpolates
+  (Petzka et al., 2018);
+- `dragan_penalty`: `(||grad|| - 1)^2` at perturbed real points (Kodali et
+  al., 2017), drawn by `perturb`;
+- `r1_penalty`: `1/2 E ||grad D(x_real)||^2` (Mescheder et al., 2018).
+
+Each returns the penalty before its weight (lambda or gamma) multiplies it.
+"""
 
 import keras
 from keras import ops
@@ -36,10 +47,10 @@ def interpolate(real, fake, seed=None):
     return alpha * real + (1.0 - alpha) * fake
 
 
-def gradient_norm(critic, x):
-    """Returns the per-sample L2 norm of the critic's input gradient at `x`.
+def squared_gradient_norm(critic, x):
+    """Returns the per-sample squared L2 norm of the critic's input gradient.
 
-    The norm runs over all pixels and channels of each sample. It is
+    The sum runs over all pixels and channels of each sample. It is
     differentiable with respect to the critic's weights.
 
     Args:
@@ -57,7 +68,24 @@ def gradient_norm(critic, x):
     # every pixel overflow float16 and lose most digits in bfloat16.
     grads = ops.cast(grads, "float32")
     axes = tuple(range(1, len(grads.shape)))
-    return ops.sqrt(ops.sum(ops.square(grads), axis=axes) + NORM_EPSILON)
+    return ops.sum(ops.square(grads), axis=axes)
+
+
+def gradient_norm(critic, x):
+    """Returns the per-sample L2 norm of the critic's input gradient at `x`.
+
+    The norm runs over all pixels and channels of each sample, with
+    `NORM_EPSILON` inside the square root. It is differentiable with respect
+    to the critic's weights.
+
+    Args:
+        critic: Callable mapping images to scores of shape `(batch, 1)`.
+        x: Images, shape `(batch, ...)`.
+
+    Returns:
+        float32 tensor of shape `(batch,)`.
+    """
+    return ops.sqrt(squared_gradient_norm(critic, x) + NORM_EPSILON)
 
 
 def gradient_penalty(critic, real, fake, seed=None):
@@ -86,6 +114,118 @@ def gradient_penalty(critic, real, fake, seed=None):
     """
     x_hat = interpolate(real, fake, seed=seed)
     return ops.mean(ops.square(gradient_norm(critic, x_hat) - 1.0))
+
+
+def one_sided_penalty(critic, real, fake, seed=None):
+    """Computes `mean(max(0, ||grad D(x_hat)||_2 - 1)^2)` for a batch.
+
+    The Lipschitz penalty of WGAN-LP (Petzka et al., 2018): at the
+    same interpolates as `gradient_penalty`, only gradient norms above 1
+    are penalised, since a 1-Lipschitz critic may have smaller ones.
+
+    Args:
+        critic: The critic, a callable `critic(x, training=...)`.
+        real: Real images, shape `(batch, ...)`.
+        fake: Generated images, same shape.
+        seed: A `keras.random.SeedGenerator` or int for the interpolation.
+
+    Returns:
+        Scalar tensor.
+
+    Example:
+
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[0.3], [0.4]]), np.zeros(1)])
+    >>> real, fake = np.ones((4, 2), "float32"), np.zeros((4, 2), "float32")
+    >>> float(one_sided_penalty(critic, real, fake))  # ||w|| = 0.5 < 1
+    0.0
+    """
+    x_hat = interpolate(real, fake, seed=seed)
+    excess = ops.relu(gradient_norm(critic, x_hat) - 1.0)
+    return ops.mean(ops.square(excess))
+
+
+def perturb(real, scale=0.5, seed=None):
+    """Returns DRAGAN's points near the data, `x + a * scale * std(x) * u`.
+
+    Kodali et al. (2017) penalise the critic's gradient at points near the
+    real data. This follows the authors' reference code
+    (github.com/kodalinaveen3/DRAGAN): `u ~ U[0, 1)` for each pixel,
+    `std(x)` the standard deviation of the whole batch, `scale` 0.5, and
+    the point drawn on the segment from `x` to the perturbed `x + scale *
+    std(x) * u` with one `a ~ U[0, 1]` per sample (`interpolate`). (The
+    paper's text writes the perturbation as Gaussian noise `N(0, cI)`.)
+
+    Args:
+        real: Real images, shape `(batch, ...)`.
+        scale: The factor `c` of `std(x)`, a float > 0.
+        seed: A `keras.random.SeedGenerator` or int for `u` and `a`.
+
+    Returns:
+        Tensor shaped like `real`.
+
+    Example:
+
+    >>> real = np.array([[-1.0], [1.0]], "float32")  # std 1
+    >>> points = ops.convert_to_numpy(perturb(real, scale=0.5, seed=0))
+    >>> bool(np.all((points >= real) & (points <= real + 0.5)))
+    True
+    """
+    real = ops.convert_to_tensor(real)
+    noise = keras.random.uniform(ops.shape(real), dtype=real.dtype, seed=seed)
+    perturbed = real + scale * ops.std(real) * noise
+    return interpolate(perturbed, real, seed=seed)
+
+
+def dragan_penalty(critic, real, scale=0.5, seed=None):
+    """Computes `mean((||grad D(x_p)||_2 - 1)^2)` at points `x_p` near `real`.
+
+    DRAGAN's penalty (Kodali et al., 2017): the two-sided penalty of
+    WGAN-GP, taken at the perturbed real points of `perturb` instead of
+    between real and generated samples.
+
+    Args:
+        critic: The critic, a callable `critic(x, training=...)`.
+        real: Real images, shape `(batch, ...)`.
+        scale: The perturbation's factor of `std(real)` (see `perturb`).
+        seed: A `keras.random.SeedGenerator` or int for the perturbation.
+
+    Returns:
+        Scalar tensor.
+
+    Example:
+
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[0.0], [2.0]]), np.zeros(1)])
+    >>> real = np.random.default_rng(0).normal(size=(8, 2)).astype("float32")
+    >>> round(float(dragan_penalty(critic, real, seed=0)), 4)  # (2 - 1)^2
+    1.0
+    """
+    x_p = perturb(real, scale=scale, seed=seed)
+    return ops.mean(ops.square(gradient_norm(critic, x_p) - 1.0))
+
+
+def r1_penalty(critic, real):
+    """Computes `1/2 mean(||grad D(x)||_2^2)` over a batch of real images.
+
+    The R1 regulariser of Mescheder et al. (2018) before the weight
+    gamma: the critic's gradient is pushed to zero on the real data.
+
+    Args:
+        critic: The critic, a callable `critic(x, training=...)`.
+        real: Real images, shape `(batch, ...)`.
+
+    Returns:
+        Scalar tensor.
+
+    Example:
+
+    >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[3.0], [4.0]]), np.zeros(1)])
+    >>> float(r1_penalty(critic, np.ones((4, 2), "float32")))  # 25 / 2
+    12.5
+    """
+    return 0.5 * ops.mean(squared_gradient_norm(critic, real))
 
 
 def joint_gradient_penalty(critic, real, fake, seed=None):

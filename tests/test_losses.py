@@ -50,3 +50,30 @@ def test_sum_reduction_and_serialization_round_trip():
 def test_function_is_registered_for_compile_by_name():
     fn = keras.saving.get_registered_object("keras_wgan>wasserstein_loss")
     assert fn is keras_wgan.wasserstein_loss
+
+
+# ------------------------------------------------------------- hinge loss
+
+
+def test_hinge_loss_is_the_sngan_critic_loss():
+    rng = np.random.default_rng(0)
+    real_scores = rng.normal(size=(6, 1)).astype("float32") * 2
+    fake_scores = rng.normal(size=(6, 1)).astype("float32") * 2
+    loss = keras_wgan.HingeLoss()
+    value = float(loss(np.full((6, 1), -1.0), real_scores)) + float(
+        loss(np.full((6, 1), 1.0), fake_scores))
+    expected = (np.maximum(0, 1 - real_scores).mean()
+                + np.maximum(0, 1 + fake_scores).mean())
+    assert value == pytest.approx(expected, rel=1e-6)
+
+
+def test_hinge_loss_averages_over_non_batch_axes_and_round_trips():
+    per_sample = keras_wgan.losses.hinge_loss(
+        np.array([[1.0], [-1.0]]), np.array([[0.0, -3.0], [0.5, 2.0]]))
+    # relu(1 + [0, -3]) -> [1, 0]; relu(1 - [0.5, 2]) -> [0.5, 0].
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(per_sample),
+                               [0.5, 0.25])
+    loss = keras_wgan.HingeLoss(reduction="sum")
+    restored = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert isinstance(restored, keras_wgan.HingeLoss)
+    assert restored.reduction == "sum"

@@ -138,3 +138,100 @@ def test_joint_penalty_shares_a_and_takes_one_norm_over_both_parts():
     lengths = np.sqrt((x**2).sum(axis=(1, 2, 3)) + (z**2).sum(axis=1))
     expected = np.mean((a * lengths - 1.0) ** 2)
     assert float(_to_numpy(value)) == pytest.approx(expected, rel=1e-5)
+
+
+# ------------------------------------------- WGAN-LP, DRAGAN and R1 penalties
+
+
+def _two_layer_critic(w1, w2):
+    """f(x) = w2 . relu(W1 x), no biases: its gradient is known in closed form."""
+    inputs = keras.Input((2,))
+    hidden = keras.layers.Dense(w1.shape[1], activation="relu",
+                                use_bias=False)(inputs)
+    score = keras.layers.Dense(1, use_bias=False)(hidden)
+    critic = keras.Model(inputs, score)
+    critic.set_weights([w1, w2.reshape(-1, 1)])
+    return critic
+
+
+def _hand_gradients(x, w1, w2):
+    # grad_x f = W1 diag(relu'(W1^T x)) w2, one row per sample.
+    active = (x @ w1 > 0).astype("float32")
+    return (active * w2[None, :]) @ w1.T
+
+
+@pytest.mark.parametrize("scale", [0.3, 3.0])
+def test_one_sided_penalty_counts_only_norms_above_one(scale):
+    # A linear critic has one gradient norm everywhere: 0 below 1, else
+    # (||w|| - 1)^2.
+    w = np.array([0.6, 0.8], "float32") * scale  # ||w|| = scale
+    critic = linear_critic(w, image_shape=(2,))
+    real = np.ones((5, 2), "float32")
+    fake = -np.ones((5, 2), "float32")
+    value = float(penalty.one_sided_penalty(critic, real, fake, seed=0))
+    assert value == pytest.approx(max(0.0, scale - 1.0) ** 2, abs=1e-6)
+
+
+def test_one_sided_penalty_on_a_relu_critic_matches_the_hand_value():
+    rng = np.random.default_rng(4)
+    w1 = rng.normal(size=(2, 3)).astype("float32")
+    w2 = rng.normal(size=3).astype("float32") * 2
+    critic = _two_layer_critic(w1, w2)
+    real = rng.normal(size=(16, 2)).astype("float32")
+    fake = rng.normal(size=(16, 2)).astype("float32")
+    # The same seed draws the same interpolates.
+    x_hat = _to_numpy(penalty.interpolate(real, fake, seed=7))
+    norms = np.linalg.norm(_hand_gradients(x_hat, w1, w2), axis=1)
+    expected = np.mean(np.maximum(norms - 1.0, 0.0) ** 2)
+    value = float(penalty.one_sided_penalty(critic, real, fake, seed=7))
+    assert value == pytest.approx(expected, rel=1e-4)
+    assert np.any(norms < 1.0) and np.any(norms > 1.0)  # both cases seen
+
+
+def test_dragan_points_lie_between_the_data_and_its_perturbation():
+    rng = np.random.default_rng(5)
+    real = rng.normal(size=(256, 3)).astype("float32") * 2.0
+    points = _to_numpy(penalty.perturb(real, scale=0.5, seed=1))
+    # x + a * 0.5 * std(x) * u with a, u in [0, 1]: moved up, by at most
+    # 0.5 std(x), and the moves spread over that range.
+    step = points - real
+    bound = 0.5 * real.std()
+    assert step.min() >= -1e-6 and step.max() <= bound + 1e-5
+    assert step.max() > 0.8 * bound and step.mean() < 0.4 * bound
+
+
+def test_dragan_penalty_on_a_relu_critic_matches_the_hand_value():
+    rng = np.random.default_rng(6)
+    w1 = rng.normal(size=(2, 4)).astype("float32")
+    w2 = rng.normal(size=4).astype("float32")
+    critic = _two_layer_critic(w1, w2)
+    real = rng.normal(size=(16, 2)).astype("float32")
+    points = _to_numpy(penalty.perturb(real, scale=0.5, seed=9))
+    norms = np.linalg.norm(_hand_gradients(points, w1, w2), axis=1)
+    expected = np.mean((norms - 1.0) ** 2)
+    value = float(penalty.dragan_penalty(critic, real, scale=0.5, seed=9))
+    assert value == pytest.approx(expected, rel=1e-4)
+
+
+def test_r1_penalty_is_half_the_mean_squared_gradient_at_the_real_data():
+    rng = np.random.default_rng(8)
+    w1 = rng.normal(size=(2, 3)).astype("float32")
+    w2 = rng.normal(size=3).astype("float32")
+    critic = _two_layer_critic(w1, w2)
+    real = rng.normal(size=(12, 2)).astype("float32")
+    grads = _hand_gradients(real, w1, w2)
+    expected = 0.5 * np.mean(np.sum(grads**2, axis=1))
+    assert float(penalty.r1_penalty(critic, real)) == pytest.approx(
+        expected, rel=1e-5)
+
+
+def test_r1_penalty_of_a_flat_critic_is_zero_with_finite_gradients():
+    critic = linear_critic(np.zeros(28 * 28, "float32"))
+    real = np.ones((4, 28, 28, 1), "float32")
+    value, _, grads = keras_wgan.backend.value_and_grad(
+        lambda: (penalty.r1_penalty(critic, real), {}),
+        critic.trainable_variables,
+    )
+    assert float(value) == 0.0
+    for grad in grads:
+        np.testing.assert_array_equal(_to_numpy(grad), 0.0)

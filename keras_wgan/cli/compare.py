@@ -11,10 +11,13 @@ from keras_wgan.cli.parser import UsageError
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.models.registry import get_variant
 from keras_wgan.studies import compare
+from keras_wgan.studies import seeds
 
 # The options passed on to `compare.CompareConfig` under the same name.
 _CONFIG_OPTIONS = ("iterations", "seconds", "eval_every", "eval_samples",
-                   "width", "batch_size", "learning_rate", "latent_dim",
+                   "width", "batch_size", "learning_rate",
+                   "critic_learning_rate", "generator_learning_rate",
+                   "generator_ema", "latent_dim",
                    "seed")
 
 
@@ -33,7 +36,8 @@ def parse_variants(text):
     >>> parse_variants("wgan, gan")
     ('wgan', 'gan')
     >>> parse_variants(None)
-    ('gan', 'nsgan', 'wgan', 'wgan-gp')
+    ('gan', 'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan', 'wgan-r1',
+    'wgan-sn', 'sngan-hinge')
     """
     if text is None:
         return tuple(VARIANTS)
@@ -98,5 +102,16 @@ def prepare(args):
         if value is not None:
             flags += [flag(name), f"{value:g}"
                       if isinstance(value, float) else str(value)]
+    if "seeds" in options:
+        try:
+            seed_list = seeds.parse_seeds(options["seeds"])
+        except ValueError as error:
+            raise UsageError(f"--{error}") from None
+        if "seed" in options:
+            raise UsageError("give --seed or --seeds, not both.")
+        index = flags.index("--seed")
+        flags[index:index + 2] = ["--seeds", ",".join(map(str, seed_list))]
+        command = "python -m keras_wgan compare " + shlex.join(flags)
+        return lambda: seeds.run_seeds(config, seed_list, command=command)
     command = "python -m keras_wgan compare " + shlex.join(flags)
     return lambda: compare.run_comparison(config, data, command=command)

@@ -122,6 +122,9 @@ class TrainConfig:
     clip_value: float = None
     gp_weight: float = None
     learning_rate: float = None
+    critic_learning_rate: float = None
+    generator_learning_rate: float = None
+    generator_ema: float = None
     lr_decay: str = "none"
     latent_dim: int = 128
     width: int = 64
@@ -155,10 +158,21 @@ class TrainConfig:
             _set(self, "devices", check_int("devices", self.devices))
         for name, minimum, inclusive in (("clip_value", 0.0, False),
                                          ("gp_weight", 0.0, True),
-                                         ("learning_rate", 0.0, False)):
+                                         ("learning_rate", 0.0, False),
+                                         ("critic_learning_rate", 0.0, False),
+                                         ("generator_learning_rate", 0.0,
+                                          False)):
             if getattr(self, name) is not None:
                 _set(self, name, check_float(name, getattr(self, name),
                                             minimum, inclusive))
+        if self.generator_ema is not None:
+            _set(self, "generator_ema", check_float(
+                "generator_ema", self.generator_ema, 0.0, False))
+            if self.generator_ema >= 1.0 or self.conditional:
+                raise ValueError(
+                    "generator_ema must be a decay in (0, 1) for an "
+                    f"unconditional model, got {self.generator_ema!r}"
+                    + (" with --conditional." if self.conditional else "."))
         if self.data_dir is not None:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
         for name in ("download", "overwrite", "resume", "conditional"):
@@ -188,8 +202,9 @@ class TrainConfig:
         # is an error rather than silently ignored.
         for other in TRAIN_MODELS:
             argument = VARIANTS[other].lipschitz_argument
+            # Spectral normalisation's power_iterations has no option.
             if (argument != variant.lipschitz_argument
-                    and getattr(self, argument) is not None):
+                    and getattr(self, argument, None) is not None):
                 raise ValueError(
                     f"{flag(argument)} applies to --model {other} only."
                 )
@@ -345,6 +360,7 @@ class SampleConfig:
     seed: int = 0
     columns: int = None
     classes: tuple = None
+    raw: bool = False
 
     def __post_init__(self):
         if (self.checkpoint is None) == (self.pretrained is None):
@@ -369,6 +385,7 @@ class SampleConfig:
                                  "(a conditional grid has one row per class).")
             _set(self, "classes", tuple(check_int("classes", value, 0)
                                         for value in self.classes))
+        _check_bool("raw", self.raw)
 
     @classmethod
     def default(cls, name):

@@ -149,7 +149,8 @@ def _add_train_parser(commands):
     gp_weight = VARIANTS["wgan-gp"].default("gp_weight")
     train.add_argument("--model", choices=TRAIN_MODELS, default=None,
                        help="wgan: weight clipping; wgan-gp: gradient "
-                       "penalty (default)")
+                       "penalty (default); wgan-lp, dragan, wgan-r1, wgan-sn, "
+                       "sngan-hinge: see README, Choosing a Lipschitz method")
     train.add_argument("--out", required=True,
                        help="output folder, e.g. runs/mnist")
     train.add_argument("--recipe", choices=tuple(RECIPES), default=None,
@@ -192,12 +193,26 @@ def _add_train_parser(commands):
                        help="wgan only: clip critic weights to [-c, c] "
                        f"(default {clip_value:g})")
     train.add_argument("--gp-weight", type=number(float, 0.0), default=None,
-                       help="wgan-gp only: penalty weight lambda (default "
+                       help="wgan-gp, wgan-lp, dragan: penalty weight "
+                       "lambda; wgan-r1: gamma (default "
                        f"{gp_weight:g})")
     train.add_argument("--learning-rate", type=number(float, 0.0, False),
                        default=None,
                        help="learning rate of both optimizers (default: "
                        "5e-5 RMSprop for wgan, 1e-4 Adam(0, 0.9) for wgan-gp)")
+    train.add_argument("--critic-learning-rate",
+                       type=number(float, 0.0, False), default=None,
+                       help="the critic's learning rate alone (TTUR), "
+                       "instead of --learning-rate")
+    train.add_argument("--generator-learning-rate",
+                       type=number(float, 0.0, False), default=None,
+                       help="the generator's learning rate alone (TTUR), "
+                       "instead of --learning-rate")
+    train.add_argument("--generator-ema", type=number(float, 0.0, False),
+                       default=None,
+                       help="keep a moving average of the generator's "
+                       "weights with this decay (e.g. 0.999); samples and "
+                       "sample grids come from it")
     train.add_argument("--lr-decay", choices=LR_DECAYS, default=None,
                        help="none: a constant learning rate (default); "
                        "linear: decay both to 0 at the last generator "
@@ -281,6 +296,9 @@ def _add_sample_parser(commands):
     sample.add_argument("--classes", type=class_list, default=None,
                         help="conditional models: the classes of the grid's "
                         "rows, e.g. 3,7 (default: every class)")
+    sample.add_argument("--raw", action="store_true", default=None,
+                        help="a model trained with --generator-ema: sample "
+                        "from the trained generator, not its moving average")
     return sample
 
 
@@ -294,8 +312,8 @@ def _add_compare_parser(commands):
 
     compare_parser = commands.add_parser(
         "compare",
-        help="train GAN, non-saturating GAN, WGAN and WGAN-GP on one budget "
-        "and write a report",
+        help="train GAN, non-saturating GAN, WGAN, WGAN-GP and the other "
+        "Lipschitz variants on one budget and write a report",
         description=(
             "Train the variants with the same networks, data and budget "
             "(--iterations and/or --seconds per variant), evaluate every "
@@ -327,10 +345,21 @@ def _add_compare_parser(commands):
     add("--learning-rate", type=number(float, 0.0, False), default=None,
         help="learning rate of every optimizer (default: each variant's "
         "paper default)")
+    add("--critic-learning-rate", type=number(float, 0.0, False),
+        default=None, help="the critics' learning rate alone (TTUR)")
+    add("--generator-learning-rate", type=number(float, 0.0, False),
+        default=None, help="the generators' learning rate alone (TTUR)")
+    add("--generator-ema", type=number(float, 0.0, False), default=None,
+        help="keep a moving average of each generator's weights with this "
+        "decay and score its samples too (Wasserstein variants only)")
     add("--latent-dim", type=number(int, 1), default=None,
         help="noise size (default 128 for images, 2 for toy data)")
     add("--seed", type=number(int, 0), default=None,
         help=f"random seed (default {default('seed')})")
+    add("--seeds", default=None,
+        help="comma-separated seeds, e.g. 0,1,2: one report per seed in "
+        "OUT/seed_N and their mean and spread in OUT/summary.md (instead "
+        "of --seed)")
     add("--overwrite", action="store_true", default=None,
         help="write into an --out that is not empty")
     return compare_parser

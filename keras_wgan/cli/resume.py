@@ -114,6 +114,14 @@ def _prepare_locked(folder, options):
             f"images, the data now gives {len(training_data)}; resume with "
             "the same data."
         )
+    if "learning_rate" in config.explicit and (
+            config.critic_learning_rate is not None
+            or config.generator_learning_rate is not None):
+        raise UsageError(
+            "--learning-rate would give both players one rate, but the run "
+            "has --critic-learning-rate or --generator-learning-rate (TTUR); "
+            "a resume keeps them."
+        )
     if "learning_rate" in config.explicit:
         # A new rate for the optimizers as loaded (their state kept); under
         # --lr-decay linear, the same decay to 0 at the same last iteration,
@@ -167,9 +175,11 @@ def _rebuilt_record(folder, options, model, path):
                       if weight.path.endswith("bias")),
         "seed": model.seed,
         "conditional": conditional,
-        variant.lipschitz_argument: float(getattr(model,
-                                                  variant.lipschitz_argument)),
     }
+    if variant.lipschitz_argument in ("clip_value", "gp_weight"):
+        # Spectral normalisation's power_iterations has no option.
+        known[variant.lipschitz_argument] = float(
+            getattr(model, variant.lipschitz_argument))
     for name, value in known.items():
         if name in options and options[name] != value:
             raise UsageError(

@@ -70,7 +70,7 @@ def sample(config, model):
     """
     columns = config.columns
     if getattr(model, "num_classes", None) is None:
-        images = model.generate(config.n, seed=config.seed)
+        images = model.generate(config.n, seed=config.seed, raw=config.raw)
     else:
         images, columns = model.class_grid(config.n, seed=config.seed,
                                            classes=config.classes)

@@ -282,25 +282,36 @@ def build_model(config, training_data):
     # Only the option of the chosen model's Lipschitz method (the config
     # rejects the other's); None keeps the model's default.
     argument = variant.lipschitz_argument
-    value = getattr(config, argument)
+    value = getattr(config, argument, None)  # no option for every one
     extra = {} if value is None else {argument: value}
     if training_data.num_classes is not None:
         extra["num_classes"] = training_data.num_classes
+    if config.generator_ema is not None:
+        extra["generator_ema"] = config.generator_ema
     model = model_class(config)(critic, generator, n_critic=config.n_critic,
                                 seed=config.seed, **extra)
     iterations = config.epochs * steps_per_epoch(config, len(training_data))
-    model.compile(learning_rate=learning_rate(config, model, iterations))
+    model.compile(
+        learning_rate=learning_rate(config, model, iterations),
+        critic_learning_rate=learning_rate(config, model, iterations,
+                                           "critic"),
+        generator_learning_rate=learning_rate(config, model, iterations,
+                                              "generator"))
     return model
 
 
-def learning_rate(config, model, iterations):
-    """The `compile(learning_rate=...)` of `config`.
+def learning_rate(config, model, iterations, player=None):
+    """The `compile(learning_rate=...)` of `config`, or one player's rate.
 
     Args:
         config: A `TrainConfig`.
         model: The model to compile.
         iterations: The generator iterations of the whole run, over which
             `--lr-decay linear` decays the learning rate to 0.
+        player: `None` for `learning_rate`; `"critic"` or `"generator"`
+            for `compile(critic_learning_rate=...)` or
+            `generator_learning_rate` (TTUR), `None` when that option is
+            not given.
 
     Returns:
         `None` (the model's default), a number, or for `--lr-decay linear`
@@ -316,9 +327,10 @@ def learning_rate(config, model, iterations):
     >>> [round(float(schedule(t)), 8) for t in (0, 10, 20)]
     [0.0001, 5e-05, 0.0]
     """
-    if config.lr_decay == "none":
-        return config.learning_rate
-    rate = config.learning_rate
+    rate = (config.learning_rate if player is None
+            else getattr(config, f"{player}_learning_rate"))
+    if config.lr_decay == "none" or (player is not None and rate is None):
+        return rate
     if rate is None:
         rate = float(keras.ops.convert_to_numpy(
             model.default_optimizer().learning_rate))

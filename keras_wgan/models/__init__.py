@@ -7,6 +7,8 @@
 - `bigan`: `BiGAN` and `BiGANGP`, a generator and an encoder against a
   critic of pairs `(x, z)`.
 - `cyclegan`: `CycleGAN`, unpaired translation between two image domains.
+- `lipschitz`: the other ways to keep the critic Lipschitz: `WGANLP`,
+  `DRAGAN`, `WGANR1`, `WGANSN`, `SNGANHinge`.
 - `gan`: the baselines `MinimaxGAN` and `NonSaturatingGAN`.
 - `registry`: every variant by command-line name (`VARIANTS`).
 - `schedules`: learning-rate schedules of the generator iteration
@@ -20,6 +22,11 @@ from keras_wgan.models.conditional import ConditionalWGANGP
 from keras_wgan.models.cyclegan import CycleGAN
 from keras_wgan.models.gan import MinimaxGAN
 from keras_wgan.models.gan import NonSaturatingGAN
+from keras_wgan.models.lipschitz import DRAGAN
+from keras_wgan.models.lipschitz import SNGANHinge
+from keras_wgan.models.lipschitz import WGANLP
+from keras_wgan.models.lipschitz import WGANR1
+from keras_wgan.models.lipschitz import WGANSN
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.models.registry import get_variant
 from keras_wgan.models.schedules import IterationSchedule
@@ -34,12 +41,17 @@ __all__ = [
     "BiGANGP",
     "ConditionalWGANGP",
     "CycleGAN",
+    "DRAGAN",
     "IterationSchedule",
     "MinimaxGAN",
     "NonSaturatingGAN",
+    "SNGANHinge",
     "VARIANTS",
     "WGAN",
     "WGANGP",
+    "WGANLP",
+    "WGANR1",
+    "WGANSN",
     "WassersteinGAN",
     "get_variant",
     "linear_decay",

@@ -185,6 +185,8 @@ class AdversarialModel(keras.Model):
         run_eagerly=False,
         jit_compile="auto",
         learning_rate=None,
+        critic_learning_rate=None,
+        generator_learning_rate=None,
         auto_scale_loss=True,
     ):
         """Configures the two optimizers and the loss for training.
@@ -209,6 +211,12 @@ class AdversarialModel(keras.Model):
                 `keras_wgan.models.IterationSchedule`, so both follow the
                 same iteration. (An optimizer of your own evaluates its
                 schedule at its own update count.)
+            critic_learning_rate: As `learning_rate`, for the critic's
+                default optimizer alone; it replaces `learning_rate` there.
+                With `generator_learning_rate`, the two time-scale update
+                rule (TTUR, Heusel et al., 2017): each player its own rate.
+            generator_learning_rate: As `learning_rate`, for the
+                generator's default optimizer alone.
             auto_scale_loss: As in `keras.Model.compile`: when the critic or
                 the generator computes under the `"mixed_float16"` dtype
                 policy, each optimizer is wrapped in a
@@ -229,15 +237,26 @@ class AdversarialModel(keras.Model):
         # to 0 over 100,000 generator iterations.
         schedule = keras_wgan.models.linear_decay(2e-4, iterations=100_000)
         gan.compile(learning_rate=schedule)
+        # TTUR: the critic learns four times faster than the generator.
+        gan.compile(critic_learning_rate=4e-4, generator_learning_rate=1e-4)
         ```
         """
-        if learning_rate is not None:
-            learning_rate = self._checked_learning_rate(learning_rate)
+        rates = {"learning_rate": learning_rate,
+                 "critic_learning_rate": critic_learning_rate,
+                 "generator_learning_rate": generator_learning_rate}
+        for name, rate in rates.items():
+            if rate is None:
+                continue
+            rates[name] = self._checked_learning_rate(rate, name)
             if critic_optimizer is not None or generator_optimizer is not None:
                 raise ValueError(
-                    "learning_rate sets the default optimizers' rate; with "
+                    f"{name} sets the default optimizers' rate; with "
                     "optimizers of your own, set it on them instead."
                 )
+        learning_rate = rates["learning_rate"]
+        critic_rate, generator_rate = (
+            learning_rate if rates[name] is None else rates[name]
+            for name in ("critic_learning_rate", "generator_learning_rate"))
         super().compile(
             optimizer=None, run_eagerly=run_eagerly, jit_compile=jit_compile
         )
@@ -250,12 +269,12 @@ class AdversarialModel(keras.Model):
         generator_optimizer = keras.optimizers.get(generator_optimizer)
         if critic_optimizer is None:
             critic_optimizer = self._default_optimizer(
-                schedules.IterationSchedule(learning_rate, self.n_critic)
-                if _is_schedule(learning_rate)
-                else learning_rate
+                schedules.IterationSchedule(critic_rate, self.n_critic)
+                if _is_schedule(critic_rate)
+                else critic_rate
             )
         if generator_optimizer is None:
-            generator_optimizer = self._default_optimizer(learning_rate)
+            generator_optimizer = self._default_optimizer(generator_rate)
         if auto_scale_loss and self._computes_in_float16():
             critic_optimizer = _loss_scaled(critic_optimizer, "critic")
             generator_optimizer = _loss_scaled(
@@ -284,15 +303,15 @@ class AdversarialModel(keras.Model):
         )
 
     @staticmethod
-    def _checked_learning_rate(learning_rate):
+    def _checked_learning_rate(learning_rate, name="learning_rate"):
         if _is_schedule(learning_rate):
             return learning_rate
         if isinstance(learning_rate, (int, float, np.integer, np.floating)):
             return argument_validation.check_float(
-                "learning_rate", learning_rate, 0.0, inclusive=False
+                name, learning_rate, 0.0, inclusive=False
             )
         raise ValueError(
-            "learning_rate must be a number > 0 or a keras.optimizers."
+            f"{name} must be a number > 0 or a keras.optimizers."
             f"schedules.LearningRateSchedule, got {learning_rate!r}."
         )
 
@@ -738,7 +757,7 @@ class AdversarialModel(keras.Model):
         """Returns the critic's scores for `inputs`."""
         return self.critic(inputs, training=training)
 
-    def generate(self, num_samples, seed=None, batch_size=256):
+    def generate(self, num_samples, seed=None, batch_size=256, raw=False):
         """Draws samples from the generator.
 
         Args:
@@ -746,6 +765,9 @@ class AdversarialModel(keras.Model):
             seed: Int seed for the noise, or `None` for the model's own
                 random stream.
             batch_size: Samples generated per forward pass.
+            raw: For a model with a moving average of its generator
+                (`generator_ema`), `True` samples from the trained
+                generator instead of the average; otherwise no effect.
 
         Returns:
             NumPy array `(num_samples, *shape)`, the critic's input shape.
@@ -754,13 +776,17 @@ class AdversarialModel(keras.Model):
         batch_size = argument_validation.check_int("batch_size", batch_size)
         seed = self.seed_generator if seed is None else seed
         noise = keras.random.normal((num_samples, self.latent_dim), seed=seed)
-        return self.generate_from(noise, batch_size=batch_size)
+        return self.generate_from(noise, batch_size=batch_size, raw=raw)
 
-    def generate_from(self, noise, batch_size=256):
-        """Maps latent vectors `(n, latent_dim)` to samples (float32 NumPy)."""
+    def generate_from(self, noise, batch_size=256, raw=False):
+        """Maps latent vectors `(n, latent_dim)` to samples (float32 NumPy).
+
+        `raw` as for `generate`.
+        """
         noise = self._checked_noise(noise)
+        sampler = self.sampler(raw)
         return self._generated(
-            lambda start, stop: self.generator_samples(noise[start:stop], False),
+            lambda start, stop: sampler(noise[start:stop]),
             noise.shape[0],
             batch_size,
         )
@@ -789,6 +815,15 @@ class AdversarialModel(keras.Model):
             for start in range(0, count, batch_size)
         ]
         return np.concatenate(parts, axis=0).astype("float32")
+
+    def sampler(self, raw=False):
+        """Returns the function from noise to samples that `generate` uses.
+
+        The generator in inference mode; a model that keeps a moving average
+        of its generator returns that unless `raw`.
+        """
+        del raw
+        return lambda noise: self.generator_samples(noise, False)
 
     # ---------------------------------------------------------- serialization
 

@@ -11,6 +11,11 @@ import inspect
 
 from keras_wgan import argument_validation
 from keras_wgan.models.gan import MinimaxGAN
+from keras_wgan.models.lipschitz import DRAGAN
+from keras_wgan.models.lipschitz import SNGANHinge
+from keras_wgan.models.lipschitz import WGANLP
+from keras_wgan.models.lipschitz import WGANR1
+from keras_wgan.models.lipschitz import WGANSN
 from keras_wgan.models.gan import NonSaturatingGAN
 from keras_wgan.models.wasserstein import WGAN
 from keras_wgan.models.wasserstein import WGANGP
@@ -27,8 +32,9 @@ class Variant:
         label: The name shown in reports, e.g. `"WGAN (clipping)"`.
         colour: The matplotlib colour of its curves in every figure.
         lipschitz_argument: The constructor argument that sets how the
-            critic is kept Lipschitz (`"clip_value"`, `"gp_weight"`), or
-            `None` for a model without one.
+            critic is kept Lipschitz (`"clip_value"`, `"gp_weight"` for
+            every penalty, `"power_iterations"` for spectral
+            normalisation), or `None` for a model without one.
     """
 
     name: str
@@ -62,6 +68,13 @@ VARIANTS = {
                 "tab:green"),
         Variant("wgan", WGAN, "WGAN (clipping)", "tab:blue", "clip_value"),
         Variant("wgan-gp", WGANGP, "WGAN-GP", "tab:red", "gp_weight"),
+        Variant("wgan-lp", WGANLP, "WGAN-LP", "tab:purple", "gp_weight"),
+        Variant("dragan", DRAGAN, "DRAGAN", "tab:brown", "gp_weight"),
+        Variant("wgan-r1", WGANR1, "WGAN + R1", "tab:pink", "gp_weight"),
+        Variant("wgan-sn", WGANSN, "WGAN + SN", "tab:cyan",
+                "power_iterations"),
+        Variant("sngan-hinge", SNGANHinge, "SNGAN (hinge)", "tab:olive",
+                "power_iterations"),
     )
 }
 

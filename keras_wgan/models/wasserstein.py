@@ -65,7 +65,23 @@ class WassersteinGAN(AdversarialModel):
         n_critic: Critic updates per generator update, an int >= 1
             (default 5, the papers' value).
         seed: Int seed for the noise of this model, or `None`.
+        generator_ema: `None` (default), or the decay `d` in `(0, 1)` of
+            an exponential moving average of the generator's weights
+            (Yazici et al., 2019), e.g. 0.999; see `ema_generator`.
         **kwargs: Passed to `keras.Model` (e.g. `name`).
+
+    With `generator_ema`, `ema_generator` is a copy of the generator whose
+    weights start as the generator's and after each generator update `t`
+    (1, 2, ...) become `w_ema = d_t * w_ema + (1 - d_t) * w`, with `d_t =
+    min(d, (1 + t) / (10 + t))` so that the first updates are not
+    dominated by the initial weights (the warm-up of TensorFlow's
+    `ExponentialMovingAverage`); non-trainable weights (e.g. batch
+    normalisation statistics) are copied. `generate` samples from it
+    (`generate(..., raw=True)` from the trained generator). It is saved
+    with the model and continues exactly on resume. Keras optimizers'
+    `use_ema` is not used: it writes the average into the generator's own
+    weights (during training, or at the end of `fit`), after which
+    training would continue from the average, not the trained weights.
 
     Example:
 
@@ -102,6 +118,7 @@ class WassersteinGAN(AdversarialModel):
         latent_dim=None,
         n_critic=5,
         seed=None,
+        generator_ema=None,
         **kwargs,
     ):
         super().__init__(
@@ -112,6 +129,59 @@ class WassersteinGAN(AdversarialModel):
             seed=seed,
             **kwargs,
         )
+        self.generator_ema = None
+        self.ema_generator = None
+        if generator_ema is not None:
+            self._add_ema_generator(generator_ema)
+
+    def _add_ema_generator(self, decay):
+        if type(self).generate_from is not WassersteinGAN.generate_from:
+            raise ValueError(
+                f"generator_ema must be None for {type(self).__name__}, "
+                f"whose generate does not sample through `sampler`; got "
+                f"{decay!r}."
+            )
+        self.generator_ema = argument_validation.check_float(
+            "generator_ema", decay, 0.0, inclusive=False)
+        if self.generator_ema >= 1.0:
+            raise ValueError(
+                f"generator_ema must be a decay in (0, 1), e.g. 0.999, got "
+                f"{decay!r}."
+            )
+        ema = keras.models.clone_model(self.generator)
+        ema.set_weights(self.generator.get_weights())
+        ema.trainable = False
+        self.ema_generator = ema
+
+    def _generator_update(self, real):
+        logs = super()._generator_update(real)
+        if self.ema_generator is not None and not self._frozen("generator"):
+            self._update_ema()
+        return logs
+
+    def _update_ema(self):
+        """One step of the moving average, after generator update `t`."""
+        step = ops.cast(self.generator_optimizer.iterations, "float32")
+        decay = ops.minimum(self.generator_ema, (1.0 + step) / (10.0 + step))
+        for average, weight in zip(self.ema_generator.weights,
+                                   self.generator.weights, strict=True):
+            value = ops.stop_gradient(weight.value)
+            if weight.trainable:
+                value = decay * average.value + (1.0 - decay) * value
+            average.assign(ops.cast(value, average.dtype))
+
+    def get_config(self):
+        config = super().get_config()
+        if self.generator_ema is not None:
+            config["generator_ema"] = self.generator_ema
+        return config
+
+    def sampler(self, raw=False):
+        """Returns the moving average of the generator, unless `raw`."""
+        if raw or self.ema_generator is None:
+            return super().sampler(raw)
+        call = self._network_calls.get(self.ema_generator)
+        return lambda noise: call(noise, False)
 
     @property
     def critic_loss_tracker(self):

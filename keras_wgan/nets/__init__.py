@@ -11,6 +11,8 @@
 - `conditional`: the class conditioning every builder gets from
   `num_classes` (projection critic, one-hot labels beside the noise).
 - `layers`: `PaddedConv2D`, `PaddedConv2DTranspose`.
+- `spectral`: `spectral_normalize`, a critic's layers wrapped in
+  `keras.layers.SpectralNormalization` (used by `keras_wgan.WGANSN`).
 - `layer_chain`: the direct forward pass of plain layer chains that training
   uses instead of `Layer.__call__` (internal).
 """
@@ -22,6 +24,7 @@ from keras_wgan.nets import cyclegan
 from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
 from keras_wgan.nets import resnet
+from keras_wgan.nets import spectral
 
 __all__ = ["architectures", "bigan", "conditional", "cyclegan", "dcgan",
-           "layers", "resnet"]
+           "layers", "resnet", "spectral"]

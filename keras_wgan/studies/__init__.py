@@ -8,6 +8,8 @@
 - `compare`: the comparison's configuration, data and runner
   (`CompareConfig`, `load_data`, `run_comparison`).
 - `training`: trains one variant of a comparison within its budget.
+- `seeds`: the comparison over several seeds, mean and spread per variant
+  (`run_seeds`, `compare --seeds`).
 - `measures`: what a comparison measures (energy distance, mixture modes,
   classifier FID/score/coverage, the critic's gap and gradient norms).
 - `report`: writes a comparison's folder (`report.md`, `results.json`,

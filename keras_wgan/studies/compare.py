@@ -26,6 +26,7 @@ import numpy as np
 from keras_wgan import argument_validation
 from keras_wgan.data import IMAGE_DATASETS as _IMAGE_LOADERS
 from keras_wgan.models.registry import VARIANTS
+from keras_wgan.models.wasserstein import WassersteinGAN
 from keras_wgan.studies import measures
 from keras_wgan.studies import report
 from keras_wgan.studies import toy
@@ -64,6 +65,15 @@ class CompareConfig:
         batch_size: Real samples per critic update.
         learning_rate: Learning rate of both optimizers of every variant,
             replacing each paper's default; `None` keeps the defaults.
+        critic_learning_rate: The critic's learning rate alone (TTUR,
+            Heusel et al., 2017), replacing `learning_rate` there; `None`
+            keeps it.
+        generator_learning_rate: The generator's alone, likewise.
+        generator_ema: `None`, or the decay of a moving average of each
+            generator's weights (`keras_wgan.WassersteinGAN`'s
+            `generator_ema`); each evaluation then also scores the
+            average's samples (`ema_<primary metric>`). Wasserstein
+            variants only.
         latent_dim: Noise size; `None` gives 128 for images, 2 for toys.
         seed: Seed of the weights, the noise and the data order.
 
@@ -71,9 +81,11 @@ class CompareConfig:
 
     >>> CompareConfig("toy-8gaussians", "runs/cmp", iterations=500)
     CompareConfig(dataset='toy-8gaussians', out='runs/cmp',
-    variants=('gan', 'nsgan', 'wgan', 'wgan-gp'), iterations=500,
+    variants=('gan', 'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan',
+    'wgan-r1', 'wgan-sn', 'sngan-hinge'), iterations=500,
     seconds=None, eval_every=50, eval_samples=2000, width=128,
-    batch_size=64, learning_rate=None, latent_dim=2, seed=0)
+    batch_size=64, learning_rate=None, critic_learning_rate=None,
+    generator_learning_rate=None, generator_ema=None, latent_dim=2, seed=0)
     """
 
     dataset: str
@@ -86,6 +98,9 @@ class CompareConfig:
     width: int = None
     batch_size: int = 64
     learning_rate: float = None
+    critic_learning_rate: float = None
+    generator_learning_rate: float = None
+    generator_ema: float = None
     latent_dim: int = None
     seed: int = 0
 
@@ -117,10 +132,22 @@ class CompareConfig:
         argument_validation.check_int("eval_samples", self.eval_samples, minimum=2)
         argument_validation.check_int("batch_size", self.batch_size)
         argument_validation.check_int("seed", self.seed, minimum=0)
-        if self.learning_rate is not None:
+        for name in ("learning_rate", "critic_learning_rate",
+                     "generator_learning_rate"):
+            if getattr(self, name) is not None:
+                argument_validation.check_float(
+                    name, getattr(self, name), inclusive=False)
+        if self.generator_ema is not None:
             argument_validation.check_float(
-                "learning_rate", self.learning_rate, inclusive=False
-            )
+                "generator_ema", self.generator_ema, inclusive=False)
+            others = [v for v in variants if not issubclass(
+                VARIANTS[v].model_class, WassersteinGAN)]
+            if self.generator_ema >= 1.0 or others:
+                raise ValueError(
+                    "generator_ema must be a decay in (0, 1) for Wasserstein "
+                    f"variants only, got {self.generator_ema!r} with "
+                    f"{list(variants)}."
+                )
         image = self.dataset in IMAGE_DATASETS
         for name, default in (("width", 32 if image else 128),
                               ("latent_dim", 128 if image else 2)):

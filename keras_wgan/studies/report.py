@@ -188,6 +188,10 @@ def table_columns(results):
         (f"best {SHORT_NAMES[primary]} (iter.)", lambda r: _best(r, primary),
          False),
     ]
+    if results.get("config", {}).get("generator_ema") is not None:
+        columns.insert(1, (f"final EMA {SHORT_NAMES[primary]}",
+                           lambda r: _fmt(_final(r, f"ema_{primary}")),
+                           False))
     if primary == "classifier_fid":
         columns += [
             ("classifier score", lambda r: _fmt(_final(r, "classifier_score"),
@@ -264,6 +268,10 @@ def markdown_report(results):
         budget.append(f"{config['seconds']:g} s of training")
     lr = ("each variant's default (below)" if config["learning_rate"] is None
           else f"{config['learning_rate']:g} for every optimizer")
+    for player in ("critic", "generator"):
+        if config.get(f"{player}_learning_rate") is not None:
+            lr += (f"; {config[f'{player}_learning_rate']:g} for every "
+                   f"{player} (TTUR)")
     lines = [
         f"# GAN vs WGAN vs WGAN-GP on {config['dataset']}",
         "",
@@ -301,9 +309,16 @@ def markdown_report(results):
     for row in results["variants"]:
         lipschitz = (f"clip {row['clip_value']:g}" if "clip_value" in row
                      else f"penalty {row['gp_weight']:g}" if "gp_weight" in row
+                     else "spectral norm" if "power_iterations" in row
                      else "cross-entropy")
+        if row.get("loss") == "hinge_loss":
+            lipschitz += ", hinge loss"
+        optimizer = row["optimizer"]
+        if "generator_optimizer" in row:
+            optimizer = (f"critic {optimizer}, generator "
+                         f"{row['generator_optimizer']}")
         lines.append(f"| {row['label']} | `{row['class']}` | "
-                     f"{row['n_critic']} | {lipschitz} | {row['optimizer']} | "
+                     f"{row['n_critic']} | {lipschitz} | {optimizer} | "
                      f"{row['status']} |")
     lines += ["", "## Data", ""] + [f"- {n}" for n in results["data"]["notes"]]
     lines += ["", "## Figures", ""]

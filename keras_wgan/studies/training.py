@@ -29,7 +29,8 @@ def build_variant(name, config):
     The global seed is reset first, so every variant starts from the same
     initial critic and generator weights. Each model keeps its own
     defaults (n_critic, clip value or penalty weight, optimizer) except
-    the learning rate when `config.learning_rate` is set.
+    the learning rates that `config` sets (`learning_rate`, and the
+    critic's and the generator's of TTUR).
 
     Args:
         name: Key of `keras_wgan.models.registry.VARIANTS`.
@@ -49,8 +50,12 @@ def build_variant(name, config):
         generator = architectures.mnist_generator(
             latent_dim=config.latent_dim, width=config.width)
     model_class = registry.get_variant(name).model_class
-    model = model_class(critic, generator, seed=config.seed)
-    model.compile(learning_rate=config.learning_rate)
+    extra = ({} if config.generator_ema is None
+             else {"generator_ema": config.generator_ema})
+    model = model_class(critic, generator, seed=config.seed, **extra)
+    model.compile(learning_rate=config.learning_rate,
+                  critic_learning_rate=config.critic_learning_rate,
+                  generator_learning_rate=config.generator_learning_rate)
     return model
 
 
@@ -78,8 +83,10 @@ def describe_model(model):
 
     Returns:
         A dict: `"class"`, `"n_critic"`, `"optimizer"` (the critic's, as
-        `describe_optimizer` writes it) and, for a registered variant that
-        has one, its `lipschitz_argument` (`"clip_value"`, `"gp_weight"`).
+        `describe_optimizer` writes it), `"generator_optimizer"` when the
+        generator's differs (TTUR), `"loss": "hinge_loss"` for a hinge
+        loss and, for a registered variant that has
+        one, its `lipschitz_argument` (`"clip_value"`, `"gp_weight"`).
 
     Example:
 
@@ -92,6 +99,11 @@ def describe_model(model):
     """
     settings = {"class": type(model).__name__, "n_critic": model.n_critic,
                 "optimizer": describe_optimizer(model.critic_optimizer)}
+    generator = describe_optimizer(model.generator_optimizer)
+    if generator != settings["optimizer"]:  # TTUR
+        settings["generator_optimizer"] = generator
+    if getattr(model.loss_fn, "name", None) == "hinge_loss":
+        settings["loss"] = model.loss_fn.name
     variant = registry.variant_of(model)
     if variant is not None and variant.lipschitz_argument is not None:
         settings[variant.lipschitz_argument] = getattr(
@@ -174,9 +186,16 @@ def train_variant(name, config, data, evaluator, probe, log=print):
     sample_noise_seed = config.seed + 3
 
     def evaluate(model, iteration):
-        samples = model.generate(config.eval_samples, seed=sample_noise_seed)
+        samples = model.generate(config.eval_samples, seed=sample_noise_seed,
+                                 raw=True)
         finite = bool(np.all(np.isfinite(samples)))
         values = evaluator(samples) if finite else {}
+        if finite and config.generator_ema is not None:
+            average = model.generate(config.eval_samples,
+                                     seed=sample_noise_seed)
+            if np.all(np.isfinite(average)):
+                values[f"ema_{evaluator.primary}"] = evaluator(average)[
+                    evaluator.primary]
         gap, norms = probe.measure(model)
         record = {"iteration": iteration,
                   "train_seconds": round(budget.train_seconds, 3),
@@ -200,7 +219,7 @@ def train_variant(name, config, data, evaluator, probe, log=print):
         evaluate(model, budget.iterations)
     samples = model.generate(
         GRID_SAMPLES if not config.is_toy else config.eval_samples,
-        seed=sample_noise_seed)
+        seed=sample_noise_seed, raw=True)
     result = {
         "name": name, "label": label, **describe_model(model),
         "iterations": budget.iterations,
@@ -219,8 +238,8 @@ def _progress_line(label, record, config, evaluator):
     total = config.iterations if config.iterations is not None else "?"
     parts = [f"{label}: iteration {record['iteration']}/{total}",
              f"{record['train_seconds']:.1f} s"]
-    for key in ("classifier_fid", "classifier_score", "energy_distance",
-                "high_quality"):
+    for key in ("classifier_fid", "ema_classifier_fid", "classifier_score",
+                "energy_distance", "ema_energy_distance", "high_quality"):
         if key in record:
             parts.append(f"{key} {record[key]:.4g}")
     for key in ("classes_covered", "modes_covered"):

@@ -17,13 +17,16 @@ def test_variants_come_from_the_registry():
         with pytest.raises(cli.UsageError) as error:
             compare.parse_variants(bad)
         assert str(error.value) == (
-            "--variants must be distinct names from gan,nsgan,wgan,wgan-gp "
+            "--variants must be distinct names from gan,nsgan,wgan,wgan-gp,"
+            "wgan-lp,dragan,wgan-r1,wgan-sn,sngan-hinge "
             f"separated by commas, got {bad!r}.")
 
 
 def test_samples_per_step_follow_each_variant_s_n_critic():
     n_critic = {name: v.default("n_critic") for name, v in VARIANTS.items()}
-    assert n_critic == {"gan": 1, "nsgan": 1, "wgan": 5, "wgan-gp": 5}
+    assert n_critic == {"gan": 1, "nsgan": 1, "wgan": 5, "wgan-gp": 5,
+                        "wgan-lp": 5, "dragan": 5, "wgan-r1": 5,
+                        "wgan-sn": 5, "sngan-hinge": 5}
     assert compare.samples_per_step(("gan", "nsgan"), 64) == 64
     assert compare.samples_per_step(("gan", "wgan-gp"), 64) == 320
     assert compare.samples_per_step(tuple(VARIANTS), 3) == 15

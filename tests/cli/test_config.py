@@ -59,17 +59,22 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     config = _config(LEGACY_ARGV)
     record = config.record(num_images=16)
     # The legacy keys, and those added since: the data and the networks
-    # right after "out", the decay after the learning rate.
+    # right after "out", the two players' rates (TTUR), the generator's
+    # moving average and the decay after the learning rate.
     added = {"recipe": None, "dataset": "mnist", "image_size": None,
              "channels": None, "architecture": None, "conditional": False}
     expected = list(LEGACY_RECORD)
     at = expected.index("out") + 1
     expected[at:at] = list(added)
-    expected.insert(expected.index("learning_rate") + 1, "lr_decay")
+    at = expected.index("learning_rate") + 1
+    expected[at:at] = ["critic_learning_rate", "generator_learning_rate",
+                       "generator_ema", "lr_decay"]
     expected.append("devices")
     assert list(record) == expected
     assert record == {**LEGACY_RECORD, **added, "lr_decay": "none",
-                      "devices": None}
+                      "critic_learning_rate": None,
+                      "generator_learning_rate": None,
+                      "generator_ema": None, "devices": None}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})
@@ -108,7 +113,8 @@ def test_dataset_is_recorded_and_kept_on_resume():
     ({"clip_value": 0.0, "model": "wgan"}, "clip_value must be a finite number > 0.0, got 0.0."),
     ({"gp_weight": -1.0}, "gp_weight must be a finite number >= 0.0, got -1.0."),
     ({"learning_rate": float("inf")}, "learning_rate must be a finite number > 0.0, got inf."),
-    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got 'gan'."),
+    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp', 'wgan-lp', "
+     "'dragan', 'wgan-r1', 'wgan-sn', 'sngan-hinge'), got 'gan'."),
     ({"dataset": ""}, "dataset must be a path, got ''."),
     ({"split": ""}, "split must be a split name such as 'train', got ''."),
     ({"channels": 2}, "channels must be one of (None, 1, 3), got 2."),

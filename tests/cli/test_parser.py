@@ -58,7 +58,8 @@ def test_every_default_is_none_so_one_parse_tells_what_was_given():
 def test_train_models_are_the_wasserstein_variants_of_the_registry():
     train = cli.build_parser().command_parsers["train"]
     model = next(a for a in train._actions if a.dest == "model")
-    assert model.choices == ("wgan", "wgan-gp")
+    assert model.choices == ("wgan", "wgan-gp", "wgan-lp", "dragan",
+                             "wgan-r1", "wgan-sn", "sngan-hinge")
     assert model.choices == tuple(
         name for name, v in VARIANTS.items() if v.lipschitz_argument)
     assert TrainConfig.default("model") in model.choices

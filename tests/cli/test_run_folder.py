@@ -63,8 +63,8 @@ def test_record_round_trip_is_atomic(tmp_path):
     ({"num_images": "16"}, "num_images must be an integer >= 1, got '16' of "
      "type str."),
     ({"seed": -1}, "seed must be an integer >= 0, got -1."),
-    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp'), got "
-     "'gan'."),
+    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp', 'wgan-lp', "
+     "'dragan', 'wgan-r1', 'wgan-sn', 'sngan-hinge'), got 'gan'."),
     ({"split": ["test"]}, "split must be a split name such as 'train', got "
      "['test']."),
     ({"learning_rate": "fast"}, "learning_rate must be a finite number > "

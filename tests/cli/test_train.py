@@ -155,6 +155,9 @@ def test_existing_checkpoint_is_not_overwritten(tmp_path, capsys):
 @pytest.mark.parametrize("model, argument, value", [
     ("wgan", "clip_value", 0.02), ("wgan-gp", "gp_weight", 3.0),
     ("wgan", "clip_value", None), ("wgan-gp", "gp_weight", None),
+    ("wgan-lp", "gp_weight", 2.0), ("dragan", "gp_weight", None),
+    ("wgan-r1", "gp_weight", 1.0), ("wgan-sn", "power_iterations", None),
+    ("sngan-hinge", "power_iterations", None),
 ])
 def test_build_model_uses_the_registry_variant(model, argument, value):
     from keras_wgan.models.registry import get_variant
@@ -170,6 +173,56 @@ def test_build_model_uses_the_registry_variant(model, argument, value):
     expected = variant.default(argument) if value is None else value
     assert getattr(built, argument) == pytest.approx(expected)
     assert float(built.generator_optimizer.learning_rate) == pytest.approx(2e-3)
+
+
+@pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
+                      "tests/models/test_lipschitz.py trains on all")
+def test_train_a_spectral_normalised_critic_and_resume_it(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--model", "sngan-hinge", "--epochs", "1",
+                     "--out", str(out), *TINY]) == 0
+    assert json.loads((out / "run.json").read_text())["model"] == (
+        "sngan-hinge")
+    model = keras.models.load_model(out / "model.keras")
+    assert type(model).__name__ == "SNGANHinge"
+    assert type(model.loss_fn).__name__ == "HingeLoss"
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "2"]) == 0
+    assert "Epoch 2/2" in capsys.readouterr().out
+    assert cli.main(["train", "--model", "wgan-sn", "--gp-weight", "1",
+                     "--out", str(tmp_path / "bad"), *TINY]) == 2
+    assert "--gp-weight applies to --model" in capsys.readouterr().err
+
+
+@pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
+                      "tests/models/test_adversarial.py compiles on all")
+def test_ttur_rates_and_ema_are_recorded_and_kept_by_resume(tmp_path,
+                                                           capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--model", "wgan-lp", "--epochs", "1",
+                     "--critic-learning-rate", "4e-4",
+                     "--generator-learning-rate", "1e-4",
+                     "--generator-ema", "0.99", "--out", str(out),
+                     *TINY]) == 0
+    record = json.loads((out / "run.json").read_text())
+    assert (record["critic_learning_rate"], record["generator_learning_rate"],
+            record["generator_ema"]) == (4e-4, 1e-4, 0.99)
+    assert cli.main(["train", "--out", str(out), "--resume",
+                     "--learning-rate", "1e-3", "--epochs", "2"]) == 2
+    assert "a resume keeps them" in capsys.readouterr().err
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     "2"]) == 0
+    model = keras.models.load_model(out / "model.keras")
+    assert float(model.critic_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert float(model.generator_optimizer.learning_rate) == pytest.approx(
+        1e-4)
+    assert int(model.generator_optimizer.iterations) == 6
+    assert model.generator_ema == 0.99 and model.ema_generator is not None
+    grids = [tmp_path / "average.png", tmp_path / "raw.png"]
+    for grid, extra in zip(grids, ([], ["--raw"])):
+        assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
+                         "--out", str(grid), "--n", "4", *extra]) == 0
+    assert grids[0].read_bytes() != grids[1].read_bytes()
 
 
 # ------------------------------------------------------------------ resume
@@ -319,7 +372,8 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     added = dict(recipe=None, dataset="mnist", image_size=None,
                  channels=None, architecture="mnist", conditional=False,
                  lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
-                 devices=None)
+                 critic_learning_rate=None, generator_learning_rate=None,
+                 generator_ema=None, devices=None)
     assert json.loads((finished_run / "run.json").read_text()) == dict(
         legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",

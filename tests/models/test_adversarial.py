@@ -367,3 +367,24 @@ def test_mixed_float16_scales_both_losses_and_saves_the_scale(tmp_path):
             np.testing.assert_array_equal(
                 keras.ops.convert_to_numpy(saved),
                 keras.ops.convert_to_numpy(restored))
+
+
+def test_ttur_gives_each_player_its_own_learning_rate(tmp_path):
+    critic, generator = small_models()
+    gan = keras_wgan.WGANGP(critic, generator, seed=0)
+    gan.compile(learning_rate=3e-4, generator_learning_rate=1e-4)
+    assert float(gan.critic_optimizer.learning_rate) == pytest.approx(3e-4)
+    assert float(gan.generator_optimizer.learning_rate) == pytest.approx(1e-4)
+    # The paper's other settings are kept.
+    assert float(gan.critic_optimizer.beta_2) == pytest.approx(0.9)
+    gan.compile(critic_learning_rate=4e-4, generator_learning_rate=1e-4)
+    path = str(tmp_path / "ttur.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert float(loaded.critic_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert float(loaded.generator_optimizer.learning_rate) == pytest.approx(
+        1e-4)
+    with pytest.raises(ValueError, match="^critic_learning_rate must be a "):
+        gan.compile(critic_learning_rate=0.0)
+    with pytest.raises(ValueError, match="^generator_learning_rate sets the "):
+        gan.compile(generator_optimizer="adam", generator_learning_rate=1e-3)

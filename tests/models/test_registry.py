@@ -10,7 +10,9 @@ from tests.helpers import small_models
 
 
 def test_every_variant_names_its_public_class():
-    assert list(registry.VARIANTS) == ["gan", "nsgan", "wgan", "wgan-gp"]
+    assert list(registry.VARIANTS) == ["gan", "nsgan", "wgan", "wgan-gp",
+                                       "wgan-lp", "dragan", "wgan-r1",
+                                       "wgan-sn", "sngan-hinge"]
     for name, variant in registry.VARIANTS.items():
         assert variant.name == name
         assert getattr(keras_wgan, variant.model_class.__name__) is (
@@ -33,7 +35,8 @@ def test_defaults_come_from_the_constructors():
 
 def test_unknown_name_is_one_line():
     with pytest.raises(ValueError, match=r"^name must be one of \('gan', "
-                       r"'nsgan', 'wgan', 'wgan-gp'\), got 'wgan_gp'.$"):
+                       r"'nsgan', 'wgan', 'wgan-gp', 'wgan-lp', 'dragan', "
+                       r"'wgan-r1', 'wgan-sn', 'sngan-hinge'\), got 'wgan_gp'.$"):
         registry.get_variant("wgan_gp")
 
 

@@ -28,7 +28,16 @@ def test_build_variant_uses_the_registry_and_one_initial_state(tmp_path):
         assert type(model) is registry.VARIANTS[name].model_class
         assert model.n_critic == registry.VARIANTS[name].default("n_critic")
     first = [keras.ops.convert_to_numpy(v) for v in models["gan"].critic.weights]
+    probe = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
+    scores = keras.ops.convert_to_numpy(models["gan"].critic(probe))
     for model in models.values():
+        # A spectrally normalised critic is a copy, wrapped, with the same
+        # weights: the same function.
+        np.testing.assert_allclose(
+            keras.ops.convert_to_numpy(model.critic(probe)), scores,
+            rtol=1e-5, atol=1e-6)
+        if isinstance(model, keras_wgan.WGANSN):
+            continue
         for a, b in zip(first, model.critic.weights):
             np.testing.assert_array_equal(a, keras.ops.convert_to_numpy(b))
 
@@ -85,3 +94,20 @@ def test_train_variant_evaluates_on_schedule(tmp_path):
     # The last record is the evaluation of the final samples.
     assert result["final"]["energy_distance"] == pytest.approx(
         measures.energy_distance(arrays["samples"], data.reference))
+
+
+def test_ttur_rates_reach_each_variant_and_its_description():
+    config = compare.CompareConfig("toy-8gaussians", "out", iterations=1,
+                                   width=4, critic_learning_rate=4e-4,
+                                   generator_learning_rate=1e-4)
+    model = training.build_variant("sngan-hinge", config)
+    assert float(model.critic_optimizer.learning_rate) == pytest.approx(4e-4)
+    settings = training.describe_model(model)
+    assert settings["optimizer"] == "Adam(lr=0.0004, beta_1=0, beta_2=0.9)"
+    assert settings["generator_optimizer"] == (
+        "Adam(lr=0.0001, beta_1=0, beta_2=0.9)")
+    assert settings["loss"] == "hinge_loss"
+    assert settings["power_iterations"] == 1
+    with pytest.raises(ValueError, match="critic_learning_rate"):
+        compare.CompareConfig("mnist", "out", iterations=1,
+                              critic_learning_rate=-1.0)
