@@ -17,7 +17,6 @@ one player's update (the paper trains them as one, `min_{G,E} max_D`).
 """
 
 import keras
-import numpy as np
 from keras import ops
 
 from keras_wgan import argument_validation
@@ -149,25 +148,10 @@ class _Bidirectional:
 
     # ------------------------------------------------------------ inference
 
-    def _batched(self, fn, x, batch_size):
-        batch_size = argument_validation.check_int("batch_size", batch_size)
-        x = ops.convert_to_tensor(x, dtype="float32")
-        return np.concatenate([
-            ops.convert_to_numpy(
-                backend.no_grad(fn, x[start:start + batch_size]))
-            for start in range(0, x.shape[0], batch_size)
-        ], axis=0)
-
-    def generate_from(self, noise, batch_size=256):
-        """Maps latent vectors `(n, latent_dim)` to images (NumPy array)."""
-        noise = np.asarray(ops.convert_to_numpy(noise), "float32")
-        if noise.ndim != 2 or noise.shape[1] != self.latent_dim:
-            raise ValueError(
-                f"noise must have shape (n, {self.latent_dim}), "
-                f"got {noise.shape}."
-            )
-        return self._batched(
-            lambda z: self.generator_samples(z, False)[0], noise, batch_size)
+    def sampler(self, raw=False):
+        """Returns `G` in inference mode, images only (see `generate`)."""
+        del raw
+        return lambda noise: self.generator_samples(noise, False)[0]
 
     def encode(self, images, batch_size=256):
         """Returns the codes `E(images)`.
@@ -179,10 +163,11 @@ class _Bidirectional:
         Returns:
             NumPy array `(n, latent_dim)`.
         """
-        images = argument_validation.check_samples(
-            images, "images", self.image_shape)
-        return self._batched(
-            lambda x: self.encoder_codes(x, False), images, batch_size)
+        images = ops.convert_to_tensor(argument_validation.check_samples(
+            images, "images", self.image_shape), dtype="float32")
+        return self._generated(
+            lambda start, stop: self.encoder_codes(images[start:stop], False),
+            images.shape[0], batch_size)
 
     def reconstruct(self, images, batch_size=256):
         """Returns `G(E(images))`, the images the generator makes of their codes.

@@ -17,7 +17,6 @@ import numpy as np
 from keras import ops
 
 from keras_wgan import argument_validation
-from keras_wgan import backend
 from keras_wgan.data import batches
 from keras_wgan.models.adversarial import AdversarialModel
 
@@ -287,7 +286,7 @@ class CycleGAN(AdversarialModel):
 
     # ------------------------------------------------------------ inference
 
-    def generate(self, num_samples, seed=None, batch_size=256):
+    def generate(self, num_samples, seed=None, batch_size=256, raw=False):
         """Not defined: CycleGAN translates images; use `translate`."""
         raise ValueError(
             "CycleGAN has no noise to generate from: translate images with "
@@ -309,16 +308,13 @@ class CycleGAN(AdversarialModel):
             "direction", direction, ("a_to_b", "b_to_a"))
         images = argument_validation.check_samples(
             images, "images", self.image_shape)
-        batch_size = argument_validation.check_int("batch_size", batch_size)
         generator = (self.generator if direction == "a_to_b"
                      else self.inverse_generator)
         images = ops.convert_to_tensor(images, dtype="float32")
-        return np.concatenate([
-            ops.convert_to_numpy(backend.no_grad(
-                self._translated, generator,
-                images[start:start + batch_size], False))
-            for start in range(0, images.shape[0], batch_size)
-        ], axis=0)
+        return self._generated(
+            lambda start, stop: self._translated(
+                generator, images[start:stop], False),
+            images.shape[0], batch_size)
 
     # -------------------------------------------------------- serialization
 
