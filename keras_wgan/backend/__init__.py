@@ -14,8 +14,9 @@ backend is chosen).
   `(loss, aux)`, and returns `(loss, aux, grads)` with the gradients of
   `loss` with respect to `variables` only. `variables` may be empty (a
   frozen network, whose loss is only logged): then `grads` is empty.
-- `apply_gradients(optimizer, grads, variables)`: `optimizer.apply`, except
-  where a backend needs another way (a `LossScaleOptimizer` on JAX).
+- `apply_gradients(optimizer, grads, variables)`: `optimizer.apply` of the
+  gradients reduced over the replicas (`reduce_gradients`), in the way the
+  backend needs (a `LossScaleOptimizer` on JAX).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.

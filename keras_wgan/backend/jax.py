@@ -124,6 +124,7 @@ def apply_gradients(optimizer, grads, variables):
     their tracers out of `jax.lax.cond`; its `stateless_apply` returns the
     new values instead, which are assigned here, outside the branches.
     """
+    grads = reduce_gradients(grads)
     if not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         optimizer.apply(grads, variables)
         return

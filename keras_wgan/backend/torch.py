@@ -40,8 +40,8 @@ def value_and_grad(loss_fn, variables):
 
 
 def apply_gradients(optimizer, grads, variables):
-    """Applies `grads` to `variables` with `optimizer`."""
-    optimizer.apply(grads, variables)
+    """Applies `grads`, averaged over the processes, with `optimizer`."""
+    optimizer.apply(reduce_gradients(grads), variables)
 
 
 def input_gradient(fn, x):

@@ -582,7 +582,6 @@ class AdversarialModel(keras.Model):
             variables,
         )
         if variables:  # A frozen critic's loss is only logged.
-            grads = backend.reduce_gradients(grads)
             backend.apply_gradients(self.critic_optimizer, grads, variables)
         return dict(logs)
 
@@ -653,7 +652,6 @@ class AdversarialModel(keras.Model):
             _scaled(self.generator_optimizer, objective), variables
         )
         if variables:  # A frozen generator's loss is only logged.
-            grads = backend.reduce_gradients(grads)
             backend.apply_gradients(
                 self.generator_optimizer, grads, variables)
         return logs
