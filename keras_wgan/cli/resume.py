@@ -32,7 +32,7 @@ from keras_wgan.cli.train import model_class
 from keras_wgan.cli.train import steps_per_epoch
 from keras_wgan.cli.train import train
 from keras_wgan.models import ConditionalWGANGP
-from keras_wgan.models import IterationSchedule
+from keras_wgan.models.schedules import critic_rate
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.registry import VARIANTS
 
@@ -129,10 +129,8 @@ def _prepare_locked(folder, options):
         iterations = config.epochs * steps_per_epoch(config,
                                                      len(training_data))
         rate = learning_rate(config, model, iterations)
-        critic_rate = rate
-        if config.lr_decay == "linear":
-            critic_rate = IterationSchedule(rate, model.n_critic)
-        model.critic_optimizer.learning_rate = critic_rate
+        model.critic_optimizer.learning_rate = critic_rate(rate,
+                                                           model.n_critic)
         model.generator_optimizer.learning_rate = rate
     note = "".join(
         f"; passed over {os.path.basename(newer)}: {reason}"

@@ -269,10 +269,7 @@ class AdversarialModel(keras.Model):
         generator_optimizer = keras.optimizers.get(generator_optimizer)
         if critic_optimizer is None:
             critic_optimizer = self._default_optimizer(
-                schedules.IterationSchedule(critic_rate, self.n_critic)
-                if _is_schedule(critic_rate)
-                else critic_rate
-            )
+                schedules.critic_rate(critic_rate, self.n_critic))
         if generator_optimizer is None:
             generator_optimizer = self._default_optimizer(generator_rate)
         if auto_scale_loss and self._computes_in_float16():

@@ -13,6 +13,8 @@ sets both learning rates from the generator iteration (Gulrajani et al.,
   iteration, read by an optimizer that updates `n_critic` times per
   iteration. `AdversarialModel.compile(learning_rate=schedule)` wraps the
   critic's default optimizer's schedule in it.
+- `critic_rate(learning_rate, n_critic)`: the critic's reading of a rate
+  given in generator iterations (`compile` and the CLI's resume use it).
 """
 
 import keras
@@ -114,3 +116,32 @@ class IterationSchedule(keras.optimizers.schedules.LearningRateSchedule):
             config["schedule"]
         )
         return cls(**config)
+
+
+def critic_rate(learning_rate, n_critic):
+    """Returns the critic optimizer's reading of a generator-iteration rate.
+
+    A schedule is wrapped in `IterationSchedule`, so the critic, which
+    updates `n_critic` times per generator iteration, follows the same
+    iteration as the generator; a number is returned as it is.
+
+    Args:
+        learning_rate: A number, or a `LearningRateSchedule` of the
+            generator iteration.
+        n_critic: Critic updates per generator iteration.
+
+    Returns:
+        The number, or an `IterationSchedule`.
+
+    Example:
+
+    >>> critic_rate(1e-4, n_critic=5)
+    0.0001
+    >>> schedule = critic_rate(linear_decay(2e-4, iterations=100), 5)
+    >>> float(schedule(500))  # critic update 500: generator iteration 100
+    0.0
+    """
+    if isinstance(learning_rate,
+                  keras.optimizers.schedules.LearningRateSchedule):
+        return IterationSchedule(learning_rate, n_critic)
+    return learning_rate
