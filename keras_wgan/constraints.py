@@ -1,9 +1,9 @@
 """Weight clipping, the Lipschitz constraint of the original WGAN."""
 
 import keras
-from keras import ops
 
 from keras_wgan import argument_validation
+from keras_wgan import backend
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -39,7 +39,7 @@ class ClipConstraint(keras.constraints.Constraint):
         )
 
     def __call__(self, w):
-        return ops.clip(w, -self.clip_value, self.clip_value)
+        return backend.clip(w, self.clip_value)
 
     def get_config(self):
         return {"clip_value": self.clip_value}

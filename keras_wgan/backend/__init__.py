@@ -20,6 +20,7 @@ backend is chosen).
 - `input_gradient(fn, x)`: the gradient of `sum(fn(x))` with respect to `x`,
   itself differentiable (for the gradient penalty's double backward).
 - `no_grad(fn, *args)`: calls `fn(*args)` without recording gradients.
+- `clip(x, limit)`: `x` clipped to `[-limit, limit]` (weight clipping).
 - `replica_count()`, `step_shard()`, `data_shard()`,
   `reduce_gradients(grads)`, `reduce_logs(logs)`, `synchronize(variables)`,
   `is_chief()`, `data_parallel(devices)`: data parallelism on the
@@ -58,6 +59,7 @@ value_and_grad = _impl.value_and_grad
 apply_gradients = _impl.apply_gradients
 input_gradient = _impl.input_gradient
 no_grad = _impl.no_grad
+clip = _impl.clip
 replica_count = _impl.replica_count
 step_shard = _impl.step_shard
 data_shard = _impl.data_shard

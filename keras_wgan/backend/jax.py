@@ -220,3 +220,8 @@ def data_parallel(devices):
         )
     chosen = available if devices is None else available[:devices]
     return keras.distribution.DataParallel(devices=chosen).scope()
+
+
+def clip(x, limit):
+    """`x` clipped to `[-limit, limit]` (`keras.ops.clip`)."""
+    return keras.ops.clip(x, -limit, limit)

@@ -158,3 +158,8 @@ def data_parallel(devices):
         )
     chosen = available if devices is None else available[:devices]
     return tf.distribute.MirroredStrategy(chosen).scope()
+
+
+def clip(x, limit):
+    """`x` clipped to `[-limit, limit]`."""
+    return tf.clip_by_value(x, -limit, limit)

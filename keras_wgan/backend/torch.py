@@ -269,15 +269,29 @@ def _as_nchw(inputs):
     # torch would then run that convolution, and through the NCHW result
     # every later one, in NCHW with a copy of each kernel in every call.
     return (
-        keras.ops.convert_to_tensor(inputs)
+        _value(inputs)
         .permute(0, 3, 1, 2)
         .contiguous(memory_format=torch.channels_last)
     )
 
 
-def _value(variable):
-    # A Keras variable's torch tensor (a Parameter that autograd tracks).
-    return keras.ops.convert_to_tensor(variable)
+def _value(x):
+    # A Keras variable's torch tensor (a Parameter that autograd tracks), or
+    # `x` as a tensor. Tensors and variables skip `ops.convert_to_tensor`,
+    # whose checks cost more than a small layer's convolution; `.value`
+    # keeps the stateless scope and autocasting.
+    if isinstance(x, torch.Tensor):
+        return x
+    if isinstance(x, keras.Variable):
+        return x.value
+    return keras.ops.convert_to_tensor(x)
+
+
+def clip(x, limit):
+    """`x` clipped to `[-limit, limit]`: one `torch.clamp`, without the
+    argument checks of `keras.ops.clip` (weight clipping calls it for every
+    critic weight after every critic update)."""
+    return torch.clamp(_value(x), -limit, limit)
 
 
 # ------------------------------------------------------------ data parallel
