@@ -41,6 +41,9 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from keras import ops  # noqa: E402
+
+from keras_wgan import penalty  # noqa: E402
 
 from keras_wgan.models import registry  # noqa: E402
 from keras_wgan.studies import diagnostics  # noqa: E402
@@ -112,7 +115,13 @@ def _surface_label(variant):
     setting = ", ".join(f"{key}={value:g}"
                         for key, value in SURFACE_SETTINGS[variant].items())
     label = registry.get_variant(variant).label
-    return f"{label} ({setting})" if setting else label
+    return f"{label}, {setting}" if setting else label
+
+
+def _grid_points(xs, ys):
+    """The points of `critic_surface`'s grid, `(len(xs) * len(ys), 2)`."""
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(
+        "float32")
 
 
 def value_surfaces(steps, width, variants, path):
@@ -126,7 +135,7 @@ def value_surfaces(steps, width, variants, path):
     `keras_wgan.studies.fixed_generator`), one column per 2D data set.
     """
     rows = len(variants)
-    fig, axes = plt.subplots(rows, 3, figsize=(12, 0.6 + 4.0 * rows),
+    fig, axes = plt.subplots(rows, 3, figsize=(12, 0.6 + 4.2 * rows),
                              constrained_layout=True, squeeze=False)
     rng = np.random.default_rng(2)
     for col, (name, sampler) in enumerate(toy.DISTRIBUTIONS_2D.items()):
@@ -142,6 +151,10 @@ def value_surfaces(steps, width, variants, path):
             trainer.fit(data, batch_size=BATCH, verbose=0)
             xs, ys, values = diagnostics.critic_surface(
                 trainer.critic, (-2.5, 2.5), resolution=120)
+            slope, slope_at_real = (
+                ops.convert_to_numpy(penalty.gradient_norm(trainer.critic,
+                                                           points))
+                for points in (_grid_points(xs, ys), real))
             ax = axes[row, col]
             # Each panel has its own colour scale (the clipped critic's
             # values span ~1e-3, the penalised one's a few units); the
@@ -152,14 +165,21 @@ def value_surfaces(steps, width, variants, path):
                        label="fixed generator: real + N(0, I)")
             ax.set_title(f"{TITLES[name]}, {_surface_label(variant)}\n"
                          f"D(x) from {values.min():.3g} (purple) to "
-                         f"{values.max():.3g} (yellow)", fontsize=10)
+                         f"{values.max():.3g} (yellow)\n|grad D|: max "
+                         f"{slope.max():.2g} (box), median "
+                         f"{np.median(slope_at_real):.2g} (real)",
+                         fontsize=9)
             ax.set_xlabel("x1")
             ax.set_ylabel("x2")
             # Fakes beyond the box must not stretch the critic's panel.
             ax.set_xlim(-2.5, 2.5)
             ax.set_ylim(-2.5, 2.5)
             ax.set_aspect("equal", adjustable="box")
-            print(f"  1a {name} {variant}: {time.time() - start:.0f}s",
+            print(f"  1a {name} {variant}: {time.time() - start:.0f}s, D "
+                  f"in [{values.min():.3g}, {values.max():.3g}], |grad D| "
+                  f"max {slope.max():.3g} on the box, median "
+                  f"{np.median(slope):.3g} on the box and "
+                  f"{np.median(slope_at_real):.3g} on the real points",
                   flush=True)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=2,

@@ -14,15 +14,12 @@ import keras
 from keras import ops
 
 from keras_wgan import argument_validation
-from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models import registry
-
-# The subclass of each variant's model class, made once per class.
-_CLASSES = {}
+from keras_wgan.models.adversarial import AdversarialModel
 
 
 class FixedGeneratorCritic(AdversarialModel):
-    """Trains a variant's critic alone against a fixed "generator": real + noise.
+    """Trains a variant's critic alone against a fixed "generator": real+noise.
 
     The value surfaces of Fig. 1a of Gulrajani et al. (2017) are those of
     critics trained to optimality while the generator is held fixed at the
@@ -51,6 +48,8 @@ class FixedGeneratorCritic(AdversarialModel):
     `wasserstein_estimate`, `gradient_penalty` for a penalty). The model's
     critic is trained in place, except that `WGANSN` and `SNGANHinge`
     train a spectrally normalised copy: read it from `model.critic`.
+    It saves and loads as the variant does (`model.save`, then
+    `keras.models.load_model` once this module is imported).
 
     Args:
         critic: A built `keras.Model` mapping `(batch, *shape)` to
@@ -111,7 +110,10 @@ class FixedGeneratorCritic(AdversarialModel):
         super().__init__(critic, generator, n_critic=1, seed=seed, **kwargs)
 
     def noise_for(self, real):
-        """Returns `real + noise_std * N(0, I)`, flat: the fixed generator's input."""
+        """Returns the fixed generator's input: `real + noise_std * N(0, I)`.
+
+        Flat, `(batch, latent_dim)`; the generator reshapes it back.
+        """
         noise = keras.random.normal(ops.shape(real), seed=self.seed_generator)
         fake = real + self.noise_std * noise
         return ops.reshape(fake, (ops.shape(real)[0], self.latent_dim))
@@ -120,21 +122,47 @@ class FixedGeneratorCritic(AdversarialModel):
         del real
         return {}
 
+    def get_config(self):
+        config = super().get_config()
+        # The fixed generator and the step are made by __init__.
+        for key in ("generator", "latent_dim", "n_critic"):
+            del config[key]
+        config.update(variant=self.variant, noise_std=self.noise_std)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["critic"] = keras.saving.deserialize_keras_object(
+            config["critic"])
+        return cls(**config)
+
+
+def _fixed_generator_subclass(model_class):
+    """Returns the subclass of `FixedGeneratorCritic` and `model_class`."""
+    subclass = type(
+        f"FixedGenerator{model_class.__name__}",
+        (FixedGeneratorCritic, model_class),
+        {
+            "__doc__": f"`FixedGeneratorCritic` of `{model_class.__name__}`.",
+            "__module__": __name__,
+            "metric_names": tuple(name for name in model_class.metric_names
+                                  if name != "generator_loss"),
+        },
+    )
+    # Registered so that a saved trainer loads as the same class.
+    return keras.saving.register_keras_serializable(package="keras_wgan")(
+        subclass)
+
+
+# The class of each registered variant's fixed-generator critic, by name.
+_CLASSES = {
+    name: _fixed_generator_subclass(variant.model_class)
+    for name, variant in registry.VARIANTS.items()
+}
+
 
 def _fixed_generator_class(variant):
-    """Returns the subclass of `FixedGeneratorCritic` and the variant's class."""
-    model_class = registry.get_variant(variant).model_class
-    if model_class not in _CLASSES:
-        _CLASSES[model_class] = type(
-            f"FixedGenerator{model_class.__name__}",
-            (FixedGeneratorCritic, model_class),
-            {
-                "__doc__": f"`FixedGeneratorCritic` of "
-                           f"`{model_class.__name__}`.",
-                "metric_names": tuple(
-                    name for name in model_class.metric_names
-                    if name != "generator_loss"
-                ),
-            },
-        )
-    return _CLASSES[model_class]
+    """Returns the fixed-generator critic class of a registered variant."""
+    registry.get_variant(variant)  # raises for an unknown name
+    return _CLASSES[variant]

@@ -1,6 +1,7 @@
 """keras_wgan.studies.fixed_generator: each variant's critic trained against
 real data plus noise, against known answers."""
 
+import json
 import math
 
 import keras
@@ -62,25 +63,21 @@ def test_each_variant_trains_its_own_critic(variant):
     else:
         assert logs["critic_loss"] == pytest.approx(
             -logs["wasserstein_estimate"], abs=1e-6)
-
-
-def test_spectral_normalisation_keeps_each_kernel_at_norm_one():
-    # WGANSN's step after each update, reused: 30 updates of Adam(1e-2)
-    # move the kernels far from norm 1 between them.
-    for variant in ("wgan-sn", "sngan-hinge"):
-        trainer = FixedGeneratorCritic(toy.toy_critic(2, width=16, depth=2),
-                                       variant, seed=0)
-        trainer.compile(
-            critic_optimizer=keras.optimizers.Adam(1e-2, 0.5, 0.9))
-        trainer.fit(toy.swiss_roll(64 * 30, seed=0), batch_size=64,
-                    verbose=0)
-        kernels = _kernels(trainer.critic)
-        assert len(kernels) == 3
-        for kernel in kernels:
+    if variant == "wgan":
+        # Every weight stays in [-c, c] though Adam(1e-2) steps by ~1e-2,
+        # so most of them sit on the bounds.
+        weights = np.concatenate(
+            [np.ravel(w) for w in _weights(trainer.critic)])
+        assert np.max(np.abs(weights)) <= 0.01 + 1e-7
+        assert np.mean(np.isclose(np.abs(weights), 0.01)) > 0.5
+    if variant in ("wgan-sn", "sngan-hinge"):
+        # WGANSN's step after each update, reused: Adam(1e-2) moves the
+        # kernels away from norm 1 at each update.
+        for kernel in _kernels(trainer.critic):
             assert np.linalg.norm(kernel, 2) == pytest.approx(1.0, abs=0.02)
 
 
-def test_penalty_slope_and_clipping_against_known_answers():
+def test_penalty_slope_against_known_answers():
     # Fig. 1a's set-up with data whose answer is known: real = the origin,
     # so the fixed generator's fakes are N(0, I) and W1 = E||z|| =
     # sqrt(pi / 2) ~ 1.253 (optimal critic -||x||). With the soft penalty
@@ -105,18 +102,6 @@ def test_penalty_slope_and_clipping_against_known_answers():
     norms = ops.convert_to_numpy(penalty.gradient_norm(trainer.critic,
                                                        alpha * fake))
     assert float(np.mean(norms)) == pytest.approx(slope, abs=0.1)
-
-    # Clipping: every weight stays in [-c, c] though Adam(1e-2) steps by
-    # ~1e-2, so most of them sit on the bounds.
-    clipped = FixedGeneratorCritic(
-        toy.toy_critic(2, width=16, depth=1), "wgan", clip_value=0.01,
-        seed=0)
-    clipped.compile(critic_optimizer=keras.optimizers.Adam(1e-2))
-    clipped.fit(toy.eight_gaussians(128 * 3, seed=0), batch_size=128,
-                verbose=0)
-    weights = np.concatenate([np.ravel(w) for w in _weights(clipped.critic)])
-    assert np.max(np.abs(weights)) <= 0.01 + 1e-7
-    assert np.mean(np.isclose(np.abs(weights), 0.01)) > 0.5
 
 
 def test_logs_the_penalty_and_the_wasserstein_estimate():
@@ -172,3 +157,30 @@ def test_bad_arguments():
         FixedGeneratorCritic(critic, "wgan-gp", noise_std=-1.0)
     with pytest.raises(ValueError, match="gp_weight must be"):
         FixedGeneratorCritic(critic, "wgan-gp", gp_weight=-1.0)
+
+
+def test_saves_loads_and_continues(tmp_path):
+    # WGANSN: the trainer's critic is a normalised copy of the one passed.
+    variant = "wgan-sn"
+    trainer = FixedGeneratorCritic(toy.toy_critic(2, width=8, depth=1),
+                                   variant, noise_std=0.5, seed=3)
+    trainer.compile(critic_optimizer=keras.optimizers.Adam(1e-3))
+    x = toy.eight_gaussians(32, seed=0)
+    trainer.fit(x, batch_size=8, verbose=0)
+    path = str(tmp_path / "trainer.keras")
+    trainer.save(path)
+    loaded = keras.models.load_model(path)
+    assert type(loaded) is type(trainer)
+    assert (loaded.variant, loaded.noise_std) == (variant, 0.5)
+    assert json.dumps(loaded.get_config(), sort_keys=True) == json.dumps(
+        trainer.get_config(), sort_keys=True)
+    for a, b in zip(_weights(trainer.critic), _weights(loaded.critic),
+                    strict=True):
+        np.testing.assert_array_equal(a, b)
+    # Both continue identically: same weights, optimizer and noise stream.
+    trainer.fit(x, batch_size=8, shuffle=False, verbose=0)
+    loaded.fit(x, batch_size=8, shuffle=False, verbose=0)
+    for a, b in zip(_weights(trainer.critic), _weights(loaded.critic),
+                    strict=True):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    assert int(loaded.critic_optimizer.iterations) == 8
