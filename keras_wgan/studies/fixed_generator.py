@@ -119,8 +119,18 @@ class FixedGeneratorCritic(AdversarialModel):
         return ops.reshape(fake, (ops.shape(real)[0], self.latent_dim))
 
     def _generator_update(self, real):
+        # The fixed generator has no weights and no loss worth logging.
         del real
         return {}
+
+    def sampler(self, raw=False):
+        """Raises: the fixed generator needs real samples (`noise_for`)."""
+        del raw
+        raise ValueError(
+            "a FixedGeneratorCritic cannot generate from noise alone: its "
+            "fakes are real samples plus noise, generator_samples("
+            "noise_for(real))."
+        )
 
     def get_config(self):
         config = super().get_config()

@@ -157,6 +157,8 @@ def test_bad_arguments():
         FixedGeneratorCritic(critic, "wgan-gp", noise_std=-1.0)
     with pytest.raises(ValueError, match="gp_weight must be"):
         FixedGeneratorCritic(critic, "wgan-gp", gp_weight=-1.0)
+    with pytest.raises(ValueError, match="cannot generate from noise"):
+        FixedGeneratorCritic(critic, "wgan-gp").generate(4)
 
 
 def test_saves_loads_and_continues(tmp_path):
