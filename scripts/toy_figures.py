@@ -15,7 +15,14 @@ Gaussian, then writes into `docs/images/`:
   discriminator output on a 1D Gaussian, after 1 epoch and after training,
   for MinimaxGAN, NonSaturatingGAN, WGAN and WGAN-GP.
 
-Usage: `python scripts/toy_figures.py [--steps 300] [--out docs/images]`.
+`--only 1a-lipschitz` writes `docs/lipschitz/value_surfaces.png` instead:
+the value surfaces of Fig. 1a for the seven Lipschitz methods of
+`keras_wgan.models.registry` (clipping, WGAN-GP, WGAN-LP, DRAGAN, R1,
+spectral normalisation with the Wasserstein and the hinge loss), one row
+each.
+
+Usage: `python scripts/toy_figures.py [--steps 300] [--out docs/images]
+[--only {1a,1a-lipschitz,1b,1d}]`.
 Set `KERAS_BACKEND` to pick the backend; `--steps` sets the budget.
 """
 
@@ -34,7 +41,11 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from keras import ops  # noqa: E402
 
+from keras_wgan import penalty  # noqa: E402
+
+from keras_wgan.models import registry  # noqa: E402
 from keras_wgan.studies import diagnostics  # noqa: E402
 from keras_wgan.studies import fixed_generator  # noqa: E402
 from keras_wgan.studies import toy  # noqa: E402
@@ -57,6 +68,18 @@ BATCH = 256
 # measured vs 0.32 predicted); with 0.1 it settles on the data. In 2D and
 # above the gradient can turn round without its norm passing through 0.
 GP_WEIGHT_1D = 0.1
+# The Lipschitz setting of each variant in the value-surface figures:
+# clipping at the WGAN paper's c, the penalties at lambda (gamma for R1) =
+# 10; the others at their defaults (DRAGAN's c = 0.5, one power iteration).
+SURFACE_SETTINGS = {
+    "wgan": {"clip_value": CLIP_VALUE},
+    "wgan-gp": {"gp_weight": 10.0},
+    "wgan-lp": {"gp_weight": 10.0},
+    "dragan": {"gp_weight": 10.0},
+    "wgan-r1": {"gp_weight": 10.0},
+    "wgan-sn": {},
+    "sngan-hinge": {},
+}
 
 
 def _optimizer(learning_rate):
@@ -87,31 +110,51 @@ def _train(gan, data, steps, learning_rate, callbacks=(), epochs=1):
     return gan
 
 
-def value_surfaces(steps, width, out):
+def _surface_label(variant):
+    """The row label of a variant in the value-surface figures."""
+    setting = ", ".join(f"{key}={value:g}"
+                        for key, value in SURFACE_SETTINGS[variant].items())
+    label = registry.get_variant(variant).label
+    return f"{label}, {setting}" if setting else label
+
+
+def _grid_points(xs, ys):
+    """The points of `critic_surface`'s grid, `(len(xs) * len(ys), 2)`."""
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2).astype(
+        "float32")
+
+
+def value_surfaces(steps, width, variants, path):
     """Fig. 1a: critics trained on a fixed generator, real data + noise.
 
     As in the paper, the generator is held fixed at the real data plus
     N(0, I) noise and each critic trains alone for `5 * steps` updates (the
     critic updates of a GAN run of `steps` generator steps), so the surface
     is the constraint's answer to one fixed pair of distributions and not a
-    snapshot of a moving game.
+    snapshot of a moving game. One row per variant (its own critic update,
+    `keras_wgan.studies.fixed_generator`), one column per 2D data set.
     """
-    fig, axes = plt.subplots(2, 3, figsize=(12, 8.6), constrained_layout=True)
+    rows = len(variants)
+    fig, axes = plt.subplots(rows, 3, figsize=(12, 0.6 + 4.2 * rows),
+                             constrained_layout=True, squeeze=False)
     rng = np.random.default_rng(2)
     for col, (name, sampler) in enumerate(toy.DISTRIBUTIONS_2D.items()):
         data = sampler(BATCH * 5 * steps, seed=0)
         real = sampler(512, seed=1)
         fake = real[:256] + rng.standard_normal((256, 2)).astype("float32")
-        for row, kind in enumerate(("clipping", "penalty")):
+        for row, variant in enumerate(variants):
             start = time.time()
-            constraint = ({"clip_value": CLIP_VALUE} if kind == "clipping"
-                          else {"gp_weight": 10.0})
             trainer = fixed_generator.FixedGeneratorCritic(
-                toy.toy_critic(2, width, 3), seed=0, **constraint)
-            trainer.compile(optimizer=_optimizer(1e-3))
+                toy.toy_critic(2, width, 3), variant, seed=0,
+                **SURFACE_SETTINGS[variant])
+            trainer.compile(critic_optimizer=_optimizer(1e-3))
             trainer.fit(data, batch_size=BATCH, verbose=0)
             xs, ys, values = diagnostics.critic_surface(
                 trainer.critic, (-2.5, 2.5), resolution=120)
+            slope, slope_at_real = (
+                ops.convert_to_numpy(penalty.gradient_norm(trainer.critic,
+                                                           points))
+                for points in (_grid_points(xs, ys), real))
             ax = axes[row, col]
             # Each panel has its own colour scale (the clipped critic's
             # values span ~1e-3, the penalised one's a few units); the
@@ -120,18 +163,23 @@ def value_surfaces(steps, width, out):
             ax.scatter(*real.T, s=3, c="orange", label="real")
             ax.scatter(*fake.T, s=3, c="white", edgecolors="none",
                        label="fixed generator: real + N(0, I)")
-            label = ("weight clipping (c=0.01)" if kind == "clipping"
-                     else "gradient penalty (lambda=10)")
-            ax.set_title(f"{TITLES[name]}, {label}\nD(x) from "
-                         f"{values.min():.3g} (purple) to {values.max():.3g} "
-                         "(yellow)", fontsize=10)
+            ax.set_title(f"{TITLES[name]}, {_surface_label(variant)}\n"
+                         f"D(x) from {values.min():.3g} (purple) to "
+                         f"{values.max():.3g} (yellow)\n|grad D|: max "
+                         f"{slope.max():.2g} (box), median "
+                         f"{np.median(slope_at_real):.2g} (real)",
+                         fontsize=9)
             ax.set_xlabel("x1")
             ax.set_ylabel("x2")
             # Fakes beyond the box must not stretch the critic's panel.
             ax.set_xlim(-2.5, 2.5)
             ax.set_ylim(-2.5, 2.5)
             ax.set_aspect("equal", adjustable="box")
-            print(f"  1a {name} {kind}: {time.time() - start:.0f}s",
+            print(f"  1a {name} {variant}: {time.time() - start:.0f}s, D "
+                  f"in [{values.min():.3g}, {values.max():.3g}], |grad D| "
+                  f"max {slope.max():.3g} on the box, median "
+                  f"{np.median(slope):.3g} on the box and "
+                  f"{np.median(slope_at_real):.3g} on the real points",
                   flush=True)
     handles, labels = axes[0, 0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=2,
@@ -139,7 +187,7 @@ def value_surfaces(steps, width, out):
     fig.suptitle(f"Critic value surfaces (WGAN-GP Fig. 1a): {5 * steps} "
                  f"critic updates against a fixed generator, 3 x {width} "
                  "ReLU MLP, Adam(1e-3, 0.5, 0.9)")
-    fig.savefig(os.path.join(out, "toy_value_surfaces.png"), dpi=90)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
 
 
@@ -269,16 +317,27 @@ def main(argv=None):
                         help="hidden units of the toy MLPs (default 128)")
     parser.add_argument("--out", default="docs/images",
                         help="folder for the PNGs (default docs/images)")
-    parser.add_argument("--only", choices=("1a", "1b", "1d"), default=None,
-                        help="make one figure: 1a value surfaces, 1b the "
-                        "gradient norms and weight histograms, 1d the 1D "
-                        "comparison (default: all)")
+    parser.add_argument("--lipschitz-out", default="docs/lipschitz",
+                        help="folder of value_surfaces.png, the 1a-lipschitz "
+                        "figure (default docs/lipschitz)")
+    parser.add_argument("--only", choices=("1a", "1a-lipschitz", "1b", "1d"),
+                        default=None,
+                        help="make one figure: 1a value surfaces (clipping "
+                        "and penalty), 1a-lipschitz the value surfaces of "
+                        "the seven Lipschitz methods, 1b the gradient norms "
+                        "and weight histograms, 1d the 1D comparison "
+                        "(default: 1a, 1b and 1d)")
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     keras.utils.set_random_seed(0)
     start = time.time()
     if args.only in (None, "1a"):
-        value_surfaces(args.steps, args.width, args.out)
+        value_surfaces(args.steps, args.width, ("wgan", "wgan-gp"),
+                       os.path.join(args.out, "toy_value_surfaces.png"))
+    if args.only == "1a-lipschitz":
+        os.makedirs(args.lipschitz_out, exist_ok=True)
+        value_surfaces(args.steps, args.width, tuple(SURFACE_SETTINGS),
+                       os.path.join(args.lipschitz_out, "value_surfaces.png"))
     if args.only in (None, "1b"):
         deep_critics(args.steps, args.width // 2, args.out)
     if args.only in (None, "1d"):

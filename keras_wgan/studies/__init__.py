@@ -3,8 +3,9 @@
 - `toy`: the WGAN-GP paper's toy distributions (`MIXTURES`, the mixtures'
   parameters) and MLP critics/generators.
 - `diagnostics`: critic value surfaces, gradient norms, weights, W1 checks.
-- `fixed_generator`: `FixedGeneratorCritic`, a critic trained against real
-  data plus noise (the set-up of WGAN-GP's Fig. 1a).
+- `fixed_generator`: `FixedGeneratorCritic`, the critic of any registered
+  variant (clipping, penalties, spectral normalisation) trained alone
+  against real data plus noise (the set-up of WGAN-GP's Fig. 1a).
 - `compare`: the comparison's configuration, data and runner
   (`CompareConfig`, `load_data`, `run_comparison`).
 - `training`: trains one variant of a comparison within its budget.

@@ -1,133 +1,178 @@
 """A critic trained alone against a fixed generator: WGAN-GP's Fig. 1a set-up.
 
-`FixedGeneratorCritic` trains a critic against the paper's fixed
-"generator", the real data plus Gaussian noise, with weight clipping or the
-gradient penalty; `keras_wgan.studies.diagnostics.critic_surface` then
+`FixedGeneratorCritic` trains the critic of any registered variant
+(`keras_wgan.models.registry.VARIANTS`: weight clipping, the penalties,
+spectral normalisation, ...) against the paper's fixed "generator", the
+real data plus Gaussian noise, with that variant's own objective, penalty
+and post-update step; `keras_wgan.studies.diagnostics.critic_surface` then
 draws its value over the plane.
 """
+
+import math
 
 import keras
 from keras import ops
 
 from keras_wgan import argument_validation
-from keras_wgan import backend
-from keras_wgan.constraints import ClipConstraint
-from keras_wgan.losses import wasserstein_estimate
-from keras_wgan.penalty import gradient_penalty
+from keras_wgan.models import registry
+from keras_wgan.models.adversarial import AdversarialModel
 
 
-class FixedGeneratorCritic(keras.Model):
-    """Trains a critic alone against a fixed "generator": real data + noise.
+class FixedGeneratorCritic(AdversarialModel):
+    """Trains a variant's critic alone against a fixed "generator": real+noise.
 
     The value surfaces of Fig. 1a of Gulrajani et al. (2017) are those of
     critics trained to optimality while the generator is held fixed at the
     real data plus Gaussian noise (`FIXED_GENERATOR` in the paper's released
     toy code): each step draws a real batch `x`, makes the fake batch
-    `x + noise_std * N(0, I)`, and takes one optimizer step on the
-    Wasserstein critic loss `mean D(fake) - mean D(real)`, with either the
-    gradient penalty or weight clipping. Without a moving generator the
-    critic's optimum stays put, so its shape is that of the constraint and
-    not of a training trajectory.
+    `x + noise_std * N(0, I)`, and takes one critic update. Without a
+    moving generator the critic's optimum stays put, so its shape is that
+    of the constraint and not of a training trajectory.
 
-    This "generator" perturbs each real batch, so it is not a network of
-    noise; a generator network held fixed is a frozen generator of
-    `keras_wgan.WGANGP` or `keras_wgan.WGAN` instead (`generator.trainable
-    = False` before `compile`, see `keras_wgan.AdversarialModel`).
+    `FixedGeneratorCritic(critic, variant, ...)` is an instance of the
+    variant's own model class (e.g. `keras_wgan.WGANGP`), with `n_critic`
+    1, whose generator is a network without weights, the identity on
+    inputs of the critic's sample size, fed `real + noise_std * N(0, I)`
+    (`noise_for`), and whose generator update is skipped. The critic update
+    is the variant's unchanged: its loss and penalty (`critic_objective`),
+    its clipping constraint (`WGAN`), its normalisation after each update
+    (`WGANSN`), its loss (`SNGANHinge`'s hinge). A generator network held
+    fixed is a frozen generator of the variant itself instead
+    (`generator.trainable = False` before `compile`, see
+    `keras_wgan.AdversarialModel`).
 
-    Compile with an optimizer and train with `fit(real_samples,
-    batch_size=m)`; the model logs `critic_loss` and
-    `wasserstein_estimate` (`mean D(real) - mean D(fake)`, the W1 estimate
-    up to the constraint's scale). The critic is trained in place.
+    Compile as the variant (`compile(critic_optimizer=...)`; `loss=None`
+    keeps the variant's loss) and train with `fit(real_samples,
+    batch_size=m)`: one step is one critic update on `m` samples. The
+    variant's logs other than `generator_loss` are logged (`critic_loss`,
+    `wasserstein_estimate`, `gradient_penalty` for a penalty). The model's
+    critic is trained in place, except that `WGANSN` and `SNGANHinge`
+    train a spectrally normalised copy: read it from `model.critic`.
+    It saves and loads as the variant does (`model.save`, then
+    `keras.models.load_model` once this module is imported).
 
     Args:
         critic: A built `keras.Model` mapping `(batch, *shape)` to
             `(batch, 1)`.
-        gp_weight: Weight of the gradient penalty, `> 0`; or `None`.
-        clip_value: Clip every critic weight to `[-clip_value, clip_value]`
-            after each update; or `None`. Exactly one of `gp_weight` and
-            `clip_value` must be given.
+        variant: A name of `keras_wgan.models.registry.VARIANTS`, e.g.
+            `"wgan"` (clipping) or `"wgan-gp"`.
         noise_std: Standard deviation of the noise added to real samples to
-            make the fakes (the paper's toy code: 1).
-        seed: Int seed for the noise and the penalty's interpolation.
-        **kwargs: Passed to `keras.Model`.
+            make the fakes, a float >= 0 (the paper's toy code: 1).
+        seed: Int seed for the noise and the variant's own randomness (the
+            penalty's interpolation), or `None`.
+        **kwargs: The variant's constructor arguments (`clip_value`,
+            `gp_weight`, `power_iterations`, ...; its defaults otherwise),
+            and those of `keras.Model`.
 
     Example:
 
-    ```python
-    trainer = FixedGeneratorCritic(toy.toy_critic(2), gp_weight=10.0)
-    trainer.compile(optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
-    trainer.fit(toy.swiss_roll(256 * 500, seed=0), batch_size=256)
-    xs, ys, values = diagnostics.critic_surface(trainer.critic, (-2.5, 2.5))
-    ```
+    >>> trainer = FixedGeneratorCritic(
+    ...     keras_wgan.toy.toy_critic(2, width=8), "wgan-gp", gp_weight=10.0,
+    ...     seed=0)
+    >>> isinstance(trainer, keras_wgan.WGANGP)
+    True
+    >>> trainer.compile(critic_optimizer=keras.optimizers.Adam(1e-3, 0.5, 0.9))
+    >>> history = trainer.fit(keras_wgan.toy.swiss_roll(64 * 4, seed=0),
+    ...                       batch_size=64, verbose=0)
+    >>> sorted(history.history)
+    ['critic_loss', 'gradient_penalty', 'wasserstein_estimate']
+    >>> xs, ys, values = keras_wgan.diagnostics.critic_surface(
+    ...     trainer.critic, (-2.5, 2.5), resolution=20)
+    >>> values.shape
+    (20, 20)
     """
 
-    def __init__(
-        self,
-        critic,
-        gp_weight=None,
-        clip_value=None,
-        noise_std=1.0,
-        seed=None,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        if (gp_weight is None) == (clip_value is None):
+    def __new__(cls, critic, variant, *args, **kwargs):
+        # Called as FixedGeneratorCritic(...), it makes an instance of the
+        # variant's subclass, which Python then initialises.
+        model_class = (_fixed_generator_class(variant)
+                       if cls is FixedGeneratorCritic else cls)
+        return super(FixedGeneratorCritic, model_class).__new__(
+            model_class, critic, variant, *args, **kwargs)
+
+    def __init__(self, critic, variant, noise_std=1.0, seed=None, **kwargs):
+        if "n_critic" in kwargs:
             raise ValueError(
-                "pass exactly one of gp_weight and clip_value, got "
-                f"gp_weight={gp_weight!r}, clip_value={clip_value!r}."
+                "n_critic must not be given: a fixed-generator critic takes "
+                f"one update per step, got n_critic={kwargs['n_critic']!r}."
             )
-        if gp_weight is not None:
-            gp_weight = argument_validation.check_float(
-                "gp_weight", gp_weight, inclusive=False
-            )
-        else:
-            constraint = ClipConstraint(clip_value)
-            for variable in critic.trainable_variables:
-                variable.constraint = constraint
-        self.critic = critic
-        self.gp_weight = gp_weight
-        self.clip_value = clip_value
-        self.noise_std = argument_validation.check_float("noise_std", noise_std)
-        self.seed_generator = keras.random.SeedGenerator(seed)
-        self._trackers = [
-            keras.metrics.Mean(name="critic_loss"),
-            keras.metrics.Mean(name="wasserstein_estimate"),
-        ]
-        self.built = True
+        self.variant = variant
+        self.noise_std = argument_validation.check_float(
+            "noise_std", noise_std)
+        shape = argument_validation.model_input_shape(critic, "critic")
+        size = math.prod(shape)
+        # The fixed generator's samples are its inputs (noise_for): a
+        # network without weights, so the loop treats it as frozen.
+        generator = keras.Sequential(
+            [keras.Input((size,)), keras.layers.Reshape(shape)],
+            name="fixed_generator",
+        )
+        super().__init__(critic, generator, n_critic=1, seed=seed, **kwargs)
 
-    @property
-    def metrics(self):
-        return list(self._trackers)
+    def noise_for(self, real):
+        """Returns the fixed generator's input: `real + noise_std * N(0, I)`.
 
-    def call(self, inputs, training=False):
-        """Returns the critic's scores for `inputs`."""
-        return self.critic(inputs, training=training)
-
-    def train_step(self, *args):
-        # (data) on torch and TensorFlow, (state, data) on JAX.
-        return backend.run_step(self, self._train_step, *args)
-
-    def _train_step(self, data):
-        real, _, _ = keras.utils.unpack_x_y_sample_weight(data)
+        Flat, `(batch, latent_dim)`; the generator reshapes it back.
+        """
         noise = keras.random.normal(ops.shape(real), seed=self.seed_generator)
         fake = real + self.noise_std * noise
+        return ops.reshape(fake, (ops.shape(real)[0], self.latent_dim))
 
-        def loss_fn():
-            estimate = wasserstein_estimate(
-                self.critic(real, training=True),
-                self.critic(fake, training=True),
-            )
-            loss = -estimate
-            if self.gp_weight is not None:
-                loss = loss + self.gp_weight * gradient_penalty(
-                    self.critic, real, fake, seed=self.seed_generator
-                )
-            return loss, {"wasserstein_estimate": estimate}
+    def _generator_update(self, real):
+        # The fixed generator has no weights and no loss worth logging.
+        del real
+        return {}
 
-        variables = self.critic.trainable_variables
-        loss, logs, grads = backend.value_and_grad(loss_fn, variables)
-        # Applies the clipping constraint too, where there is one.
-        self.optimizer.apply(grads, variables)
-        self._trackers[0].update_state(loss)
-        self._trackers[1].update_state(logs["wasserstein_estimate"])
-        return {m.name: m.result() for m in self._trackers}
+    def sampler(self, raw=False):
+        """Raises: the fixed generator needs real samples (`noise_for`)."""
+        del raw
+        raise ValueError(
+            "a FixedGeneratorCritic cannot generate from noise alone: its "
+            "fakes are real samples plus noise, generator_samples("
+            "noise_for(real))."
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        # The fixed generator and the step are made by __init__.
+        for key in ("generator", "latent_dim", "n_critic"):
+            del config[key]
+        config.update(variant=self.variant, noise_std=self.noise_std)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["critic"] = keras.saving.deserialize_keras_object(
+            config["critic"])
+        return cls(**config)
+
+
+def _fixed_generator_subclass(model_class):
+    """Returns the subclass of `FixedGeneratorCritic` and `model_class`."""
+    subclass = type(
+        f"FixedGenerator{model_class.__name__}",
+        (FixedGeneratorCritic, model_class),
+        {
+            "__doc__": f"`FixedGeneratorCritic` of `{model_class.__name__}`.",
+            "__module__": __name__,
+            "metric_names": tuple(name for name in model_class.metric_names
+                                  if name != "generator_loss"),
+        },
+    )
+    # Registered so that a saved trainer loads as the same class.
+    return keras.saving.register_keras_serializable(package="keras_wgan")(
+        subclass)
+
+
+# The class of each registered variant's fixed-generator critic, by name.
+_CLASSES = {
+    name: _fixed_generator_subclass(variant.model_class)
+    for name, variant in registry.VARIANTS.items()
+}
+
+
+def _fixed_generator_class(variant):
+    """Returns the fixed-generator critic class of a registered variant."""
+    registry.get_variant(variant)  # raises for an unknown name
+    return _CLASSES[variant]
