@@ -51,6 +51,99 @@ def no_grad(fn, *args):
     return tf.nest.map_structure(tf.stop_gradient, fn(*args))
 
 
+# ------------------------------------------------------------ convolutions
+#
+# `keras_wgan.nets.layers` pads symmetrically (PyTorch's convention), which
+# TensorFlow computes as a zero-padding copy and a "VALID" convolution (and
+# a transposed convolution as its full output, then cropped). The gradient
+# of the padding copy is then an input gradient over the padded image,
+# whose border is thrown away: for the MNIST critic's last convolution
+# (7x7 padded to 11x11) 2.5 times the pixels it needs, and the same for the
+# generator's first transposed convolution (4x4 to a full 11x11 cropped to
+# 7x7). Where TensorFlow's own "SAME" padding reads exactly the same
+# pixels, the convolution is one "SAME" call instead; otherwise it is
+# computed as before. Both give the same numbers (`tests/backend/
+# test_tensorflow.py` compares them with the plain composition).
+
+# Stored kernel (out or in channels first) to TensorFlow's (k, k, ., .).
+_STORED_TO_TF = (1, 2, 3, 0)
+
+
+def _same_padding(size, kernel, stride):
+    """Returns (output size, zeros before) of TensorFlow's "SAME" padding."""
+    out = -(-size // stride)
+    return out, max((out - 1) * stride + kernel - size, 0) // 2
+
+
+def fused_conv2d(inputs, kernel, bias, stride, padding):
+    """`PaddedConv2D`: a "SAME" convolution where it equals the padding.
+
+    Args:
+        inputs: `(batch, H, W, C)`.
+        kernel: `(filters, k, k, C)`, the layer's stored layout.
+        bias: `(filters,)`.
+        stride: Int stride.
+        padding: Int zeros before and after each spatial axis.
+
+    Returns:
+        `(batch, H', W', filters)`.
+    """
+    size = kernel.shape[1]
+    weights = tf.transpose(kernel, _STORED_TO_TF)
+    spatial = tuple(inputs.shape[1:3])
+    if None not in spatial and all(
+        _same_padding(n, size, stride)
+        == ((n + 2 * padding - size) // stride + 1, padding)
+        for n in spatial
+    ):
+        # The zeros "VALID" would read after the image are those "SAME"
+        # adds (any further padding rows are never read).
+        y = tf.nn.conv2d(inputs, weights, stride, "SAME")
+    else:
+        pad = [[0, 0], [padding, padding], [padding, padding], [0, 0]]
+        y = tf.nn.conv2d(tf.pad(inputs, pad), weights, stride, "VALID")
+    return tf.nn.bias_add(y, bias)
+
+
+def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
+                           output_padding):
+    """`PaddedConv2DTranspose`: "SAME" where it cuts exactly `padding`.
+
+    Args:
+        inputs: `(batch, H, W, C)`.
+        kernel: `(C, k, k, filters)`, the layer's stored layout.
+        bias: `(filters,)`.
+        stride: Int stride.
+        padding: Int border cut from both ends of each spatial axis.
+        output_padding: Int given back at the end of each axis.
+
+    Returns:
+        `(batch, H', W', filters)`, `H' = (H - 1) * stride - 2 * padding +
+        k + output_padding`.
+    """
+    size, filters = kernel.shape[1], kernel.shape[3]
+    weights = tf.transpose(kernel, _STORED_TO_TF)
+    spatial = tuple(inputs.shape[1:3])
+    sizes = [(n - 1) * stride - 2 * padding + size + output_padding
+             for n in spatial]
+    batch = tf.shape(inputs)[0]
+    if all(
+        _same_padding(out, size, stride) == (n, padding)
+        and (n - 1) * stride + size - out == 2 * padding
+        for n, out in zip(spatial, sizes)
+    ):
+        # The transposed convolution of the "SAME" convolution producing
+        # `sizes`: the full output with `padding` cut from both ends.
+        y = tf.nn.conv2d_transpose(
+            inputs, weights, [batch, *sizes, filters], stride, "SAME")
+    else:
+        full = [(n - 1) * stride + size for n in spatial]
+        y = tf.nn.conv2d_transpose(
+            inputs, weights, [batch, *full, filters], stride, "VALID")
+        y = y[:, padding:padding + sizes[0], padding:padding + sizes[1], :]
+    return tf.nn.bias_add(y, bias)
+
+
 # ------------------------------------------------------------ data parallel
 #
 # Data parallelism is `tf.distribute.MirroredStrategy`: Keras's trainer
