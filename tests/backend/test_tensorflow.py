@@ -1,11 +1,12 @@
 """keras_wgan.backend.tensorflow: the convolutions of `nets.layers`.
 
 TensorFlow computes `PaddedConv2D` and `PaddedConv2DTranspose` with its own
-"SAME" padding where that reads exactly the layer's padding, and as a
-padding copy plus "VALID" convolution (or a cropped full transposed
-convolution) otherwise. Both must equal the plain composition from
-`keras.ops`, in value, in the gradients of input and weights, and in the
-gradient penalty's second-order gradient.
+"SAME" padding where that reads exactly the layer's zeros, on the reversed
+image where it reads them mirrored, and as a padding copy plus "VALID"
+convolution (or a cropped full transposed convolution) otherwise. Each
+must equal the plain composition from `keras.ops`, in value, in the
+gradients of input and weights, and in the gradient penalty's
+second-order gradient.
 """
 
 import numpy as np
@@ -18,19 +19,23 @@ from keras_wgan import penalty
 pytestmark = pytest.mark.backends("tensorflow")
 
 # (height, width, kernel, stride, padding): the MNIST critic's three
-# convolutions, where "SAME" applies (7 -> 4) and where it does not
-# (28 -> 14, 14 -> 7), "SAME" on one axis only (7 x 9), odd and even
-# sides, stride 1 and 3, no padding.
+# convolutions, "SAME" (7 -> 4) and mirrored "SAME" (28 -> 14, 14 -> 7),
+# one of each on the two axes (7 x 14), neither (6 -> 8, stride 1 with
+# more padding than "SAME" gives), odd and even sides, stride 3, no
+# padding.
 CONVOLUTIONS = [
-    (28, 28, 5, 2, 2), (14, 14, 5, 2, 2), (7, 7, 5, 2, 2), (7, 9, 5, 2, 2),
-    (8, 8, 4, 2, 1), (9, 9, 3, 1, 1), (6, 6, 3, 1, 0), (10, 10, 5, 3, 2),
-    (5, 5, 1, 2, 0),
+    (28, 28, 5, 2, 2), (14, 14, 5, 2, 2), (7, 7, 5, 2, 2), (7, 14, 5, 2, 2),
+    (6, 6, 3, 1, 2), (8, 8, 4, 2, 1), (9, 9, 3, 1, 1), (6, 6, 3, 1, 0),
+    (10, 10, 5, 3, 2), (5, 5, 1, 2, 0),
 ]
 # (input side, kernel, stride, padding, output_padding): the MNIST
-# generator's three ("SAME" for 4 -> 7 only), DCGAN's 4x4 kernels, stride 1.
+# generator's three ("SAME" for 4 -> 7, mirrored for the others), DCGAN's
+# 4x4 kernels, mirrored with nothing cut at the end (4, 3, 2, 1, 1),
+# neither (stride 1 cutting more than "SAME" can; nothing cut), stride 3.
 TRANSPOSED = [
     (4, 5, 2, 2, 0), (7, 5, 2, 2, 1), (14, 5, 2, 2, 1), (4, 4, 2, 1, 0),
-    (5, 3, 1, 1, 0), (3, 3, 3, 0, 0), (5, 5, 2, 0, 0),
+    (4, 3, 2, 1, 1), (5, 3, 1, 1, 0), (4, 3, 1, 2, 0), (3, 3, 3, 0, 0),
+    (5, 5, 2, 0, 0),
 ]
 
 
@@ -148,25 +153,31 @@ def test_same_padding_replaces_the_padding_copy_only_where_it_is_exact():
     kernel = rng.normal(size=(4, 5, 5, 3)).astype("float32")
     bias = np.zeros(4, "float32")
 
-    def conv(t, k, b):
-        return backend.fused_conv2d(t, k, b, 2, 2)
+    def conv(stride, padding):
+        return lambda t, k, b: backend.fused_conv2d(t, k, b, stride, padding)
+
+    def types(fn, side):
+        x = np.zeros((1, side, side, 3), "float32")
+        return _op_types(fn, x, kernel, bias)
 
     # The MNIST critic's 7 -> 4: "SAME" pads 2 before, as the layer does.
-    ops_7 = _op_types(conv, np.zeros((1, 7, 7, 3), "float32"), kernel, bias)
-    assert "Pad" not in ops_7
-    # 14 -> 7: "SAME" would pad 1 before: the padding copy stays.
-    ops_14 = _op_types(conv, np.zeros((1, 14, 14, 3), "float32"), kernel,
-                       bias)
-    assert "Pad" in ops_14
+    assert not {"Pad", "ReverseV2"} & types(conv(2, 2), 7)
+    # 14 -> 7 reads 2 zeros before and 1 after: "SAME" on the reversed
+    # image, with no padding copy.
+    assert "ReverseV2" in types(conv(2, 2), 14)
+    assert "Pad" not in types(conv(2, 2), 14)
+    # Stride 1 with padding 4 of a 5x5 kernel: no "SAME" reads that.
+    assert "Pad" in types(conv(1, 4), 6)
 
-    def transpose(t, k, b, output_padding):
-        return backend.fused_conv2d_transpose(t, k, b, 2, 2, output_padding)
+    def transpose(stride, padding, output_padding):
+        return lambda t, k, b: backend.fused_conv2d_transpose(
+            t, k, b, stride, padding, output_padding)
 
     kernel = rng.normal(size=(3, 5, 5, 4)).astype("float32")
     x = np.zeros((1, 4, 4, 3), "float32")
-    # 4 -> 7 as "SAME" computes no border to crop; with an output padding
-    # of 1 (4 -> 8) it cannot, and the full output is cropped.
-    assert _transposed_sides(
-        lambda t, k, b: transpose(t, k, b, 0), x, kernel, bias) == (7, 7)
-    assert _transposed_sides(
-        lambda t, k, b: transpose(t, k, b, 1), x, kernel, bias) == (11, 11)
+    # 4 -> 7 and 4 -> 8 compute no border to crop. Stride 1 cutting 3 from
+    # each end of the full 8x8 (to 2x2) is no "SAME" convolution: the full
+    # 8x8 is computed and cropped.
+    assert _transposed_sides(transpose(2, 2, 0), x, kernel, bias) == (7, 7)
+    assert _transposed_sides(transpose(2, 2, 1), x, kernel, bias) == (8, 8)
+    assert _transposed_sides(transpose(1, 3, 0), x, kernel, bias) == (8, 8)
