@@ -24,6 +24,7 @@ import numpy as np
 
 from keras_wgan.backend import subpixel
 
+
 def _conv(inputs, kernel, stride, padding):
     """Channels-last convolution, kernel in `PaddedConv2D`'s stored layout."""
     return jax.lax.conv_general_dilated(
@@ -43,10 +44,10 @@ def _strided_conv_forward(inputs, kernel, stride, padding):
 def _strided_conv_backward(stride, padding, residuals, grad):
     # The input gradient of a strided convolution is the strided transposed
     # convolution with the same kernel (its stored layout is the transposed
-    # one's), computed as the sub-pixel convolution: the gradient penalty
-    # then differentiates stride-1 convolutions, not XLA's slow gradient of
-    # a strided transposed convolution. The output padding gives back the
-    # input rows after the last window.
+    # one's), taken as `_transposed_conv`, whose own gradients are strided
+    # convolutions again: the gradient penalty's double backward then never
+    # meets XLA's slow gradient of a strided transposed convolution. The
+    # output padding gives back the input rows after the last window.
     inputs, kernel = residuals
     extra = (inputs.shape[1] + 2 * padding - kernel.shape[1]) % stride
     grad_inputs = _transposed_conv(grad, kernel, stride, padding, extra)
@@ -117,7 +118,7 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
 
 
 def fused_conv2d(inputs, kernel, bias, stride, padding):
-    """`PaddedConv2D`, whose input gradient is a sub-pixel convolution.
+    """`PaddedConv2D`, with a fast input gradient when it is strided.
 
     Args:
         inputs: `(batch, H, W, C)`.
@@ -140,6 +141,7 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
     else:
         y = _conv(inputs, kernel, stride, padding)
     return y + jnp.asarray(bias)
+
 
 # The scope of the step being traced, innermost last, so that
 # `value_and_grad` can layer the traced variable values over it.
