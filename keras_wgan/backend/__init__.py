@@ -28,7 +28,9 @@ backend is chosen).
 - `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
   convolutions of `keras_wgan.nets.layers` (`None` where a backend has none and
   the layers use `keras.ops`). JAX's transposed convolution is the
-  sub-pixel convolution of `subpixel`.
+  sub-pixel convolution of `subpixel`, and both JAX convolutions take
+  the gradients of strided convolutions (`jax.custom_vjp`); TensorFlow's
+  use its "SAME" padding where it reads the same zeros.
 - `fused_layer_call(layer, input_shape)`: an optional fast path for Keras's
   own `Conv2D`, `Conv2DTranspose` and `Dense` in a network that
   `keras_wgan.nets.layer_chain` runs directly (`None` where a backend has

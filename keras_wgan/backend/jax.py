@@ -14,6 +14,7 @@ runs under `jax.jit`, with `jax.value_and_grad` over the variables being
 trained.
 """
 
+import functools
 import os
 
 import jax
@@ -23,9 +24,124 @@ import numpy as np
 
 from keras_wgan.backend import subpixel
 
-# XLA on the CPU differentiates a strided transposed convolution about 20x
-# more slowly than the equal stride-1 convolution plus depth to space.
-fused_conv2d_transpose = subpixel.conv2d_transpose
+
+def _conv(inputs, kernel, stride, padding):
+    """Channels-last convolution, kernel in `PaddedConv2D`'s stored layout."""
+    return jax.lax.conv_general_dilated(
+        inputs, kernel, (stride, stride), [(padding, padding)] * 2,
+        dimension_numbers=("NHWC", "OHWI", "NHWC"))
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3))
+def _strided_conv(inputs, kernel, stride, padding):
+    return _conv(inputs, kernel, stride, padding)
+
+
+def _strided_conv_forward(inputs, kernel, stride, padding):
+    return _conv(inputs, kernel, stride, padding), (inputs, kernel)
+
+
+def _strided_conv_backward(stride, padding, residuals, grad):
+    # The input gradient of a strided convolution is the strided transposed
+    # convolution with the same kernel (its stored layout is the transposed
+    # one's), taken as `_transposed_conv`, whose own gradients are strided
+    # convolutions again: the gradient penalty's double backward then never
+    # meets XLA's slow gradient of a strided transposed convolution. The
+    # output padding gives back the input rows after the last window.
+    inputs, kernel = residuals
+    extra = (inputs.shape[1] + 2 * padding - kernel.shape[1]) % stride
+    grad_inputs = _transposed_conv(grad, kernel, stride, padding, extra)
+    _, kernel_vjp = jax.vjp(
+        lambda k: _conv(inputs, k, stride, padding), kernel)
+    return grad_inputs, kernel_vjp(grad)[0]
+
+
+_strided_conv.defvjp(_strided_conv_forward, _strided_conv_backward)
+
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
+def _transposed_conv(inputs, kernel, stride, padding, output_padding):
+    return subpixel.conv2d_transpose(
+        inputs, kernel, jnp.zeros((), inputs.dtype), stride, padding,
+        output_padding)
+
+
+def _transposed_conv_forward(inputs, kernel, stride, padding,
+                             output_padding):
+    outputs = _transposed_conv(inputs, kernel, stride, padding,
+                               output_padding)
+    return outputs, (inputs, kernel)
+
+
+def _transposed_conv_backward(stride, padding, output_padding, residuals,
+                              grad):
+    # A transposed convolution is the adjoint of the strided convolution
+    # with the same kernel: its input gradient is that convolution of
+    # `grad`, and its kernel gradient that convolution's kernel gradient
+    # with `inputs` as the cotangent. XLA computes both far faster than the
+    # gradients of the sub-pixel convolution (whose kernel gradient
+    # correlates a zero-padded image with 4x the channels).
+    del output_padding  # implied by the shapes
+    inputs, kernel = residuals
+    grad_inputs, kernel_vjp = jax.vjp(
+        lambda k: _conv(grad, k, stride, padding), kernel)
+    return grad_inputs, kernel_vjp(inputs)[0]
+
+
+_transposed_conv.defvjp(_transposed_conv_forward, _transposed_conv_backward)
+
+
+def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
+                           output_padding):
+    """`PaddedConv2DTranspose` as a sub-pixel convolution, with fast gradients.
+
+    XLA on the CPU differentiates a strided transposed convolution about
+    20x more slowly than the equal stride-1 convolution plus depth to
+    space (`subpixel`), which computes the forward pass; the gradients are
+    those of the adjoint strided convolution.
+
+    Args:
+        inputs: `(batch, H, W, C)`.
+        kernel: `(C, k, k, filters)`, the layer's stored layout.
+        bias: `(filters,)`.
+        stride: Int stride.
+        padding: Int border cut from both ends of each spatial axis.
+        output_padding: Int given back at the end of each axis.
+
+    Returns:
+        `(batch, H', W', filters)`.
+    """
+    inputs, kernel = jnp.asarray(inputs), jnp.asarray(kernel)
+    outputs = _transposed_conv(inputs, kernel, stride, padding,
+                               output_padding)
+    return outputs + jnp.asarray(bias)
+
+
+def fused_conv2d(inputs, kernel, bias, stride, padding):
+    """`PaddedConv2D`, with a fast input gradient when it is strided.
+
+    Args:
+        inputs: `(batch, H, W, C)`.
+        kernel: `(filters, k, k, C)`, the layer's stored layout.
+        bias: `(filters,)`.
+        stride: Int stride.
+        padding: Int zeros before and after each spatial axis.
+
+    Returns:
+        `(batch, H', W', filters)`.
+    """
+    inputs = jnp.asarray(inputs)
+    kernel = jnp.asarray(kernel)
+    size = kernel.shape[1]
+    extra = {(n + 2 * padding - size) % stride for n in inputs.shape[1:3]}
+    # The sub-pixel input gradient takes one output padding for both axes,
+    # at most `padding` (see `subpixel.conv2d_transpose`).
+    if stride > 1 and len(extra) == 1 and extra.pop() <= padding:
+        y = _strided_conv(inputs, kernel, stride, padding)
+    else:
+        y = _conv(inputs, kernel, stride, padding)
+    return y + jnp.asarray(bias)
+
 
 # The scope of the step being traced, innermost last, so that
 # `value_and_grad` can layer the traced variable values over it.
