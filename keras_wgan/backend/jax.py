@@ -22,69 +22,77 @@ import jax.numpy as jnp
 import keras
 import numpy as np
 
+from keras_wgan import _keras_internals
 from keras_wgan.backend import subpixel
 
 
-def _conv(inputs, kernel, stride, padding):
-    """Channels-last convolution, kernel in `PaddedConv2D`'s stored layout."""
+def _conv(inputs, kernel, stride, pads):
+    """Channels-last convolution, kernel `(filters, kh, kw, C)`.
+
+    `pads` is `((top, bottom), (left, right))`; a negative one crops.
+    """
     return jax.lax.conv_general_dilated(
-        inputs, kernel, (stride, stride), [(padding, padding)] * 2,
+        inputs, kernel, (stride, stride), pads,
         dimension_numbers=("NHWC", "OHWI", "NHWC"))
 
 
 @functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3))
-def _strided_conv(inputs, kernel, stride, padding):
-    return _conv(inputs, kernel, stride, padding)
+def _strided_conv(inputs, kernel, stride, pads):
+    return _conv(inputs, kernel, stride, pads)
 
 
-def _strided_conv_forward(inputs, kernel, stride, padding):
-    return _conv(inputs, kernel, stride, padding), (inputs, kernel)
+def _strided_conv_forward(inputs, kernel, stride, pads):
+    return _conv(inputs, kernel, stride, pads), (inputs, kernel)
 
 
-def _strided_conv_backward(stride, padding, residuals, grad):
+def _strided_conv_backward(stride, pads, residuals, grad):
     # The input gradient of a strided convolution is the strided transposed
-    # convolution with the same kernel (its stored layout is the transposed
-    # one's), taken as `_transposed_conv`, whose own gradients are strided
+    # convolution with the same kernel (its layout is the transposed one's),
+    # taken as `_transposed_conv`, whose own gradients are strided
     # convolutions again: the gradient penalty's double backward then never
     # meets XLA's slow gradient of a strided transposed convolution. The
-    # output padding gives back the input rows after the last window.
+    # crops cut the padding; a negative end crop gives back the input rows
+    # after the last window.
     inputs, kernel = residuals
-    extra = (inputs.shape[1] + 2 * padding - kernel.shape[1]) % stride
-    grad_inputs = _transposed_conv(grad, kernel, stride, padding, extra)
-    _, kernel_vjp = jax.vjp(
-        lambda k: _conv(inputs, k, stride, padding), kernel)
+    crops = tuple(
+        (before, (out - 1) * stride + size - before - n)
+        for (before, _), n, out, size in zip(
+            pads, inputs.shape[1:3], grad.shape[1:3], kernel.shape[1:3]))
+    grad_inputs = _transposed_conv(grad, kernel, stride, crops)
+    _, kernel_vjp = jax.vjp(lambda k: _conv(inputs, k, stride, pads), kernel)
     return grad_inputs, kernel_vjp(grad)[0]
 
 
 _strided_conv.defvjp(_strided_conv_forward, _strided_conv_backward)
 
 
-@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3, 4))
-def _transposed_conv(inputs, kernel, stride, padding, output_padding):
-    return subpixel.conv2d_transpose(
-        inputs, kernel, jnp.zeros((), inputs.dtype), stride, padding,
-        output_padding)
+@functools.partial(jax.custom_vjp, nondiff_argnums=(2, 3))
+def _transposed_conv(inputs, kernel, stride, crops):
+    # The full transposed convolution, then `crops`, `((top, bottom), (left,
+    # right))`, cut from it (a negative one adds zeros).
+    full = subpixel.conv2d_transpose(
+        inputs, kernel, jnp.zeros((), inputs.dtype), stride, 0, 0)
+    return jax.lax.pad(
+        full, jnp.zeros((), full.dtype),
+        [(0, 0, 0), *((-before, -after, 0) for before, after in crops),
+         (0, 0, 0)])
 
 
-def _transposed_conv_forward(inputs, kernel, stride, padding,
-                             output_padding):
-    outputs = _transposed_conv(inputs, kernel, stride, padding,
-                               output_padding)
+def _transposed_conv_forward(inputs, kernel, stride, crops):
+    outputs = _transposed_conv(inputs, kernel, stride, crops)
     return outputs, (inputs, kernel)
 
 
-def _transposed_conv_backward(stride, padding, output_padding, residuals,
-                              grad):
+def _transposed_conv_backward(stride, crops, residuals, grad):
     # A transposed convolution is the adjoint of the strided convolution
-    # with the same kernel: its input gradient is that convolution of
-    # `grad`, and its kernel gradient that convolution's kernel gradient
-    # with `inputs` as the cotangent. XLA computes both far faster than the
-    # gradients of the sub-pixel convolution (whose kernel gradient
-    # correlates a zero-padded image with 4x the channels).
-    del output_padding  # implied by the shapes
+    # with the same kernel padded by the crops: its input gradient is that
+    # convolution of `grad`, and its kernel gradient that convolution's
+    # kernel gradient with `inputs` as the cotangent. XLA computes both far
+    # faster than the gradients of the sub-pixel convolution (whose kernel
+    # gradient correlates a zero-padded image with 4x the channels).
     inputs, kernel = residuals
     grad_inputs, kernel_vjp = jax.vjp(
-        lambda k: _conv(grad, k, stride, padding), kernel)
+        lambda k: _conv(grad, k, stride, crops), kernel)
     return grad_inputs, kernel_vjp(inputs)[0]
 
 
@@ -112,8 +120,8 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
         `(batch, H', W', filters)`.
     """
     inputs, kernel = jnp.asarray(inputs), jnp.asarray(kernel)
-    outputs = _transposed_conv(inputs, kernel, stride, padding,
-                               output_padding)
+    crops = ((padding, padding - output_padding),) * 2
+    outputs = _transposed_conv(inputs, kernel, stride, crops)
     return outputs + jnp.asarray(bias)
 
 
@@ -132,15 +140,68 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
     """
     inputs = jnp.asarray(inputs)
     kernel = jnp.asarray(kernel)
-    size = kernel.shape[1]
-    extra = {(n + 2 * padding - size) % stride for n in inputs.shape[1:3]}
-    # The sub-pixel input gradient takes one output padding for both axes,
-    # at most `padding` (see `subpixel.conv2d_transpose`).
-    if stride > 1 and len(extra) == 1 and extra.pop() <= padding:
-        y = _strided_conv(inputs, kernel, stride, padding)
+    pads = ((padding, padding),) * 2
+    conv = _strided_conv if stride > 1 else _conv
+    return conv(inputs, kernel, stride, pads) + jnp.asarray(bias)
+
+
+def fused_layer_call(layer, input_shape):
+    """Returns a fused `fn(x)` equal to `layer.call(x)`, or `None`.
+
+    For Keras's own `Conv2D` and `Conv2DTranspose` (exactly those classes,
+    channels-last, equal strides above 1, a square kernel, no dilation or
+    groups, no LoRA), the computation of `fused_conv2d` and
+    `fused_conv2d_transpose`: XLA's convolution forward and the transposed
+    convolution as a sub-pixel convolution, each with the other as its
+    input gradient, with Keras's padding (asymmetric "same" included). The
+    weights stay the layer's variables, in Keras's layout.
+
+    Args:
+        layer: A built Keras layer.
+        input_shape: Its static input shape, `(None, H, W, C)`, whose `H`
+            and `W` set a `Conv2D`'s "same" padding.
+
+    Returns:
+        A function of the input tensor, or `None` where `layer.call` is to
+        be used (every other layer or setting, stride 1 and `Dense`
+        included: XLA differentiates those fast).
+    """
+    kind = type(layer)
+    if (kind not in (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
+            or getattr(layer, "lora_enabled", False)
+            or layer.data_format != "channels_last"
+            or tuple(layer.dilation_rate) != (1, 1)
+            or getattr(layer, "groups", 1) != 1
+            or len(set(layer.strides)) != 1 or layer.strides[0] < 2
+            or len(set(layer.kernel_size)) != 1):
+        return None
+    stride = layer.strides[0]
+    if kind is keras.layers.Conv2D:
+        if any(size is None for size in input_shape[1:3]):
+            return None
+        pads = _int_pairs(jax.lax.padtype_to_pads(
+            input_shape[1:3], layer.kernel_size, layer.strides,
+            layer.padding.upper()))
+        rule = _strided_conv
     else:
-        y = _conv(inputs, kernel, stride, padding)
-    return y + jnp.asarray(bias)
+        pads = _int_pairs(_keras_internals.conv_transpose_crops(layer))
+        rule = _transposed_conv
+
+    def call(inputs):
+        # Both Keras layouts, `(k, k, in, filters)` and `(k, k, filters,
+        # in)`, become the `(out, k, k, in)` of the rules by one transpose.
+        kernel = jnp.transpose(layer.kernel.value, (3, 0, 1, 2))
+        outputs = rule(jnp.asarray(inputs), kernel, stride, pads)
+        if layer.use_bias:
+            outputs = outputs + layer.bias.value
+        return layer.activation(outputs)
+
+    return call
+
+
+def _int_pairs(pairs):
+    # Hashable, as the rules' static arguments must be.
+    return tuple((int(before), int(after)) for before, after in pairs)
 
 
 # The scope of the step being traced, innermost last, so that

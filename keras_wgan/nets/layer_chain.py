@@ -30,6 +30,9 @@ the data to channels-first and back, adds the bias separately and crops a
 transposed convolution's output. The weights are the layer's own, and a
 test checks outputs and gradients against `layer.call` in every padding
 and stride.
+On JAX, strided `Conv2D` and `Conv2DTranspose` run through the backend's
+custom-gradient rules, which avoid XLA's slow CPU gradients of strided and
+transposed convolutions.
 
 Otherwise, and for inputs of another dtype than the first layer expects,
 the model is called normally. A model with BatchNormalization or Dropout,
@@ -114,7 +117,8 @@ def direct_forward(model):
 
 def _fast_call(layer, input_shape):
     """The layer's `call`, or the backend's fused equivalent where it has
-    one (Keras's convolutions and `Dense` on torch)."""
+    one (Keras's convolutions and `Dense` on torch, its strided
+    convolutions on JAX)."""
     fused = None
     if backend.fused_layer_call is not None:
         fused = backend.fused_layer_call(layer, input_shape)

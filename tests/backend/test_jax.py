@@ -1,24 +1,25 @@
 """keras_wgan.backend.jax: the package's convolutions and their gradients.
 
-On JAX a strided `PaddedConv2D` computes its forward pass as XLA's
+On JAX a strided `PaddedConv2D` (and Keras's own `Conv2D`, through
+`fused_layer_call`) computes its forward pass as XLA's
 convolution and its input gradient as the transposed convolution;
-`PaddedConv2DTranspose` computes its forward pass as the sub-pixel
+`PaddedConv2DTranspose` (and Keras's `Conv2DTranspose`) computes its forward pass as the sub-pixel
 convolution (`keras_wgan.backend.subpixel`) and its gradients as those of
 the adjoint strided convolution. Value, first-order gradients and the
 gradient penalty's second-order gradient must equal the plain
 computation's.
 """
 
+import keras
 import numpy as np
 import pytest
 
 pytestmark = pytest.mark.backends("jax")
 
 # (height, width, kernel, stride, padding): the MNIST critic's three
-# convolutions (output paddings 1, 1, 0), an even kernel; then the cases
-# left to XLA's own gradient:
-# output paddings differing between the axes (7 x 8), an output padding
-# above the padding (8 -> 3 with no padding), stride 1.
+# convolutions (output paddings 1, 1, 0), an even kernel, output paddings
+# differing between the axes (7 x 8), an output padding above the padding
+# (8 -> 3 with no padding), and stride 1 (XLA's own gradient).
 CONVOLUTIONS = [
     (28, 28, 5, 2, 2), (14, 14, 5, 2, 2), (7, 7, 5, 2, 2), (10, 10, 4, 2, 1),
     (7, 8, 5, 2, 2), (8, 8, 3, 2, 0), (6, 6, 3, 1, 1),
@@ -62,6 +63,15 @@ def _orders(conv, x, kernel, bias):
     return orders(x, kernel, bias)
 
 
+def _assert_same(ours, plain):
+    """Equal shapes, and values to float32 rounding of their scale."""
+    for a, b in zip(ours, plain):
+        a, b = np.asarray(a), np.asarray(b)
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-4,
+                                   atol=1e-4 * np.abs(b).max())
+
+
 @pytest.mark.parametrize("height, width, size, stride, padding",
                          CONVOLUTIONS)
 def test_equals_the_plain_convolution_to_second_order(
@@ -77,11 +87,7 @@ def test_equals_the_plain_convolution_to_second_order(
         x, kernel, bias)
     plain = _orders(lambda t, k, b: _plain(t, k, b, stride, padding),
                     x, kernel, bias)
-    for a, b in zip(ours, plain):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=1e-4,
-                                   atol=1e-4 * np.abs(b).max())
+    _assert_same(ours, plain)
 
 
 # (side, kernel, stride, padding, output_padding): the MNIST generator's
@@ -120,11 +126,7 @@ def test_transposed_convolution_equals_the_plain_one_to_second_order(
         x, kernel, bias)
     plain = _orders(lambda t, k, b: _plain_transpose(t, k, b, *settings),
                     x, kernel, bias)
-    for a, b in zip(ours, plain):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=1e-4,
-                                   atol=1e-4 * np.abs(b).max())
+    _assert_same(ours, plain)
 
 
 def test_strided_convolutions_take_the_fast_gradient():
@@ -144,3 +146,83 @@ def test_strided_convolutions_take_the_fast_gradient():
 
     assert uses_custom_gradient(28, 2)  # the MNIST critic's first layer
     assert not uses_custom_gradient(28, 1)  # stride 1: XLA's own is fast
+
+
+def _keras_layer(kind, size, padding, extra):
+    """A Keras `Conv2D` (`extra`: its input side) or `Conv2DTranspose`
+    (`extra`: its output padding), stride 2, built on 2 channels."""
+    if kind == "conv":
+        layer = keras.layers.Conv2D(3, size, strides=2, padding=padding,
+                                    activation="tanh")
+        layer.build((None, extra, extra, 2))
+        return layer, (2, extra, extra, 2)
+    layer = keras.layers.Conv2DTranspose(3, size, strides=2, padding=padding,
+                                         output_padding=extra)
+    layer.build((None, 4, 4, 2))
+    return layer, (2, 4, 4, 2)
+
+
+# Keras's "same" padding is asymmetric for an even kernel on an even side
+# (4 on 8) and for an odd kernel on an odd side; "valid" leaves rows after
+# the last window (5 on 8); output padding 1 adds a row the kernel does not
+# reach with "valid".
+KERAS_LAYERS = [
+    ("conv", size, padding, side)
+    for size in (4, 5) for padding in ("same", "valid") for side in (7, 8)
+] + [
+    ("transpose", size, padding, output_padding)
+    for size in (4, 5) for padding in ("same", "valid")
+    for output_padding in (None, 1)
+]
+
+
+@pytest.mark.parametrize("kind, size, padding, extra", KERAS_LAYERS)
+def test_fused_keras_layer_equals_its_call_to_second_order(
+        kind, size, padding, extra):
+    from keras_wgan import backend
+
+    layer, shape = _keras_layer(kind, size, padding, extra)
+    fused = backend.fused_layer_call(layer, (None, *shape[1:]))
+    assert fused is not None
+    rng = np.random.default_rng(size + (extra or 0))
+    x = rng.normal(size=shape).astype("float32")
+    kernel = rng.normal(size=layer.kernel.shape).astype("float32")
+    bias = rng.normal(size=layer.bias.shape).astype("float32")
+
+    def with_weights(call):
+        def conv(t, k, b):
+            mapping = [(layer.kernel, k), (layer.bias, b)]
+            with keras.StatelessScope(state_mapping=mapping):
+                return call(t)
+        return conv
+
+    _assert_same(_orders(with_weights(fused), x, kernel, bias),
+                 _orders(with_weights(layer.call), x, kernel, bias))
+
+
+def test_fused_keras_layer_without_bias():
+    from keras_wgan import backend
+
+    layer = keras.layers.Conv2DTranspose(3, 4, strides=2, padding="same",
+                                         use_bias=False)
+    layer.build((None, 4, 4, 2))
+    x = np.random.default_rng(0).normal(size=(2, 4, 4, 2)).astype("float32")
+    fused = backend.fused_layer_call(layer, (None, 4, 4, 2))
+    np.testing.assert_allclose(fused(x), layer.call(x), atol=1e-5)
+
+
+@pytest.mark.parametrize("layer", [
+    keras.layers.Conv2D(4, 3),
+    keras.layers.Conv2D(4, 3, strides=(2, 1)),
+    keras.layers.Conv2D(4, (3, 5), strides=2),
+    keras.layers.Conv2D(4, 3, strides=2, data_format="channels_first"),
+    keras.layers.Conv2DTranspose(4, 3),
+    keras.layers.Dense(4),
+], ids=["stride_1", "unequal_strides", "rectangular_kernel",
+        "channels_first", "transposed_stride_1", "dense"])
+def test_other_keras_layers_keep_their_call(layer):
+    from keras_wgan import backend
+
+    layer.build((None, 8, 8, 8) if not isinstance(
+        layer, keras.layers.Dense) else (None, 8))
+    assert backend.fused_layer_call(layer, (None, 8, 8, 8)) is None

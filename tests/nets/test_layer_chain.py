@@ -225,8 +225,8 @@ def test_other_layer_settings_keep_their_call(layer):
     assert backend.fused_layer_call(layer, tuple(layer.input.shape)) is None
 
 
-@pytest.mark.backends("jax", "tensorflow")
-def test_only_torch_has_fused_layer_calls():
+@pytest.mark.backends("tensorflow")
+def test_tensorflow_has_no_fused_layer_calls():
     assert backend.fused_layer_call is None
 
 
