@@ -121,3 +121,13 @@ class GlobalPolicy:
 
     def __exit__(self, *exc_info):
         keras.mixed_precision.set_global_policy(self._previous)
+
+
+def assert_close_to_scale(ours, plain, rtol=1e-4):
+    """Each pair of tensors has equal shapes and values equal to `rtol` of
+    the reference's scale (float32 rounding of a sum of many terms)."""
+    for a, b in zip(ours, plain, strict=True):
+        a, b = keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b)
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=rtol,
+                                   atol=rtol * np.abs(b).max())

@@ -14,6 +14,8 @@ import keras
 import numpy as np
 import pytest
 
+from tests.helpers import assert_close_to_scale
+
 pytestmark = pytest.mark.backends("jax")
 
 # (height, width, kernel, stride, padding): the MNIST critic's three
@@ -63,15 +65,6 @@ def _orders(conv, x, kernel, bias):
     return orders(x, kernel, bias)
 
 
-def _assert_same(ours, plain):
-    """Equal shapes, and values to float32 rounding of their scale."""
-    for a, b in zip(ours, plain):
-        a, b = np.asarray(a), np.asarray(b)
-        assert a.shape == b.shape
-        np.testing.assert_allclose(a, b, rtol=1e-4,
-                                   atol=1e-4 * np.abs(b).max())
-
-
 @pytest.mark.parametrize("height, width, size, stride, padding",
                          CONVOLUTIONS)
 def test_equals_the_plain_convolution_to_second_order(
@@ -87,7 +80,7 @@ def test_equals_the_plain_convolution_to_second_order(
         x, kernel, bias)
     plain = _orders(lambda t, k, b: _plain(t, k, b, stride, padding),
                     x, kernel, bias)
-    _assert_same(ours, plain)
+    assert_close_to_scale(ours, plain)
 
 
 # (side, kernel, stride, padding, output_padding): the MNIST generator's
@@ -126,7 +119,7 @@ def test_transposed_convolution_equals_the_plain_one_to_second_order(
         x, kernel, bias)
     plain = _orders(lambda t, k, b: _plain_transpose(t, k, b, *settings),
                     x, kernel, bias)
-    _assert_same(ours, plain)
+    assert_close_to_scale(ours, plain)
 
 
 def test_strided_convolutions_take_the_fast_gradient():
@@ -196,7 +189,7 @@ def test_fused_keras_layer_equals_its_call_to_second_order(
                 return call(t)
         return conv
 
-    _assert_same(_orders(with_weights(fused), x, kernel, bias),
+    assert_close_to_scale(_orders(with_weights(fused), x, kernel, bias),
                  _orders(with_weights(layer.call), x, kernel, bias))
 
 
