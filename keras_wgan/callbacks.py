@@ -1,7 +1,8 @@
 """Keras callbacks for watching a GAN train and stopping it when it breaks.
 
-Also public here: `Checkpoint` (from `keras_wgan.checkpoints`) and
-`QualityMetrics` (from `keras_wgan.quality`).
+Also public here: `Checkpoint` (from `keras_wgan.checkpoints`),
+`QualityMetrics` (from `keras_wgan.quality`) and `TensorBoard` (from
+`keras_wgan.tensorboard`, TensorBoard logs without TensorFlow).
 """
 
 import math
@@ -14,6 +15,7 @@ from keras_wgan.checkpoints import Checkpoint  # noqa: F401 (public here)
 from keras_wgan.errors import NonFiniteError
 from keras_wgan.images import save_image_grid
 from keras_wgan.quality.callback import QualityMetrics  # noqa: F401 (public here)
+from keras_wgan.tensorboard import TensorBoard  # noqa: F401 (public here)
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")

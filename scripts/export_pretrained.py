@@ -2,7 +2,7 @@
 
 Reads `<run>/run.json`, `<run>/metrics.csv`, `<run>/model.keras` (the
 newest checkpoint) and, if there, `<run>/quality.csv` (the FID curve that
-`scripts/checkpoint_quality.py` measured during training) of a
+`python -m keras_wgan evaluate --every-checkpoint` measured during training) of a
 `python -m keras_wgan train` run. It measures the generator's sample quality
 against the test split of the run's dataset with the shipped classifier of
 that dataset, both with the checkpoint's float32 weights and with the float16
@@ -83,7 +83,7 @@ def train_command(record, available):
 
 
 def read_quality_history(path):
-    """The rows of `quality.csv` (`scripts/checkpoint_quality.py`), if any."""
+    """The rows of `quality.csv` (`evaluate --every-checkpoint`), if any."""
     if not os.path.exists(path):
         return None
     with open(path, newline="") as f:

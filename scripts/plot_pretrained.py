@@ -2,7 +2,7 @@
 
 For each record in `keras_wgan/resources/pretrained/` that holds a
 `quality_history` (the FID of checkpoints scored during training by
-`scripts/checkpoint_quality.py`), plots the classifier FID against generator
+`python -m keras_wgan evaluate --every-checkpoint`), plots the classifier FID against generator
 iterations on a log scale, with the record's floor as a dashed line, and
 writes `docs/images/pretrained_quality.png`:
 

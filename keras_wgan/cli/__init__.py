@@ -1,4 +1,4 @@
-"""The command line, `python -m keras_wgan train|sample|compare`.
+"""The command line, `python -m keras_wgan train|sample|compare|evaluate|explore`.
 
 - `parser`: the argument parser (every default `None`), its one-line
   `UsageError` and the exit statuses.
@@ -11,8 +11,9 @@
 - `paths`: whether an output path can be written, checked before any work.
 - `signals`: Ctrl-C and SIGTERM stop a run at a safe point.
 - `checkpoint`: loading a `.keras` file named by an option.
-- `train`, `sample`, `compare`: the commands, each a `prepare` that checks
-  and loads without writing, and the work it returns.
+- `train`, `sample`, `compare`, `evaluate`, `explore`: the commands, each
+  a `prepare` that checks and loads without writing, and the work it
+  returns (`explore` serves a web page until Ctrl-C).
 - `output`: the package's log lines on stderr.
 
 Every bad argument ends in one line on stderr that names the argument and

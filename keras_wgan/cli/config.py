@@ -29,7 +29,7 @@ TRAIN_MODELS = tuple(
 # the (same) data is read from, and the learning rate (the way out of a run
 # stopped by a NaN). Anything else would make it another run.
 RESUME_MAY_CHANGE = ("epochs", "verbose", "data_dir", "download",
-                     "learning_rate", "devices")
+                     "learning_rate", "devices", "tensorboard")
 # Options of the command line that are not part of what a run is.
 _NOT_RECORDED = ("resume", "explicit")
 #: The `--lr-decay` choices: a constant learning rate, or the WGAN-GP
@@ -140,6 +140,7 @@ class TrainConfig:
     keep_checkpoints: int = 3
     verbose: int = 1
     devices: int = None
+    tensorboard: bool = False
     explicit: frozenset = dataclasses.field(default=frozenset(), repr=False,
                                             compare=False)
 
@@ -175,7 +176,8 @@ class TrainConfig:
                     + (" with --conditional." if self.conditional else "."))
         if self.data_dir is not None:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
-        for name in ("download", "overwrite", "resume", "conditional"):
+        for name in ("download", "overwrite", "resume", "conditional",
+                     "tensorboard"):
             _check_bool(name, getattr(self, name))
         _set(self, "dataset", _check_path("dataset", self.dataset))
         if self.image_size is not None:

@@ -124,6 +124,8 @@ def build_parser():
         "train": _add_train_parser(commands),
         "sample": _add_sample_parser(commands),
         "compare": _add_compare_parser(commands),
+        "evaluate": _add_evaluate_parser(commands),
+        "explore": _add_explore_parser(commands),
     }
     return parser
 
@@ -254,8 +256,8 @@ def _add_train_parser(commands):
                        help="continue the run in --out from its newest "
                        "checkpoint, with the arguments recorded in run.json; "
                        "only --epochs (to train longer), --learning-rate, "
-                       "--verbose, --data-dir, --download and --devices may "
-                       "be given again")
+                       "--verbose, --data-dir, --download, --devices and "
+                       "--tensorboard may be given again")
     train.add_argument("--keep-checkpoints", type=number(int, 1),
                        default=None,
                        help="number of epoch checkpoints kept (default "
@@ -263,6 +265,10 @@ def _add_train_parser(commands):
     train.add_argument("--verbose", type=int, choices=(0, 1, 2), default=None,
                        help="Keras fit verbosity: 1 progress bar (default), "
                        "2 one line per epoch, 0 silent")
+    train.add_argument("--tensorboard", action="store_true", default=None,
+                       help="also log the scalars and sample grids for "
+                       "TensorBoard into OUT/tensorboard (pip install "
+                       "keras-wgan[tensorboard]; TensorFlow not needed)")
     train.add_argument("--devices", type=number(int, 1), default=None,
                        help="train data-parallel on this many devices (JAX "
                        "and TensorFlow; on torch start one process a device "
@@ -363,3 +369,93 @@ def _add_compare_parser(commands):
     add("--overwrite", action="store_true", default=None,
         help="write into an --out that is not empty")
     return compare_parser
+
+
+def _add_evaluate_parser(commands):
+    from keras_wgan.cli import evaluate
+    from keras_wgan.quality import CLASSIFIER_DATASETS
+
+    parser = commands.add_parser(
+        "evaluate",
+        help="measure a model's samples against its dataset's test split: "
+        "classifier FID, score, classes covered, with the real-data floor",
+        description=(
+            "Generate --samples images (seed --seed) and measure them in the "
+            "logits of the dataset's shipped classifier against its test "
+            "split: classifier FID, score, classes covered and, for a "
+            "conditional model, class accuracy, with the same numbers of "
+            "as many real training images beside them (the floor). Writes "
+            "--out (JSON) and prints one line. --every-checkpoint scores "
+            "every checkpoint of a run into RUN/quality.csv."
+        ),
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
+                        help="a shipped model (see keras_wgan.pretrained)")
+    source.add_argument("--run", help="a folder written by 'train' (its "
+                        "model.keras; its checkpoints with "
+                        "--every-checkpoint)")
+    source.add_argument("--checkpoint", help="a .keras file written by "
+                        "'train'")
+    parser.add_argument("--dataset", choices=CLASSIFIER_DATASETS,
+                        default=None, help="--checkpoint outside a run "
+                        "folder: the dataset it was trained on")
+    parser.add_argument("--samples", type=number(int, 2), default=None,
+                        help="images generated (and real images of the "
+                        f"floor) (default {evaluate.DEFAULT_SAMPLES})")
+    parser.add_argument("--seed", type=number(int, 0), default=None,
+                        help="noise seed (default 0)")
+    parser.add_argument("--out", default=None,
+                        help="JSON file to write (default: RUN/"
+                        f"{evaluate.EVALUATION_NAME} for --run, else "
+                        f"{evaluate.EVALUATION_NAME})")
+    parser.add_argument("--every-checkpoint", action="store_true",
+                        default=None,
+                        help="--run: score each checkpoints/epoch_NNNN.keras "
+                        f"not yet in RUN/{evaluate.QUALITY_NAME} and append "
+                        "a row each (the curve over the run)")
+    parser.add_argument("--every", type=number(int, 1), default=None,
+                        help="--every-checkpoint: only the epochs that are "
+                        "multiples of N (default 1)")
+    parser.add_argument("--watch", action="store_true", default=None,
+                        help="--every-checkpoint: keep scoring new "
+                        "checkpoints while the run trains, until its last "
+                        "epoch (train keeps only the newest checkpoints)")
+    parser.add_argument("--inception", action="store_true", default=None,
+                        help="also the Inception score, FID and KID through "
+                        "torch-fidelity (pip install keras-wgan[inception]; "
+                        "its Inception weights are downloaded at first use)")
+    return parser
+
+
+def _add_explore_parser(commands):
+    parser = commands.add_parser(
+        "explore",
+        help="a local web page to look at a model: samples, latent walks, "
+        "classes, critic scores, nearest training images, a run's curves",
+        description=(
+            "Serve a Gradio web page (pip install keras-wgan[explore]) on "
+            "--host:--port that shows a model's samples for a seed, a walk "
+            "between two seeds, the classes of a conditional model, the "
+            "critic's scores and the nearest training images, and for --run "
+            "its training curves and sample grids. Binds to 127.0.0.1 "
+            "unless --host says otherwise; Ctrl-C stops it."
+        ),
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
+                        help="a shipped model (see keras_wgan.pretrained)")
+    source.add_argument("--run", help="a folder written by 'train'")
+    source.add_argument("--checkpoint", help="a .keras file written by "
+                        "'train'")
+    parser.add_argument("--dataset", default=None,
+                        help="--checkpoint outside a run folder: the "
+                        "dataset name whose training images are searched "
+                        "for the nearest ones (default: none shown)")
+    parser.add_argument("--host", default=None,
+                        help="address to listen on (default 127.0.0.1, "
+                        "this machine only; 0.0.0.0 opens it to the "
+                        "network)")
+    parser.add_argument("--port", type=number(int, 1), default=None,
+                        help="port (default 7860)")
+    return parser

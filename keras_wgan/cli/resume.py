@@ -26,6 +26,7 @@ from keras_wgan.cli.config import flag
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.cli.train import check_data_dir
+from keras_wgan.cli.train import check_tensorboard
 from keras_wgan.cli.train import learning_rate
 from keras_wgan.cli.train import load_training_data
 from keras_wgan.cli.train import model_class
@@ -86,10 +87,12 @@ def _prepare_locked(folder, options):
         recorded = _rebuilt_record(folder, options, model, path)
         config = TrainConfig.resumed(recorded, options)
         check_data_dir(config)
+        check_tensorboard(config)
     else:
         recorded = folder.read_record()
         config = TrainConfig.resumed(recorded, options)
         check_data_dir(config)
+        check_tensorboard(config)
         completed, path, model, skipped = folder.resumable_checkpoint(
             lambda p: load_model(p, "--resume", model_class(config),
                                  exact=True))

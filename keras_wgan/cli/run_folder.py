@@ -36,6 +36,7 @@ LOCK_NAME = ".lock"
 METRICS_NAME = "metrics.csv"
 RUN_NAME = "run.json"
 SAMPLES_DIR = "samples"
+TENSORBOARD_DIR = "tensorboard"
 #: The fields every run.json written by `train` has; the others have
 #: defaults (older records lack some, e.g. `keep_checkpoints`).
 REQUIRED_FIELDS = ("model", "epochs", "batch_size", "n_critic", "latent_dim",
@@ -87,6 +88,11 @@ class RunFolder:
     def samples(self):
         """The folder of the sample grids."""
         return os.path.join(self.out, SAMPLES_DIR)
+
+    @property
+    def tensorboard(self):
+        """The folder of the TensorBoard event files (`train --tensorboard`)."""
+        return os.path.join(self.out, TENSORBOARD_DIR)
 
     def holds_run(self):
         """Returns whether a run wrote here (a checkpoint or a record)."""
@@ -189,13 +195,14 @@ class RunFolder:
     def clear_previous_run(self):
         """Deletes what an earlier run wrote here that a new one would not.
 
-        That is its epoch checkpoints and their manifest, `model.keras` and
-        sample grids; its run.json and metrics.csv are rewritten by the new
-        run.
+        That is its epoch checkpoints and their manifest, `model.keras`,
+        sample grids and TensorBoard event files; its run.json and
+        metrics.csv are rewritten by the new run.
         """
         stale = [path for _, path in checkpoints.list_checkpoints(
             self.checkpoints)]
         stale += glob.glob(os.path.join(self.samples, "epoch_*.png"))
+        stale += glob.glob(os.path.join(self.tensorboard, "events.out.*"))
         stale += [self.model, os.path.join(self.checkpoints,
                                            checkpoints.MANIFEST_NAME)]
         for path in stale:

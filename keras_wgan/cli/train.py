@@ -19,6 +19,7 @@ from keras_wgan import data
 from keras_wgan import distribute
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import SampleGrid
+from keras_wgan.callbacks import TensorBoard
 from keras_wgan.callbacks import TerminateOnNonFinite
 from keras_wgan.cli import paths
 from keras_wgan.cli import signals
@@ -90,6 +91,7 @@ def _prepare(options):
     # Before any work: a folder that cannot be written is one line now,
     # not a traceback after the model is built and the data loaded.
     paths.check_folder(config.out, "--out")
+    check_tensorboard(config)
     folder = RunFolder(config.out)
     lock = folder.lock()
     try:
@@ -115,6 +117,19 @@ def _prepare(options):
             lock.release()
 
     return run
+
+
+def check_tensorboard(config):
+    """Raises `UsageError` if `--tensorboard` is given without the
+    tensorboard package."""
+    if not config.tensorboard:
+        return
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        raise UsageError("--tensorboard needs the tensorboard package: pip "
+                         "install keras-wgan[tensorboard] (TensorFlow is "
+                         "not needed).") from None
 
 
 def check_data_dir(config):
@@ -422,6 +437,11 @@ def _train(config, model, training_data, initial_epoch, record, resumed_from,
                    latest=folder.model),
         signals.StopAtSafePoint(),  # last: after the epoch's checkpoint
     ]
+    if config.tensorboard:
+        # After the sample grid, whose file it logs, and before the
+        # checkpoint: what TensorBoard shows of an epoch is never missing
+        # from a run that resumes after it.
+        callbacks.insert(3, TensorBoard(folder.tensorboard, grids=samples))
     try:
         history = model.fit(training_data.images, training_data.labels,
                             batch_size=config.batch_size,

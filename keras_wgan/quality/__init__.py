@@ -36,6 +36,9 @@ Modules:
 - `callback`: `QualityMetrics`.
 - `probe`: `linear_probe`, a softmax regression on an encoder's codes.
 - `inception`: `inception_metrics`, through torch-fidelity.
+- `evaluation`: `evaluate_generator`, a generator's numbers against its
+  dataset's test split with the real-data floor (`Reference`), as the
+  pretrained records and `python -m keras_wgan evaluate` report them.
 """
 
 from keras_wgan.quality.architecture import image_classifier
@@ -48,7 +51,11 @@ from keras_wgan.quality.frechet import classifier_fid
 from keras_wgan.quality.frechet import feature_statistics
 from keras_wgan.quality.frechet import fid_from_logits
 from keras_wgan.quality.frechet import frechet_distance
+from keras_wgan.quality.evaluation import EVALUATION_NAMES
+from keras_wgan.quality.evaluation import Reference
+from keras_wgan.quality.evaluation import evaluate_generator
 from keras_wgan.quality.inception import INCEPTION_METRIC_NAMES
+from keras_wgan.quality.inception import ensure_inception_weights
 from keras_wgan.quality.inception import inception_metrics
 from keras_wgan.quality.labels import accuracy_from_logits
 from keras_wgan.quality.labels import coloured_mnist_accuracy
@@ -66,10 +73,12 @@ from keras_wgan.quality.summary import logit_quality
 
 __all__ = [
     "CLASSIFIER_DATASETS",
+    "EVALUATION_NAMES",
     "INCEPTION_METRIC_NAMES",
     "METRIC_NAMES",
     "ModeCoverage",
     "QualityMetrics",
+    "Reference",
     "accuracy_from_logits",
     "classifier_fid",
     "classifier_info",
@@ -78,6 +87,8 @@ __all__ = [
     "coloured_mnist_accuracy",
     "coloured_mnist_predictions",
     "coverage_from_logits",
+    "ensure_inception_weights",
+    "evaluate_generator",
     "feature_statistics",
     "fid_from_logits",
     "frechet_distance",

@@ -165,6 +165,39 @@ def inception_metrics(fake_images, real_images=None, *,
     return {name: _value(fidelity, values, name) for name in metrics}
 
 
+def ensure_inception_weights():
+    """Checks that torch-fidelity loads and its Inception weights are here.
+
+    The weights are looked for where torch-fidelity looks (torch hub's
+    cache) and, if absent, downloaded there as torch-fidelity would at its
+    first use, so that a command can refuse before it measures anything.
+
+    Returns:
+        The path of the weights file.
+
+    Raises:
+        ImportError: torch-fidelity is not installed or does not load; the
+            message says what to install.
+        FileNotFoundError: the weights are not in the cache and could not
+            be downloaded; the message names the file, its URL and the
+            folder to put it in.
+    """
+    fidelity = _import_torch_fidelity()
+    import torch
+
+    url = fidelity.feature_extractor_inceptionv3.URL_INCEPTION_V3
+    folder = os.path.join(torch.hub.get_dir(), "checkpoints")
+    path = os.path.join(folder, url.rsplit("/", 1)[-1])
+    if not os.path.isfile(path):
+        try:
+            os.makedirs(folder, exist_ok=True)
+            torch.hub.download_url_to_file(url, path, progress=False)
+        except (OSError, http.client.HTTPException) as error:
+            raise _weights_error(fidelity, _DEFAULT_EXTRACTOR,
+                                 error) from error
+    return path
+
+
 def _check_metrics(metrics):
     if isinstance(metrics, str) or not isinstance(metrics, (tuple, list)):
         raise ValueError(

@@ -54,7 +54,8 @@ def generator_quality(model, real_logits, classifier, num_samples, seed=0):
     """Scores `num_samples` images that `model` generates from a fixed seed.
 
     The one way the scripts judge a saved generator (`judge_runs.py`,
-    `checkpoint_quality.py`, `export_pretrained.py`): the same noise for
+    `export_pretrained.py`; `evaluate_generator` for the `evaluate`
+    command): the same noise for
     every checkpoint of a run, so that their numbers differ only by the
     weights.
 

@@ -60,7 +60,8 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     record = config.record(num_images=16)
     # The legacy keys, and those added since: the data and the networks
     # right after "out", the two players' rates (TTUR), the generator's
-    # moving average and the decay after the learning rate.
+    # moving average and the decay after the learning rate, and at the end
+    # the devices and whether TensorBoard logs are written.
     added = {"recipe": None, "dataset": "mnist", "image_size": None,
              "channels": None, "architecture": None, "conditional": False}
     expected = list(LEGACY_RECORD)
@@ -69,12 +70,13 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     at = expected.index("learning_rate") + 1
     expected[at:at] = ["critic_learning_rate", "generator_learning_rate",
                        "generator_ema", "lr_decay"]
-    expected.append("devices")
+    expected += ["devices", "tensorboard"]
     assert list(record) == expected
     assert record == {**LEGACY_RECORD, **added, "lr_decay": "none",
                       "critic_learning_rate": None,
                       "generator_learning_rate": None,
-                      "generator_ema": None, "devices": None}
+                      "generator_ema": None, "devices": None,
+                      "tensorboard": False}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})
@@ -148,7 +150,8 @@ def test_out_may_be_a_path_object(tmp_path):
 def test_resume_may_change_only_the_listed_options():
     record = TrainConfig(out="a", learning_rate=1e-4).record(num_images=100)
     changed = {"epochs": 20, "verbose": 2, "data_dir": "mnist",
-               "download": False, "learning_rate": 1e-5, "devices": 2}
+               "download": False, "learning_rate": 1e-5, "devices": 2,
+               "tensorboard": True}
     assert set(changed) == set(RESUME_MAY_CHANGE)
     config = TrainConfig.resumed(record, {"out": "a", **changed})
     for name, value in changed.items():
@@ -162,7 +165,7 @@ def test_resume_may_change_only_the_listed_options():
         "--batch-size 4 differs from the run's recorded --batch-size 64; "
         "--resume continues the run as recorded in run.json (it may change "
         "only --epochs, --verbose, --data-dir, --download, --learning-rate, "
-        "--devices).")
+        "--devices, --tensorboard).")
 
 
 def test_resume_keeps_recorded_options_not_given_and_defaults_missing():
@@ -186,7 +189,7 @@ def test_resume_of_a_record_with_a_bad_value_is_one_line():
 def test_flag_names():
     assert [flag(n) for n in RESUME_MAY_CHANGE] == [
         "--epochs", "--verbose", "--data-dir", "--download", "--learning-rate",
-        "--devices"]
+        "--devices", "--tensorboard"]
 
 
 def test_sample_config_defaults_and_checks():
