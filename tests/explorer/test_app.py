@@ -5,7 +5,8 @@ that the images shown change with the controls and are the pixels of
 `generate(...)` for those inputs.
 
 Slow tier; `.ci/run` installs chromium and runs this module on the torch
-backend. Every request the page makes to anything but the loopback address
+backend, with `KERAS_WGAN_REQUIRE_BROWSER=1` so that it fails rather than
+skips without chromium, Playwright or Gradio. Every request the page makes to anything but the loopback address
 is refused and fails the test. Set `KERAS_WGAN_SCREENSHOT_DIR` to keep the
 screenshot of the page (docs/images/explore.png is made so).
 """
@@ -34,8 +35,12 @@ from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
 
 pytestmark = pytest.mark.slow
-sync_api = pytest.importorskip("playwright.sync_api")
-pytest.importorskip("gradio")
+if os.environ.get("KERAS_WGAN_REQUIRE_BROWSER"):
+    import gradio  # noqa: F401  (fails, rather than skips, without it)
+    from playwright import sync_api
+else:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pytest.importorskip("gradio")
 CHROMIUM = (os.environ.get("KERAS_WGAN_CHROMIUM")
             or shutil.which("chromium") or shutil.which("chromium-browser"))
 LOOPBACK = ("127.0.0.1", "localhost")
@@ -86,6 +91,8 @@ def serve(tmp_path):
 @pytest.fixture
 def page():
     if CHROMIUM is None:
+        if os.environ.get("KERAS_WGAN_REQUIRE_BROWSER"):
+            pytest.fail("no chromium, and KERAS_WGAN_REQUIRE_BROWSER is set")
         pytest.skip("no chromium (apt-get install chromium)")
     outside = []
 
