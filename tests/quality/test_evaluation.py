@@ -1,0 +1,66 @@
+"""keras_wgan.quality.evaluation: a generator's numbers against its
+dataset's test split, with the real-data floor."""
+
+import numpy as np
+import pytest
+
+import keras_wgan
+from keras_wgan import quality
+from keras_wgan.nets import architectures
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return quality.Reference.of("mnist", num_samples=200)
+
+
+def test_floor_is_the_training_images_measure(reference):
+    classifier = quality.load_classifier("mnist")
+    test = keras_wgan.data.load_mnist("test")
+    train, labels = keras_wgan.data.load_mnist("train", return_labels=True)
+    real = quality.classifier_logits(test, classifier)
+    fake = quality.classifier_logits(train[:200], classifier)
+    expected = quality.logit_quality(real, fake)
+    floor = reference.floor
+    assert floor["classifier_fid"] == pytest.approx(expected["classifier_fid"])
+    assert floor["classifier_score"] == pytest.approx(
+        expected["classifier_score"])
+    counts = np.asarray(expected["class_counts"])
+    assert floor["smallest_class_fraction"] == counts.min() / 200
+    assert floor["class_accuracy"] == quality.accuracy_from_logits(
+        fake, labels[:200])
+    np.testing.assert_allclose(reference.logits, real)
+
+
+def test_generator_is_measured_on_generate_of_the_seed(reference):
+    gan = keras_wgan.pretrained("mnist-wgan")
+    result = quality.evaluate_generator(gan, reference, num_samples=100,
+                                        seed=4)
+    values, _, _ = quality.generator_quality(gan, reference.logits,
+                                             reference.classifier, 100, seed=4)
+    assert result["model"]["classifier_fid"] == pytest.approx(
+        values["classifier_fid"])
+    assert result["model"]["class_counts"] == values["class_counts"]
+    assert "class_accuracy" not in result["model"]
+    assert (result["num_samples"], result["seed"]) == (100, 4)
+
+
+def test_conditional_generator_gets_its_class_accuracy(reference):
+    gan = keras_wgan.ConditionalWGANGP(
+        architectures.mnist_critic(width=2, num_classes=10),
+        architectures.mnist_generator(4, width=2, num_classes=10),
+        num_classes=10)
+    result = quality.evaluate_generator(gan, reference, num_samples=30)
+    labels = np.arange(30) % 10
+    images = gan.generate(30, labels=labels, seed=0)
+    logits = quality.classifier_logits(images, reference.classifier,
+                                       min_images=2)
+    assert result["model"]["class_accuracy"] == quality.accuracy_from_logits(
+        logits, labels)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="dataset must be one of"):
+        quality.Reference.of("cifar10", 10)
+    with pytest.raises(ValueError, match="num_samples must be <= 60000"):
+        quality.Reference.of("mnist", 60001)
