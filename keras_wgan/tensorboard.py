@@ -91,7 +91,10 @@ class TensorBoard(keras.callbacks.Callback):
 
     The events go to `log_dir` through the `tensorboard` package's event
     writer (`pip install keras-wgan[tensorboard]`), on every backend; view
-    them with `tensorboard --logdir log_dir`.
+    them with `tensorboard --logdir log_dir`. Each `fit` starts with a
+    restart marker at its first epoch, so that TensorBoard drops the
+    points of earlier fits from that epoch on: a resumed run that trains
+    an epoch again shows it once.
 
     Args:
         log_dir: Folder of the event files; created at the start of `fit`.
@@ -134,6 +137,7 @@ class TensorBoard(keras.callbacks.Callback):
         self.grids = grids
         self._writer = None
         self._noise = None
+        self._started = False
         # Checked when the callback is made, not when fit begins.
         try:
             import tensorboard  # noqa: F401
@@ -146,10 +150,22 @@ class TensorBoard(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         os.makedirs(self.log_dir, exist_ok=True)
         self._writer = _event_writer(self.log_dir)
+        self._started = False
         conditional = getattr(self.model, "num_classes", None) is not None
         if self.grids is None and not conditional and self._noise is None:
             self._noise = keras.random.normal(
                 (self.num_samples, self.model.latent_dim), seed=self.seed)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if not self._started:
+            # A restart marker: TensorBoard drops the points an earlier fit
+            # wrote from this step on (epochs a resumed run trains again).
+            event_pb2, _ = _protos()
+            self._writer.add_event(event_pb2.Event(
+                step=epoch + 1, wall_time=time.time(),
+                session_log=event_pb2.SessionLog(
+                    status=event_pb2.SessionLog.START)))
+            self._started = True
 
     def on_epoch_end(self, epoch, logs=None):
         step = epoch + 1

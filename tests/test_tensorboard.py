@@ -97,6 +97,22 @@ def test_fit_callback_draws_the_grid_sample_grid_draws(tmp_path):
             assert png == f.read()
 
 
+def test_a_resumed_fit_replaces_the_epochs_it_trains_again(tmp_path):
+    gan = tiny_gan()
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    images = images.astype("float32")
+    first = gan.fit(images, batch_size=8, epochs=3, verbose=0, callbacks=[
+        TensorBoard(tmp_path / "logs", num_samples=2)])
+    again = gan.fit(images, batch_size=8, epochs=3, initial_epoch=1,
+                    verbose=0, callbacks=[TensorBoard(tmp_path / "logs",
+                                                      num_samples=2)])
+    logged = read_events(tmp_path / "logs").Scalars("critic_loss")
+    values = first.history["critic_loss"][:1] + again.history["critic_loss"]
+    assert [(e.step, e.value) for e in logged] == [
+        (step + 1, np.float32(value)) for step, value in enumerate(values)]
+
+
 def test_conditional_model_logs_its_class_grid(tmp_path):
     from keras_wgan.nets import architectures
 
