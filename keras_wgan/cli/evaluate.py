@@ -303,7 +303,8 @@ def evaluate_checkpoints(run, record, source, out, reference, seed=0,
     done = {row["epoch"] for row in read_curve(curve_path)}
     measured = []
     while True:
-        for epoch, path in sorted(checkpoints(run).items()):
+        found = checkpoints(run)
+        for epoch, path in sorted(found.items()):
             if epoch in done or epoch % every:
                 continue
             try:
@@ -331,7 +332,11 @@ def evaluate_checkpoints(run, record, source, out, reference, seed=0,
                   f"{values['classifier_fid']:.2f}, score "
                   f"{values['classifier_score']:.3f}, classes covered "
                   f"{values['classes_covered']}", flush=True)
-        if not watch or (done and max(done) >= record["epochs"]):
+        # Done once the last epoch's checkpoint has been seen (and scored
+        # if it is one of the --every epochs).
+        last = max(found, default=0)
+        if not watch or (last >= record["epochs"]
+                         and (last in done or last % every)):
             break
         time.sleep(POLL_SECONDS)
     curve = read_curve(curve_path)

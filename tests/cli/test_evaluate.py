@@ -5,6 +5,7 @@ import csv
 import functools
 import json
 import os
+import shutil
 import urllib.error
 
 import keras
@@ -109,6 +110,30 @@ def test_every_checkpoint_writes_the_curve_once(run, tmp_path, capsys):
         assert len(list(csv.DictReader(f))) == 2
     assert json.loads(out.read_text())["checkpoints"] == []
     os.remove(run / "quality.csv")
+
+
+def test_watch_waits_for_the_last_epoch(run, tmp_path, monkeypatch):
+    # A copy of the run that says it trains 3 epochs: the third checkpoint
+    # appears while the command waits.
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    record = json.loads((copy / "run.json").read_text())
+    (copy / "run.json").write_text(json.dumps(dict(record, epochs=3)))
+    naps = []
+
+    def nap(seconds):
+        naps.append(seconds)
+        checkpoints = copy / "checkpoints"
+        shutil.copy(checkpoints / "epoch_0002.keras",
+                    checkpoints / "epoch_0003.keras")
+
+    monkeypatch.setattr(evaluate.time, "sleep", nap)
+    assert cli.main(["evaluate", "--run", str(copy), "--every-checkpoint",
+                     "--watch", "--every", "2", "--samples", "20"]) == 0
+    assert naps == [evaluate.POLL_SECONDS]
+    with open(copy / "quality.csv", newline="") as f:
+        # --every 2: epoch 2, then the last epoch is seen but not scored.
+        assert [int(row["epoch"]) for row in csv.DictReader(f)] == [2]
 
 
 @pytest.mark.parametrize("args, message", [
