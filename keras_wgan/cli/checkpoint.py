@@ -1,5 +1,8 @@
-"""Loading a `.keras` model named on the command line, in one-line errors."""
+"""Loading a `.keras` model named on the command line, in one-line errors,
+and finding the run folder it belongs to."""
 
+import json
+import os
 import zipfile
 
 import keras
@@ -89,3 +92,40 @@ def load_model(path, flag, expected, exact=False):
             f"keras_wgan {expected.__name__}."
         )
     return model
+
+
+def run_folder_of(checkpoint):
+    """Returns the run folder a checkpoint belongs to, or `None`.
+
+    That is the folder holding `run.json` beside the file (`model.keras`)
+    or above its `checkpoints/` folder (`checkpoints/epoch_NNNN.keras`).
+
+    Example:
+
+    >>> os.makedirs("run/checkpoints")
+    >>> open("run/run.json", "w").close()
+    >>> run_folder_of("run/checkpoints/epoch_0002.keras") == os.path.abspath("run")
+    True
+    >>> run_folder_of("elsewhere.keras") is None
+    True
+    """
+    here = os.path.dirname(os.path.abspath(checkpoint))
+    for folder in (here, os.path.dirname(here)):
+        if os.path.isfile(os.path.join(folder, "run.json")):
+            return folder
+    return None
+
+
+def read_run_json(folder, flag):
+    """Returns the `run.json` of a run folder as a dict.
+
+    Raises:
+        UsageError: naming `flag`, if it is missing or not JSON.
+    """
+    try:
+        with open(os.path.join(folder, "run.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError) as error:
+        raise UsageError(f"{flag}: {folder} holds no readable run.json "
+                         f"({error}); is it a folder written by train?"
+                         ) from None

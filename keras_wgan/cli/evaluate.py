@@ -21,6 +21,8 @@ from keras_wgan import quality
 from keras_wgan._atomic import write_atomically
 from keras_wgan.cli import paths
 from keras_wgan.cli.checkpoint import load_model
+from keras_wgan.cli.checkpoint import read_run_json
+from keras_wgan.cli.checkpoint import run_folder_of
 from keras_wgan.cli.config import given_options
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import CHECKPOINTS_DIR
@@ -103,7 +105,7 @@ def _source(options):
         run = options["run"]
         if not os.path.isdir(run):
             raise UsageError(f"--run: {run} is not a folder.")
-        record = _record(run, "--run")
+        record = read_run_json(run, "--run")
         if (not options.get("every_checkpoint")
                 and not os.path.isfile(RunFolder(run).model)):
             raise UsageError(f"--run: {run} has no model.keras yet.")
@@ -114,32 +116,14 @@ def _source(options):
         raise UsageError(f"--checkpoint: no such file {checkpoint}.")
     if "dataset" in options:
         return f"checkpoint {checkpoint}", options["dataset"], "train", None
-    folder = _run_folder_of(checkpoint)
+    folder = run_folder_of(checkpoint)
     if folder is None:
         raise UsageError(
             f"--checkpoint: {checkpoint} is not in a run folder (no run.json "
             "beside it or above its checkpoints/ folder); pass --dataset.")
-    record = _record(folder, "--checkpoint")
+    record = read_run_json(folder, "--checkpoint")
     return (f"checkpoint {checkpoint}", record.get("dataset", "mnist"),
             record.get("split", "train"), record)
-
-
-def _run_folder_of(checkpoint):
-    here = os.path.dirname(os.path.abspath(checkpoint))
-    for folder in (here, os.path.dirname(here)):
-        if os.path.isfile(os.path.join(folder, "run.json")):
-            return folder
-    return None
-
-
-def _record(folder, flag):
-    try:
-        with open(os.path.join(folder, "run.json")) as f:
-            return json.load(f)
-    except (OSError, ValueError) as error:
-        raise UsageError(f"{flag}: {folder} holds no readable run.json "
-                         f"({error}); is it a folder written by train?"
-                         ) from None
 
 
 def _load(options):

@@ -8,13 +8,14 @@ on, as everywhere in the command line.
 """
 
 import errno
-import json
 import os
 import socket
 
 import keras_wgan
 from keras_wgan import data
 from keras_wgan.cli.checkpoint import load_model
+from keras_wgan.cli.checkpoint import read_run_json
+from keras_wgan.cli.checkpoint import run_folder_of
 from keras_wgan.cli.config import given_options
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
@@ -45,19 +46,6 @@ def check_address(host, port):
                 in (errno.EADDRINUSE, errno.EACCES) else "--host")
         raise UsageError(f"{flag}: cannot listen on {host}:{port} ({reason}); "
                          f"choose another {flag}.") from None
-
-
-def _record(folder):
-    with open(os.path.join(folder, "run.json")) as f:
-        return json.load(f)
-
-
-def _run_folder_of(checkpoint):
-    here = os.path.dirname(os.path.abspath(checkpoint))
-    for folder in (here, os.path.dirname(here)):
-        if os.path.isfile(os.path.join(folder, "run.json")):
-            return folder
-    return None
 
 
 def _training_images(record, num_images=None):
@@ -112,11 +100,7 @@ def prepare(args):
         folder = RunFolder(run)
         if not os.path.isfile(folder.model):
             raise UsageError(f"--run: {run} has no model.keras yet.")
-        try:
-            record = _record(run)
-        except (OSError, ValueError) as error:
-            raise UsageError(f"--run: {run} holds no readable run.json "
-                             f"({error}).") from None
+        record = read_run_json(run, "--run")
         model = load_model(folder.model, "--run", keras_wgan.AdversarialModel)
         title = f"run {run}"
     else:
@@ -133,8 +117,8 @@ def prepare(args):
                     + ", ".join(data.DATASETS) + f"), got "
                     f"{options['dataset']}.")
             record = {"dataset": options["dataset"]}
-        elif _run_folder_of(checkpoint) is not None:
-            record = _record(_run_folder_of(checkpoint))
+        elif run_folder_of(checkpoint) is not None:
+            record = read_run_json(run_folder_of(checkpoint), "--checkpoint")
     images, names = (None, None)
     if record is not None:
         images, names = _training_images(record, record.get("num_images"))

@@ -165,7 +165,7 @@ def build_app(explorer, title):
 
         walk_inputs = [seed_a, seed_b, steps, method, step, label]
         walk_outputs = [walk_image, walk_score, walk_strip, step, message]
-        for control in (seed_a, seed_b, steps, method, step):
+        for control in (seed_a, seed_b, steps, method, step, label):
             control.change(guarded(show_walk, 4), walk_inputs, walk_outputs)
         app.load(guarded(show_walk, 4), walk_inputs, walk_outputs)
 
