@@ -104,9 +104,11 @@ def page():
             route.abort()
 
     with sync_api.sync_playwright() as playwright:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox"])
+        # --no-sandbox: CI runs as root, where Chromium's sandbox refuses;
+        # --disable-dev-shm-usage: containers often have a tiny /dev/shm.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-dev-shm-usage"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(120_000)
         page.route("**/*", loopback_only)
