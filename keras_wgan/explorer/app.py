@@ -81,10 +81,12 @@ def build_app(explorer, title):
             samples = gr.Gallery(label="Samples, with the critic's score "
                                  "(click one for its nearest training "
                                  "images)", columns=8, format="png",
-                                 allow_preview=False, elem_id="samples")
+                                 allow_preview=False, elem_id="samples",
+                                 height="auto")
             nearest = gr.Gallery(label="Nearest training images (their "
                                  "index: pixel distance)", columns=8, format="png",
-                                 allow_preview=False, elem_id="nearest")
+                                 allow_preview=False, elem_id="nearest",
+                                 height="auto")
             with gr.Row():
                 vector = gr.Textbox(label=f"A latent vector ("
                                     f"{explorer.latent_dim} numbers)",
@@ -151,7 +153,8 @@ def build_app(explorer, title):
             walk_score = gr.Markdown("", elem_id="walk-score")
             walk_strip = gr.Gallery(label="Every step (step: critic's "
                                     "score)", columns=8, format="png",
-                                    allow_preview=False, elem_id="walk")
+                                    allow_preview=False, elem_id="walk",
+                                    height="auto")
 
         def show_walk(a, b, count, how, position, class_value):
             images, scores = explorer.walk(
