@@ -392,20 +392,21 @@ def _add_evaluate_parser(commands):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
                         help="a shipped model (see keras_wgan.pretrained)")
-    source.add_argument("--run", help="a folder written by 'train' (its "
+    source.add_argument("--run", metavar="DIR",
+                        help="a folder written by 'train' (its "
                         "model.keras; its checkpoints with "
                         "--every-checkpoint)")
-    source.add_argument("--checkpoint", help="a .keras file written by "
-                        "'train'")
+    source.add_argument("--checkpoint", metavar="FILE",
+                        help="a .keras file written by 'train'")
     parser.add_argument("--dataset", choices=CLASSIFIER_DATASETS,
                         default=None, help="--checkpoint outside a run "
                         "folder: the dataset it was trained on")
     parser.add_argument("--samples", type=number(int, 2), default=None,
-                        help="images generated (and real images of the "
+                        metavar="N", help="images generated (and real images of the "
                         f"floor) (default {evaluate.DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=number(int, 0), default=None,
                         help="noise seed (default 0)")
-    parser.add_argument("--out", default=None,
+    parser.add_argument("--out", default=None, metavar="FILE",
                         help="JSON file to write (default: RUN/"
                         f"{evaluate.EVALUATION_NAME} for --run, else "
                         f"{evaluate.EVALUATION_NAME})")
@@ -415,7 +416,7 @@ def _add_evaluate_parser(commands):
                         f"not yet in RUN/{evaluate.QUALITY_NAME} and append "
                         "a row each (the curve over the run)")
     parser.add_argument("--every", type=number(int, 1), default=None,
-                        help="--every-checkpoint: only the epochs that are "
+                        metavar="N", help="--every-checkpoint: only the epochs that are "
                         "multiples of N (default 1)")
     parser.add_argument("--watch", action="store_true", default=None,
                         help="--every-checkpoint: keep scoring new "
@@ -445,9 +446,10 @@ def _add_explore_parser(commands):
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--pretrained", choices=PRETRAINED_MODELS,
                         help="a shipped model (see keras_wgan.pretrained)")
-    source.add_argument("--run", help="a folder written by 'train'")
-    source.add_argument("--checkpoint", help="a .keras file written by "
-                        "'train'")
+    source.add_argument("--run", metavar="DIR",
+                        help="a folder written by 'train'")
+    source.add_argument("--checkpoint", metavar="FILE",
+                        help="a .keras file written by 'train'")
     parser.add_argument("--dataset", default=None,
                         help="--checkpoint outside a run folder: the "
                         "dataset name whose training images are searched "

@@ -49,7 +49,7 @@ def test_every_default_is_none_so_one_parse_tells_what_was_given():
         if name not in ("command", "out", "batch_size", "download"):
             assert value is None, name
     # The defaults come from the configs, not from the parser.
-    for command in ("train", "sample", "compare"):
+    for command in ("train", "sample", "compare", "evaluate", "explore"):
         sub = parser.command_parsers[command]
         assert all(action.default is None for action in sub._actions
                    if action.dest != "help"), command
