@@ -113,6 +113,28 @@ def test_a_resumed_fit_replaces_the_epochs_it_trains_again(tmp_path):
         (step + 1, np.float32(value)) for step, value in enumerate(values)]
 
 
+def test_quality_metrics_before_it_are_logged(tmp_path):
+    # The classifier FID that QualityMetrics adds to the epoch's logs.
+    from keras_wgan.quality import QualityMetrics
+
+    classifier = keras.Sequential([keras.Input((4, 4, 1)),
+                                   keras.layers.Flatten(),
+                                   keras.layers.Dense(3)])
+    gan = tiny_gan()
+    gan.compile()
+    images = np.random.default_rng(0).uniform(-1, 1, (16, 4, 4, 1))
+    quality = QualityMetrics(images[:8], classifier=classifier,
+                             num_samples=8, verbose=0)
+    history = gan.fit(images.astype("float32"), batch_size=8, epochs=2,
+                      verbose=0, callbacks=[
+                          quality, TensorBoard(tmp_path / "logs",
+                                               num_samples=2)])
+    events = read_events(tmp_path / "logs")
+    fid = history.history["classifier_fid"]
+    assert scalars(events, "classifier_fid") == {
+        1: np.float32(fid[0]), 2: np.float32(fid[1])}
+
+
 def test_conditional_model_logs_its_class_grid(tmp_path):
     from keras_wgan.nets import architectures
 
