@@ -41,7 +41,7 @@ def _protos():
     return event_pb2, summary_pb2
 
 
-def png_bytes(images, columns=None):
+def png_bytes(images, columns: int = None) -> bytes:
     """Returns the PNG file of `image_grid(images, columns)`, as bytes.
 
     The same bytes as `keras_wgan.images.save_image_grid` writes for the
@@ -127,7 +127,8 @@ class TensorBoard(keras.callbacks.Callback):
     ['samples']
     """
 
-    def __init__(self, log_dir, num_samples=64, every=1, seed=0, grids=None):
+    def __init__(self, log_dir, num_samples: int = 64, every: int = 1,
+                 seed: int = 0, grids=None):
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.num_samples = argument_validation.check_int("num_samples",

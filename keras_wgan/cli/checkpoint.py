@@ -94,7 +94,7 @@ def load_model(path, flag, expected, exact=False):
     return model
 
 
-def run_folder_of(checkpoint):
+def run_folder_of(checkpoint: str) -> str | None:
     """Returns the run folder a checkpoint belongs to, or `None`.
 
     That is the folder holding `run.json` beside the file (`model.keras`)
@@ -116,7 +116,7 @@ def run_folder_of(checkpoint):
     return None
 
 
-def read_run_json(folder, flag):
+def read_run_json(folder: str, flag: str) -> dict:
     """Returns the `run.json` of a run folder as a dict.
 
     Raises:

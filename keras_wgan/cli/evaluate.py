@@ -142,7 +142,7 @@ def _rounded(values):
             if name in values}
 
 
-def summary_line(source, result):
+def summary_line(source: str, result: dict) -> str:
     """Returns the one-line summary of an `evaluate_generator` result.
 
     The numbers are shown to the digits of the pretrained records.
@@ -233,7 +233,7 @@ def _measured_on(result):
             "images of the training split")
 
 
-def checkpoints(run):
+def checkpoints(run: str) -> dict:
     """Returns `{epoch: path}` of the epoch checkpoints now in `run`.
 
     Example:
@@ -252,7 +252,7 @@ def checkpoints(run):
     return found
 
 
-def read_curve(path):
+def read_curve(path: str) -> list:
     """Returns the rows of a `quality.csv` as dicts of numbers (none if
     it does not exist)."""
     if not os.path.exists(path):

@@ -23,7 +23,7 @@ from keras_wgan.explorer import app as explorer_app
 from keras_wgan.explorer.session import Explorer
 
 
-def check_address(host, port):
+def check_address(host: str, port: int) -> None:
     """Raises `UsageError` unless this machine can listen on `host:port`.
 
     Example:

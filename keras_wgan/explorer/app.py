@@ -41,7 +41,7 @@ def _grid_pixels(images, columns=None):
     return grid if grid.shape[-1] == 3 else np.repeat(grid, 3, axis=-1)
 
 
-def build_app(explorer, title):
+def build_app(explorer, title: str):
     """Returns the Gradio `Blocks` of the explorer page.
 
     Args:
@@ -224,7 +224,8 @@ def _run_tab(gr, explorer, app):
     epoch.change(lambda e: epochs.get(int(e)) if e else None, epoch, grid)
 
 
-def serve(app, host=DEFAULT_HOST, port=DEFAULT_PORT, block=True):
+def serve(app, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          block: bool = True) -> str:
     """Starts the page at `http://host:port`; blocks unless `block=False`.
 
     Returns:

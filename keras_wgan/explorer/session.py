@@ -37,7 +37,7 @@ def _int(name, value, minimum=0, maximum=None):
     return int(number)
 
 
-def pixels(images):
+def pixels(images) -> np.ndarray:
     """Images in [-1, 1] as uint8 RGB arrays `(N, H, W, 3)`, as shown.
 
     Example:
@@ -93,7 +93,7 @@ class Explorer:
 
     # ------------------------------------------------------------ samples
 
-    def check_class(self, label):
+    def check_class(self, label) -> int | None:
         """Returns a class number, checked against the model's classes."""
         if self.num_classes is None:
             if label not in (None, ""):
@@ -102,13 +102,13 @@ class Explorer:
             return None
         return _int("class", label, 0, self.num_classes - 1)
 
-    def noise(self, seed, count=1):
+    def noise(self, seed: int, count: int = 1) -> np.ndarray:
         """The latent vectors `model.generate(count, seed=seed)` uses."""
         seed = _int("seed", seed)
         return keras.ops.convert_to_numpy(
             keras.random.normal((count, self.latent_dim), seed=seed))
 
-    def images(self, noise, label=None):
+    def images(self, noise, label: int = None) -> np.ndarray:
         """Generates images from latent vectors (of one class)."""
         label = self.check_class(label)
         if label is None:
@@ -116,7 +116,7 @@ class Explorer:
         return self.model.generate_from(
             noise, np.full(len(noise), label, "int32"))
 
-    def scores(self, images, label=None):
+    def scores(self, images, label: int = None) -> np.ndarray:
         """The critic's scores of images (of one class), shape `(N,)`."""
         label = self.check_class(label)
         images = keras.ops.convert_to_tensor(np.asarray(images, "float32"))
@@ -125,7 +125,8 @@ class Explorer:
         return keras.ops.convert_to_numpy(
             self.model.critic_scores(x, training=False)).reshape(-1)
 
-    def samples(self, seed, count=NUM_SAMPLES, label=None):
+    def samples(self, seed: int, count: int = NUM_SAMPLES,
+                label: int = None) -> tuple:
         """`model.generate(count, seed=seed)` (of class `label`), scored.
 
         The noise depends on the seed alone, so the same seed gives the
@@ -138,7 +139,7 @@ class Explorer:
         images = self.images(self.noise(seed, count), label)
         return images, self.scores(images, label)
 
-    def parse_latent(self, text):
+    def parse_latent(self, text: str) -> np.ndarray:
         """A latent vector from comma- or space-separated numbers."""
         parts = [p for p in re.split(r"[,\s]+", str(text).strip()) if p]
         try:
@@ -154,7 +155,8 @@ class Explorer:
             raise ValueError("the latent vector must hold finite numbers.")
         return vector
 
-    def walk(self, seed_a, seed_b, steps=8, method="spherical", label=None):
+    def walk(self, seed_a: int, seed_b: int, steps: int = 8,
+             method: str = "spherical", label: int = None) -> tuple:
         """The images on the path between the latents of two seeds.
 
         The ends are `noise(seed_a)` and `noise(seed_b)`, the first image
@@ -173,7 +175,7 @@ class Explorer:
         images = self.images(path, label)
         return images, self.scores(images, label)
 
-    def class_grid(self, seed, columns=8):
+    def class_grid(self, seed: int, columns: int = 8) -> tuple:
         """One row per class, the same noise in every row."""
         if self.num_classes is None:
             raise ValueError("a class grid needs a conditional model.")
@@ -184,7 +186,7 @@ class Explorer:
 
     # ------------------------------------------------- nearest neighbours
 
-    def nearest(self, image, count=8):
+    def nearest(self, image, count: int = 8) -> tuple:
         """The training images nearest to `image` (Euclidean, in pixels).
 
         Returns:
@@ -204,7 +206,7 @@ class Explorer:
 
     # ----------------------------------------------------------- run folder
 
-    def curves(self):
+    def curves(self) -> dict:
         """`metrics.csv` of the run as `{column: [values]}`, or `{}`."""
         path = None if self.run is None else os.path.join(
             self.run, "metrics.csv")
@@ -220,7 +222,7 @@ class Explorer:
                 continue  # a column that is not numbers
         return columns
 
-    def grid_epochs(self):
+    def grid_epochs(self) -> dict:
         """`{epoch: path}` of the run's sample grids."""
         folder = None if self.run is None else os.path.join(
             self.run, "samples")

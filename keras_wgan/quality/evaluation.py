@@ -69,7 +69,8 @@ class Reference:
     num_samples: int
 
     @classmethod
-    def of(cls, dataset, num_samples=10000, split="train"):
+    def of(cls, dataset: str, num_samples: int = 10000,
+           split: str = "train") -> "Reference":
         """Loads the classifier and the data, and measures the floor.
 
         Args:
@@ -103,7 +104,8 @@ class Reference:
         return cls(dataset, classifier, logits, floor, num_samples)
 
 
-def evaluate_generator(model, reference, num_samples=None, seed=0):
+def evaluate_generator(model, reference: Reference, num_samples: int = None,
+                       seed: int = 0) -> dict:
     """Measures a generator against a `Reference`, with the floor beside.
 
     The images are `model.generate(num_samples, seed=seed)`; a conditional

@@ -165,7 +165,7 @@ def inception_metrics(fake_images, real_images=None, *,
     return {name: _value(fidelity, values, name) for name in metrics}
 
 
-def ensure_inception_weights():
+def ensure_inception_weights() -> str:
     """Checks that torch-fidelity loads and its Inception weights are here.
 
     The weights are looked for where torch-fidelity looks (torch hub's
