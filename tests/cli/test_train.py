@@ -376,7 +376,7 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
                  channels=None, architecture="mnist", conditional=False,
                  lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
                  critic_learning_rate=None, generator_learning_rate=None,
-                 generator_ema=None, devices=None)
+                 generator_ema=None, devices=None, tensorboard=False)
     assert json.loads((finished_run / "run.json").read_text()) == dict(
         legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
@@ -384,7 +384,7 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     assert "resuming from" in capsys.readouterr().out
     record = json.loads((out / "run.json").read_text())
     assert record == dict(legacy, epochs=2, learning_rate=0.002,
-                          devices=None, resumed=[
+                          devices=None, tensorboard=False, resumed=[
         {"checkpoint": os.path.join("checkpoints", "epoch_0001.keras"),
          "initial_epoch": 1}])
     model = keras.models.load_model(out / "model.keras")
