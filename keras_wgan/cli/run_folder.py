@@ -21,6 +21,7 @@ from keras_wgan import checkpoints
 from keras_wgan import distribute
 from keras_wgan._atomic import remove_temporaries
 from keras_wgan._atomic import write_atomically
+from keras_wgan.cli import paths
 from keras_wgan.cli.checkpoint import UnreadableModelError
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.parser import UsageError
@@ -186,8 +187,8 @@ class RunFolder:
 
         write_atomically(self.record_path, write)
 
-    def clear_previous_run(self):
-        """Deletes what an earlier run wrote here that a new one would not.
+    def previous_run_files(self):
+        """The files of an earlier run that a new one deletes (`--overwrite`).
 
         That is its epoch checkpoints and their manifest, `model.keras` and
         sample grids; its run.json and metrics.csv are rewritten by the new
@@ -198,9 +199,18 @@ class RunFolder:
         stale += glob.glob(os.path.join(self.samples, "epoch_*.png"))
         stale += [self.model, os.path.join(self.checkpoints,
                                            checkpoints.MANIFEST_NAME)]
+        return [path for path in stale if os.path.lexists(path)]
+
+    def clear_previous_run(self):
+        """Deletes `previous_run_files`, once each is known deletable.
+
+        Raises:
+            UsageError: naming a file that cannot be deleted; then none is.
+        """
+        stale = self.previous_run_files()
+        paths.check_removable(stale, "--overwrite")
         for path in stale:
-            if os.path.exists(path):
-                os.remove(path)
+            os.remove(path)
 
     def metrics_logger(self, append=False):
         """Returns the callback that writes `metrics.csv`, one row an epoch.

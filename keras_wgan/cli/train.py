@@ -101,6 +101,8 @@ def _prepare(options):
                 "continue it, --overwrite to start over, or choose a new "
                 "folder."
             )
+        if distribute.is_chief():
+            check_run_folder(folder, config.overwrite)
         check_data_dir(config)
         keras.utils.set_random_seed(config.seed)
         if config.init_from is not None and \
@@ -123,6 +125,22 @@ def _prepare(options):
             lock.release()
 
     return run
+
+
+def check_run_folder(folder, overwrite):
+    """Raises `UsageError` unless a new run can write all of `folder`.
+
+    With `overwrite`, also unless every file of the earlier run that the
+    new one deletes or replaces can go: checked before any is deleted, so
+    that a refusal keeps the earlier run whole.
+    """
+    for inside in (folder.checkpoints, folder.samples):
+        if os.path.exists(inside):
+            paths.check_folder(inside, "--out")
+    if overwrite:
+        paths.check_removable(folder.previous_run_files()
+                              + [folder.record_path, folder.metrics],
+                              "--overwrite")
 
 
 def check_data_dir(config):

@@ -1,0 +1,135 @@
+"""Faults of the data, the run folder, the machine and the command line.
+
+Each test makes one fault for real (files, permissions, signals, processes)
+and checks what `train` does about it and that nothing of an earlier run is
+lost. Its `fault` marker is its row of the table in docs/guides/faults.md,
+which scripts/fault_table.py writes from this file. The tests run as root,
+which ignores file modes: a folder or file is made read-only with
+`chattr +i`, or the command runs as an unprivileged user (`setpriv`).
+"""
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+
+from keras_wgan import checkpoints
+from keras_wgan import cli
+from tests.cli.helpers import CLI_RUN
+from tests.cli.helpers import ROOT
+from tests.cli.helpers import error_lines
+from tests.cli.helpers import snapshot
+
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import fault_table  # noqa: E402
+
+TRAIN = ["--num-images", "16", *CLI_RUN]
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A two-epoch run (two checkpoints, a sample grid), made in-process."""
+    out = tmp_path_factory.mktemp("finished") / "run"
+    assert cli.main(["train", "--out", str(out), "--epochs", "2",
+                     "--sample-every", "1", *TRAIN]) == 0
+    return out
+
+
+@pytest.fixture
+def run(finished_run, tmp_path):
+    """A copy of the finished run to damage."""
+    out = tmp_path / "run"
+    shutil.copytree(finished_run, out)
+    return out
+
+
+@contextlib.contextmanager
+def immutable(*paths):
+    """Makes `paths` immutable (`chattr +i`): even root cannot change them."""
+    done = []
+    try:
+        for path in paths:
+            result = subprocess.run(["chattr", "+i", str(path)],
+                                    capture_output=True, text=True)
+            if result.returncode:
+                pytest.skip(f"chattr +i is not possible here: "
+                            f"{result.stderr.strip()}")
+            done.append(path)
+        yield
+    finally:
+        for path in done:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+def refused(capsys, *args):
+    """Runs `train *args`; asserts a one-line refusal, returns the line."""
+    status = cli.main(["train", *map(str, args)])
+    err = error_lines(capsys)
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith("error: "), err
+    return err
+
+
+def assert_checkpoints_load(out, epochs):
+    """Every epoch checkpoint of `out` is there, verifies and loads."""
+    found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
+    assert [epoch for epoch, _ in found] == list(epochs)
+    for _, path in found:
+        assert checkpoints.verify_checkpoint(path) is None
+        keras.models.load_model(path)
+
+
+def assert_resumes(capsys, out, done, epochs=None):
+    """`--resume` continues `out` from epoch `done`."""
+    epochs = done + 1 if epochs is None else epochs
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
+                     str(epochs)]) == 0
+    assert f"({done} epochs done)" in capsys.readouterr().out
+
+
+# ------------------------------------------------- data loss, wrong data
+
+
+@pytest.mark.fault(
+    fault="`train --overwrite` into a run whose `samples/` (or any file it "
+    "would delete) is read-only",
+    happens="one-line refusal naming the file or folder, before anything "
+    "is deleted",
+    kept="the earlier run, every file")
+def test_overwrite_into_a_read_only_samples_folder_deletes_nothing(
+        run, capsys):
+    before = snapshot(run)
+    assert os.listdir(run / "samples")
+    with immutable(run / "samples"):
+        err = refused(capsys, "--out", run, "--overwrite", "--epochs", "1",
+                      *TRAIN)
+    assert err == f"error: --out: cannot write {run}/samples: permission denied (not a writable folder)."
+    assert snapshot(run) == before
+    assert_checkpoints_load(run, [1, 2])
+    assert_resumes(capsys, run, 2)
+
+
+@pytest.mark.fault(
+    fault="`train --overwrite` into a run with an immutable checkpoint",
+    happens="one-line refusal naming the checkpoint and `--overwrite`",
+    kept="the earlier run, every file")
+def test_overwrite_with_an_immutable_checkpoint_deletes_nothing(run, capsys):
+    before = snapshot(run)
+    newest = run / "checkpoints" / "epoch_0002.keras"
+    with immutable(newest):
+        err = refused(capsys, "--out", run, "--overwrite", "--epochs", "1",
+                      *TRAIN)
+    assert err == (f"error: --overwrite: cannot delete {newest}: it is "
+                   "immutable (chattr +i); nothing was deleted.")
+    assert snapshot(run) == before
+    assert_checkpoints_load(run, [1, 2])
+
+
+def test_the_fault_table_in_the_docs_is_current():
+    # Regenerate with: python scripts/fault_table.py
+    assert fault_table.main(["--check"]) == 0
