@@ -18,6 +18,7 @@ import shlex
 import keras
 
 from keras_wgan import checkpoints
+from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli.checkpoint import load_model
 from keras_wgan.cli.config import TRAIN_MODELS
@@ -87,9 +88,11 @@ def _prepare_locked(folder, options):
         config = TrainConfig.resumed(recorded, options)
         check_data_dir(config)
     else:
-        recorded = folder.read_record()
+        recorded, options = data_record.resolved(folder.read_record(),
+                                                 options)
         config = TrainConfig.resumed(recorded, options)
         check_data_dir(config)
+        data_record.check_out_outside(config)
         completed, path, model, skipped = folder.resumable_checkpoint(
             lambda p: load_model(p, "--resume", model_class(config),
                                  exact=True))
@@ -114,6 +117,7 @@ def _prepare_locked(folder, options):
             f"images, the data now gives {len(training_data)}; resume with "
             "the same data."
         )
+    data_record.check_unchanged(recorded, config, training_data)
     if "learning_rate" in config.explicit and (
             config.critic_learning_rate is not None
             or config.generator_learning_rate is not None):

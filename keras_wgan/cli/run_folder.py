@@ -43,7 +43,7 @@ REQUIRED_FIELDS = ("model", "epochs", "batch_size", "n_critic", "latent_dim",
                    "width", "split", "seed", "num_images")
 # Fields of run.json that are not options.
 _RECORD_ONLY = ("command", "num_images", "image_shape", "num_classes",
-                "resumed", "recreated_from")
+                "resumed", "recreated_from", "data")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +165,11 @@ class RunFolder:
                 isinstance(entry, dict) for entry in resumed):
             raise UsageError(f"{where}: resumed must be a list of "
                              f"{{checkpoint, initial_epoch}}, got {resumed!r}.")
+        data = record.get("data", {})
+        if not isinstance(data, dict) or not isinstance(
+                data.get("source", ""), str):
+            raise UsageError(f"{where}: data must be the record of the "
+                             f"training data 'train' writes, got {data!r}.")
         if not isinstance(record.get("out", ""), str):
             raise UsageError(f"{where}: out must be a path, got "
                              f"{record['out']!r}.")

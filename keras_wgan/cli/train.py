@@ -20,6 +20,7 @@ from keras_wgan import distribute
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import SampleGrid
 from keras_wgan.callbacks import TerminateOnNonFinite
+from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli import signals
 from keras_wgan.cli.config import RESUME_MAY_CHANGE
@@ -91,6 +92,7 @@ def _prepare(options):
     # Before any work: a folder that cannot be written is one line now,
     # not a traceback after the model is built and the data loaded.
     paths.check_folder(config.out, "--out")
+    data_record.check_out_outside(config)
     folder = RunFolder(config.out)
     lock = folder.lock()
     try:
@@ -472,9 +474,13 @@ def _train(config, model, training_data, initial_epoch, record, resumed_from,
             or default_architecture(training_data.image_shape))
         record["image_shape"] = list(training_data.image_shape)
         record["num_classes"] = training_data.num_classes
+        record["data"] = data_record.describe(config, training_data)
     else:
         record = dict(record, **{name: getattr(config, name)
                                  for name in RESUME_MAY_CHANGE})
+        # A run recorded before fingerprints were kept gets one now.
+        record.setdefault("data", data_record.describe(config,
+                                                       training_data))
         record.setdefault("resumed", []).append(
             {"checkpoint": os.path.relpath(resumed_from, config.out),
              "initial_epoch": initial_epoch}
