@@ -219,3 +219,26 @@ def test_out_inside_the_dataset_folder_is_refused(tmp_path, capsys):
                    f"{faces}, whose images would then include the run's "
                    "samples; choose an --out outside it.")
     assert snapshot(faces) == before
+
+
+@pytest.mark.fault(
+    fault="`run.json` edited by hand (`width`, `image_shape`, `latent_dim`) "
+    "so that it disagrees with the checkpoint",
+    happens="one-line refusal naming the field and the checkpoint",
+    kept="the run and its checkpoints, unchanged")
+@pytest.mark.parametrize("field, value, message", [
+    ("width", 3, "records width 3 and architecture mnist, but the networks "
+     "of its checkpoint"),
+    ("image_shape", [32, 32, 1], "records image_shape [32, 32, 1], but its "
+     "checkpoint"),
+])
+def test_resume_refuses_a_record_that_disagrees_with_the_checkpoint(
+        run, capsys, field, value, message):
+    record = json.loads((run / "run.json").read_text())
+    record[field] = value
+    (run / "run.json").write_text(json.dumps(record))
+    before = snapshot(run)
+    err = refused(capsys, "--out", run, "--resume", "--epochs", "3")
+    assert message in err, err
+    assert snapshot(run) == before
+    assert_checkpoints_load(run, [1, 2])
