@@ -75,8 +75,12 @@ _GREY_MODES = ("1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L",
                "I;16N", "F")
 # Above this many files, reading a folder shows a progress bar.
 _PROGRESS_MIN = 500
-# Bump when the cached arrays change meaning, so old caches are not used.
-_CACHE_VERSION = 1
+# Pillow modes of integer pixels wider than 8 bits (16-bit PNG and TIFF
+# greys); their values are scaled to 0..255, not clipped.
+_WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")
+# Bump when the cached arrays change meaning, so old caches are not used
+# (2: 16-bit images scaled, no longer clipped to 255).
+_CACHE_VERSION = 2
 # tfds examples decoded per batched read.
 _TFDS_CHUNK = 1000
 
@@ -407,9 +411,13 @@ def _folder_files(folder):
     """`([(path, label)], class names)` of a folder, both sorted.
 
     Labels and names are None for a folder of images without subfolders.
+
+    Raises:
+        ValueError: naming a folder (or class subfolder) that cannot be
+            read, rather than leaving its images (a class) out.
     """
     files, subfolders = [], []
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(_listed(folder)):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
@@ -426,12 +434,35 @@ def _folder_files(folder):
             "or none."
         )
     for label, subfolder in enumerate(subfolders):
-        for path in sorted(subfolder.rglob("*")):
+        for path in sorted(_files_below(subfolder)):
             relative = path.relative_to(subfolder).parts
             if (_is_image_file(path)
                     and not any(part.startswith(".") for part in relative)):
                 files.append((path, label))
     return files, tuple(subfolder.name for subfolder in subfolders)
+
+
+def _listed(folder):
+    try:
+        return list(folder.iterdir())
+    except OSError as err:
+        _unreadable(err)
+
+
+def _files_below(folder):
+    """Every file under `folder`, at any depth, as paths."""
+    found = []
+    # os.walk, not Path.rglob, which passes over unreadable folders.
+    for root, _, names in os.walk(folder, onerror=_unreadable):
+        found += [pathlib.Path(root, name) for name in names]
+    return found
+
+
+def _unreadable(err):
+    raise ValueError(
+        f"{err.filename}: cannot read this folder of the source "
+        f"({err.strerror or err}); make it readable, or move it out."
+    ) from err
 
 
 def _is_image_file(path):
@@ -450,7 +481,7 @@ def _read_image_files(files, image_size, channels, verbose):
     for index, (path, _) in enumerate(files):
         try:
             with Image.open(path) as image:
-                image = _upright(image).convert(mode)
+                image = _eight_bit(_upright(image), path).convert(mode)
                 if image_size is not None:
                     image = _fit(image, image_size)
                 pixels = np.asarray(image).reshape(
@@ -475,6 +506,27 @@ def _read_image_files(files, image_size, channels, verbose):
         if progress is not None:
             progress.update(index + 1)
     return images
+
+
+def _eight_bit(image, path):
+    """A 16-bit grey image scaled to 8 bits (65535 becomes 255).
+
+    Pillow's `convert("L")` clips such pixels at 255 instead, which turns
+    nearly every 16-bit image white.
+    """
+    if image.mode not in _WIDE_MODES:
+        return image
+    from PIL import Image
+
+    pixels = np.asarray(image).astype(np.int64)
+    if pixels.size and (pixels.min() < 0 or pixels.max() > 65535):
+        raise ValueError(
+            f"{path}: expected 8- or 16-bit pixels, got values in "
+            f"[{pixels.min()}, {pixels.max()}] (mode {image.mode}); save it "
+            "as an 8- or 16-bit image."
+        )
+    # Rounded: x * 255 / 65535 = x / 257.
+    return Image.fromarray(((pixels + 128) // 257).astype(np.uint8))
 
 
 def _is_colour(path):

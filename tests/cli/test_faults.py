@@ -11,6 +11,7 @@ which ignores file modes: a folder or file is made read-only with
 import contextlib
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 
 from keras_wgan import checkpoints
 from keras_wgan import cli
+from keras_wgan import data
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
 from tests.cli.helpers import error_lines
@@ -242,3 +244,76 @@ def test_resume_refuses_a_record_that_disagrees_with_the_checkpoint(
     assert message in err, err
     assert snapshot(run) == before
     assert_checkpoints_load(run, [1, 2])
+
+
+@pytest.mark.fault(
+    fault="16-bit PNG images in a `--dataset` folder",
+    happens="scaled by their bit depth (65535 is white), not clipped at 255",
+    kept="-")
+def test_16_bit_pngs_are_scaled_not_clipped(tmp_path):
+    from PIL import Image
+
+    pixels = np.arange(256, dtype=np.uint16).reshape(16, 16)
+    wide, narrow = tmp_path / "wide", tmp_path / "narrow"
+    wide.mkdir()
+    narrow.mkdir()
+    Image.fromarray(pixels * 257).save(wide / "a.png")
+    assert Image.open(wide / "a.png").mode == "I;16"
+    Image.fromarray(pixels.astype(np.uint8)).save(narrow / "a.png")
+    loaded = data.load_images(wide, cache_dir=tmp_path / "cache")
+    np.testing.assert_array_equal(
+        loaded, data.load_images(narrow, cache_dir=tmp_path / "cache"))
+    assert loaded.min() == -1.0 and loaded.max() == 1.0
+
+
+@contextlib.contextmanager
+def shared_folder():
+    """A folder an unprivileged user may write in (pytest's are root's)."""
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="keras_wgan_faults_")
+    os.chmod(path, 0o777)
+    try:
+        yield pathlib.Path(path)
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwx", path], check=False)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def run_as_nobody(*args, home):
+    """`python -m keras_wgan *args` as the unprivileged user `nobody`."""
+    if shutil.which("setpriv") is None:
+        pytest.skip("setpriv is needed to run as an unprivileged user")
+    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(home),
+               KERAS_HOME=str(home / ".keras"), OMP_NUM_THREADS="1")
+    return subprocess.run(
+        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+         sys.executable, "-m", "keras_wgan", *map(str, args)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.fault(
+    fault="A class subfolder of `--dataset` that cannot be read",
+    happens="one-line error naming the folder (the class was silently left "
+    "out)",
+    kept="nothing is written")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_an_unreadable_class_folder_is_an_error_not_a_missing_class():
+    with shared_folder() as shared:
+        pets = shared / "pets"
+        for name in ("cats", "dogs", "owls"):
+            image_folder(pets / name, NAMES[:8], seed=len(name))
+        os.chmod(pets, 0o755)
+        for name in ("cats", "dogs", "owls"):
+            os.chmod(pets / name, 0o755)
+        os.chmod(pets / "dogs", 0o000)
+        result = run_as_nobody("train", "--out", shared / "run", "--dataset",
+                               pets, "--conditional", *FOLDER_RUN,
+                               home=shared)
+        err = [line for line in result.stderr.splitlines()
+               if not line.startswith("keras_wgan:")]
+        assert result.returncode == 2, result.stderr
+        assert err == [f"error: {pets}/dogs: cannot read this folder of the "
+                       "source (Permission denied); make it readable, or "
+                       "move it out."]
+        assert not (shared / "run").exists()
