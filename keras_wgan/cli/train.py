@@ -207,6 +207,8 @@ def load_training_data(config):
             ) from None
         raise
     images, labels = loaded if config.conditional else (loaded, None)
+    if labels is not None:
+        _check_classes(config, labels)
     if config.num_images is not None:
         if config.num_images > len(images):
             raise UsageError(
@@ -238,6 +240,34 @@ def load_training_data(config):
             + "; choose another --batch-size or --num-images."
         )
     return TrainingData(images, labels, num_classes)
+
+
+def _check_classes(config, labels):
+    """Raises `UsageError` unless the labels are classes 0..K-1, each one
+    present (or below the source's count of class names).
+
+    Checked on all the labels, before `--num-images` takes some: a label
+    such as 999999 would otherwise make a model of a million classes.
+    """
+    try:
+        count = len(data.class_names(config.dataset, split=config.split))
+    except ValueError:
+        count = None
+    present = np.unique(labels)
+    if count is not None and present[-1] < count:
+        return
+    if count is None and np.array_equal(present, np.arange(len(present))):
+        return
+    expected = (f"below the {count} class names" if count is not None
+                else "the classes 0..K-1, each one present")
+    missing = np.setdiff1d(np.arange(min(int(present[-1]), len(labels)) + 1),
+                           present)
+    raise UsageError(
+        f"--conditional needs labels {expected}; --dataset {config.dataset} "
+        f"has {len(present)} distinct labels from {present[0]} to "
+        f"{present[-1]}" + (f" (none is {missing[0]})" if len(missing) else "")
+        + "; number the classes 0, 1, 2, ... without gaps."
+    )
 
 
 def _num_classes(config, labels):

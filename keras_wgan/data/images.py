@@ -647,10 +647,11 @@ def _read_array_file(path, split):
             _check_no_split(split, f"file {path} (no x_{split})")
             label_keys = ("y", "labels")
         label_key = next((k for k in label_keys if k in keys), None)
-        images = _as_image_array(npz[image_key], f"{path} ({image_key})")
+        images = _as_image_array(_member(npz, image_key, path),
+                                 f"{path} ({image_key})")
         labels = None
         if label_key is not None:
-            labels = np.asarray(npz[label_key])
+            labels = np.asarray(_member(npz, label_key, path))
             origin = f"{path} ({label_key})"
             if labels.ndim == 2 and labels.shape[1] == 1:
                 labels = labels[:, 0]  # as keras.datasets saves them
@@ -658,6 +659,19 @@ def _read_array_file(path, split):
             datasets._check_counts(images, labels, str(path))
             labels = labels.astype(np.int64)
     return images, labels, str(path)
+
+
+def _member(npz, key, path):
+    """The array `key` of an open `.npz`, or a one-line error (a damaged
+    member fails its CRC only when read)."""
+    try:
+        return npz[key]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile,
+            zlib.error) as err:
+        raise ValueError(
+            f"{path}: its array {key!r} is not readable "
+            f"({datasets._one_line(err)})."
+        ) from err
 
 
 def _open_npz(path):

@@ -317,3 +317,93 @@ def test_an_unreadable_class_folder_is_an_error_not_a_missing_class():
                        "source (Permission denied); make it readable, or "
                        "move it out."]
         assert not (shared / "run").exists()
+
+
+# -------------------------------------------------- resource exhaustion
+
+
+@pytest.fixture
+def no_work(monkeypatch):
+    """Loading data or building a model fails the test: the refusal must
+    come first (and on the code before it, would exhaust memory)."""
+    from keras_wgan.cli import train
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("work started before the check")
+
+    monkeypatch.setattr(train, "build_model", forbidden)
+    return forbidden
+
+
+@pytest.mark.fault(
+    fault="`train --samples 10000000` (or `--width 100000`)",
+    happens="one-line refusal with the largest value accepted, before any "
+    "work (it ran out of memory at the first sample grid)",
+    kept="nothing is written")
+@pytest.mark.parametrize("args, message", [
+    (["--samples", "10000000"], "--samples must be <= 10000 (one grid of at "
+     "most 100 x 100 images), got 10000000."),
+    (["--width", "100000"], "--width must be <= 1024 (16 times the default; "
+     "wider networks take tens of GB), got 100000."),
+])
+def test_huge_samples_or_width_are_refused_before_any_work(
+        tmp_path, capsys, no_work, args, message):
+    err = refused(capsys, "--out", tmp_path / "run", *args)
+    assert err == f"error: {message}"
+    assert not (tmp_path / "run").exists()
+
+
+def labelled_npz(path, labels):
+    images = np.random.default_rng(0).integers(0, 256, (len(labels), 16, 16),
+                                               dtype=np.uint8)
+    np.savez(path, x=images, y=np.asarray(labels))
+    return path
+
+
+@pytest.mark.fault(
+    fault="An `.npz` whose labels skip classes (e.g. hold 999999) with "
+    "`--conditional`",
+    happens="one-line refusal naming the labels, before the run folder is "
+    "made (a model of a million classes exhausted memory and left a "
+    "half-made folder)",
+    kept="nothing is written; a rerun with renumbered labels works")
+def test_labels_with_gaps_are_refused_before_the_run_folder_exists(
+        tmp_path, capsys, monkeypatch):
+    source = labelled_npz(tmp_path / "gaps.npz", [0, 1, 999999, 1] * 4)
+    out = tmp_path / "run"
+    from keras_wgan.cli import train
+
+    real_build = train.build_model
+
+    def build(config, training_data):
+        assert training_data.num_classes < 10, "a model of a million classes"
+        return real_build(config, training_data)
+
+    monkeypatch.setattr(train, "build_model", build)
+    err = refused(capsys, "--out", out, "--dataset", source, "--conditional",
+                  *FOLDER_RUN)
+    assert err == (
+        f"error: --conditional needs labels the classes 0..K-1, each one "
+        f"present; --dataset {source} has 3 distinct labels from 0 to 999999 "
+        "(none is 2); number the classes 0, 1, 2, ... without gaps.")
+    assert not out.exists()
+    fixed = labelled_npz(tmp_path / "fixed.npz", [0, 1, 2, 1] * 4)
+    assert cli.main(["train", "--out", str(out), "--dataset", str(fixed),
+                     "--conditional", *FOLDER_RUN]) == 0
+    assert_checkpoints_load(out, [1])
+
+
+@pytest.mark.fault(
+    fault="An `.npz` whose array fails its CRC check (a damaged download)",
+    happens="one-line error naming the file and the array",
+    kept="nothing is written")
+def test_an_npz_with_a_bad_crc_is_one_line(tmp_path, capsys):
+    source = labelled_npz(tmp_path / "damaged.npz", [0, 1] * 8)
+    content = bytearray(source.read_bytes())
+    content[content.index(b"\x93NUMPY") + 300] ^= 0xFF  # a pixel, stored
+    source.write_bytes(bytes(content))
+    err = refused(capsys, "--out", tmp_path / "run", "--dataset", source,
+                  *FOLDER_RUN)
+    assert err == (f"error: {source}: its array 'x' is not readable (Bad "
+                   "CRC-32 for file 'x.npy').")
+    assert not (tmp_path / "run").exists()
