@@ -262,7 +262,15 @@ class TrainConfig:
         """
         merged = dict(options)
         if options.get("recipe") is not None:
-            merged = {**recipe_options(options["recipe"]), **options}
+            recipe = recipe_options(options["recipe"])
+            if options.get("model", recipe["model"]) != recipe["model"]:
+                # Else the recipe's --gp-weight would be blamed, which the
+                # user did not give.
+                raise ValueError(
+                    f"--model {options['model']} does not fit --recipe "
+                    f"{options['recipe']}, which trains --model "
+                    f"{recipe['model']}; leave out --model or --recipe.")
+            merged = {**recipe, **options}
         return cls(**merged, explicit=frozenset(options))
 
     @classmethod

@@ -197,8 +197,14 @@ def load_training_data(config):
             split=config.split, return_labels=config.conditional,
             data_dir=config.data_dir, download=config.download,
             verbose=config.verbose == 1,
+            # The images are taken before they are resized.
+            limit=config.num_images,
         )
     except ValueError as error:
+        if str(error).startswith("image_size "):
+            raise UsageError(str(error).replace(
+                "image_size", "--image-size").replace(
+                "fewer images", "a smaller --num-images")) from None
         if config.conditional and str(error).startswith("return_labels"):
             raise UsageError(
                 f"--conditional needs labels, and --dataset {source} has "
@@ -246,8 +252,9 @@ def _check_classes(config, labels):
     """Raises `UsageError` unless the labels are classes 0..K-1, each one
     present (or below the source's count of class names).
 
-    Checked on all the labels, before `--num-images` takes some: a label
-    such as 999999 would otherwise make a model of a million classes.
+    Checked before anything is built: a label such as 999999 would
+    otherwise make a model of a million classes. With `--num-images`, the
+    labels are those of the images taken.
     """
     try:
         count = len(data.class_names(config.dataset, split=config.split))

@@ -87,7 +87,7 @@ _TFDS_CHUNK = 1000
 
 def load_images(source, image_size=None, channels=None, split="train",
                 return_labels=False, *, data_dir=None, cache_dir=None,
-                download=False, verbose=True):
+                download=False, verbose=True, limit=None):
     """Loads images from a named dataset, tfds, a folder or an array file.
 
     Every source gives float32 images `(N, H, W, C)` scaled to [-1, 1]
@@ -157,6 +157,9 @@ def load_images(source, image_size=None, channels=None, split="train",
             `keras.datasets` when it is not here.
         verbose: If `True`, reading a folder of more than 500 files shows
             a progress bar (`keras.utils.Progbar`).
+        limit: Optional number of images to take, the first ones (and
+            their labels), before any is resized: a folder reads only
+            those files.
 
     Returns:
         A float32 array `(N, H, W, C)` with values in [-1, 1], or
@@ -168,7 +171,10 @@ def load_images(source, image_size=None, channels=None, split="train",
             it).
         ValueError: A bad argument, an unreadable or corrupt file (the
             message names it), images of differing sizes without
-            `image_size` (it names two), or arrays that are not images.
+            `image_size` (it names two), arrays that are not images, or an
+            `image_size` whose images would not fit in the memory
+            available (the message, starting with "image_size", says how
+            much they need).
 
     Example:
 
@@ -196,12 +202,14 @@ def load_images(source, image_size=None, channels=None, split="train",
     """
     if image_size is not None:
         image_size = argument_validation.check_int("image_size", image_size)
+    if limit is not None:
+        limit = argument_validation.check_int("limit", limit)
     argument_validation.check_choice("channels", channels, _CHANNELS)
     argument_validation.check_choice("return_labels", return_labels,
                                      (False, True))
     if isinstance(source, str) and source in DATASETS:
         return _load_named(source, image_size, channels, split,
-                           return_labels, data_dir, download)
+                           return_labels, data_dir, download, limit)
     if data_dir is not None:
         raise ValueError(
             f"data_dir applies to the named datasets {tuple(DATASETS)} only, "
@@ -210,17 +218,19 @@ def load_images(source, image_size=None, channels=None, split="train",
     if isinstance(source, str) and source.startswith(_TFDS_PREFIX):
         images, labels, where = _read_tfds(source, split, image_size,
                                            channels, return_labels, verbose)
+        images, labels = _first(limit, images, labels)
     else:
         path = _source_path(source)
         if path.is_dir():
             _check_no_split(split, f"folder {path}")
             images, labels, where = _read_folder(
-                path, image_size, channels, return_labels, cache_dir, verbose
-            )
+                path, image_size, channels, return_labels, cache_dir,
+                verbose, limit)
         else:
             images, labels, where = _read_array_file(path, split)
             if return_labels and labels is None:
                 _refuse_labels(source)
+            images, labels = _first(limit, images, labels)
             images = _fit_array(images, image_size, channels)
     _LOGGER.info(f"images from {where} ({len(images)} images)")
     images = _scaled(images)
@@ -281,11 +291,12 @@ def class_names(source, split="train"):
 
 
 def _load_named(name, image_size, channels, split, return_labels, data_dir,
-                download):
+                download, limit):
     """Loads a dataset of `DATASETS`, which logs its own line."""
     loaded = DATASETS[name](split=split, data_dir=data_dir,
                             return_labels=return_labels, download=download)
-    images, labels = loaded if return_labels else (loaded, None)
+    images, labels = _first(limit, *(loaded if return_labels
+                                     else (loaded, None)))
     if (name in _PADDED_TO_32 and image_size == 32
             and images.shape[1:3] == (28, 28)):
         # -1 is black in [-1, 1], MNIST's background.
@@ -384,9 +395,10 @@ def _read_tfds(source, split, image_size, channels, return_labels,
 
 
 def _read_folder(folder, image_size, channels, return_labels, cache_dir,
-                 verbose):
+                 verbose, limit=None):
     """Reads a folder through its cache; `(images, labels, where)`."""
     files, names = _folder_files(folder)
+    files = files[:limit]
     if not files:
         raise ValueError(
             f"source {os.fspath(folder)!r} has no image files (names ending "
@@ -394,6 +406,9 @@ def _read_folder(folder, image_size, channels, return_labels, cache_dir,
         )
     if return_labels and names is None:
         _refuse_labels(folder)
+    if image_size is not None:
+        # Decoded as uint8, then scaled to float32.
+        _check_memory(len(files), image_size, channels or 3, 1 + 4)
     cache = _cache_path(folder, files, image_size, channels, cache_dir)
     cached = _read_cache(cache)
     if cached is not None:
@@ -735,6 +750,9 @@ def _fit_array(images, image_size, channels):
     images = _convert_channels(images, channels)
     if image_size is None or images.shape[1:3] == (image_size, image_size):
         return images
+    # uint8 images are scaled to float32 afterwards.
+    _check_memory(len(images), image_size, images.shape[-1],
+                  images.itemsize + (4 if images.dtype == np.uint8 else 0))
     from PIL import Image
 
     count, _, _, depth = images.shape
@@ -750,6 +768,40 @@ def _fit_array(images, image_size, channels):
         # Lanczos overshoots at sharp edges.
         np.clip(resized, -1.0, 1.0, out=resized)
     return resized
+
+
+def _first(limit, images, labels):
+    """The first `limit` images and labels (all of them for `None`)."""
+    if limit is None:
+        return images, labels
+    return images[:limit], None if labels is None else labels[:limit]
+
+
+def _check_memory(count, image_size, depth, bytes_per_value):
+    """Raises `ValueError` if `count` images of `image_size` need more
+    memory than is available (Linux's MemAvailable; unchecked elsewhere)."""
+    need = count * image_size * image_size * depth * bytes_per_value
+    available = available_memory()
+    if available is not None and need > available:
+        raise ValueError(
+            f"image_size {image_size} needs {need / 2**30:.1f} GiB for "
+            f"{count} images of {image_size}x{image_size}x{depth}, more "
+            f"than the {available / 2**30:.1f} GiB of memory available; "
+            "choose a smaller image_size or fewer images."
+        )
+
+
+def available_memory():
+    """The bytes of memory available to new allocations, or `None` where
+    the system does not say (it is read from /proc/meminfo)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _convert_channels(images, channels):

@@ -407,3 +407,72 @@ def test_an_npz_with_a_bad_crc_is_one_line(tmp_path, capsys):
     assert err == (f"error: {source}: its array 'x' is not readable (Bad "
                    "CRC-32 for file 'x.npy').")
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.fault(
+    fault="`--image-size 1000` with `--num-images 16` on MNIST",
+    happens="only the 16 images taken are resized (all 60,000 were, "
+    "needing 224 GiB)",
+    kept="-")
+def test_num_images_are_taken_before_they_are_resized(monkeypatch):
+    from keras_wgan.cli import train
+    from keras_wgan.cli.config import TrainConfig
+    from keras_wgan.data import images
+
+    resized = []
+    real_fit = images._fit
+    monkeypatch.setattr(images, "_fit", lambda image, size: resized.append(
+        size) or real_fit(image, size))
+    config = TrainConfig(out="unused", image_size=40, num_images=16,
+                         split="test", batch_size=8, n_critic=2)
+    loaded = train.load_training_data(config)
+    assert loaded.images.shape == (16, 40, 40, 1)
+    assert len(resized) == 16
+
+
+@pytest.mark.fault(
+    fault="An `--image-size` whose images do not fit in memory",
+    happens="one-line refusal with the memory needed and available, before "
+    "any image is resized",
+    kept="nothing is written")
+def test_an_image_size_too_big_for_memory_is_refused(tmp_path, capsys,
+                                                     monkeypatch, no_work):
+    from keras_wgan.data import images
+
+    monkeypatch.setattr(images, "available_memory", lambda: 8 * 2**30)
+    monkeypatch.setattr(images, "_fit", no_work)
+    err = refused(capsys, "--out", tmp_path / "run", "--image-size", "1000",
+                  "--split", "test")
+    assert err == (
+        "error: --image-size 1000 needs 37.3 GiB for 10000 images of "
+        "1000x1000x1, more than the 8.0 GiB of memory available; choose a "
+        "smaller --image-size or a smaller --num-images.")
+    assert not (tmp_path / "run").exists()
+
+
+# ---------------------------------------------------------------- words
+
+
+@pytest.mark.fault(
+    fault="`--architecture resnet` on images too small for it, or "
+    "`--recipe cifar10-resnet --model wgan`",
+    happens="one-line refusal naming the real limit (16 pixels) or the two "
+    "options that clash (not a `--gp-weight` the user did not give)",
+    kept="nothing is written")
+@pytest.mark.parametrize("args, message", [
+    (["--dataset", "{x24}", "--architecture", "resnet"],
+     "--architecture resnet does not fit the images of --dataset: "
+     "image_shape must be (size, size, 1 or 3) with size a power of two >= "
+     "16, got (24, 24, 1)."),
+    (["--recipe", "cifar10-resnet", "--model", "wgan"],
+     "--model wgan does not fit --recipe cifar10-resnet, which trains "
+     "--model wgan-gp; leave out --model or --recipe."),
+])
+def test_words_name_the_real_limit_and_the_options_given(tmp_path, capsys,
+                                                         args, message):
+    x24 = tmp_path / "x24.npy"
+    np.save(x24, np.zeros((16, 24, 24), np.uint8))
+    args = [arg.format(x24=x24) for arg in args]
+    err = refused(capsys, "--out", tmp_path / "run", *args, "--width", "2")
+    assert err == f"error: {message}"
+    assert not (tmp_path / "run").exists()
