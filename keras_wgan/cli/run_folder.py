@@ -136,6 +136,11 @@ class RunFolder:
                 f"--resume: {self.record_path} is not a run record written by "
                 f"'train' ({type(error).__name__})."
             ) from None
+        except OSError as error:
+            raise UsageError(
+                f"--resume: cannot read {self.record_path} "
+                f"({error.strerror or error}); make it readable."
+            ) from None
         if not isinstance(record, dict) or record.get("command") != "train":
             raise UsageError(
                 f"--resume: {self.record_path} is not a run record written "

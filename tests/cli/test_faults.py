@@ -476,3 +476,85 @@ def test_words_name_the_real_limit_and_the_options_given(tmp_path, capsys,
     err = refused(capsys, "--out", tmp_path / "run", *args, "--width", "2")
     assert err == f"error: {message}"
     assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------- start-up and the run folder
+
+
+def nobody_owns(path):
+    subprocess.run(["chown", "-R", "65534:65534", str(path)], check=True)
+
+
+@pytest.mark.fault(
+    fault="The newest checkpoint cannot be read (its permissions)",
+    happens="the resume passes over it, like a damaged one, continues from "
+    "the one before and says so",
+    kept="every checkpoint before it")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(
+        finished_run):
+    with shared_folder() as shared:
+        out = shared / "run"
+        shutil.copytree(finished_run, out)
+        nobody_owns(out)
+        newest = out / "checkpoints" / "epoch_0002.keras"
+        os.chmod(newest, 0o000)
+        result = run_as_nobody("train", "--out", out, "--resume", "--epochs",
+                               "3", home=shared)
+        assert result.returncode == 0, result.stderr
+        assert (f"resuming from {out}/checkpoints/epoch_0001.keras (1 epochs "
+                "done); passed over epoch_0002.keras: not readable "
+                "(Permission denied)") in result.stdout
+        assert_checkpoints_load(out, [1, 2, 3])
+
+
+@pytest.mark.fault(
+    fault="`run.json` cannot be read (its permissions)",
+    happens="one-line refusal naming it (was a PermissionError traceback)",
+    kept="the run, unchanged")
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+def test_an_unreadable_run_json_is_one_line(finished_run):
+    with shared_folder() as shared:
+        out = shared / "run"
+        shutil.copytree(finished_run, out)
+        nobody_owns(out)
+        os.chmod(out / "run.json", 0o000)
+        before = snapshot(out)
+        result = run_as_nobody("train", "--out", out, "--resume", "--epochs",
+                               "3", home=shared)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.splitlines() == [
+            f"error: --resume: cannot read {out}/run.json (Permission "
+            "denied); make it readable."]
+        assert snapshot(out) == before
+        assert_checkpoints_load(out, [1, 2])
+
+
+@contextlib.contextmanager
+def read_only_mount(path):
+    """A tmpfs mounted read-only at `path`, or a skip where that is not
+    allowed."""
+    path.mkdir()
+    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m",
+                             "tmpfs", str(path)], capture_output=True,
+                            text=True)
+    if result.returncode:
+        pytest.skip(f"cannot mount a read-only file system here: "
+                    f"{result.stderr.strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", str(path)], check=True)
+
+
+@pytest.mark.fault(
+    fault="`--out` on a read-only file system",
+    happens="one-line refusal that says read-only file system (it said "
+    "permission denied)",
+    kept="nothing is written")
+def test_a_read_only_file_system_is_named_as_such(tmp_path, capsys):
+    with read_only_mount(tmp_path / "ro") as mounted:
+        err = refused(capsys, "--out", mounted / "run", "--epochs", "1",
+                      *TRAIN)
+    assert err == (f"error: --out: cannot write {mounted}/run: {mounted} is "
+                   "on a read-only file system.")
