@@ -13,8 +13,10 @@ import json
 import os
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -558,3 +560,27 @@ def test_a_read_only_file_system_is_named_as_such(tmp_path, capsys):
                       *TRAIN)
     assert err == (f"error: --out: cannot write {mounted}/run: {mounted} is "
                    "on a read-only file system.")
+
+
+@pytest.mark.fault(
+    fault="Ctrl-C or SIGTERM in the first seconds, while Keras is imported",
+    happens="one line and exit status 130 or 143 (a traceback, or silence)",
+    kept="nothing was written yet")
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130),
+                                            (signal.SIGTERM, 143)])
+def test_a_signal_while_starting_is_one_line_and_the_shell_status(
+        tmp_path, signum, status):
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "keras_wgan", "train", "--out",
+         str(tmp_path / "run"), "--epochs", "1", *TRAIN],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=ROOT)
+    time.sleep(1.0)  # past Python's own start, inside the imports
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=120)
+    name = signal.Signals(signum).name
+    assert process.returncode == status, err
+    assert err.splitlines() == [f"interrupted: stopped by {name} while "
+                                "starting; nothing was written."]
+    assert not (tmp_path / "run").exists()
