@@ -15,6 +15,8 @@ import signal
 import sys
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# Whether the command has ended (and said its line).
+_state = {"ended": False}
 
 
 def launched_as_command(argv=None):
@@ -35,11 +37,18 @@ def launched_as_command(argv=None):
         "keras-wgan", "keras-wgan.exe")
 
 
+def ended():
+    """Marks the command as ended: a signal then ends the process without
+    a line of its own (the command said one)."""
+    _state["ended"] = True
+
+
 def _stop(signum, frame):
     del frame
-    name = signal.Signals(signum).name
-    os.write(2, f"interrupted: stopped by {name} while starting; nothing "
-                "was written.\n".encode())
+    if not _state["ended"]:
+        name = signal.Signals(signum).name
+        os.write(2, f"interrupted: stopped by {name} while starting; "
+                    "nothing was written.\n".encode())
     os._exit(128 + signum)
 
 

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import re
 import signal
 
 import keras
@@ -487,6 +488,24 @@ def train(config, model, training_data, initial_epoch=0, record=None,
             raise signals.Interrupted(
                 signum, f"{signal.Signals(signum).name}: training stopped; "
                 f"{RunFolder(config.out).resume_hint()}") from None
+        except Exception as error:
+            if not distribute.lost_replica(error):
+                raise
+            hint = RunFolder(config.out).resume_hint()
+            signum = signals.asked()
+            if signum is not None:
+                # The run was asked to stop, and another process stopped
+                # first: this one stops too, for the same reason.
+                raise signals.Interrupted(
+                    signum, f"{signal.Signals(signum).name}: training "
+                    f"stopped; {hint}") from None
+            found = re.search(r"Connection (reset|closed) by peer",
+                              str(error))
+            reason = (found.group(0).lower() if found
+                      else str(error).strip().splitlines()[0][:200])
+            raise distribute.ReplicaLost(
+                "another process of the data-parallel run stopped, so this "
+                f"one cannot go on ({reason}); {hint}") from None
 
 
 def _train(config, model, training_data, initial_epoch, record, resumed_from,

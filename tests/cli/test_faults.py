@@ -584,3 +584,71 @@ def test_a_signal_while_starting_is_one_line_and_the_shell_status(
     assert err.splitlines() == [f"interrupted: stopped by {name} while "
                                 "starting; nothing was written."]
     assert not (tmp_path / "run").exists()
+
+
+# ------------------------------------------------------ several devices
+
+
+def rank_of(pid):
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            variables = dict(item.split(b"=", 1) for item in f.read().split(
+                b"\0") if b"=" in item)
+    except OSError:
+        return None
+    return int(variables[b"RANK"]) if b"RANK" in variables else None
+
+
+@pytest.mark.fault(
+    fault="`torchrun`: one worker killed (SIGKILL), or Ctrl-C to all",
+    happens="each of the run's processes ends in one line: the survivor says "
+    "another process stopped and how to resume (exit 1), on Ctrl-C each "
+    "says interrupted (exit 130); torchrun adds its own report",
+    kept="every checkpoint; the resume continues from the newest")
+@pytest.mark.backends("torch", reason="torchrun starts torch's processes")
+@pytest.mark.slow  # two torchrun processes and a resume: about a minute
+@pytest.mark.parametrize("fault", ["kill_one", "ctrl_c"])
+def test_torchrun_losing_a_worker_or_ctrl_c_is_one_line_a_process(
+        tmp_path, capsys, fault):
+    import psutil
+
+    out = tmp_path / "run"
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node",
+         "2", "--standalone", "-m", "keras_wgan", "train", "--out", str(out),
+         "--epochs", "1000", "--num-images", "64",
+         *CLI_RUN], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env=env, cwd=ROOT, start_new_session=True)
+    try:
+        while not checkpoints.list_checkpoints(out / "checkpoints"):
+            assert process.poll() is None, process.communicate()[1]
+            time.sleep(0.1)
+        workers = psutil.Process(process.pid).children(recursive=True)
+        if fault == "kill_one":
+            next(worker for worker in workers
+                 if rank_of(worker.pid) == 1).kill()
+        else:  # a terminal's Ctrl-C reaches the whole process group
+            os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    ours = [line for line in err.splitlines()
+            if line.startswith(("error:", "interrupted:", "[rank"))]
+    hint = "; continue with: python -m keras_wgan train --out"
+    if fault == "kill_one":
+        assert len(ours) == 1, err
+        assert ours[0].startswith(
+            "error: another process of the data-parallel run stopped, so "
+            "this one cannot go on (connection reset by peer); the last "
+            "checkpoint is") and hint in ours[0], err
+    else:
+        assert len(ours) == 2, err
+        assert all(line.startswith("interrupted: SIGINT: training stopped; "
+                                   "the last checkpoint is")
+                   and hint in line for line in ours), err
+    done = checkpoints.latest_checkpoint(out / "checkpoints")[0]
+    assert_checkpoints_load(out, range(max(1, done - 2), done + 1))
+    assert_resumes(capsys, out, done)
