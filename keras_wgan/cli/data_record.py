@@ -52,10 +52,13 @@ def fingerprint(array):
 
     Example:
 
-    >>> fingerprint(np.zeros((2, 3), "uint8"))[:12]
-    'c2d6c0b0e1ea'
-    >>> fingerprint(np.zeros((3, 2), "uint8"))[:12]
-    '0f6f0ee6d3c8'
+    >>> pixels = np.zeros((2, 3), "uint8")
+    >>> fingerprint(pixels) == fingerprint(pixels.copy())
+    True
+    >>> fingerprint(pixels) == fingerprint(pixels.reshape(3, 2))  # its shape
+    False
+    >>> len(fingerprint(pixels))
+    64
     """
     if array is None:
         return None

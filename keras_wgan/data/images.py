@@ -465,11 +465,15 @@ def _listed(folder):
 
 
 def _files_below(folder):
-    """Every file under `folder`, at any depth, as paths."""
+    """The files under `folder`, at any depth, named like images and not
+    hidden (nor in a hidden folder), as paths."""
     found = []
     # os.walk, not Path.rglob, which passes over unreadable folders.
-    for root, _, names in os.walk(folder, onerror=_unreadable):
-        found += [pathlib.Path(root, name) for name in names]
+    for root, folders, names in os.walk(folder, onerror=_unreadable):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [pathlib.Path(root, name) for name in names
+                  if not name.startswith(".")
+                  and name.lower().endswith(IMAGE_SUFFIXES)]
     return found
 
 
