@@ -251,7 +251,7 @@ def test_resume_refuses_a_record_that_disagrees_with_the_checkpoint(
 @pytest.mark.fault(
     fault="16-bit PNG images in a `--dataset` folder",
     happens="scaled by their bit depth (65535 is white), not clipped at 255",
-    kept="-")
+    kept="the images' whole range of greys")
 def test_16_bit_pngs_are_scaled_not_clipped(tmp_path):
     from PIL import Image
 
@@ -415,7 +415,7 @@ def test_an_npz_with_a_bad_crc_is_one_line(tmp_path, capsys):
     fault="`--image-size 1000` with `--num-images 16` on MNIST",
     happens="only the 16 images taken are resized (all 60,000 were, "
     "needing 224 GiB)",
-    kept="-")
+    kept="memory: only the images trained on are held")
 def test_num_images_are_taken_before_they_are_resized(monkeypatch):
     from keras_wgan.cli import train
     from keras_wgan.cli.config import TrainConfig
