@@ -376,7 +376,7 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
                  channels=None, architecture="mnist", conditional=False,
                  lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
                  critic_learning_rate=None, generator_learning_rate=None,
-                 generator_ema=None, devices=None)
+                 generator_ema=None, devices=None, init_from=None)
     fresh = json.loads((finished_run / "run.json").read_text())
     data = fresh.pop("data")
     assert data["source"] == "mnist"
