@@ -644,6 +644,8 @@ def _read_array_file(path, split):
         _check_no_split(split, f"file {path}")
         try:
             images = np.load(path, allow_pickle=False)
+        except MemoryError as err:
+            raise _too_big(path, err) from err
         except (OSError, ValueError, EOFError) as err:
             raise ValueError(
                 f"{path}: not a readable .npy file "
@@ -685,12 +687,21 @@ def _member(npz, key, path):
     member fails its CRC only when read)."""
     try:
         return npz[key]
+    except MemoryError as err:
+        raise _too_big(f"{path} ({key})", err) from err
     except (OSError, ValueError, EOFError, zipfile.BadZipFile,
             zlib.error) as err:
         raise ValueError(
             f"{path}: its array {key!r} is not readable "
             f"({datasets._one_line(err)})."
         ) from err
+
+
+def _too_big(origin, err):
+    """The error of an array whose header declares more than fits in
+    memory (a damaged or hostile header: the file is far smaller)."""
+    return ValueError(f"{origin}: its header declares an array too big for "
+                      f"the memory ({datasets._one_line(err)}).")
 
 
 def _open_npz(path):

@@ -395,19 +395,41 @@ def test_labels_with_gaps_are_refused_before_the_run_folder_exists(
     assert_checkpoints_load(out, [1])
 
 
-@pytest.mark.fault(
-    fault="An `.npz` whose array fails its CRC check (a damaged download)",
-    happens="one-line error naming the file and the array",
-    kept="nothing is written")
-def test_an_npz_with_a_bad_crc_is_one_line(tmp_path, capsys):
+def damaged_crc(tmp_path):
     source = labelled_npz(tmp_path / "damaged.npz", [0, 1] * 8)
     content = bytearray(source.read_bytes())
     content[content.index(b"\x93NUMPY") + 300] ^= 0xFF  # a pixel, stored
     source.write_bytes(bytes(content))
+    return source, (f"{source}: its array 'x' is not readable (Bad CRC-32 "
+                    "for file 'x.npy').")
+
+
+def huge_shape(tmp_path):
+    # A valid header that declares 10^15 bytes over a file of 1 KiB.
+    import struct
+
+    source = tmp_path / "huge.npy"
+    header = ("{'descr': '|u1', 'fortran_order': False, 'shape': "
+              "(1000000000, 1000, 1000), }")
+    header += " " * (63 - len(header) % 64) + "\n"
+    source.write_bytes(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header))
+                       + header.encode() + bytes(1024))
+    # NumPy's own words follow: "Unable to allocate 909. TiB ...".
+    return source, (f"{source}: its header declares an array too big for "
+                    "the memory (Unable to allocate ")
+
+
+@pytest.mark.fault(
+    fault="An `.npz` whose array fails its CRC check (a damaged download), "
+    "or an `.npy` whose header declares a huge array",
+    happens="one-line error naming the file and the array",
+    kept="nothing is written")
+@pytest.mark.parametrize("damage", [damaged_crc, huge_shape])
+def test_a_damaged_array_file_is_one_line(tmp_path, capsys, damage):
+    source, message = damage(tmp_path)
     err = refused(capsys, "--out", tmp_path / "run", "--dataset", source,
                   *FOLDER_RUN)
-    assert err == (f"error: {source}: its array 'x' is not readable (Bad "
-                   "CRC-32 for file 'x.npy').")
+    assert err.startswith(f"error: {message}"), err
     assert not (tmp_path / "run").exists()
 
 
@@ -581,8 +603,10 @@ def test_a_signal_while_starting_is_one_line_and_the_shell_status(
     out, err = process.communicate(timeout=120)
     name = signal.Signals(signum).name
     assert process.returncode == status, err
-    assert err.splitlines() == [f"interrupted: stopped by {name} while "
-                                "starting; nothing was written."]
+    # On a fast machine the command may be past its imports: then its own
+    # handlers say the line, without "while starting".
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith(f"interrupted: stopped by {name}"), err
     assert not (tmp_path / "run").exists()
 
 
