@@ -1,8 +1,9 @@
 """Writes the fault table of the docs from the tests that prove it.
 
 Every test marked `@pytest.mark.fault(fault=..., happens=..., kept=...)` in
-`tests/cli/test_faults.py` is one row: the fault, what the command does
-about it, what is kept, and the test's id. The tests are read as source
+`tests/cli/test_faults.py` and `tests/cli/test_faults_startup.py` is one
+row: the fault, what the command does about it, what is kept, and the
+test's id. The tests are read as source
 (nothing is imported or run), so the table is made in a moment:
 
     python scripts/fault_table.py            # writes docs/guides/faults.md
@@ -15,7 +16,8 @@ import os
 import sys
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTS = os.path.join("tests", "cli", "test_faults.py")
+#: The test modules whose marked tests are the rows, in order.
+TESTS = ("tests/cli/test_faults.py", "tests/cli/test_faults_startup.py")
 PAGE = os.path.join("docs", "guides", "faults.md")
 
 _HEADER = """\
@@ -24,7 +26,7 @@ _HEADER = """\
 Each row is a fault of the data, the run folder, the machine or the
 command line, what `python -m keras_wgan train` does about it, and what of
 an earlier run it keeps. Every row is proven by the test named in its last
-column (`tests/cli/test_faults.py`), which makes the fault for real (real
+column, which makes the fault for real (real
 files, permissions, signals and processes) and checks that nothing was
 lost. This page is written by `python scripts/fault_table.py` from those
 tests; a test fails when the two disagree.
@@ -65,14 +67,15 @@ def faults(source):
     return rows
 
 
-def table(source):
-    """The Markdown page for the test module `source`."""
+def table(sources):
+    """The Markdown page: `sources` maps a test module's path to its text."""
     lines = [_HEADER]
-    for name, cells in faults(source):
-        row = [cells["fault"], cells["happens"], cells["kept"],
-               f"`{name}`"]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|")
-                                         for cell in row) + " |\n")
+    for path, source in sources.items():
+        for name, cells in faults(source):
+            row = [cells["fault"], cells["happens"], cells["kept"],
+                   f"`{path}::{name}`"]
+            lines.append("| " + " | ".join(cell.replace("|", "\\|")
+                                             for cell in row) + " |\n")
     return "".join(lines)
 
 
@@ -81,8 +84,11 @@ def main(argv=None):
     parser.add_argument("--check", action="store_true",
                         help="only check that the page is up to date")
     args = parser.parse_args(argv)
-    with open(os.path.join(_ROOT, TESTS)) as f:
-        page = table(f.read())
+    sources = {}
+    for path in TESTS:
+        with open(os.path.join(_ROOT, path)) as f:
+            sources[path] = f.read()
+    page = table(sources)
     path = os.path.join(_ROOT, PAGE)
     if args.check:
         current = open(path).read() if os.path.exists(path) else None

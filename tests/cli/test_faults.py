@@ -1,101 +1,41 @@
-"""Faults of the data, the run folder, the machine and the command line.
+"""Faults of the data and of a run's files: what `train` does, what it keeps.
 
-Each test makes one fault for real (files, permissions, signals, processes)
-and checks what `train` does about it and that nothing of an earlier run is
+Each test makes one fault for real (files, permissions, processes) and
+checks what `train` does about it and that nothing of an earlier run is
 lost. Its `fault` marker is its row of the table in docs/guides/faults.md,
-which scripts/fault_table.py writes from this file. The tests run as root,
-which ignores file modes: a folder or file is made read-only with
-`chattr +i`, or the command runs as an unprivileged user (`setpriv`).
+which scripts/fault_table.py writes from the fault tests; the faults of
+start-up, the run folder and several devices are in test_faults_startup.py.
 """
 
-import contextlib
 import json
 import os
-import pathlib
-import shutil
-import signal
-import subprocess
 import sys
-import time
 
-import keras
 import numpy as np
 import pytest
 
-from keras_wgan import checkpoints
 from keras_wgan import cli
 from keras_wgan import data
-from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
-from tests.cli.helpers import error_lines
 from tests.cli.helpers import snapshot
+
+from tests.cli.faults import FOLDER_RUN
+from tests.cli.faults import NAMES
+from tests.cli.faults import TRAIN
+from tests.cli.faults import assert_checkpoints_load
+from tests.cli.faults import assert_resumes
+from tests.cli.faults import finished_run  # noqa: F401 - a fixture
+from tests.cli.faults import image_folder
+from tests.cli.faults import immutable
+from tests.cli.faults import labelled_npz
+from tests.cli.faults import no_work  # noqa: F401 - a fixture
+from tests.cli.faults import refused
+from tests.cli.faults import run  # noqa: F401 - a fixture
+from tests.cli.faults import run_as_nobody
+from tests.cli.faults import shared_folder
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import fault_table  # noqa: E402
-
-TRAIN = ["--num-images", "16", *CLI_RUN]
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    """A two-epoch run (two checkpoints, a sample grid), made in-process."""
-    out = tmp_path_factory.mktemp("finished") / "run"
-    assert cli.main(["train", "--out", str(out), "--epochs", "2",
-                     "--sample-every", "1", *TRAIN]) == 0
-    return out
-
-
-@pytest.fixture
-def run(finished_run, tmp_path):
-    """A copy of the finished run to damage."""
-    out = tmp_path / "run"
-    shutil.copytree(finished_run, out)
-    return out
-
-
-@contextlib.contextmanager
-def immutable(*paths):
-    """Makes `paths` immutable (`chattr +i`): even root cannot change them."""
-    done = []
-    try:
-        for path in paths:
-            result = subprocess.run(["chattr", "+i", str(path)],
-                                    capture_output=True, text=True)
-            if result.returncode:
-                pytest.skip(f"chattr +i is not possible here: "
-                            f"{result.stderr.strip()}")
-            done.append(path)
-        yield
-    finally:
-        for path in done:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
-
-
-def refused(capsys, *args):
-    """Runs `train *args`; asserts a one-line refusal, returns the line."""
-    status = cli.main(["train", *map(str, args)])
-    err = "\n".join(line for line in error_lines(capsys).splitlines()
-                    if not line.startswith("keras_wgan: images from"))
-    assert status == 2 and len(err.splitlines()) == 1, err
-    assert err.startswith("error: "), err
-    return err
-
-
-def assert_checkpoints_load(out, epochs):
-    """Every epoch checkpoint of `out` is there, verifies and loads."""
-    found = checkpoints.list_checkpoints(os.path.join(out, "checkpoints"))
-    assert [epoch for epoch, _ in found] == list(epochs)
-    for _, path in found:
-        assert checkpoints.verify_checkpoint(path) is None
-        keras.models.load_model(path)
-
-
-def assert_resumes(capsys, out, done, epochs=None):
-    """`--resume` continues `out` from epoch `done`."""
-    epochs = done + 1 if epochs is None else epochs
-    assert cli.main(["train", "--out", str(out), "--resume", "--epochs",
-                     str(epochs)]) == 0
-    assert f"({done} epochs done)" in capsys.readouterr().out
 
 
 # ------------------------------------------------- data loss, wrong data
@@ -134,29 +74,6 @@ def test_overwrite_with_an_immutable_checkpoint_deletes_nothing(run, capsys):
                    "immutable (chattr +i); nothing was deleted.")
     assert snapshot(run) == before
     assert_checkpoints_load(run, [1, 2])
-
-
-def test_the_fault_table_in_the_docs_is_current():
-    # Regenerate with: python scripts/fault_table.py
-    assert fault_table.main(["--check"]) == 0
-
-
-def image_folder(path, names, seed, size=16):
-    """Writes grey PNG files of random pixels, one per name, into `path`."""
-    from PIL import Image
-
-    path.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(seed)
-    for name in names:
-        pixels = rng.integers(0, 256, (size, size), dtype=np.uint8)
-        Image.fromarray(pixels).save(path / name)
-    return path
-
-
-FOLDER_RUN = ["--epochs", "1", "--width", "2", "--latent-dim", "8",
-              "--batch-size", "8", "--n-critic", "2", "--samples", "4",
-              "--verbose", "0", "--seed", "5"]
-NAMES = [f"img_{index:02d}.png" for index in range(16)]
 
 
 @pytest.mark.fault(
@@ -268,32 +185,6 @@ def test_16_bit_pngs_are_scaled_not_clipped(tmp_path):
     assert loaded.min() == -1.0 and loaded.max() == 1.0
 
 
-@contextlib.contextmanager
-def shared_folder():
-    """A folder an unprivileged user may write in (pytest's are root's)."""
-    import tempfile
-
-    path = tempfile.mkdtemp(prefix="keras_wgan_faults_")
-    os.chmod(path, 0o777)
-    try:
-        yield pathlib.Path(path)
-    finally:
-        subprocess.run(["chmod", "-R", "u+rwx", path], check=False)
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def run_as_nobody(*args, home):
-    """`python -m keras_wgan *args` as the unprivileged user `nobody`."""
-    if shutil.which("setpriv") is None:
-        pytest.skip("setpriv is needed to run as an unprivileged user")
-    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(home),
-               KERAS_HOME=str(home / ".keras"), OMP_NUM_THREADS="1")
-    return subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-         sys.executable, "-m", "keras_wgan", *map(str, args)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
-
-
 @pytest.mark.fault(
     fault="A class subfolder of `--dataset` that cannot be read",
     happens="one-line error naming the folder (the class was silently left "
@@ -324,19 +215,6 @@ def test_an_unreadable_class_folder_is_an_error_not_a_missing_class():
 # -------------------------------------------------- resource exhaustion
 
 
-@pytest.fixture
-def no_work(monkeypatch):
-    """Loading data or building a model fails the test: the refusal must
-    come first (and on the code before it, would exhaust memory)."""
-    from keras_wgan.cli import train
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("work started before the check")
-
-    monkeypatch.setattr(train, "build_model", forbidden)
-    return forbidden
-
-
 @pytest.mark.fault(
     fault="`train --samples 10000000` (or `--width 100000`)",
     happens="one-line refusal with the largest value accepted, before any "
@@ -353,13 +231,6 @@ def test_huge_samples_or_width_are_refused_before_any_work(
     err = refused(capsys, "--out", tmp_path / "run", *args)
     assert err == f"error: {message}"
     assert not (tmp_path / "run").exists()
-
-
-def labelled_npz(path, labels):
-    images = np.random.default_rng(0).integers(0, 256, (len(labels), 16, 16),
-                                               dtype=np.uint8)
-    np.savez(path, x=images, y=np.asarray(labels))
-    return path
 
 
 @pytest.mark.fault(
@@ -502,177 +373,6 @@ def test_words_name_the_real_limit_and_the_options_given(tmp_path, capsys,
     assert not (tmp_path / "run").exists()
 
 
-# ------------------------------------------- start-up and the run folder
-
-
-def nobody_owns(path):
-    subprocess.run(["chown", "-R", "65534:65534", str(path)], check=True)
-
-
-@pytest.mark.fault(
-    fault="The newest checkpoint cannot be read (its permissions)",
-    happens="the resume passes over it, like a damaged one, continues from "
-    "the one before and says so",
-    kept="every checkpoint before it")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
-def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(
-        finished_run):
-    with shared_folder() as shared:
-        out = shared / "run"
-        shutil.copytree(finished_run, out)
-        nobody_owns(out)
-        newest = out / "checkpoints" / "epoch_0002.keras"
-        os.chmod(newest, 0o000)
-        result = run_as_nobody("train", "--out", out, "--resume", "--epochs",
-                               "3", home=shared)
-        assert result.returncode == 0, result.stderr
-        assert (f"resuming from {out}/checkpoints/epoch_0001.keras (1 epochs "
-                "done); passed over epoch_0002.keras: not readable "
-                "(Permission denied)") in result.stdout
-        assert_checkpoints_load(out, [1, 2, 3])
-
-
-@pytest.mark.fault(
-    fault="`run.json` cannot be read (its permissions)",
-    happens="one-line refusal naming it (was a PermissionError traceback)",
-    kept="the run, unchanged")
-@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
-def test_an_unreadable_run_json_is_one_line(finished_run):
-    with shared_folder() as shared:
-        out = shared / "run"
-        shutil.copytree(finished_run, out)
-        nobody_owns(out)
-        os.chmod(out / "run.json", 0o000)
-        before = snapshot(out)
-        result = run_as_nobody("train", "--out", out, "--resume", "--epochs",
-                               "3", home=shared)
-        assert result.returncode == 2, result.stderr
-        assert result.stderr.splitlines() == [
-            f"error: --resume: cannot read {out}/run.json (Permission "
-            "denied); make it readable."]
-        assert snapshot(out) == before
-        assert_checkpoints_load(out, [1, 2])
-
-
-@contextlib.contextmanager
-def read_only_mount(path):
-    """A tmpfs mounted read-only at `path`, or a skip where that is not
-    allowed."""
-    path.mkdir()
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m",
-                             "tmpfs", str(path)], capture_output=True,
-                            text=True)
-    if result.returncode:
-        pytest.skip(f"cannot mount a read-only file system here: "
-                    f"{result.stderr.strip()}")
-    try:
-        yield path
-    finally:
-        subprocess.run(["umount", str(path)], check=True)
-
-
-@pytest.mark.fault(
-    fault="`--out` on a read-only file system",
-    happens="one-line refusal that says read-only file system (it said "
-    "permission denied)",
-    kept="nothing is written")
-def test_a_read_only_file_system_is_named_as_such(tmp_path, capsys):
-    with read_only_mount(tmp_path / "ro") as mounted:
-        err = refused(capsys, "--out", mounted / "run", "--epochs", "1",
-                      *TRAIN)
-    assert err == (f"error: --out: cannot write {mounted}/run: {mounted} is "
-                   "on a read-only file system.")
-
-
-@pytest.mark.fault(
-    fault="Ctrl-C or SIGTERM in the first seconds, while Keras is imported",
-    happens="one line and exit status 130 or 143 (a traceback, or silence)",
-    kept="nothing was written yet")
-@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130),
-                                            (signal.SIGTERM, 143)])
-def test_a_signal_while_starting_is_one_line_and_the_shell_status(
-        tmp_path, signum, status):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "keras_wgan", "train", "--out",
-         str(tmp_path / "run"), "--epochs", "1", *TRAIN],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        cwd=ROOT)
-    time.sleep(1.0)  # past Python's own start, inside the imports
-    process.send_signal(signum)
-    out, err = process.communicate(timeout=120)
-    name = signal.Signals(signum).name
-    assert process.returncode == status, err
-    # On a fast machine the command may be past its imports: then its own
-    # handlers say the line, without "while starting".
-    assert len(err.splitlines()) == 1, err
-    assert err.startswith(f"interrupted: stopped by {name}"), err
-    assert not (tmp_path / "run").exists()
-
-
-# ------------------------------------------------------ several devices
-
-
-def rank_of(pid):
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            variables = dict(item.split(b"=", 1) for item in f.read().split(
-                b"\0") if b"=" in item)
-    except OSError:
-        return None
-    return int(variables[b"RANK"]) if b"RANK" in variables else None
-
-
-@pytest.mark.fault(
-    fault="`torchrun`: one worker killed (SIGKILL), or Ctrl-C to all",
-    happens="each of the run's processes ends in one line: the survivor says "
-    "another process stopped and how to resume (exit 1), on Ctrl-C each "
-    "says interrupted (exit 130); torchrun adds its own report",
-    kept="every checkpoint; the resume continues from the newest")
-@pytest.mark.backends("torch", reason="torchrun starts torch's processes")
-@pytest.mark.slow  # two torchrun processes and a resume: about a minute
-@pytest.mark.parametrize("fault", ["kill_one", "ctrl_c"])
-def test_torchrun_losing_a_worker_or_ctrl_c_is_one_line_a_process(
-        tmp_path, capsys, fault):
-    import psutil
-
-    out = tmp_path / "run"
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node",
-         "2", "--standalone", "-m", "keras_wgan", "train", "--out", str(out),
-         "--epochs", "1000", "--num-images", "64",
-         *CLI_RUN], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env, cwd=ROOT, start_new_session=True)
-    try:
-        while not checkpoints.list_checkpoints(out / "checkpoints"):
-            assert process.poll() is None, process.communicate()[1]
-            time.sleep(0.1)
-        workers = psutil.Process(process.pid).children(recursive=True)
-        if fault == "kill_one":
-            next(worker for worker in workers
-                 if rank_of(worker.pid) == 1).kill()
-        else:  # a terminal's Ctrl-C reaches the whole process group
-            os.killpg(process.pid, signal.SIGINT)
-        _, err = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-    ours = [line for line in err.splitlines()
-            if line.startswith(("error:", "interrupted:", "[rank"))]
-    hint = "; continue with: python -m keras_wgan train --out"
-    if fault == "kill_one":
-        assert len(ours) == 1, err
-        assert ours[0].startswith(
-            "error: another process of the data-parallel run stopped, so "
-            "this one cannot go on (connection reset by peer); the last "
-            "checkpoint is") and hint in ours[0], err
-    else:
-        assert len(ours) == 2, err
-        assert all(line.startswith("interrupted: SIGINT: training stopped; "
-                                   "the last checkpoint is")
-                   and hint in line for line in ours), err
-    done = checkpoints.latest_checkpoint(out / "checkpoints")[0]
-    assert_checkpoints_load(out, range(max(1, done - 2), done + 1))
-    assert_resumes(capsys, out, done)
+def test_the_fault_table_in_the_docs_is_current():
+    # Regenerate with: python scripts/fault_table.py
+    assert fault_table.main(["--check"]) == 0
