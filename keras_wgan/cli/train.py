@@ -214,8 +214,10 @@ def load_training_data(config):
             ) from None
         raise
     images, labels = loaded if config.conditional else (loaded, None)
+    named = None
     if labels is not None:
-        _check_classes(config, labels)
+        named = _class_count(config)
+        _check_classes(config, labels, named)
     if config.num_images is not None:
         if config.num_images > len(images):
             raise UsageError(
@@ -226,7 +228,7 @@ def load_training_data(config):
         labels = None if labels is None else labels[: config.num_images]
     num_classes = None
     if config.conditional:
-        num_classes = _num_classes(config, labels)
+        num_classes = _num_classes(config, labels, named)
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     replicas = distribute.replicas()
@@ -249,7 +251,15 @@ def load_training_data(config):
     return TrainingData(images, labels, num_classes)
 
 
-def _check_classes(config, labels):
+def _class_count(config):
+    """The number of the source's class names, or `None` if it has none."""
+    try:
+        return len(data.class_names(config.dataset, split=config.split))
+    except ValueError:
+        return None
+
+
+def _check_classes(config, labels, count):
     """Raises `UsageError` unless the labels are classes 0..K-1, each one
     present (or below the source's count of class names).
 
@@ -257,10 +267,6 @@ def _check_classes(config, labels):
     otherwise make a model of a million classes. With `--num-images`, the
     labels are those of the images taken.
     """
-    try:
-        count = len(data.class_names(config.dataset, split=config.split))
-    except ValueError:
-        count = None
     present = np.unique(labels)
     if count is not None and present[-1] < count:
         return
@@ -278,13 +284,10 @@ def _check_classes(config, labels):
     )
 
 
-def _num_classes(config, labels):
-    """The classes of a conditional run: the source's class names, else
-    one more than the largest label."""
-    try:
-        count = len(data.class_names(config.dataset, split=config.split))
-    except ValueError:
-        count = int(labels.max()) + 1
+def _num_classes(config, labels, named):
+    """The classes of a conditional run: the source's `named` class names,
+    else one more than the largest label."""
+    count = named if named is not None else int(labels.max()) + 1
     if count < 2:
         raise UsageError(
             f"--conditional needs labels of at least 2 classes; "
