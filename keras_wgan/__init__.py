@@ -16,6 +16,12 @@ import logging
 import os
 import sys
 
+from keras_wgan import _startup_signals
+
+# First: the imports below take seconds, and a Ctrl-C meanwhile should end
+# `python -m keras_wgan` in one line (only the command line is affected).
+_startup_signals.install()
+
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 

@@ -17,7 +17,9 @@
 
 Every bad argument ends in one line on stderr that names the argument and
 the expected value, exit status 2, and nothing written. Ctrl-C and SIGTERM
-end in one line that says how to continue, exit status 130 and 143.
+end in one line that says how to continue, exit status 130 and 143, also
+while the command starts. A process of a `torchrun` run whose peer was
+lost ends in one line that says how to continue, exit status 1.
 """
 
 import importlib
@@ -27,10 +29,13 @@ from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli import signals
 from keras_wgan.cli.output import show_package_logs
+from keras_wgan import _startup_signals
 from keras_wgan.cli.parser import NON_FINITE_STATUS
+from keras_wgan.cli.parser import REPLICA_LOST_STATUS
 from keras_wgan.cli.parser import USAGE_STATUS
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.parser import build_parser
+from keras_wgan.distribute import ReplicaLost
 from keras_wgan.errors import NonFiniteError
 
 __all__ = ["SampleConfig", "TrainConfig", "UsageError", "build_parser",
@@ -48,7 +53,9 @@ def main(argv=None):
         0, `USAGE_STATUS` (2) after a bad argument (one line on stderr,
         nothing written), `NON_FINITE_STATUS` (3) when a NaN or an
         infinity stopped the training, or 128 + the signal's number (130
-        for Ctrl-C, 143 for SIGTERM) when a signal stopped the command.
+        for Ctrl-C, 143 for SIGTERM) when a signal stopped the command,
+        `REPLICA_LOST_STATUS` (1) when another process of a `torchrun` run
+        was lost.
 
     Example:
 
@@ -57,14 +64,19 @@ def main(argv=None):
     """
     show_package_logs()
     argv = sys.argv[1:] if argv is None else list(argv)
-    with signals.handled():
-        try:
-            return _run(argv)
-        except KeyboardInterrupt as stop:
-            if not isinstance(stop, signals.Interrupted):
-                stop = signals.Interrupted(signals.signal.SIGINT)
-            print(f"interrupted: {stop}", file=sys.stderr)
-            return stop.status
+    try:
+        with signals.handled():
+            try:
+                return _run(argv)
+            except KeyboardInterrupt as stop:
+                if not isinstance(stop, signals.Interrupted):
+                    stop = signals.Interrupted(signals.signal.SIGINT)
+                print(f"interrupted: {stop}", file=sys.stderr)
+                return stop.status
+    finally:
+        # Its line is said: a signal from now on (torchrun stopping the
+        # other processes) ends the process without a second one.
+        _startup_signals.ended()
 
 
 def _run(argv):
@@ -82,6 +94,9 @@ def _run(argv):
     except NonFiniteError as error:
         print(f"error: {error}", file=sys.stderr)
         return NON_FINITE_STATUS
+    except ReplicaLost as error:
+        print(f"error: {error}", file=sys.stderr)
+        return REPLICA_LOST_STATUS
     return 0
 
 

@@ -25,6 +25,8 @@ from keras_wgan.zoo import PRETRAINED_MODELS
 USAGE_STATUS = 2
 #: Exit status of a run stopped by a NaN or an infinity.
 NON_FINITE_STATUS = 3
+#: Exit status of a process of a `torchrun` run that lost another one.
+REPLICA_LOST_STATUS = 1
 
 
 class UsageError(Exception):

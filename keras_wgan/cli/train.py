@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import math
 import os
+import re
 import signal
 
 import keras
@@ -20,6 +21,7 @@ from keras_wgan import distribute
 from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import SampleGrid
 from keras_wgan.callbacks import TerminateOnNonFinite
+from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli import signals
 from keras_wgan.cli.config import RESUME_MAY_CHANGE
@@ -91,6 +93,7 @@ def _prepare(options):
     # Before any work: a folder that cannot be written is one line now,
     # not a traceback after the model is built and the data loaded.
     paths.check_folder(config.out, "--out")
+    data_record.check_out_outside(config)
     folder = RunFolder(config.out)
     lock = folder.lock()
     try:
@@ -101,6 +104,8 @@ def _prepare(options):
                 "continue it, --overwrite to start over, or choose a new "
                 "folder."
             )
+        if distribute.is_chief():
+            check_run_folder(folder, config.overwrite)
         check_data_dir(config)
         keras.utils.set_random_seed(config.seed)
         if config.init_from is not None and \
@@ -123,6 +128,22 @@ def _prepare(options):
             lock.release()
 
     return run
+
+
+def check_run_folder(folder, overwrite):
+    """Raises `UsageError` unless a new run can write all of `folder`.
+
+    With `overwrite`, also unless every file of the earlier run that the
+    new one deletes or replaces can go: checked before any is deleted, so
+    that a refusal keeps the earlier run whole.
+    """
+    for inside in (folder.checkpoints, folder.samples):
+        if os.path.exists(inside):
+            paths.check_folder(inside, "--out")
+    if overwrite:
+        paths.check_removable(folder.previous_run_files()
+                              + [folder.record_path, folder.metrics],
+                              "--overwrite")
 
 
 def check_data_dir(config):
@@ -177,8 +198,14 @@ def load_training_data(config):
             split=config.split, return_labels=config.conditional,
             data_dir=config.data_dir, download=config.download,
             verbose=config.verbose == 1,
+            # The images are taken before they are resized.
+            limit=config.num_images,
         )
     except ValueError as error:
+        if str(error).startswith("image_size "):
+            raise UsageError(str(error).replace(
+                "image_size", "--image-size").replace(
+                "fewer images", "a smaller --num-images")) from None
         if config.conditional and str(error).startswith("return_labels"):
             raise UsageError(
                 f"--conditional needs labels, and --dataset {source} has "
@@ -187,6 +214,10 @@ def load_training_data(config):
             ) from None
         raise
     images, labels = loaded if config.conditional else (loaded, None)
+    named = None
+    if labels is not None:
+        named = _class_count(config)
+        _check_classes(config, labels, named)
     if config.num_images is not None:
         if config.num_images > len(images):
             raise UsageError(
@@ -197,7 +228,7 @@ def load_training_data(config):
         labels = None if labels is None else labels[: config.num_images]
     num_classes = None
     if config.conditional:
-        num_classes = _num_classes(config, labels)
+        num_classes = _num_classes(config, labels, named)
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     replicas = distribute.replicas()
@@ -220,13 +251,43 @@ def load_training_data(config):
     return TrainingData(images, labels, num_classes)
 
 
-def _num_classes(config, labels):
-    """The classes of a conditional run: the source's class names, else
-    one more than the largest label."""
+def _class_count(config):
+    """The number of the source's class names, or `None` if it has none."""
     try:
-        count = len(data.class_names(config.dataset, split=config.split))
+        return len(data.class_names(config.dataset, split=config.split))
     except ValueError:
-        count = int(labels.max()) + 1
+        return None
+
+
+def _check_classes(config, labels, count):
+    """Raises `UsageError` unless the labels are classes 0..K-1, each one
+    present (or below the source's count of class names).
+
+    Checked before anything is built: a label such as 999999 would
+    otherwise make a model of a million classes. With `--num-images`, the
+    labels are those of the images taken.
+    """
+    present = np.unique(labels)
+    if count is not None and present[-1] < count:
+        return
+    if count is None and np.array_equal(present, np.arange(len(present))):
+        return
+    expected = (f"below the {count} class names" if count is not None
+                else "the classes 0..K-1, each one present")
+    missing = np.setdiff1d(np.arange(min(int(present[-1]), len(labels)) + 1),
+                           present)
+    raise UsageError(
+        f"--conditional needs labels {expected}; --dataset {config.dataset} "
+        f"has {len(present)} distinct labels from {present[0]} to "
+        f"{present[-1]}" + (f" (none is {missing[0]})" if len(missing) else "")
+        + "; number the classes 0, 1, 2, ... without gaps."
+    )
+
+
+def _num_classes(config, labels, named):
+    """The classes of a conditional run: the source's `named` class names,
+    else one more than the largest label."""
+    count = named if named is not None else int(labels.max()) + 1
     if count < 2:
         raise UsageError(
             f"--conditional needs labels of at least 2 classes; "
@@ -430,6 +491,24 @@ def train(config, model, training_data, initial_epoch=0, record=None,
             raise signals.Interrupted(
                 signum, f"{signal.Signals(signum).name}: training stopped; "
                 f"{RunFolder(config.out).resume_hint()}") from None
+        except Exception as error:
+            if not distribute.lost_replica(error):
+                raise
+            hint = RunFolder(config.out).resume_hint()
+            signum = signals.asked()
+            if signum is not None:
+                # The run was asked to stop, and another process stopped
+                # first: this one stops too, for the same reason.
+                raise signals.Interrupted(
+                    signum, f"{signal.Signals(signum).name}: training "
+                    f"stopped; {hint}") from None
+            found = re.search(r"Connection (reset|closed) by peer",
+                              str(error))
+            reason = (found.group(0).lower() if found
+                      else str(error).strip().splitlines()[0][:200])
+            raise distribute.ReplicaLost(
+                "another process of the data-parallel run stopped, so this "
+                f"one cannot go on ({reason}); {hint}") from None
 
 
 def _train(config, model, training_data, initial_epoch, record, resumed_from,
@@ -454,9 +533,13 @@ def _train(config, model, training_data, initial_epoch, record, resumed_from,
             or default_architecture(training_data.image_shape))
         record["image_shape"] = list(training_data.image_shape)
         record["num_classes"] = training_data.num_classes
+        record["data"] = data_record.describe(config, training_data)
     else:
         record = dict(record, **{name: getattr(config, name)
                                  for name in RESUME_MAY_CHANGE})
+        # A run recorded before fingerprints were kept gets one now.
+        record.setdefault("data", data_record.describe(config,
+                                                       training_data))
         record.setdefault("resumed", []).append(
             {"checkpoint": os.path.relpath(resumed_from, config.out),
              "initial_epoch": initial_epoch}

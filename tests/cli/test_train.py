@@ -376,13 +376,17 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
                  channels=None, architecture="mnist", conditional=False,
                  lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
                  critic_learning_rate=None, generator_learning_rate=None,
-                 generator_ema=None, devices=None)
-    assert json.loads((finished_run / "run.json").read_text()) == dict(
-        legacy, out=str(finished_run), **added)
+                 generator_ema=None, devices=None, init_from=None)
+    fresh = json.loads((finished_run / "run.json").read_text())
+    data = fresh.pop("data")
+    assert data["source"] == "mnist"
+    assert fresh == dict(legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
                      "--learning-rate", "0.002"]) == 0
     assert "resuming from" in capsys.readouterr().out
     record = json.loads((out / "run.json").read_text())
+    # The resume records the data it continued on, for the next resume.
+    assert record.pop("data") == data
     assert record == dict(legacy, epochs=2, learning_rate=0.002,
                           devices=None, resumed=[
         {"checkpoint": os.path.join("checkpoints", "epoch_0001.keras"),

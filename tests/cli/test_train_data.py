@@ -101,8 +101,8 @@ def test_the_architecture_option_builds_its_networks(architecture, size,
      "images of --dataset: architecture 'mnist' builds images of shape "
      "(28, 28, 1) only, got (8, 8, 3)."),
     (["--architecture", "resnet"], "--architecture resnet does not fit the "
-     "images of --dataset: image_shape must be at least 16x16 for the ResNet "
-     "critic"),
+     "images of --dataset: image_shape must be (size, size, 1 or 3) with "
+     "size a power of two >= 16, got (8, 8, 3)."),
 ])
 def test_bad_data_options_are_one_line_and_write_nothing(tmp_path, capsys,
                                                          extra, message):
