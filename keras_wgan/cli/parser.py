@@ -102,6 +102,21 @@ def class_list(text):
     return classes
 
 
+def add_dry_run(parser):
+    """Adds `--dry-run` to a command's parser.
+
+    Example:
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_dry_run(parser)
+    >>> parser.parse_args(["--dry-run"]).dry_run
+    True
+    """
+    parser.add_argument("--dry-run", action="store_true", default=None,
+                        help="check every option and the data source, say "
+                        "what would run, and exit without writing anything")
+
+
 def build_parser():
     """Returns the argument parser of `python -m keras_wgan`.
 
@@ -150,7 +165,7 @@ def _add_train_parser(commands):
     train.add_argument("--model", choices=TRAIN_MODELS, default=None,
                        help="wgan: weight clipping; wgan-gp: gradient "
                        "penalty (default); wgan-lp, dragan, wgan-r1, wgan-sn, "
-                       "sngan-hinge: see README, Choosing a Lipschitz method")
+                       "sngan-hinge: see the guide 'Choosing a Lipschitz method'")
     train.add_argument("--out", required=True,
                        help="output folder, e.g. runs/mnist")
     train.add_argument("--recipe", choices=tuple(RECIPES), default=None,
@@ -268,6 +283,7 @@ def _add_train_parser(commands):
                        "and TensorFlow; on torch start one process a device "
                        "with torchrun --nproc-per-node N instead); "
                        "--batch-size is the global batch")
+    add_dry_run(train)
     return train
 
 
@@ -299,6 +315,7 @@ def _add_sample_parser(commands):
     sample.add_argument("--raw", action="store_true", default=None,
                         help="a model trained with --generator-ema: sample "
                         "from the trained generator, not its moving average")
+    add_dry_run(sample)
     return sample
 
 
@@ -362,4 +379,5 @@ def _add_compare_parser(commands):
         "of --seed)")
     add("--overwrite", action="store_true", default=None,
         help="write into an --out that is not empty")
+    add_dry_run(compare_parser)
     return compare_parser

@@ -51,7 +51,10 @@ def prepare(args):
     if num_classes is not None and config.columns is not None:
         raise UsageError("--columns applies to unconditional models; a "
                          "conditional model's grid has one row per class.")
-    return lambda: sample(config, model)
+    job = lambda: sample(config, model)  # noqa: E731
+    source = config.checkpoint or f"the pretrained {config.pretrained}"
+    job.summary = f"write {config.n} samples of {source} to {config.out}"
+    return job
 
 
 def sample(config, model):

@@ -66,6 +66,12 @@ def prepare(args):
         with scope:
             return job()
 
+    def cancel():
+        with scope:
+            job.cancel()
+
+    run.summary = job.summary
+    run.cancel = cancel
     return run
 
 
@@ -114,7 +120,31 @@ def _prepare(options):
         finally:
             lock.release()
 
+    run.summary = describe(config, model, training_data)
+    run.cancel = lambda: lock.release(remove_created=True)
     return run
+
+
+def describe(config, model, training_data, initial_epoch=0):
+    """One line on what `train` would do: the `--dry-run` output.
+
+    Example:
+
+    >>> config = TrainConfig(out="runs/a", model="wgan", width=2,
+    ...                      latent_dim=4, epochs=2)
+    >>> images = np.zeros((640, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))
+    >>> describe(config, model, TrainingData(images))
+    'train WGAN on 640 images of shape 28x28x1 for epochs 1 to 2 (2 steps of 5 critic batches of 64 an epoch, 4 generator iterations) into runs/a'
+    """
+    steps = steps_per_epoch(config, len(training_data))
+    epochs = config.epochs - initial_epoch
+    shape = "x".join(map(str, training_data.image_shape))
+    return (f"train {type(model).__name__} on {len(training_data)} images of "
+            f"shape {shape} for epochs {initial_epoch + 1} to {config.epochs}"
+            f" ({steps} steps of {config.n_critic} critic batches of "
+            f"{config.batch_size} an epoch, {steps * max(epochs, 0)} "
+            f"generator iterations) into {config.out}")
 
 
 def check_data_dir(config):
