@@ -77,6 +77,10 @@ def seeds_table(path):
             + _source(path, summary.get("command")))
 
 
+def _fid(value):
+    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+
+
 def runs_table(path):
     """The runs judged by `scripts/judge_runs.py`, with the data's floor."""
     record = _load(path)
@@ -91,7 +95,7 @@ def runs_table(path):
         networks = (f"{run['architecture']}, width {run['width']}"
                     + (", conditional" if run.get("conditional") else ""))
         cells = [run["run"], networks, f"{run['generator_iterations']:,}",
-                 f"{run['classifier_fid']:.4g}",
+                 _fid(run["classifier_fid"]),
                  f"{run['classifier_score']:.3g}",
                  str(run["classes_covered"])]
         if conditional:
@@ -99,7 +103,7 @@ def runs_table(path):
             cells.append("n/a" if accuracy is None else f"{accuracy:.1%}")
         lines.append("| " + " | ".join(cells) + " |")
     cells = [f"floor: {record['samples']:,} real train images", "", "",
-             f"{floor['classifier_fid']:.4g}",
+             _fid(floor["classifier_fid"]),
              f"{floor['classifier_score']:.3g}",
              str(floor["classes_covered"])]
     if conditional:
