@@ -4,7 +4,11 @@ The docs build (`scripts/mkdocs_hooks.py`) puts it where a page has the
 line `<!-- cli-reference -->`, so the reference cannot drift from the
 options the command line accepts.
 
-    python scripts/cli_reference.py
+    .venv/bin/python scripts/cli_reference.py
+
+With `--write-help` it writes `keras_wgan/cli_help.json` instead, the
+texts that `--help` prints without loading Keras; run it after changing an
+option (tests/cli/test_help.py fails until then).
 """
 
 import argparse
@@ -51,5 +55,41 @@ def reference():
     return "\n".join(lines)
 
 
+def help_texts():
+    """The `--help` text of the program and of each command, by command
+    name ("" for the program), as `keras_wgan/__main__.py` prints them."""
+    from keras_wgan.__main__ import HELP_COLUMNS
+    from keras_wgan.cli import build_parser
+
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(HELP_COLUMNS)
+    try:
+        parser = build_parser()
+        texts = {"": parser.format_help()}
+        for name, command in parser.command_parsers.items():
+            texts[name] = command.format_help()
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
+    return texts
+
+
+def write_help():
+    """Writes `keras_wgan/cli_help.json`, the texts `--help` prints."""
+    import json
+
+    from keras_wgan.__main__ import HELP_FILE
+
+    with open(HELP_FILE, "w") as f:
+        json.dump(help_texts(), f, indent=1, sort_keys=True)
+        f.write("\n")
+    return HELP_FILE
+
+
 if __name__ == "__main__":
-    print(reference())
+    if sys.argv[1:] == ["--write-help"]:
+        print("wrote", write_help())
+    else:
+        print(reference())
