@@ -10,6 +10,7 @@ import dataclasses
 import math
 import os
 import signal
+import sys
 
 import keras
 import numpy as np
@@ -110,6 +111,10 @@ def _prepare(options):
         keras.utils.set_random_seed(config.seed)
         training_data = load_training_data(config)
         model = build_model(config, training_data)
+        # After every check, so that a refused run says only why.
+        warning = small_data_warning(config, len(training_data))
+        if warning and distribute.is_chief():
+            print(f"warning: {warning}", file=sys.stderr)
     except BaseException:
         lock.release(remove_created=True)
         raise
@@ -255,6 +260,49 @@ def _num_classes(config, labels):
             f"{config.dataset} has {count}."
         )
     return count
+
+
+#: Fewer generator iterations an epoch than this get `small_data_warning`.
+FEW_STEPS = 10
+#: The generator iterations `small_data_warning` suggests at least.
+SUGGESTED_ITERATIONS = 2000
+
+
+def small_data_warning(config, num_images):
+    """Says what to do when an epoch is only a few generator iterations.
+
+    A few hundred images at the default batch size make one step an epoch,
+    so a run of the default epochs trains a few dozen iterations and draws
+    grey blurs; this names the numbers and suggests a smaller
+    `--batch-size` and more `--epochs`.
+
+    Returns:
+        The warning, or `None` when an epoch has `FEW_STEPS` steps or more.
+
+    Example:
+
+    >>> print(small_data_warning(TrainConfig(out="run"), 300))
+    --dataset has 300 images, so with --batch-size 64 and --n-critic 5 an epoch is 1 generator iteration (each iteration draws 5 batches) and --epochs 10 trains 10; GANs need thousands of iterations, and so few draw grey blurs. Try --batch-size 4 --epochs 134: 15 iterations an epoch, 2010 in all.
+    >>> small_data_warning(TrainConfig(out="run"), 60_000) is None
+    True
+    """
+    steps = steps_per_epoch(config, num_images)
+    if steps >= FEW_STEPS:
+        return None
+    per_step = num_images / (config.n_critic * FEW_STEPS)
+    batch = 2 ** max(0, math.floor(math.log2(max(per_step, 1))))
+    batch = min(batch, config.batch_size)
+    suggested = dataclasses.replace(config, batch_size=batch)
+    new_steps = steps_per_epoch(suggested, num_images)
+    epochs = math.ceil(SUGGESTED_ITERATIONS / new_steps)
+    return (f"--dataset has {num_images} images, so with --batch-size "
+            f"{config.batch_size} and --n-critic {config.n_critic} an epoch "
+            f"is {steps} generator iteration{'s' * (steps != 1)} (each "
+            f"iteration draws {config.n_critic} batches) and --epochs "
+            f"{config.epochs} trains {steps * config.epochs}; GANs need "
+            "thousands of iterations, and so few draw grey blurs. Try "
+            f"--batch-size {batch} --epochs {epochs}: {new_steps} iterations "
+            f"an epoch, {new_steps * epochs} in all.")
 
 
 def steps_per_epoch(config, num_images):

@@ -191,7 +191,11 @@ def test_a_conditional_run_on_class_folders_gives_a_row_per_class(
     for extra, message in (
             (["--classes", "2"], "--classes must be in [0, 2), got 2."),
             (["--columns", "2"], "--columns applies to unconditional "
-             "models")):
+             "models"),
+            # Exactly --n images or a refusal: 2 rows cannot hold 3.
+            (["--n", "3"], "--n must be a multiple of the 2 rows of a "
+             "conditional model's grid (one row per class), got 3; e.g. "
+             "--n 2 or --n 4.")):
         assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
                          "--out", str(tmp_path / "x.png"), *extra]) == 2
         assert message in capsys.readouterr().err
