@@ -34,6 +34,7 @@ from keras_wgan.cli.parser import NON_FINITE_STATUS
 from keras_wgan.cli.parser import USAGE_STATUS
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.parser import build_parser
+from keras_wgan.cli.parser import cli_words
 from keras_wgan.errors import NonFiniteError
 
 __all__ = ["SampleConfig", "TrainConfig", "UsageError", "build_parser",
@@ -71,17 +72,23 @@ def main(argv=None):
 
 
 def _run(argv):
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
         # Not an option of the commands' configs: it decides only whether
         # the prepared job runs.
         dry_run = vars(args).pop("dry_run", None)
         command = importlib.import_module(f"keras_wgan.cli.{args.command}")
         job = command.prepare(args)
-    except (UsageError, ValueError, FileNotFoundError) as error:
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return USAGE_STATUS
+    except (ValueError, FileNotFoundError) as error:
         # Only the checks before any work is done end in one line: an error
         # during training is a bug or a data fault and keeps its traceback.
-        print(f"error: {error}", file=sys.stderr)
+        # The library's checks name its keywords; the user gave flags.
+        message = cli_words(str(error), parser.command_parsers[args.command])
+        print(f"error: {message}", file=sys.stderr)
         return USAGE_STATUS
     if dry_run:
         # `prepare` has checked every option and loaded the data and the

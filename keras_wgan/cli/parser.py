@@ -102,6 +102,50 @@ def class_list(text):
     return classes
 
 
+#: Python keyword arguments a command-line user knows by another flag.
+_KEYWORD_FLAGS = {"return_labels": "--conditional"}
+
+
+def cli_words(message, command_parser):
+    """Says `message` in a command-line user's words: flags for keywords.
+
+    The library's errors name its keyword arguments (`pass image_size=`,
+    `download=True`); a command-line user gave flags, so each keyword of an
+    option of `command_parser` becomes its flag.
+
+    Args:
+        message: An error message of the library.
+        command_parser: The parser of the command that ran
+            (`build_parser().command_parsers[name]`).
+
+    Returns:
+        The message with the command's flags for the keywords.
+
+    Example:
+
+    >>> train = build_parser().command_parsers["train"]
+    >>> cli_words("images differ in size; pass image_size= to resize them, "
+    ...           "or download=True.", train)
+    'images differ in size; pass --image-size to resize them, or --download.'
+    >>> cli_words("image_size must be an int >= 1, got 0.", train)
+    '--image-size must be an int >= 1, got 0.'
+    """
+    import re
+
+    flags = dict(_KEYWORD_FLAGS)
+    for action in command_parser._actions:
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and action.dest != "help":
+            flags[action.dest] = longs[0]
+    for keyword, flag in flags.items():
+        message = re.sub(rf"(?<![\w.-]){keyword}=True\b", flag, message)
+        message = re.sub(rf"(?<![\w.-]){keyword}=(?=[\s,;.)]|$)", flag,
+                         message)
+        message = re.sub(rf"(?<![\w.`'-]){keyword}(?= must | is )", flag,
+                         message)
+    return message
+
+
 def add_dry_run(parser):
     """Adds `--dry-run` to a command's parser.
 
