@@ -41,12 +41,39 @@ def cached_help(argv):
     return texts.get(command)
 
 
+def quiet_other_backends(environ):
+    """Silences the start-up logs of backends this run does not use.
+
+    TensorFlow and JAX may be installed beside the backend in use (the
+    test requirements install both; tensorflow-datasets imports them), and
+    their start-up lines (oneDNN, absl, platform notices) say nothing about
+    this run. Settings already in `environ` are kept.
+
+    Example:
+
+    >>> environ = {"KERAS_BACKEND": "torch"}
+    >>> quiet_other_backends(environ)
+    >>> environ["TF_CPP_MIN_LOG_LEVEL"], environ["JAX_PLATFORMS"]
+    ('3', 'cpu')
+    >>> environ = {"KERAS_BACKEND": "tensorflow"}
+    >>> quiet_other_backends(environ)
+    >>> sorted(environ)
+    ['JAX_PLATFORMS', 'KERAS_BACKEND']
+    """
+    backend = environ.get("KERAS_BACKEND", "torch")
+    if backend != "tensorflow":
+        environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if backend != "jax":
+        environ.setdefault("JAX_PLATFORMS", "cpu")
+
+
 def console_main():
     """Runs the command line; the entry point of `keras-wgan`."""
     text = cached_help(sys.argv[1:])
     if text is not None:
         sys.stdout.write(text)
         sys.exit(0)
+    quiet_other_backends(os.environ)
     import keras_wgan
     from keras_wgan.cli import main
 
