@@ -4,7 +4,8 @@ the result files.
 Every shell command in a `bash` block of README.md and docs/ is checked
 (`documented_commands`): `python -m keras_wgan` commands run for real with
 `--dry-run` (every option checked, the data loaded, the model built), or
-are parsed when they need what an earlier command writes (`--resume`,
+are parsed when the command has no `--dry-run`, when they need what an
+earlier command writes (`--resume`,
 `--checkpoint`), a placeholder path, data that is not on this machine or
 another backend; scripts and benchmarks must exist and know every flag
 given to them; files named by the set-up commands must exist. A command of
@@ -146,7 +147,11 @@ def check_keras_wgan(arguments, env, capsys):
     parser.parse_args(arguments)  # a renamed or unknown flag fails here
     if "--help" in arguments or "-h" in arguments:
         return
-    if (backend != keras.backend.backend() or "--devices" in arguments
+    command = parser.command_parsers.get(arguments[0])
+    dry_runs = (command is not None
+                and "--dry-run" in command._option_string_actions)
+    if (not dry_runs or backend != keras.backend.backend()
+            or "--devices" in arguments
             or _needs_state_or_placeholder(arguments)):
         return
     status = cli.main(arguments + ["--dry-run"])
