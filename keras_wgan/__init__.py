@@ -79,7 +79,8 @@ def _started_as_command_line():
     `--help` (which needs none of them) has had its chance to answer.
     """
     first = sys.argv[0] if sys.argv else ""
-    return first == "-m" or os.path.basename(first) == "keras-wgan"
+    script = os.path.basename(first).removesuffix(".exe")
+    return first == "-m" or script == "keras-wgan"
 
 
 def _load(name):
