@@ -133,6 +133,7 @@ class TrainConfig:
     split: str = "train"
     num_images: int = None
     seed: int = 0
+    init_from: str = None
     samples: int = 64
     sample_every: int = 1
     overwrite: bool = False
@@ -175,6 +176,8 @@ class TrainConfig:
                     + (" with --conditional." if self.conditional else "."))
         if self.data_dir is not None:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
+        if self.init_from is not None:
+            _set(self, "init_from", _check_init_from(self.init_from))
         for name in ("download", "overwrite", "resume", "conditional"):
             _check_bool(name, getattr(self, name))
         _set(self, "dataset", _check_path("dataset", self.dataset))
@@ -332,6 +335,28 @@ class TrainConfig:
                 record[field.name] = getattr(self, field.name)
         record["num_images"] = num_images
         return record
+
+
+def _check_init_from(source):
+    """Returns `--init-from`: a pretrained model's name or a `.keras` file.
+
+    Example:
+
+    >>> _check_init_from("mnist-wgan-gp")
+    'mnist-wgan-gp'
+    >>> _check_init_from("weights.h5")
+    Traceback (most recent call last):
+    ...
+    ValueError: init_from must be a pretrained model (mnist-wgan-gp, mnist-wgan, fashion-mnist-wgan-gp) or a .keras file, got 'weights.h5'.
+    """
+    if source in PRETRAINED_MODELS:
+        return source
+    if not isinstance(source, str) or not source.endswith(".keras"):
+        raise ValueError(
+            "init_from must be a pretrained model ("
+            + ", ".join(PRETRAINED_MODELS) + f") or a .keras file, got "
+            f"{source!r}.")
+    return _check_path("init_from", source)
 
 
 #: The most images `sample --n` draws: one PNG grid of 100 x 100 MNIST

@@ -300,6 +300,11 @@ def _add_train_parser(commands):
                        help="train on the first N images only")
     train.add_argument("--seed", type=number(int, 0), default=None,
                        help=f"random seed (default {default('seed')})")
+    train.add_argument("--init-from", default=None, metavar="SOURCE",
+                       help="start from the critic's and generator's "
+                       "weights of a pretrained model (" + ", ".join(
+                           PRETRAINED_MODELS) + ") or a model.keras file "
+                       "(fresh optimizers; the networks must match)")
     train.add_argument("--samples", type=number(int, 1), default=None,
                        help="images per sample grid (default "
                        f"{default('samples')})")

@@ -34,6 +34,7 @@ from keras_wgan.models import linear_decay
 from keras_wgan.models.registry import get_variant
 from keras_wgan.nets.registry import build_networks
 from keras_wgan.nets.registry import default_architecture
+from keras_wgan.zoo import PRETRAINED_MODELS
 
 
 def prepare(args):
@@ -109,8 +110,15 @@ def _prepare(options):
             )
         check_data_dir(config)
         keras.utils.set_random_seed(config.seed)
+        if config.init_from is not None and \
+                config.init_from not in PRETRAINED_MODELS and \
+                not os.path.isfile(config.init_from):
+            raise UsageError(f"--init-from: {config.init_from} is not a "
+                             "file or a pretrained model's name.")
         training_data = load_training_data(config)
         model = build_model(config, training_data)
+        if config.init_from is not None:
+            init_from(model, config.init_from)
         # After every check, so that a refused run says only why.
         warning = small_data_warning(config, len(training_data))
         if warning and distribute.is_chief():
@@ -125,7 +133,9 @@ def _prepare(options):
         finally:
             lock.release()
 
-    run.summary = describe(config, model, training_data)
+    run.summary = describe(config, model, training_data) + (
+        "" if config.init_from is None
+        else f", starting from the weights of {config.init_from}")
     run.cancel = lambda: lock.release(remove_created=True)
     return run
 
@@ -376,6 +386,58 @@ def build_model(config, training_data):
         generator_learning_rate=learning_rate(config, model, iterations,
                                               "generator"))
     return model
+
+
+def init_from(model, source):
+    """Copies the critic's and generator's weights of `source` into `model`.
+
+    The optimizers stay fresh, and a moving average of the generator
+    (`--generator-ema`) starts from the copied generator. This continues a
+    trained model with other settings (a learning-rate decay, a moving
+    average) as a new run.
+
+    Args:
+        model: A built model of the run.
+        source: The name of a pretrained model (`keras_wgan.pretrained`)
+            or a `.keras` file written by `train`.
+
+    Raises:
+        UsageError: naming `--init-from`, if the file does not load or its
+            networks' weights differ in number or shape from `model`'s.
+
+    Example:
+
+    >>> config = TrainConfig(out="run", width=32, latent_dim=128)
+    >>> images = np.zeros((640, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))
+    >>> init_from(model, "mnist-wgan-gp")
+    >>> pretrained = keras_wgan.pretrained("mnist-wgan-gp")
+    >>> bool(np.allclose(model.generate(4, seed=0), pretrained.generate(4, seed=0)))
+    True
+    """
+    from keras_wgan.cli.checkpoint import load_model
+    from keras_wgan.models.adversarial import AdversarialModel
+    from keras_wgan.zoo import pretrained
+
+    if source in PRETRAINED_MODELS:
+        donor = pretrained(source)
+    else:
+        donor = load_model(source, "--init-from", AdversarialModel)
+    for player in ("critic", "generator"):
+        ours = getattr(model, player).weights
+        theirs = getattr(donor, player, None)
+        theirs = [] if theirs is None else theirs.weights
+        shapes = [tuple(w.shape) for w in ours]
+        if shapes != [tuple(w.shape) for w in theirs]:
+            raise UsageError(
+                f"--init-from: the {player} of {source} does not match this "
+                "run's networks (weight shapes differ); give the --width, "
+                "--latent-dim, --architecture and data it was trained with.")
+        for variable, value in zip(ours, theirs):
+            variable.assign(value)
+    average = getattr(model, "ema_generator", None)
+    if average is not None:
+        average.set_weights(model.generator.get_weights())
 
 
 def learning_rate(config, model, iterations, player=None):
