@@ -15,6 +15,9 @@
   and loads without writing, and the work it returns.
 - `output`: the package's log lines on stderr.
 
+`--dry-run` runs the checks and the loading of `prepare`, prints what would
+run, and exits with status 0 without running it.
+
 Every bad argument ends in one line on stderr that names the argument and
 the expected value, exit status 2, and nothing written. Ctrl-C and SIGTERM
 end in one line that says how to continue, exit status 130 and 143, also
@@ -35,6 +38,7 @@ from keras_wgan.cli.parser import REPLICA_LOST_STATUS
 from keras_wgan.cli.parser import USAGE_STATUS
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.parser import build_parser
+from keras_wgan.cli.parser import cli_words
 from keras_wgan.distribute import ReplicaLost
 from keras_wgan.errors import NonFiniteError
 
@@ -80,15 +84,31 @@ def main(argv=None):
 
 
 def _run(argv):
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        # Not an option of the commands' configs: it decides only whether
+        # the prepared job runs.
+        dry_run = vars(args).pop("dry_run", None)
         command = importlib.import_module(f"keras_wgan.cli.{args.command}")
         job = command.prepare(args)
-    except (UsageError, ValueError, FileNotFoundError) as error:
-        # Only the checks before any work is done end in one line: an error
-        # during training is a bug or a data fault and keeps its traceback.
+    except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_STATUS
+    except (ValueError, FileNotFoundError) as error:
+        # Only the checks before any work is done end in one line: an error
+        # during training is a bug or a data fault and keeps its traceback.
+        # The library's checks name its keywords; the user gave flags.
+        message = cli_words(str(error), parser.command_parsers[args.command])
+        print(f"error: {message}", file=sys.stderr)
+        return USAGE_STATUS
+    if dry_run:
+        # `prepare` has checked every option and loaded the data and the
+        # model; what it holds (the run folder's lock) is let go unused.
+        print(f"dry run: would {getattr(job, 'summary', args.command)}; "
+              "nothing written.")
+        getattr(job, "cancel", lambda: None)()
+        return 0
     try:
         job()
     except NonFiniteError as error:

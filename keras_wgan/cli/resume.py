@@ -29,6 +29,7 @@ from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.cli.train import build_model
 from keras_wgan.cli.train import check_data_dir
+from keras_wgan.cli.train import describe
 from keras_wgan.cli.train import learning_rate
 from keras_wgan.cli.train import load_training_data
 from keras_wgan.cli.train import model_class
@@ -78,6 +79,8 @@ def prepare(options):
         finally:
             lock.release()
 
+    run.summary = getattr(job, "summary", f"continue the run in {out}")
+    run.cancel = lock.release
     return run
 
 
@@ -145,8 +148,12 @@ def _prepare_locked(folder, options):
         f"; passed over {os.path.basename(newer)}: {reason}"
         for newer, reason in skipped
     )
-    return lambda: train(config, model, training_data, initial_epoch=completed,
-                         record=recorded, resumed_from=path, note=note)
+    job = lambda: train(  # noqa: E731
+        config, model, training_data, initial_epoch=completed,
+        record=recorded, resumed_from=path, note=note)
+    job.summary = ("resume from " + path + ": "
+                   + describe(config, model, training_data, completed))
+    return job
 
 
 def check_record_matches(record, config, model, path, training_data):

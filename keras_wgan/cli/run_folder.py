@@ -28,7 +28,7 @@ from keras_wgan.cli.parser import UsageError
 
 try:
     import fcntl
-except ImportError:  # Windows: no flock, so no lock (see README).
+except ImportError:  # Windows: no flock, so no lock (docs: Resuming and failures).
     fcntl = None
 
 CHECKPOINT_NAME = "model.keras"
@@ -157,7 +157,7 @@ class RunFolder:
         if missing:
             raise UsageError(
                 f"{where} lacks the field(s) {', '.join(missing)} that "
-                "'train' records; restore them, or see README 'Resuming and "
+                "'train' records; restore them, or see the guide 'Resuming and "
                 "failures' to continue without a run.json."
             )
         known = {field.name for field in dataclasses.fields(TrainConfig)}

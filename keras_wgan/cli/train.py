@@ -11,6 +11,7 @@ import math
 import os
 import re
 import signal
+import sys
 
 import keras
 import numpy as np
@@ -69,6 +70,12 @@ def prepare(args):
         with scope:
             return job()
 
+    def cancel():
+        with scope:
+            job.cancel()
+
+    run.summary = job.summary
+    run.cancel = cancel
     return run
 
 
@@ -117,6 +124,10 @@ def _prepare(options):
         model = build_model(config, training_data)
         if config.init_from is not None:
             init_from(model, config.init_from)
+        # After every check, so that a refused run says only why.
+        warning = small_data_warning(config, len(training_data))
+        if warning and distribute.is_chief():
+            print(f"warning: {warning}", file=sys.stderr)
     except BaseException:
         lock.release(remove_created=True)
         raise
@@ -127,6 +138,10 @@ def _prepare(options):
         finally:
             lock.release()
 
+    run.summary = describe(config, model, training_data) + (
+        "" if config.init_from is None
+        else f", starting from the weights of {config.init_from}")
+    run.cancel = lambda: lock.release(remove_created=True)
     return run
 
 
@@ -144,6 +159,28 @@ def check_run_folder(folder, overwrite):
         paths.check_removable(folder.previous_run_files()
                               + [folder.record_path, folder.metrics],
                               "--overwrite")
+
+
+def describe(config, model, training_data, initial_epoch=0):
+    """One line on what `train` would do: the `--dry-run` output.
+
+    Example:
+
+    >>> config = TrainConfig(out="runs/a", model="wgan", width=2,
+    ...                      latent_dim=4, epochs=2)
+    >>> images = np.zeros((640, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))
+    >>> describe(config, model, TrainingData(images))
+    'train WGAN on 640 images of shape 28x28x1 for epochs 1 to 2 (2 steps of 5 critic batches of 64 an epoch, 4 generator iterations) into runs/a'
+    """
+    steps = steps_per_epoch(config, len(training_data))
+    epochs = config.epochs - initial_epoch
+    shape = "x".join(map(str, training_data.image_shape))
+    return (f"train {type(model).__name__} on {len(training_data)} images of "
+            f"shape {shape} for epochs {initial_epoch + 1} to {config.epochs}"
+            f" ({steps} steps of {config.n_critic} critic batches of "
+            f"{config.batch_size} an epoch, {steps * max(epochs, 0)} "
+            f"generator iterations) into {config.out}")
 
 
 def check_data_dir(config):
@@ -294,6 +331,49 @@ def _num_classes(config, labels, named):
             f"{config.dataset} has {count}."
         )
     return count
+
+
+#: Fewer generator iterations an epoch than this get `small_data_warning`.
+FEW_STEPS = 10
+#: The generator iterations `small_data_warning` suggests at least.
+SUGGESTED_ITERATIONS = 2000
+
+
+def small_data_warning(config, num_images):
+    """Says what to do when an epoch is only a few generator iterations.
+
+    A few hundred images at the default batch size make one step an epoch,
+    so a run of the default epochs trains a few dozen iterations and draws
+    grey blurs; this names the numbers and suggests a smaller
+    `--batch-size` and more `--epochs`.
+
+    Returns:
+        The warning, or `None` when an epoch has `FEW_STEPS` steps or more.
+
+    Example:
+
+    >>> print(small_data_warning(TrainConfig(out="run"), 300))
+    --dataset has 300 images, so with --batch-size 64 and --n-critic 5 an epoch is 1 generator iteration (each iteration draws 5 batches) and --epochs 10 trains 10; GANs need thousands of iterations, and so few draw grey blurs. Try --batch-size 4 --epochs 134: 15 iterations an epoch, 2010 in all.
+    >>> small_data_warning(TrainConfig(out="run"), 60_000) is None
+    True
+    """
+    steps = steps_per_epoch(config, num_images)
+    if steps >= FEW_STEPS:
+        return None
+    per_step = num_images / (config.n_critic * FEW_STEPS)
+    batch = 2 ** max(0, math.floor(math.log2(max(per_step, 1))))
+    batch = min(batch, config.batch_size)
+    suggested = dataclasses.replace(config, batch_size=batch)
+    new_steps = steps_per_epoch(suggested, num_images)
+    epochs = math.ceil(SUGGESTED_ITERATIONS / new_steps)
+    return (f"--dataset has {num_images} images, so with --batch-size "
+            f"{config.batch_size} and --n-critic {config.n_critic} an epoch "
+            f"is {steps} generator iteration{'s' * (steps != 1)} (each "
+            f"iteration draws {config.n_critic} batches) and --epochs "
+            f"{config.epochs} trains {steps * config.epochs}; GANs need "
+            "thousands of iterations, and so few draw grey blurs. Try "
+            f"--batch-size {batch} --epochs {epochs}: {new_steps} iterations "
+            f"an epoch, {new_steps * epochs} in all.")
 
 
 def steps_per_epoch(config, num_images):

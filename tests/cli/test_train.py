@@ -760,8 +760,8 @@ def test_init_from_copies_every_weight_and_the_average(tmp_path):
 
 
 @pytest.mark.parametrize("extra, message", [
-    (["--init-from", "weights.h5"],
-     "init_from must be a pretrained model"),
+    (["--init-from", "weights.h5"],  # the flag, not the keyword
+     "--init-from must be a pretrained model"),
     (["--init-from", "missing.keras"],
      "--init-from: missing.keras is not a file"),
     (["--init-from", "mnist-wgan-gp"],  # width 2, not the model's 32
