@@ -7,7 +7,7 @@ replicas, global batch, generator iterations a second and critic images a
 second, timed over `--steps` iterations after one warm-up epoch (compiles,
 first allocations).
 
-Usage, one line a row of the README's table:
+Usage, one line a row of the table in docs/guides/multiple-devices.md:
 
     # torch: one process a replica
     python benchmarks/scaling.py

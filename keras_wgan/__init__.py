@@ -12,9 +12,16 @@ read, quality evaluations) to the `keras_wgan` logger, which has only a
 `logging.basicConfig(level=logging.INFO)`; the command line does.
 """
 
+import importlib
 import logging
 import os
 import sys
+
+from keras_wgan import _startup_signals
+
+# First: the imports below take seconds, and a Ctrl-C meanwhile should end
+# `python -m keras_wgan` in one line (only the command line is affected).
+_startup_signals.install()
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
@@ -26,43 +33,86 @@ def _default_to_torch():
 
 _default_to_torch()
 
-from keras_wgan import callbacks  # noqa: E402
-from keras_wgan import checkpoints  # noqa: E402
-from keras_wgan import data  # noqa: E402
-from keras_wgan import distribute  # noqa: E402
-from keras_wgan import latent  # noqa: E402
-from keras_wgan import models  # noqa: E402
-from keras_wgan import nets  # noqa: E402
-from keras_wgan import quality  # noqa: E402
-from keras_wgan import studies  # noqa: E402
-from keras_wgan.constraints import ClipConstraint  # noqa: E402
-from keras_wgan.errors import NonFiniteError  # noqa: E402
-from keras_wgan.losses import HingeLoss  # noqa: E402
-from keras_wgan.losses import WassersteinLoss  # noqa: E402
-from keras_wgan.losses import wasserstein_loss  # noqa: E402
-from keras_wgan.models import WGAN  # noqa: E402
-from keras_wgan.models import WGANGP  # noqa: E402
-from keras_wgan.models import WassersteinGAN  # noqa: E402
-from keras_wgan.models import AdversarialModel  # noqa: E402
-from keras_wgan.models import BiGAN  # noqa: E402
-from keras_wgan.models import BiGANGP  # noqa: E402
-from keras_wgan.models import ConditionalWGANGP  # noqa: E402
-from keras_wgan.models import CycleGAN  # noqa: E402
-from keras_wgan.models import MinimaxGAN  # noqa: E402
-from keras_wgan.models import NonSaturatingGAN  # noqa: E402
-from keras_wgan.models import DRAGAN  # noqa: E402
-from keras_wgan.models import SNGANHinge  # noqa: E402
-from keras_wgan.models import WGANLP  # noqa: E402
-from keras_wgan.models import WGANR1  # noqa: E402
-from keras_wgan.models import WGANSN  # noqa: E402
-from keras_wgan.nets import architectures  # noqa: E402
-from keras_wgan.penalty import gradient_penalty  # noqa: E402
-from keras_wgan.penalty import joint_gradient_penalty  # noqa: E402
-from keras_wgan.studies import diagnostics  # noqa: E402
-from keras_wgan.studies import toy  # noqa: E402
-from keras_wgan.zoo import PRETRAINED_MODELS  # noqa: E402
-from keras_wgan.zoo import pretrained  # noqa: E402
-from keras_wgan.zoo import pretrained_info  # noqa: E402
+#: Every public name: where it comes from, `(module, attribute)`, with
+#: `attribute` None for a module.
+_EXPORTS = {
+    "callbacks": ("keras_wgan.callbacks", None),
+    "checkpoints": ("keras_wgan.checkpoints", None),
+    "data": ("keras_wgan.data", None),
+    "distribute": ("keras_wgan.distribute", None),
+    "latent": ("keras_wgan.latent", None),
+    "models": ("keras_wgan.models", None),
+    "nets": ("keras_wgan.nets", None),
+    "quality": ("keras_wgan.quality", None),
+    "studies": ("keras_wgan.studies", None),
+    "ClipConstraint": ("keras_wgan.constraints", "ClipConstraint"),
+    "NonFiniteError": ("keras_wgan.errors", "NonFiniteError"),
+    "HingeLoss": ("keras_wgan.losses", "HingeLoss"),
+    "WassersteinLoss": ("keras_wgan.losses", "WassersteinLoss"),
+    "wasserstein_loss": ("keras_wgan.losses", "wasserstein_loss"),
+    "WGAN": ("keras_wgan.models", "WGAN"),
+    "WGANGP": ("keras_wgan.models", "WGANGP"),
+    "WassersteinGAN": ("keras_wgan.models", "WassersteinGAN"),
+    "AdversarialModel": ("keras_wgan.models", "AdversarialModel"),
+    "BiGAN": ("keras_wgan.models", "BiGAN"),
+    "BiGANGP": ("keras_wgan.models", "BiGANGP"),
+    "ConditionalWGANGP": ("keras_wgan.models", "ConditionalWGANGP"),
+    "CycleGAN": ("keras_wgan.models", "CycleGAN"),
+    "MinimaxGAN": ("keras_wgan.models", "MinimaxGAN"),
+    "NonSaturatingGAN": ("keras_wgan.models", "NonSaturatingGAN"),
+    "DRAGAN": ("keras_wgan.models", "DRAGAN"),
+    "SNGANHinge": ("keras_wgan.models", "SNGANHinge"),
+    "WGANLP": ("keras_wgan.models", "WGANLP"),
+    "WGANR1": ("keras_wgan.models", "WGANR1"),
+    "WGANSN": ("keras_wgan.models", "WGANSN"),
+    "architectures": ("keras_wgan.nets", "architectures"),
+    "gradient_penalty": ("keras_wgan.penalty", "gradient_penalty"),
+    "joint_gradient_penalty": ("keras_wgan.penalty", "joint_gradient_penalty"),
+    "diagnostics": ("keras_wgan.studies", "diagnostics"),
+    "toy": ("keras_wgan.studies", "toy"),
+    "PRETRAINED_MODELS": ("keras_wgan.zoo", "PRETRAINED_MODELS"),
+    "pretrained": ("keras_wgan.zoo", "pretrained"),
+    "pretrained_info": ("keras_wgan.zoo", "pretrained_info"),
+}
+
+
+def _started_as_command_line():
+    """Whether this import starts the command line.
+
+    `python -m keras_wgan` imports the package with `sys.argv[0] == "-m"`
+    before it runs `__main__`; the console script is `keras-wgan`. The
+    command line then loads the package's modules itself, after its
+    `--help` (which needs none of them) has had its chance to answer.
+    """
+    first = sys.argv[0] if sys.argv else ""
+    script = os.path.basename(first).removesuffix(".exe")
+    return first == "-m" or script == "keras-wgan"
+
+
+def _load(name):
+    module, attribute = _EXPORTS[name]
+    value = importlib.import_module(module)
+    if attribute is not None:
+        value = getattr(value, attribute)
+    globals()[name] = value
+    return value
+
+
+def _load_all():
+    """Imports every public name (and so registers every serializable
+    class with Keras, which `keras.models.load_model` needs)."""
+    for name in _EXPORTS:
+        _load(name)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        return _load(name)
+    raise AttributeError(f"module 'keras_wgan' has no attribute {name!r}")
+
+
+if not _started_as_command_line():
+    _load_all()
 
 __version__ = "0.1.0"
 

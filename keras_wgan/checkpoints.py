@@ -156,7 +156,11 @@ def verify_checkpoint(path):
         return None
     if name not in digests:
         return f"{MANIFEST_NAME} has no record of it (not written by this run)"
-    if file_digest(path) != digests[name]:
+    try:
+        digest = file_digest(path)
+    except OSError as error:  # e.g. its permissions: as good as damaged
+        return f"not readable ({error.strerror or error})"
+    if digest != digests[name]:
         return "its SHA-256 differs from the one recorded when it was written"
     return None
 

@@ -82,6 +82,23 @@ def is_chief():
     return backend.is_chief()
 
 
+class ReplicaLost(RuntimeError):
+    """Another process of a data-parallel run is gone (killed or stopped),
+    so this one cannot go on."""
+
+
+def lost_replica(error):
+    """Whether `error` is a collective failing because another process of
+    the run is gone (only `torchrun`'s processes can lose one another).
+
+    Example:
+
+    >>> lost_replica(RuntimeError("Connection reset by peer"))  # 1 replica
+    False
+    """
+    return backend.lost_replica(error)
+
+
 def replica_rows(draw, batch_size):
     """Returns this replica's rows of a draw for the global batch.
 

@@ -171,10 +171,16 @@ class HingeLoss(keras.losses.Loss):
 def wasserstein_estimate(real_scores, fake_scores):
     """Returns the critic's estimate `mean D(real) - mean D(fake)` of W1.
 
-    By the Kantorovich-Rubinstein duality, for a 1-Lipschitz critic `D` this
-    is a lower bound of the Wasserstein-1 distance between the two
-    distributions, tight for the best such critic (Arjovsky et al., 2017,
-    Theorem 3). It is minus the Wasserstein critic loss.
+    By the Kantorovich-Rubinstein duality, for a critic `D` that is exactly
+    1-Lipschitz this is at most the Wasserstein-1 distance between the two
+    distributions, and equal to it for the best such critic (Arjovsky et
+    al., 2017, Theorem 3). A trained critic is not exactly 1-Lipschitz, so
+    the value is an estimate, not a bound: a gradient penalty leaves
+    gradient norms a little above 1 along the transport and the estimate a
+    little above W1 (more so at a low penalty weight); weight clipping
+    bounds the critic by an unknown constant `K` and estimates `K * W1`.
+    `keras_wgan.studies.transport.estimate_wasserstein` measures it with a
+    critic trained to settle. It is minus the Wasserstein critic loss.
 
     Args:
         real_scores: Critic scores of real samples, any shape.

@@ -14,6 +14,7 @@ Each returns the penalty before its weight (lambda or gamma) multiplies it.
 import keras
 from keras import ops
 
+from keras_wgan import argument_validation
 from keras_wgan import backend
 from keras_wgan import distribute
 
@@ -88,13 +89,20 @@ def gradient_norm(critic, x):
     return ops.sqrt(squared_gradient_norm(critic, x) + NORM_EPSILON)
 
 
-def gradient_penalty(critic, real, fake, seed=None):
-    """Computes `mean((||grad D(x_hat)||_2 - 1)^2)` for a batch.
+def gradient_penalty(critic, real, fake, seed=None, target=1.0,
+                     one_sided=False):
+    """Computes `mean((||grad D(x_hat)||_2 / target - 1)^2)` for a batch.
 
     This is the penalty of Gulrajani et al. (2017), Algorithm 1, before it
     is multiplied by the weight lambda: `x_hat` lies on the line between a
     real and a generated sample, with a uniform random position drawn for
     each sample, and the norm is taken per sample over all pixels.
+    `target` and `one_sided` follow TF-GAN's `wasserstein_gradient_penalty`:
+    a `target` other than 1 asks for gradient norms of `target` (a
+    `target`-Lipschitz critic, whose estimate is `target` times the
+    distance), and `one_sided=True` penalises only norms above it, the
+    penalty of WGAN-LP (Petzka et al., 2018), since a Lipschitz critic may
+    have smaller ones.
 
     Args:
         critic: The critic, a callable `critic(x, training=...)`.
@@ -102,26 +110,41 @@ def gradient_penalty(critic, real, fake, seed=None):
         fake: Generated images, same shape, without gradient to the
             generator.
         seed: A `keras.random.SeedGenerator` or int for the interpolation.
+        target: The gradient norm asked for, a float > 0.
+        one_sided: Whether norms below `target` go unpenalised.
 
     Returns:
         Scalar tensor.
 
     Example:
 
+    A linear critic has the gradient `w` everywhere, here `||w|| = 0.5`:
+
     >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> critic.set_weights([np.array([[0.3], [0.4]]), np.zeros(1)])
     >>> real, fake = np.ones((4, 2), "float32"), np.zeros((4, 2), "float32")
-    >>> penalty = gradient_penalty(critic, real, fake)  # (||w|| - 1)^2
+    >>> round(float(gradient_penalty(critic, real, fake)), 4)  # (0.5 - 1)^2
+    0.25
+    >>> round(float(gradient_penalty(critic, real, fake, target=0.25)), 4)
+    1.0
+    >>> float(gradient_penalty(critic, real, fake, one_sided=True))
+    0.0
     """
+    target = argument_validation.check_float("target", target, 0.0,
+                                             inclusive=False)
     x_hat = interpolate(real, fake, seed=seed)
-    return ops.mean(ops.square(gradient_norm(critic, x_hat) - 1.0))
+    excess = gradient_norm(critic, x_hat) / target - 1.0
+    if one_sided:
+        excess = ops.relu(excess)
+    return ops.mean(ops.square(excess))
 
 
 def one_sided_penalty(critic, real, fake, seed=None):
     """Computes `mean(max(0, ||grad D(x_hat)||_2 - 1)^2)` for a batch.
 
-    The Lipschitz penalty of WGAN-LP (Petzka et al., 2018): at the
-    same interpolates as `gradient_penalty`, only gradient norms above 1
-    are penalised, since a 1-Lipschitz critic may have smaller ones.
+    The Lipschitz penalty of WGAN-LP (Petzka et al., 2018),
+    `gradient_penalty(..., one_sided=True)`: at the same interpolates, only
+    gradient norms above 1 are penalised.
 
     Args:
         critic: The critic, a callable `critic(x, training=...)`.
@@ -135,14 +158,12 @@ def one_sided_penalty(critic, real, fake, seed=None):
     Example:
 
     >>> critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
-    >>> critic.set_weights([np.array([[0.3], [0.4]]), np.zeros(1)])
+    >>> critic.set_weights([np.array([[0.6], [0.8]]), np.zeros(1)])
     >>> real, fake = np.ones((4, 2), "float32"), np.zeros((4, 2), "float32")
-    >>> float(one_sided_penalty(critic, real, fake))  # ||w|| = 0.5 < 1
+    >>> round(float(one_sided_penalty(critic, real, fake)), 6)  # ||w|| = 1
     0.0
     """
-    x_hat = interpolate(real, fake, seed=seed)
-    excess = ops.relu(gradient_norm(critic, x_hat) - 1.0)
-    return ops.mean(ops.square(excess))
+    return gradient_penalty(critic, real, fake, seed=seed, one_sided=True)
 
 
 def perturb(real, scale=0.5, seed=None):

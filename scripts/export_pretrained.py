@@ -14,7 +14,11 @@ split), and writes `<name>.weights.npz` and `<name>.json` into
         --name mnist-wgan-gp
 
 The record's `"command"` is rebuilt from `run.json` (only the options that
-differ from the CLI's defaults), so it reproduces the run.
+differ from the CLI's defaults), so it reproduces the run. A run started
+with `--init-from NAME` continues a shipped model: its record keeps that
+model's record in `"continued_from"` (read before it is replaced), lists
+every command from the first in `"commands"`, and counts the generator
+iterations of all of them in `"budget"["total_generator_iterations"]`.
 """
 
 import argparse
@@ -80,6 +84,40 @@ def train_command(record, available):
             words.append(f"{value:g}" if isinstance(value, float)
                          else str(value))
     return shlex.join(words)
+
+
+def lineage(run, output_dir):
+    """What a run started with `--init-from` continued, or `None`.
+
+    Returns:
+        `None` for a run from scratch; for a run from a shipped model, a
+        dict of that model's name, weights digest, commands, total
+        generator iterations, quality and FID curve, from its record in
+        `output_dir`.
+
+    Raises:
+        SystemExit: for a run started from a `.keras` file, which no
+            record can reproduce.
+    """
+    source = run.get("init_from")
+    if source is None:
+        return None
+    if source not in zoo.PRETRAINED_MODELS:
+        raise SystemExit(f"--run: it started from {source} (--init-from a "
+                         "file), which no record reproduces; export runs "
+                         "from scratch or from a pretrained model")
+    with open(os.path.join(output_dir, f"{source}.json")) as f:
+        parent = json.load(f)
+    budget = parent["budget"]
+    return {
+        "name": source,
+        "sha256": parent["sha256"],
+        "commands": parent.get("commands", [parent["command"]]),
+        "generator_iterations": budget.get(
+            "total_generator_iterations", budget["generator_iterations"]),
+        "quality": parent["quality"]["float16"],
+        "quality_history": parent.get("quality_history"),
+    }
 
 
 def read_quality_history(path):
@@ -187,6 +225,7 @@ def main(argv=None):
 
     with open(os.path.join(args.run, run_folder.RUN_NAME)) as f:
         run = json.load(f)
+    parent = lineage(run, args.output_dir)
     checkpoint = os.path.join(args.run, run_folder.CHECKPOINT_NAME)
     trained = keras.models.load_model(checkpoint)
     history = read_history(os.path.join(args.run, run_folder.METRICS_NAME))
@@ -238,17 +277,24 @@ def main(argv=None):
             f"run with --epochs {asked} and stopped after epoch {epochs}: "
             "nothing in training depends on the total, so the command's "
             f"--epochs {epochs} gives the same weights")
+    command = train_command(run, len(images))
+    iterations = epochs * steps
     record = {
         "name": args.name,
         "model": type(shipped).__name__,
         "weights": f"{args.name}.weights.npz",
         "sha256": hashlib.sha256(weights).hexdigest(),
         "weights_dtype": "float16",
-        "command": train_command(run, len(images)),
+        "command": command,
+        "commands": ([] if parent is None else parent["commands"])
+        + [command],
+        "continued_from": parent,
         "data": data_description,
         "budget": {
             "epochs": epochs,
-            "generator_iterations": epochs * steps,
+            "generator_iterations": iterations,
+            "total_generator_iterations": iterations + (
+                0 if parent is None else parent["generator_iterations"]),
             "critic_updates": epochs * steps * run["n_critic"],
             "wall_seconds": round(ended - began),
             "note": note,

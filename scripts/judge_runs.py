@@ -1,5 +1,5 @@
 """Judges CLI runs with the shipped classifier of their dataset, on its
-held-out test split, and prints the README's table.
+held-out test split, and prints the table of docs/guides/conditional.md.
 
 For each run folder (of `python -m keras_wgan train` on MNIST,
 Fashion-MNIST or coloured MNIST; all runs of one call on one dataset),

@@ -4,14 +4,17 @@ Keras fixes its backend when it is imported, so the suite runs three times
 with `KERAS_BACKEND` set to torch, jax and tensorflow. The runs go in
 parallel, as many at a time as the machine has cores (`--jobs`): the tests'
 models are small, so each run mostly keeps one core busy. Each run's output
-is printed when it ends. A backend whose package is missing is a failure,
+is printed when it ends; while they run, a line every `--progress-every`
+seconds says how far each is (tests done of those collected, failures,
+time). Ctrl-C stops every run, with the processes they started, and exits
+with status 130. A backend whose package is missing is a failure,
 not a skip. A run fails when pytest exits with a non-zero code (5 included:
 no test collected) or passes no test; its counts come from the JUnit XML
 report pytest writes for it. The last line sums the runs:
 `backends: N passed, N failed, N skipped`.
 
 Usage: python tests/run_all_backends.py [--backends torch,jax] [--jobs N]
-       [--] [pytest args]
+       [--progress-every SECONDS] [--] [pytest args]
 
 The pytest arguments (after `--`, or any this runner does not know) go to
 every run, which starts in the repository root: paths are relative to it,
@@ -21,6 +24,7 @@ and without a path pytest runs the `testpaths` of pyproject.toml.
 import argparse
 import importlib.util
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -32,6 +36,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # pytest's exit codes (pytest.ExitCode) other than OK all fail a run; this
 # one gets its own message.
 _NO_TESTS_COLLECTED = 5
+_INTERRUPTED_STATUS = 130
 
 
 def junit_counts(path):
@@ -71,6 +76,17 @@ def junit_counts(path):
     return counts
 
 
+def read_progress(path):
+    """Returns `(done, total, failed)` from the file that
+    `tests/progress_plugin.py` keeps, or `None` before pytest wrote it."""
+    try:
+        with open(path) as f:
+            done, total, failed = map(int, f.read().split())
+    except (OSError, ValueError):
+        return None
+    return done, total, failed
+
+
 def run_problem(returncode, counts):
     """Says why a backend's run failed, or returns `None` when it passed.
 
@@ -103,6 +119,8 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="backends run at the same time (default: the "
                         "number of cores)")
+    parser.add_argument("--progress-every", type=float, default=30.0,
+                        help="seconds between progress lines (default 30)")
     args, pytest_args = parser.parse_known_args(argv)
     pytest_args += after
     backends = args.backends.split(",")
@@ -124,37 +142,53 @@ def main(argv=None):
             waiting.append(backend)
     running = []
     with tempfile.TemporaryDirectory() as reports:
-        while waiting or running:
-            while waiting and len(running) < args.jobs:
-                backend = waiting.pop(0)
-                report = os.path.join(reports, f"{backend}.xml")
-                running.append(_Run(backend, pytest_args, report))
-            run = _next_finished(running)
-            running.remove(run)
-            stdout, stderr = run.output()
-            sys.stdout.write(
-                f"=== KERAS_BACKEND={run.backend}\n{stdout[-20000:]}")
-            sys.stderr.write(stderr[-5000:])
-            try:
-                counts = junit_counts(run.report)
-            except ValueError:
-                counts = None
-            problem = run_problem(run.process.returncode, counts)
-            print(f"=== {run.backend}: exit {run.process.returncode} in "
-                  f"{run.seconds:.0f} s, {counts}"
-                  + (f"; FAILED: {problem}" if problem else ""), flush=True)
-            for key in total:
-                total[key] += (counts or {}).get(key, 0)
-            if problem:
-                status = 1
-                # A run that failed without a failed test (no test passed,
-                # a crash, nothing collected) still counts as one failure.
-                if not (counts or {}).get("failed") and not (
-                        counts or {}).get("errors"):
-                    total["failed"] += 1
+        try:
+            status = _run_all(waiting, running, pytest_args, reports, args,
+                              total, status)
+        except KeyboardInterrupt:
+            for run in running:
+                run.stop()
+            print("interrupted: stopped the runs of "
+                  + (", ".join(run.backend for run in running) or "no backend")
+                  + " and the processes they started", flush=True)
+            return _INTERRUPTED_STATUS
     print(f"backends: {total['passed']} passed, "
           f"{total['failed'] + total['errors']} failed, "
           f"{total['skipped']} skipped")
+    return status
+
+
+def _run_all(waiting, running, pytest_args, reports, args, total, status):
+    """Runs the waiting backends, `args.jobs` at a time; adds their counts
+    to `total` and returns the exit status."""
+    while waiting or running:
+        while waiting and len(running) < args.jobs:
+            backend = waiting.pop(0)
+            report = os.path.join(reports, f"{backend}.xml")
+            running.append(_Run(backend, pytest_args, report))
+        run = _next_finished(running, args.progress_every)
+        running.remove(run)
+        stdout, stderr = run.output()
+        sys.stdout.write(
+            f"=== KERAS_BACKEND={run.backend}\n{stdout[-20000:]}")
+        sys.stderr.write(stderr[-5000:])
+        try:
+            counts = junit_counts(run.report)
+        except ValueError:
+            counts = None
+        problem = run_problem(run.process.returncode, counts)
+        print(f"=== {run.backend}: exit {run.process.returncode} in "
+              f"{run.seconds:.0f} s, {counts}"
+              + (f"; FAILED: {problem}" if problem else ""), flush=True)
+        for key in total:
+            total[key] += (counts or {}).get(key, 0)
+        if problem:
+            status = 1
+            # A run that failed without a failed test (no test passed,
+            # a crash, nothing collected) still counts as one failure.
+            if not (counts or {}).get("failed") and not (
+                    counts or {}).get("errors"):
+                total["failed"] += 1
     return status
 
 
@@ -172,19 +206,56 @@ class _Run:
         self.seconds = None
         self.files = (tempfile.TemporaryFile("w+"),
                       tempfile.TemporaryFile("w+"))
+        self.progress_file = f"{report}.progress"
         env = dict(os.environ, KERAS_BACKEND=backend,
-                   TF_CPP_MIN_LOG_LEVEL="3")
+                   TF_CPP_MIN_LOG_LEVEL="3",
+                   KERAS_WGAN_TEST_PROGRESS=self.progress_file)
         print(f"=== KERAS_BACKEND={backend} started", flush=True)
+        # A session of its own: Ctrl-C reaches the runner only, which then
+        # stops the run with every process it started (`stop`).
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "pytest", "-q", f"--junitxml={report}",
-             *pytest_args],
+            [sys.executable, "-m", "pytest", "-q", "-p",
+             "tests.progress_plugin", f"--junitxml={report}", *pytest_args],
             cwd=ROOT, env=env, stdout=self.files[0], stderr=self.files[1],
-            text=True)
+            text=True, start_new_session=hasattr(os, "killpg"))
 
     def done(self):
         if self.seconds is None and self.process.poll() is not None:
             self.seconds = time.time() - self.start
         return self.seconds is not None
+
+    def progress(self):
+        """One line on how far the run is, e.g. `torch 120/950 tests`."""
+        elapsed = time.time() - self.start
+        line = f"{self.backend} "
+        progress = read_progress(self.progress_file)
+        if progress is None:
+            line += "collecting"
+        else:
+            done, total, failed = progress
+            line += f"{done}/{total} tests" + (
+                f" ({failed} failed)" if failed else "")
+        return line + f", {elapsed // 60:.0f} min {elapsed % 60:02.0f} s"
+
+    def stop(self):
+        """Ends the run and every process it started."""
+        if self.process.poll() is not None:
+            return
+        if hasattr(os, "killpg"):
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                return
+        else:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            if hasattr(os, "killpg"):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
+            self.process.wait()
 
     def output(self):
         """Returns `(stdout, stderr)` of the finished run."""
@@ -196,12 +267,21 @@ class _Run:
         return tuple(texts)
 
 
-def _next_finished(running):
-    """Waits until one of the running backends ends; returns its run."""
+def _next_finished(running, progress_every=30.0):
+    """Waits until one of the running backends ends; returns its run.
+
+    Prints a progress line for the running ones every `progress_every`
+    seconds.
+    """
+    last = time.time()
     while True:
         for run in running:
             if run.done():
                 return run
+        if time.time() - last >= progress_every:
+            print("... " + "; ".join(run.progress() for run in running),
+                  flush=True)
+            last = time.time()
         time.sleep(0.5)
 
 

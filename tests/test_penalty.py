@@ -188,6 +188,48 @@ def test_one_sided_penalty_on_a_relu_critic_matches_the_hand_value():
     assert np.any(norms < 1.0) and np.any(norms > 1.0)  # both cases seen
 
 
+@pytest.mark.parametrize("target, one_sided", [(1.0, False), (0.5, False),
+                                               (3.0, False), (0.5, True),
+                                               (3.0, True)])
+def test_penalty_target_and_one_sided_on_a_relu_critic(target, one_sided):
+    # TF-GAN's form: (||grad|| / target - 1)^2, the negative part dropped
+    # when one-sided; checked against the hand gradients of a ReLU critic.
+    rng = np.random.default_rng(6)
+    w1 = rng.normal(size=(2, 3)).astype("float32")
+    w2 = rng.normal(size=3).astype("float32") * 2
+    critic = _two_layer_critic(w1, w2)
+    real = rng.normal(size=(16, 2)).astype("float32")
+    fake = rng.normal(size=(16, 2)).astype("float32")
+    x_hat = _to_numpy(penalty.interpolate(real, fake, seed=9))
+    excess = np.linalg.norm(_hand_gradients(x_hat, w1, w2), axis=1) / target
+    excess = excess - 1.0
+    if one_sided:
+        assert np.any(excess < 0)  # the dropped part is there to drop
+        excess = np.maximum(excess, 0.0)
+    value = float(penalty.gradient_penalty(critic, real, fake, seed=9,
+                                           target=target, one_sided=one_sided))
+    assert value == pytest.approx(np.mean(excess**2), rel=1e-4)
+
+
+def test_one_sided_penalty_is_the_one_sided_gradient_penalty():
+    rng = np.random.default_rng(8)
+    critic = _two_layer_critic(rng.normal(size=(2, 3)).astype("float32"),
+                               rng.normal(size=3).astype("float32"))
+    real = rng.normal(size=(8, 2)).astype("float32")
+    fake = rng.normal(size=(8, 2)).astype("float32")
+    assert float(penalty.one_sided_penalty(critic, real, fake, seed=1)) == \
+        pytest.approx(float(penalty.gradient_penalty(
+            critic, real, fake, seed=1, one_sided=True)), rel=1e-6)
+
+
+@pytest.mark.parametrize("target", [0.0, -1.0, float("nan")])
+def test_penalty_target_must_be_positive(target):
+    critic = linear_critic(np.ones(2, "float32"), image_shape=(2,))
+    x = np.ones((2, 2), "float32")
+    with pytest.raises(ValueError, match="target must be"):
+        penalty.gradient_penalty(critic, x, x, target=target)
+
+
 def test_dragan_points_lie_between_the_data_and_its_perturbation():
     rng = np.random.default_rng(5)
     real = rng.normal(size=(256, 3)).astype("float32") * 2.0

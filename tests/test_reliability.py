@@ -282,7 +282,7 @@ def test_validation_split_holds_out_the_last_images():
         gan.fit(x, batch_size=8, validation_split=1.0, verbose=0)
 
 
-# ------------------------------------- data the README promises (issue 20)
+# ----------------------------------------- data the docs promise
 
 
 def test_a_generator_of_bare_arrays_trains_like_one_of_tuples():

@@ -1,8 +1,11 @@
 """tests/run_all_backends.py: counts from JUnit XML, verdicts from exit codes."""
 
+import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -101,12 +104,13 @@ def test_run_problem(returncode, counts, problem):
     assert run_all_backends.run_problem(returncode, counts) == problem
 
 
-def _main(tmp_path, capsys, tests):
+def _main(tmp_path, capsys, tests, *options):
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
     (tmp_path / "test_sample.py").write_text(textwrap.dedent(tests))
     status = run_all_backends.main([
-        "--backends", "torch", "--jobs", "1", "--", "-p", "no:cacheprovider",
-        "-c", str(tmp_path / "pytest.ini"), str(tmp_path / "test_sample.py")])
+        "--backends", "torch", "--jobs", "1", *options, "--", "-p",
+        "no:cacheprovider", "-c", str(tmp_path / "pytest.ini"),
+        str(tmp_path / "test_sample.py")])
     return status, capsys.readouterr().out.splitlines()
 
 
@@ -131,3 +135,72 @@ def test_main_fails_a_run_that_collected_no_test(tmp_path, capsys):
     assert status == 1
     assert "FAILED: pytest collected no test (exit code 5)" in lines[-2]
     assert lines[-1] == "backends: 0 passed, 1 failed, 0 skipped"
+
+
+def test_main_prints_each_runs_progress(tmp_path, capsys):
+    status, lines = _main(tmp_path, capsys, """
+        import time
+
+        def test_one():
+            time.sleep(1.5)
+
+        def test_two():
+            time.sleep(1.5)
+        """, "--progress-every", "0.5")
+    assert status == 0
+    progress = [line for line in lines if line.startswith("... torch ")]
+    assert progress, lines
+    assert any(" 1/2 tests, 0 min " in line for line in progress), progress
+
+
+def test_read_progress(tmp_path):
+    path = tmp_path / "progress"
+    assert run_all_backends.read_progress(path) is None
+    path.write_text("3 10 1\n")
+    assert run_all_backends.read_progress(path) == (3, 10, 1)
+
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="POSIX sessions")
+def test_ctrl_c_stops_every_run_and_its_processes(tmp_path):
+    marker = tmp_path / "child.pid"
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "test_slow.py").write_text(textwrap.dedent(f"""
+        import subprocess, sys, time
+
+        def test_slow():
+            child = subprocess.Popen([sys.executable, "-c",
+                                      "import time; time.sleep(600)"])
+            open({str(marker)!r}, "w").write(str(child.pid))
+            time.sleep(600)
+        """))
+    runner = subprocess.Popen(
+        [sys.executable, run_all_backends.__file__, "--backends", "torch",
+         "--", "-p", "no:cacheprovider", "-c", str(tmp_path / "pytest.ini"),
+         str(tmp_path / "test_slow.py")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not marker.exists() or not marker.read_text():
+        assert time.time() < deadline and runner.poll() is None
+        time.sleep(0.2)
+    child = int(marker.read_text())
+    runner.send_signal(signal.SIGINT)
+    out, _ = runner.communicate(timeout=60)
+    assert runner.returncode == 130
+    assert "interrupted: stopped the runs of torch" in out
+    deadline = time.time() + 20
+    while _alive(child):
+        assert time.time() < deadline, "the test's own process outlived it"
+        time.sleep(0.2)
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie has ended; only its parent has not reaped it yet.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split()[2] != "Z"
+    except OSError:
+        return True

@@ -23,8 +23,8 @@ backend is chosen).
 - `clip(x, limit)`: `x` clipped to `[-limit, limit]` (weight clipping).
 - `replica_count()`, `step_shard()`, `data_shard()`,
   `reduce_gradients(grads)`, `reduce_logs(logs)`, `synchronize(variables)`,
-  `is_chief()`, `data_parallel(devices)`: data parallelism on the
-  backend's own engine (see `keras_wgan.distribute`).
+  `is_chief()`, `data_parallel(devices)`, `lost_replica(error)`: data
+  parallelism on the backend's own engine (see `keras_wgan.distribute`).
 - `fused_conv2d`, `fused_conv2d_transpose`: optional fast paths for the
   convolutions of `keras_wgan.nets.layers` (`None` where a backend has none and
   the layers use `keras.ops`). JAX's transposed convolution is the
@@ -68,6 +68,7 @@ replica_count = _impl.replica_count
 step_shard = _impl.step_shard
 data_shard = _impl.data_shard
 reduce_gradients = _impl.reduce_gradients
+lost_replica = _impl.lost_replica
 reduce_logs = _impl.reduce_logs
 synchronize = _impl.synchronize
 is_chief = _impl.is_chief

@@ -371,6 +371,18 @@ def reduce_logs(logs):
     return dict(zip(names, values / count))
 
 
+def lost_replica(error):
+    """Whether `error` is a collective failing because another process of
+    the group is gone (killed, or stopped by a signal before this one)."""
+    if _process_group()[0] == 1 or not isinstance(error, RuntimeError):
+        return False
+    if isinstance(error, getattr(torch.distributed, "DistError", ())):
+        return True
+    text = str(error)
+    # gloo says "Connection reset by peer" or "Connection closed by peer".
+    return "gloo" in text or "NCCL" in text or "by peer" in text
+
+
 def synchronize(variables):
     """Copies rank 0's values of `variables` to every process.
 

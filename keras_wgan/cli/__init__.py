@@ -16,9 +16,14 @@
   returns (`explore` serves a web page until Ctrl-C).
 - `output`: the package's log lines on stderr.
 
+`--dry-run` runs the checks and the loading of `prepare`, prints what would
+run, and exits with status 0 without running it.
+
 Every bad argument ends in one line on stderr that names the argument and
 the expected value, exit status 2, and nothing written. Ctrl-C and SIGTERM
-end in one line that says how to continue, exit status 130 and 143.
+end in one line that says how to continue, exit status 130 and 143, also
+while the command starts. A process of a `torchrun` run whose peer was
+lost ends in one line that says how to continue, exit status 1.
 """
 
 import importlib
@@ -28,10 +33,14 @@ from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli import signals
 from keras_wgan.cli.output import show_package_logs
+from keras_wgan import _startup_signals
 from keras_wgan.cli.parser import NON_FINITE_STATUS
+from keras_wgan.cli.parser import REPLICA_LOST_STATUS
 from keras_wgan.cli.parser import USAGE_STATUS
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.parser import build_parser
+from keras_wgan.cli.parser import cli_words
+from keras_wgan.distribute import ReplicaLost
 from keras_wgan.errors import NonFiniteError
 
 __all__ = ["SampleConfig", "TrainConfig", "UsageError", "build_parser",
@@ -49,7 +58,9 @@ def main(argv=None):
         0, `USAGE_STATUS` (2) after a bad argument (one line on stderr,
         nothing written), `NON_FINITE_STATUS` (3) when a NaN or an
         infinity stopped the training, or 128 + the signal's number (130
-        for Ctrl-C, 143 for SIGTERM) when a signal stopped the command.
+        for Ctrl-C, 143 for SIGTERM) when a signal stopped the command,
+        `REPLICA_LOST_STATUS` (1) when another process of a `torchrun` run
+        was lost.
 
     Example:
 
@@ -58,31 +69,55 @@ def main(argv=None):
     """
     show_package_logs()
     argv = sys.argv[1:] if argv is None else list(argv)
-    with signals.handled():
-        try:
-            return _run(argv)
-        except KeyboardInterrupt as stop:
-            if not isinstance(stop, signals.Interrupted):
-                stop = signals.Interrupted(signals.signal.SIGINT)
-            print(f"interrupted: {stop}", file=sys.stderr)
-            return stop.status
+    try:
+        with signals.handled():
+            try:
+                return _run(argv)
+            except KeyboardInterrupt as stop:
+                if not isinstance(stop, signals.Interrupted):
+                    stop = signals.Interrupted(signals.signal.SIGINT)
+                print(f"interrupted: {stop}", file=sys.stderr)
+                return stop.status
+    finally:
+        # Its line is said: a signal from now on (torchrun stopping the
+        # other processes) ends the process without a second one.
+        _startup_signals.ended()
 
 
 def _run(argv):
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        # Not an option of the commands' configs: it decides only whether
+        # the prepared job runs.
+        dry_run = vars(args).pop("dry_run", None)
         command = importlib.import_module(f"keras_wgan.cli.{args.command}")
         job = command.prepare(args)
-    except (UsageError, ValueError, FileNotFoundError) as error:
-        # Only the checks before any work is done end in one line: an error
-        # during training is a bug or a data fault and keeps its traceback.
+    except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return USAGE_STATUS
+    except (ValueError, FileNotFoundError) as error:
+        # Only the checks before any work is done end in one line: an error
+        # during training is a bug or a data fault and keeps its traceback.
+        # The library's checks name its keywords; the user gave flags.
+        message = cli_words(str(error), parser.command_parsers[args.command])
+        print(f"error: {message}", file=sys.stderr)
+        return USAGE_STATUS
+    if dry_run:
+        # `prepare` has checked every option and loaded the data and the
+        # model; what it holds (the run folder's lock) is let go unused.
+        print(f"dry run: would {getattr(job, 'summary', args.command)}; "
+              "nothing written.")
+        getattr(job, "cancel", lambda: None)()
+        return 0
     try:
         job()
     except NonFiniteError as error:
         print(f"error: {error}", file=sys.stderr)
         return NON_FINITE_STATUS
+    except ReplicaLost as error:
+        print(f"error: {error}", file=sys.stderr)
+        return REPLICA_LOST_STATUS
     return 0
 
 

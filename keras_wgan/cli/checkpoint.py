@@ -39,6 +39,11 @@ def unreadable_reason(path, error):
     >>> unreadable_reason("junk.keras", ValueError("File not found: ..."))
     'not a .keras file (not a zip archive)'
     """
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as unreadable:
+        return f"not readable ({unreadable.strerror or unreadable})"
     if not zipfile.is_zipfile(path):
         # Keras says "File not found" for a file that is there but no zip.
         return "not a .keras file (not a zip archive)"

@@ -112,6 +112,15 @@ def prepare(args):
         index = flags.index("--seed")
         flags[index:index + 2] = ["--seeds", ",".join(map(str, seed_list))]
         command = "python -m keras_wgan compare " + shlex.join(flags)
-        return lambda: seeds.run_seeds(config, seed_list, command=command)
+        job = lambda: seeds.run_seeds(  # noqa: E731
+            config, seed_list, command=command)
+        job.summary = (f"compare {', '.join(variants)} on "
+                       f"{len(data.train)} {config.dataset} samples for "
+                       f"seeds {','.join(map(str, seed_list))} into {out}")
+        return job
     command = "python -m keras_wgan compare " + shlex.join(flags)
-    return lambda: compare.run_comparison(config, data, command=command)
+    job = lambda: compare.run_comparison(  # noqa: E731
+        config, data, command=command)
+    job.summary = (f"compare {', '.join(variants)} on {len(data.train)} "
+                   f"{config.dataset} samples into {out}")
+    return job

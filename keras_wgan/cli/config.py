@@ -133,6 +133,7 @@ class TrainConfig:
     split: str = "train"
     num_images: int = None
     seed: int = 0
+    init_from: str = None
     samples: int = 64
     sample_every: int = 1
     overwrite: bool = False
@@ -153,6 +154,14 @@ class TrainConfig:
                      "samples", "sample_every", "keep_checkpoints"):
             _set(self, name, check_int(name, getattr(self, name)))
         _set(self, "seed", check_int("seed", self.seed, minimum=0))
+        for name, most, what in (
+                ("samples", MAX_SAMPLES, "one grid of at most 100 x 100 "
+                 "images"),
+                ("width", MAX_WIDTH, "16 times the default; wider networks "
+                 "take tens of GB")):
+            if getattr(self, name) > most:
+                raise ValueError(f"{flag(name)} must be <= {most} ({what}), "
+                                 f"got {getattr(self, name)}.")
         if self.num_images is not None:
             _set(self, "num_images", check_int("num_images", self.num_images))
         if self.devices is not None:
@@ -176,6 +185,8 @@ class TrainConfig:
                     + (" with --conditional." if self.conditional else "."))
         if self.data_dir is not None:
             _set(self, "data_dir", _check_path("data_dir", self.data_dir))
+        if self.init_from is not None:
+            _set(self, "init_from", _check_init_from(self.init_from))
         for name in ("download", "overwrite", "resume", "conditional",
                      "tensorboard"):
             _check_bool(name, getattr(self, name))
@@ -253,7 +264,15 @@ class TrainConfig:
         """
         merged = dict(options)
         if options.get("recipe") is not None:
-            merged = {**recipe_options(options["recipe"]), **options}
+            recipe = recipe_options(options["recipe"])
+            if options.get("model", recipe["model"]) != recipe["model"]:
+                # Else the recipe's --gp-weight would be blamed, which the
+                # user did not give.
+                raise ValueError(
+                    f"--model {options['model']} does not fit --recipe "
+                    f"{options['recipe']}, which trains --model "
+                    f"{recipe['model']}; leave out --model or --recipe.")
+            merged = {**recipe, **options}
         return cls(**merged, explicit=frozenset(options))
 
     @classmethod
@@ -336,6 +355,31 @@ class TrainConfig:
         return record
 
 
+def _check_init_from(source):
+    """Returns `--init-from`: a pretrained model's name or a `.keras` file.
+
+    Example:
+
+    >>> _check_init_from("mnist-wgan-gp")
+    'mnist-wgan-gp'
+    >>> _check_init_from("weights.h5")
+    Traceback (most recent call last):
+    ...
+    ValueError: init_from must be a pretrained model (mnist-wgan-gp, mnist-wgan, fashion-mnist-wgan-gp) or a .keras file, got 'weights.h5'.
+    """
+    if source in PRETRAINED_MODELS:
+        return source
+    if not isinstance(source, str) or not source.endswith(".keras"):
+        raise ValueError(
+            "init_from must be a pretrained model ("
+            + ", ".join(PRETRAINED_MODELS) + f") or a .keras file, got "
+            f"{source!r}.")
+    return _check_path("init_from", source)
+
+
+#: The widest networks `train --width` builds: a DCGAN critic and generator
+#: of this width have about 670 million weights, 2.7 GB in float32.
+MAX_WIDTH = 1024
 #: The most images `sample --n` draws: one PNG grid of 100 x 100 MNIST
 #: digits, 3002 x 3002 pixels.
 MAX_SAMPLES = 10_000

@@ -25,6 +25,8 @@ from keras_wgan.zoo import PRETRAINED_MODELS
 USAGE_STATUS = 2
 #: Exit status of a run stopped by a NaN or an infinity.
 NON_FINITE_STATUS = 3
+#: Exit status of a process of a `torchrun` run that lost another one.
+REPLICA_LOST_STATUS = 1
 
 
 class UsageError(Exception):
@@ -102,6 +104,65 @@ def class_list(text):
     return classes
 
 
+#: Python keyword arguments a command-line user knows by another flag.
+_KEYWORD_FLAGS = {"return_labels": "--conditional"}
+
+
+def cli_words(message, command_parser):
+    """Says `message` in a command-line user's words: flags for keywords.
+
+    The library's errors name its keyword arguments (`pass image_size=`,
+    `download=True`); a command-line user gave flags, so each keyword of an
+    option of `command_parser` becomes its flag.
+
+    Args:
+        message: An error message of the library.
+        command_parser: The parser of the command that ran
+            (`build_parser().command_parsers[name]`).
+
+    Returns:
+        The message with the command's flags for the keywords.
+
+    Example:
+
+    >>> train = build_parser().command_parsers["train"]
+    >>> cli_words("images differ in size; pass image_size= to resize them, "
+    ...           "or download=True.", train)
+    'images differ in size; pass --image-size to resize them, or --download.'
+    >>> cli_words("image_size must be an int >= 1, got 0.", train)
+    '--image-size must be an int >= 1, got 0.'
+    """
+    import re
+
+    flags = dict(_KEYWORD_FLAGS)
+    for action in command_parser._actions:
+        longs = [o for o in action.option_strings if o.startswith("--")]
+        if longs and action.dest != "help":
+            flags[action.dest] = longs[0]
+    for keyword, flag in flags.items():
+        message = re.sub(rf"(?<![\w.-]){keyword}=True\b", flag, message)
+        message = re.sub(rf"(?<![\w.-]){keyword}=(?=[\s,;.)]|$)", flag,
+                         message)
+        message = re.sub(rf"(?<![\w.`'-]){keyword}(?= must | is )", flag,
+                         message)
+    return message
+
+
+def add_dry_run(parser):
+    """Adds `--dry-run` to a command's parser.
+
+    Example:
+
+    >>> parser = argparse.ArgumentParser()
+    >>> add_dry_run(parser)
+    >>> parser.parse_args(["--dry-run"]).dry_run
+    True
+    """
+    parser.add_argument("--dry-run", action="store_true", default=None,
+                        help="check every option and the data source, say "
+                        "what would run, and exit without writing anything")
+
+
 def build_parser():
     """Returns the argument parser of `python -m keras_wgan`.
 
@@ -152,7 +213,7 @@ def _add_train_parser(commands):
     train.add_argument("--model", choices=TRAIN_MODELS, default=None,
                        help="wgan: weight clipping; wgan-gp: gradient "
                        "penalty (default); wgan-lp, dragan, wgan-r1, wgan-sn, "
-                       "sngan-hinge: see README, Choosing a Lipschitz method")
+                       "sngan-hinge: see the guide 'Choosing a Lipschitz method'")
     train.add_argument("--out", required=True,
                        help="output folder, e.g. runs/mnist")
     train.add_argument("--recipe", choices=tuple(RECIPES), default=None,
@@ -243,6 +304,11 @@ def _add_train_parser(commands):
                        help="train on the first N images only")
     train.add_argument("--seed", type=number(int, 0), default=None,
                        help=f"random seed (default {default('seed')})")
+    train.add_argument("--init-from", default=None, metavar="SOURCE",
+                       help="start from the critic's and generator's "
+                       "weights of a pretrained model (" + ", ".join(
+                           PRETRAINED_MODELS) + ") or a model.keras file "
+                       "(fresh optimizers; the networks must match)")
     train.add_argument("--samples", type=number(int, 1), default=None,
                        help="images per sample grid (default "
                        f"{default('samples')})")
@@ -274,6 +340,7 @@ def _add_train_parser(commands):
                        "and TensorFlow; on torch start one process a device "
                        "with torchrun --nproc-per-node N instead); "
                        "--batch-size is the global batch")
+    add_dry_run(train)
     return train
 
 
@@ -305,6 +372,7 @@ def _add_sample_parser(commands):
     sample.add_argument("--raw", action="store_true", default=None,
                         help="a model trained with --generator-ema: sample "
                         "from the trained generator, not its moving average")
+    add_dry_run(sample)
     return sample
 
 
@@ -368,6 +436,7 @@ def _add_compare_parser(commands):
         "of --seed)")
     add("--overwrite", action="store_true", default=None,
         help="write into an --out that is not empty")
+    add_dry_run(compare_parser)
     return compare_parser
 
 

@@ -8,7 +8,8 @@ write to, ends in one line naming the option, with nothing written.
 
 `os.access` decides what is writable: it answers for the real user, and a
 root user may write almost anywhere, so for root only a read-only file
-system is refused here.
+system, or a folder or file made immutable (`chattr +i`), is refused here.
+A read-only file system is named as such, not as a permission.
 """
 
 import os
@@ -86,11 +87,61 @@ def _check_creatable(path, flag):
     _check_writable(above, flag, path)
 
 
-def _check_writable(folder, flag, path):
+def check_removable(files, flag):
+    """Checks that each of `files` (those that exist) can be deleted.
+
+    Run it before deleting any of them, so that a refusal loses nothing.
+
+    Args:
+        files: Paths of files; missing ones are passed over.
+        flag: The option whose action deletes them, e.g. `"--overwrite"`.
+
+    Raises:
+        UsageError: naming `flag` and the first file that cannot be
+            deleted: its folder is not writable, it is immutable, or it
+            lies on a read-only file system.
+
+    Example:
+
+    >>> with open("old.png", "w") as f:
+    ...     _ = f.write("a grid")
+    >>> check_removable(["old.png", "gone.png"], "--overwrite")
+    """
+    for path in files:
+        if not os.path.lexists(path):
+            continue
+        folder = os.path.dirname(path) or "."
+        _check_writable(folder, flag, path, "delete")
+        # An immutable file (chattr +i) cannot be deleted even by root;
+        # access() reports it as not writable, while a plain read-only
+        # mode does not stop a delete, so only root is asked about it.
+        if os.geteuid() == 0 and not os.access(path, os.W_OK):
+            raise UsageError(f"{flag}: cannot delete {path}: it is "
+                             "immutable (chattr +i); nothing was deleted.")
+
+
+def _check_writable(folder, flag, path, action="write"):
+    if read_only_file_system(folder):
+        raise UsageError(f"{flag}: cannot {action} {path}: {folder} is on a "
+                         "read-only file system.")
     if not writable(folder):
         where = "" if folder == path else f" in {folder}"
-        raise UsageError(f"{flag}: cannot write {path}: permission "
+        raise UsageError(f"{flag}: cannot {action} {path}: permission "
                          f"denied{where} (not a writable folder).")
+
+
+def read_only_file_system(path):
+    """Returns whether `path` lies on a file system mounted read-only.
+
+    Example:
+
+    >>> read_only_file_system(".")
+    False
+    """
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        return False
 
 
 def writable(folder):

@@ -12,12 +12,14 @@ rebuilt: the checkpoint gives the model, `--n-critic`, `--latent-dim`,
 depends on them), and the refusal says so with the command to run.
 """
 
+import dataclasses
 import os
 import shlex
 
 import keras
 
 from keras_wgan import checkpoints
+from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli.checkpoint import load_model
 from keras_wgan.cli.config import TRAIN_MODELS
@@ -25,8 +27,10 @@ from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.config import flag
 from keras_wgan.cli.parser import UsageError
 from keras_wgan.cli.run_folder import RunFolder
+from keras_wgan.cli.train import build_model
 from keras_wgan.cli.train import check_data_dir
 from keras_wgan.cli.train import check_tensorboard
+from keras_wgan.cli.train import describe
 from keras_wgan.cli.train import learning_rate
 from keras_wgan.cli.train import load_training_data
 from keras_wgan.cli.train import model_class
@@ -36,6 +40,7 @@ from keras_wgan.models import ConditionalWGANGP
 from keras_wgan.models.schedules import critic_rate
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.registry import VARIANTS
+from keras_wgan.nets.registry import default_architecture
 
 #: What a run.json records that no checkpoint does, and a rebuilt record
 #: needs given again: the data and its order depend on them.
@@ -75,6 +80,8 @@ def prepare(options):
         finally:
             lock.release()
 
+    run.summary = getattr(job, "summary", f"continue the run in {out}")
+    run.cancel = lock.release
     return run
 
 
@@ -89,10 +96,12 @@ def _prepare_locked(folder, options):
         check_data_dir(config)
         check_tensorboard(config)
     else:
-        recorded = folder.read_record()
+        recorded, options = data_record.resolved(folder.read_record(),
+                                                 options)
         config = TrainConfig.resumed(recorded, options)
         check_data_dir(config)
         check_tensorboard(config)
+        data_record.check_out_outside(config)
         completed, path, model, skipped = folder.resumable_checkpoint(
             lambda p: load_model(p, "--resume", model_class(config),
                                  exact=True))
@@ -117,6 +126,9 @@ def _prepare_locked(folder, options):
             f"images, the data now gives {len(training_data)}; resume with "
             "the same data."
         )
+    data_record.check_unchanged(recorded, config, training_data)
+    if not rebuilt:
+        check_record_matches(recorded, config, model, path, training_data)
     if "learning_rate" in config.explicit and (
             config.critic_learning_rate is not None
             or config.generator_learning_rate is not None):
@@ -139,8 +151,53 @@ def _prepare_locked(folder, options):
         f"; passed over {os.path.basename(newer)}: {reason}"
         for newer, reason in skipped
     )
-    return lambda: train(config, model, training_data, initial_epoch=completed,
-                         record=recorded, resumed_from=path, note=note)
+    job = lambda: train(  # noqa: E731
+        config, model, training_data, initial_epoch=completed,
+        record=recorded, resumed_from=path, note=note)
+    job.summary = ("resume from " + path + ": "
+                   + describe(config, model, training_data, completed))
+    return job
+
+
+def check_record_matches(record, config, model, path, training_data):
+    """Raises `UsageError` if run.json disagrees with the checkpoint.
+
+    A hand-edited record (say `width` or `image_shape`) would otherwise be
+    kept and rewritten while the checkpoint trains on as it was.
+    """
+    where = f"--resume: {os.path.join(config.out, 'run.json')}"
+    found = {"latent_dim": model.latent_dim, "n_critic": model.n_critic,
+             "seed": model.seed,
+             "num_classes": getattr(model, "num_classes", None),
+             "image_shape": list(model.generator.output_shape[1:])}
+    for name, value in found.items():
+        if name in record and record[name] != value and not (
+                name == "num_classes" and not config.conditional):
+            raise UsageError(
+                f"{where} records {name} {record[name]!r}, but its checkpoint "
+                f"{path} has {value!r}; restore the record.")
+    if list(training_data.image_shape) != found["image_shape"]:
+        raise UsageError(
+            f"--dataset: the images are {training_data.image_shape} but the "
+            f"checkpoint {path} makes {tuple(found['image_shape'])}; resume "
+            "with the same --image-size and --channels.")
+    architecture = record.get("architecture") or default_architecture(
+        training_data.image_shape)
+    try:
+        built = build_model(dataclasses.replace(
+            config, architecture=architecture), training_data)
+    except UsageError:
+        built = None
+
+    def shapes(gan):
+        return [[tuple(weight.shape) for weight in network.weights]
+                for network in (gan.critic, gan.generator)]
+
+    if built is None or shapes(built) != shapes(model):
+        raise UsageError(
+            f"{where} records width {config.width} and architecture "
+            f"{architecture}, but the networks of its checkpoint {path} "
+            "have other shapes; restore the record.")
 
 
 def _rebuilt_record(folder, options, model, path):

@@ -21,13 +21,14 @@ from keras_wgan import checkpoints
 from keras_wgan import distribute
 from keras_wgan._atomic import remove_temporaries
 from keras_wgan._atomic import write_atomically
+from keras_wgan.cli import paths
 from keras_wgan.cli.checkpoint import UnreadableModelError
 from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.parser import UsageError
 
 try:
     import fcntl
-except ImportError:  # Windows: no flock, so no lock (see README).
+except ImportError:  # Windows: no flock, so no lock (docs: Resuming and failures).
     fcntl = None
 
 CHECKPOINT_NAME = "model.keras"
@@ -43,7 +44,7 @@ REQUIRED_FIELDS = ("model", "epochs", "batch_size", "n_critic", "latent_dim",
                    "width", "split", "seed", "num_images")
 # Fields of run.json that are not options.
 _RECORD_ONLY = ("command", "num_images", "image_shape", "num_classes",
-                "resumed", "recreated_from")
+                "resumed", "recreated_from", "data")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,6 +142,11 @@ class RunFolder:
                 f"--resume: {self.record_path} is not a run record written by "
                 f"'train' ({type(error).__name__})."
             ) from None
+        except OSError as error:
+            raise UsageError(
+                f"--resume: cannot read {self.record_path} "
+                f"({error.strerror or error}); make it readable."
+            ) from None
         if not isinstance(record, dict) or record.get("command") != "train":
             raise UsageError(
                 f"--resume: {self.record_path} is not a run record written "
@@ -157,7 +163,7 @@ class RunFolder:
         if missing:
             raise UsageError(
                 f"{where} lacks the field(s) {', '.join(missing)} that "
-                "'train' records; restore them, or see README 'Resuming and "
+                "'train' records; restore them, or see the guide 'Resuming and "
                 "failures' to continue without a run.json."
             )
         known = {field.name for field in dataclasses.fields(TrainConfig)}
@@ -170,6 +176,11 @@ class RunFolder:
                 isinstance(entry, dict) for entry in resumed):
             raise UsageError(f"{where}: resumed must be a list of "
                              f"{{checkpoint, initial_epoch}}, got {resumed!r}.")
+        data = record.get("data", {})
+        if not isinstance(data, dict) or not isinstance(
+                data.get("source", ""), str):
+            raise UsageError(f"{where}: data must be the record of the "
+                             f"training data 'train' writes, got {data!r}.")
         if not isinstance(record.get("out", ""), str):
             raise UsageError(f"{where}: out must be a path, got "
                              f"{record['out']!r}.")
@@ -192,8 +203,8 @@ class RunFolder:
 
         write_atomically(self.record_path, write)
 
-    def clear_previous_run(self):
-        """Deletes what an earlier run wrote here that a new one would not.
+    def previous_run_files(self):
+        """The files of an earlier run that a new one deletes (`--overwrite`).
 
         That is its epoch checkpoints and their manifest, `model.keras`,
         sample grids and TensorBoard event files; its run.json and
@@ -205,9 +216,18 @@ class RunFolder:
         stale += glob.glob(os.path.join(self.tensorboard, "events.out.*"))
         stale += [self.model, os.path.join(self.checkpoints,
                                            checkpoints.MANIFEST_NAME)]
+        return [path for path in stale if os.path.lexists(path)]
+
+    def clear_previous_run(self):
+        """Deletes `previous_run_files`, once each is known deletable.
+
+        Raises:
+            UsageError: naming a file that cannot be deleted; then none is.
+        """
+        stale = self.previous_run_files()
+        paths.check_removable(stale, "--overwrite")
         for path in stale:
-            if os.path.exists(path):
-                os.remove(path)
+            os.remove(path)
 
     def metrics_logger(self, append=False):
         """Returns the callback that writes `metrics.csv`, one row an epoch.

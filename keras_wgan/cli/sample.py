@@ -51,7 +51,20 @@ def prepare(args):
     if num_classes is not None and config.columns is not None:
         raise UsageError("--columns applies to unconditional models; a "
                          "conditional model's grid has one row per class.")
-    return lambda: sample(config, model)
+    if num_classes is not None and "n" in options:
+        rows = len(config.classes or range(num_classes))
+        if config.n % rows:
+            below = config.n - config.n % rows
+            choices = " or ".join(f"--n {n}" for n in (below, below + rows)
+                                  if n > 0)
+            raise UsageError(
+                f"--n must be a multiple of the {rows} rows of a conditional "
+                f"model's grid (one row per class), got {config.n}; e.g. "
+                f"{choices}.")
+    job = lambda: sample(config, model)  # noqa: E731
+    source = config.checkpoint or f"the pretrained {config.pretrained}"
+    job.summary = f"write {config.n} samples of {source} to {config.out}"
+    return job
 
 
 def sample(config, model):

@@ -70,6 +70,11 @@ def deferred():
         _state["deferred"] = False
 
 
+def asked():
+    """The signal waiting for a safe point, or `None`."""
+    return _state["pending"]
+
+
 def stop_if_asked():
     """Raises `Interrupted` if a signal asked to stop."""
     if _state["pending"] is not None:

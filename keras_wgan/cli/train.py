@@ -9,7 +9,9 @@ import contextlib
 import dataclasses
 import math
 import os
+import re
 import signal
+import sys
 
 import keras
 import numpy as np
@@ -21,6 +23,7 @@ from keras_wgan.callbacks import Checkpoint
 from keras_wgan.callbacks import SampleGrid
 from keras_wgan.callbacks import TensorBoard
 from keras_wgan.callbacks import TerminateOnNonFinite
+from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli import signals
 from keras_wgan.cli.config import RESUME_MAY_CHANGE
@@ -34,6 +37,7 @@ from keras_wgan.models import linear_decay
 from keras_wgan.models.registry import get_variant
 from keras_wgan.nets.registry import build_networks
 from keras_wgan.nets.registry import default_architecture
+from keras_wgan.zoo import PRETRAINED_MODELS
 
 
 def prepare(args):
@@ -67,6 +71,12 @@ def prepare(args):
         with scope:
             return job()
 
+    def cancel():
+        with scope:
+            job.cancel()
+
+    run.summary = job.summary
+    run.cancel = cancel
     return run
 
 
@@ -92,6 +102,7 @@ def _prepare(options):
     # not a traceback after the model is built and the data loaded.
     paths.check_folder(config.out, "--out")
     check_tensorboard(config)
+    data_record.check_out_outside(config)
     folder = RunFolder(config.out)
     lock = folder.lock()
     try:
@@ -102,10 +113,23 @@ def _prepare(options):
                 "continue it, --overwrite to start over, or choose a new "
                 "folder."
             )
+        if distribute.is_chief():
+            check_run_folder(folder, config.overwrite)
         check_data_dir(config)
         keras.utils.set_random_seed(config.seed)
+        if config.init_from is not None and \
+                config.init_from not in PRETRAINED_MODELS and \
+                not os.path.isfile(config.init_from):
+            raise UsageError(f"--init-from: {config.init_from} is not a "
+                             "file or a pretrained model's name.")
         training_data = load_training_data(config)
         model = build_model(config, training_data)
+        if config.init_from is not None:
+            init_from(model, config.init_from)
+        # After every check, so that a refused run says only why.
+        warning = small_data_warning(config, len(training_data))
+        if warning and distribute.is_chief():
+            print(f"warning: {warning}", file=sys.stderr)
     except BaseException:
         lock.release(remove_created=True)
         raise
@@ -116,6 +140,10 @@ def _prepare(options):
         finally:
             lock.release()
 
+    run.summary = describe(config, model, training_data) + (
+        "" if config.init_from is None
+        else f", starting from the weights of {config.init_from}")
+    run.cancel = lambda: lock.release(remove_created=True)
     return run
 
 
@@ -130,6 +158,44 @@ def check_tensorboard(config):
         raise UsageError("--tensorboard needs the tensorboard package: pip "
                          "install keras-wgan[tensorboard] (TensorFlow is "
                          "not needed).") from None
+
+
+def check_run_folder(folder, overwrite):
+    """Raises `UsageError` unless a new run can write all of `folder`.
+
+    With `overwrite`, also unless every file of the earlier run that the
+    new one deletes or replaces can go: checked before any is deleted, so
+    that a refusal keeps the earlier run whole.
+    """
+    for inside in (folder.checkpoints, folder.samples):
+        if os.path.exists(inside):
+            paths.check_folder(inside, "--out")
+    if overwrite:
+        paths.check_removable(folder.previous_run_files()
+                              + [folder.record_path, folder.metrics],
+                              "--overwrite")
+
+
+def describe(config, model, training_data, initial_epoch=0):
+    """One line on what `train` would do: the `--dry-run` output.
+
+    Example:
+
+    >>> config = TrainConfig(out="runs/a", model="wgan", width=2,
+    ...                      latent_dim=4, epochs=2)
+    >>> images = np.zeros((640, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))
+    >>> describe(config, model, TrainingData(images))
+    'train WGAN on 640 images of shape 28x28x1 for epochs 1 to 2 (2 steps of 5 critic batches of 64 an epoch, 4 generator iterations) into runs/a'
+    """
+    steps = steps_per_epoch(config, len(training_data))
+    epochs = config.epochs - initial_epoch
+    shape = "x".join(map(str, training_data.image_shape))
+    return (f"train {type(model).__name__} on {len(training_data)} images of "
+            f"shape {shape} for epochs {initial_epoch + 1} to {config.epochs}"
+            f" ({steps} steps of {config.n_critic} critic batches of "
+            f"{config.batch_size} an epoch, {steps * max(epochs, 0)} "
+            f"generator iterations) into {config.out}")
 
 
 def check_data_dir(config):
@@ -184,8 +250,14 @@ def load_training_data(config):
             split=config.split, return_labels=config.conditional,
             data_dir=config.data_dir, download=config.download,
             verbose=config.verbose == 1,
+            # The images are taken before they are resized.
+            limit=config.num_images,
         )
     except ValueError as error:
+        if str(error).startswith("image_size "):
+            raise UsageError(str(error).replace(
+                "image_size", "--image-size").replace(
+                "fewer images", "a smaller --num-images")) from None
         if config.conditional and str(error).startswith("return_labels"):
             raise UsageError(
                 f"--conditional needs labels, and --dataset {source} has "
@@ -194,6 +266,10 @@ def load_training_data(config):
             ) from None
         raise
     images, labels = loaded if config.conditional else (loaded, None)
+    named = None
+    if labels is not None:
+        named = _class_count(config)
+        _check_classes(config, labels, named)
     if config.num_images is not None:
         if config.num_images > len(images):
             raise UsageError(
@@ -204,7 +280,7 @@ def load_training_data(config):
         labels = None if labels is None else labels[: config.num_images]
     num_classes = None
     if config.conditional:
-        num_classes = _num_classes(config, labels)
+        num_classes = _num_classes(config, labels, named)
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     replicas = distribute.replicas()
@@ -227,19 +303,92 @@ def load_training_data(config):
     return TrainingData(images, labels, num_classes)
 
 
-def _num_classes(config, labels):
-    """The classes of a conditional run: the source's class names, else
-    one more than the largest label."""
+def _class_count(config):
+    """The number of the source's class names, or `None` if it has none."""
     try:
-        count = len(data.class_names(config.dataset, split=config.split))
+        return len(data.class_names(config.dataset, split=config.split))
     except ValueError:
-        count = int(labels.max()) + 1
+        return None
+
+
+def _check_classes(config, labels, count):
+    """Raises `UsageError` unless the labels are classes 0..K-1, each one
+    present (or below the source's count of class names).
+
+    Checked before anything is built: a label such as 999999 would
+    otherwise make a model of a million classes. With `--num-images`, the
+    labels are those of the images taken.
+    """
+    present = np.unique(labels)
+    if count is not None and present[-1] < count:
+        return
+    if count is None and np.array_equal(present, np.arange(len(present))):
+        return
+    expected = (f"below the {count} class names" if count is not None
+                else "the classes 0..K-1, each one present")
+    missing = np.setdiff1d(np.arange(min(int(present[-1]), len(labels)) + 1),
+                           present)
+    raise UsageError(
+        f"--conditional needs labels {expected}; --dataset {config.dataset} "
+        f"has {len(present)} distinct labels from {present[0]} to "
+        f"{present[-1]}" + (f" (none is {missing[0]})" if len(missing) else "")
+        + "; number the classes 0, 1, 2, ... without gaps."
+    )
+
+
+def _num_classes(config, labels, named):
+    """The classes of a conditional run: the source's `named` class names,
+    else one more than the largest label."""
+    count = named if named is not None else int(labels.max()) + 1
     if count < 2:
         raise UsageError(
             f"--conditional needs labels of at least 2 classes; "
             f"{config.dataset} has {count}."
         )
     return count
+
+
+#: Fewer generator iterations an epoch than this get `small_data_warning`.
+FEW_STEPS = 10
+#: The generator iterations `small_data_warning` suggests at least.
+SUGGESTED_ITERATIONS = 2000
+
+
+def small_data_warning(config, num_images):
+    """Says what to do when an epoch is only a few generator iterations.
+
+    A few hundred images at the default batch size make one step an epoch,
+    so a run of the default epochs trains a few dozen iterations and draws
+    grey blurs; this names the numbers and suggests a smaller
+    `--batch-size` and more `--epochs`.
+
+    Returns:
+        The warning, or `None` when an epoch has `FEW_STEPS` steps or more.
+
+    Example:
+
+    >>> print(small_data_warning(TrainConfig(out="run"), 300))
+    --dataset has 300 images, so with --batch-size 64 and --n-critic 5 an epoch is 1 generator iteration (each iteration draws 5 batches) and --epochs 10 trains 10; GANs need thousands of iterations, and so few draw grey blurs. Try --batch-size 4 --epochs 134: 15 iterations an epoch, 2010 in all.
+    >>> small_data_warning(TrainConfig(out="run"), 60_000) is None
+    True
+    """
+    steps = steps_per_epoch(config, num_images)
+    if steps >= FEW_STEPS:
+        return None
+    per_step = num_images / (config.n_critic * FEW_STEPS)
+    batch = 2 ** max(0, math.floor(math.log2(max(per_step, 1))))
+    batch = min(batch, config.batch_size)
+    suggested = dataclasses.replace(config, batch_size=batch)
+    new_steps = steps_per_epoch(suggested, num_images)
+    epochs = math.ceil(SUGGESTED_ITERATIONS / new_steps)
+    return (f"--dataset has {num_images} images, so with --batch-size "
+            f"{config.batch_size} and --n-critic {config.n_critic} an epoch "
+            f"is {steps} generator iteration{'s' * (steps != 1)} (each "
+            f"iteration draws {config.n_critic} batches) and --epochs "
+            f"{config.epochs} trains {steps * config.epochs}; GANs need "
+            "thousands of iterations, and so few draw grey blurs. Try "
+            f"--batch-size {batch} --epochs {epochs}: {new_steps} iterations "
+            f"an epoch, {new_steps * epochs} in all.")
 
 
 def steps_per_epoch(config, num_images):
@@ -315,6 +464,58 @@ def build_model(config, training_data):
     return model
 
 
+def init_from(model, source):
+    """Copies the critic's and generator's weights of `source` into `model`.
+
+    The optimizers stay fresh, and a moving average of the generator
+    (`--generator-ema`) starts from the copied generator. This continues a
+    trained model with other settings (a learning-rate decay, a moving
+    average) as a new run.
+
+    Args:
+        model: A built model of the run.
+        source: The name of a pretrained model (`keras_wgan.pretrained`)
+            or a `.keras` file written by `train`.
+
+    Raises:
+        UsageError: naming `--init-from`, if the file does not load or its
+            networks' weights differ in number or shape from `model`'s.
+
+    Example:
+
+    >>> config = TrainConfig(out="run", width=32, latent_dim=128)
+    >>> images = np.zeros((640, 28, 28, 1), "float32")
+    >>> model = build_model(config, TrainingData(images))
+    >>> init_from(model, "mnist-wgan-gp")
+    >>> pretrained = keras_wgan.pretrained("mnist-wgan-gp")
+    >>> bool(np.allclose(model.generate(4, seed=0), pretrained.generate(4, seed=0)))
+    True
+    """
+    from keras_wgan.cli.checkpoint import load_model
+    from keras_wgan.models.adversarial import AdversarialModel
+    from keras_wgan.zoo import pretrained
+
+    if source in PRETRAINED_MODELS:
+        donor = pretrained(source)
+    else:
+        donor = load_model(source, "--init-from", AdversarialModel)
+    for player in ("critic", "generator"):
+        ours = getattr(model, player).weights
+        theirs = getattr(donor, player, None)
+        theirs = [] if theirs is None else theirs.weights
+        shapes = [tuple(w.shape) for w in ours]
+        if shapes != [tuple(w.shape) for w in theirs]:
+            raise UsageError(
+                f"--init-from: the {player} of {source} does not match this "
+                "run's networks (weight shapes differ); give the --width, "
+                "--latent-dim, --architecture and data it was trained with.")
+        for variable, value in zip(ours, theirs):
+            variable.assign(value)
+    average = getattr(model, "ema_generator", None)
+    if average is not None:
+        average.set_weights(model.generator.get_weights())
+
+
 def learning_rate(config, model, iterations, player=None):
     """The `compile(learning_rate=...)` of `config`, or one player's rate.
 
@@ -385,6 +586,24 @@ def train(config, model, training_data, initial_epoch=0, record=None,
             raise signals.Interrupted(
                 signum, f"{signal.Signals(signum).name}: training stopped; "
                 f"{RunFolder(config.out).resume_hint()}") from None
+        except Exception as error:
+            if not distribute.lost_replica(error):
+                raise
+            hint = RunFolder(config.out).resume_hint()
+            signum = signals.asked()
+            if signum is not None:
+                # The run was asked to stop, and another process stopped
+                # first: this one stops too, for the same reason.
+                raise signals.Interrupted(
+                    signum, f"{signal.Signals(signum).name}: training "
+                    f"stopped; {hint}") from None
+            found = re.search(r"Connection (reset|closed) by peer",
+                              str(error))
+            reason = (found.group(0).lower() if found
+                      else str(error).strip().splitlines()[0][:200])
+            raise distribute.ReplicaLost(
+                "another process of the data-parallel run stopped, so this "
+                f"one cannot go on ({reason}); {hint}") from None
 
 
 def _train(config, model, training_data, initial_epoch, record, resumed_from,
@@ -409,9 +628,13 @@ def _train(config, model, training_data, initial_epoch, record, resumed_from,
             or default_architecture(training_data.image_shape))
         record["image_shape"] = list(training_data.image_shape)
         record["num_classes"] = training_data.num_classes
+        record["data"] = data_record.describe(config, training_data)
     else:
         record = dict(record, **{name: getattr(config, name)
                                  for name in RESUME_MAY_CHANGE})
+        # A run recorded before fingerprints were kept gets one now.
+        record.setdefault("data", data_record.describe(config,
+                                                       training_data))
         record.setdefault("resumed", []).append(
             {"checkpoint": os.path.relpath(resumed_from, config.out),
              "initial_epoch": initial_epoch}

@@ -75,15 +75,19 @@ _GREY_MODES = ("1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L",
                "I;16N", "F")
 # Above this many files, reading a folder shows a progress bar.
 _PROGRESS_MIN = 500
-# Bump when the cached arrays change meaning, so old caches are not used.
-_CACHE_VERSION = 1
+# Pillow modes of integer pixels wider than 8 bits (16-bit PNG and TIFF
+# greys); their values are scaled to 0..255, not clipped.
+_WIDE_MODES = ("I", "I;16", "I;16B", "I;16L", "I;16N")
+# Bump when the cached arrays change meaning, so old caches are not used
+# (2: 16-bit images scaled, no longer clipped to 255).
+_CACHE_VERSION = 2
 # tfds examples decoded per batched read.
 _TFDS_CHUNK = 1000
 
 
 def load_images(source, image_size=None, channels=None, split="train",
                 return_labels=False, *, data_dir=None, cache_dir=None,
-                download=False, verbose=True):
+                download=False, verbose=True, limit=None):
     """Loads images from a named dataset, tfds, a folder or an array file.
 
     Every source gives float32 images `(N, H, W, C)` scaled to [-1, 1]
@@ -153,6 +157,9 @@ def load_images(source, image_size=None, channels=None, split="train",
             `keras.datasets` when it is not here.
         verbose: If `True`, reading a folder of more than 500 files shows
             a progress bar (`keras.utils.Progbar`).
+        limit: Optional number of images to take, the first ones (and
+            their labels), before any is resized: a folder reads only
+            those files.
 
     Returns:
         A float32 array `(N, H, W, C)` with values in [-1, 1], or
@@ -164,7 +171,10 @@ def load_images(source, image_size=None, channels=None, split="train",
             it).
         ValueError: A bad argument, an unreadable or corrupt file (the
             message names it), images of differing sizes without
-            `image_size` (it names two), or arrays that are not images.
+            `image_size` (it names two), arrays that are not images, or an
+            `image_size` whose images would not fit in the memory
+            available (the message, starting with "image_size", says how
+            much they need).
 
     Example:
 
@@ -192,12 +202,14 @@ def load_images(source, image_size=None, channels=None, split="train",
     """
     if image_size is not None:
         image_size = argument_validation.check_int("image_size", image_size)
+    if limit is not None:
+        limit = argument_validation.check_int("limit", limit)
     argument_validation.check_choice("channels", channels, _CHANNELS)
     argument_validation.check_choice("return_labels", return_labels,
                                      (False, True))
     if isinstance(source, str) and source in DATASETS:
         return _load_named(source, image_size, channels, split,
-                           return_labels, data_dir, download)
+                           return_labels, data_dir, download, limit)
     if data_dir is not None:
         raise ValueError(
             f"data_dir applies to the named datasets {tuple(DATASETS)} only, "
@@ -206,17 +218,19 @@ def load_images(source, image_size=None, channels=None, split="train",
     if isinstance(source, str) and source.startswith(_TFDS_PREFIX):
         images, labels, where = _read_tfds(source, split, image_size,
                                            channels, return_labels, verbose)
+        images, labels = _first(limit, images, labels)
     else:
         path = _source_path(source)
         if path.is_dir():
             _check_no_split(split, f"folder {path}")
             images, labels, where = _read_folder(
-                path, image_size, channels, return_labels, cache_dir, verbose
-            )
+                path, image_size, channels, return_labels, cache_dir,
+                verbose, limit)
         else:
             images, labels, where = _read_array_file(path, split)
             if return_labels and labels is None:
                 _refuse_labels(source)
+            images, labels = _first(limit, images, labels)
             images = _fit_array(images, image_size, channels)
     _LOGGER.info(f"images from {where} ({len(images)} images)")
     images = _scaled(images)
@@ -277,11 +291,12 @@ def class_names(source, split="train"):
 
 
 def _load_named(name, image_size, channels, split, return_labels, data_dir,
-                download):
+                download, limit):
     """Loads a dataset of `DATASETS`, which logs its own line."""
     loaded = DATASETS[name](split=split, data_dir=data_dir,
                             return_labels=return_labels, download=download)
-    images, labels = loaded if return_labels else (loaded, None)
+    images, labels = _first(limit, *(loaded if return_labels
+                                     else (loaded, None)))
     if (name in _PADDED_TO_32 and image_size == 32
             and images.shape[1:3] == (28, 28)):
         # -1 is black in [-1, 1], MNIST's background.
@@ -380,9 +395,10 @@ def _read_tfds(source, split, image_size, channels, return_labels,
 
 
 def _read_folder(folder, image_size, channels, return_labels, cache_dir,
-                 verbose):
+                 verbose, limit=None):
     """Reads a folder through its cache; `(images, labels, where)`."""
     files, names = _folder_files(folder)
+    files = files[:limit]
     if not files:
         raise ValueError(
             f"source {os.fspath(folder)!r} has no image files (names ending "
@@ -390,6 +406,9 @@ def _read_folder(folder, image_size, channels, return_labels, cache_dir,
         )
     if return_labels and names is None:
         _refuse_labels(folder)
+    if image_size is not None:
+        # Decoded as uint8, then scaled to float32.
+        _check_memory(len(files), image_size, channels or 3, 1 + 4)
     cache = _cache_path(folder, files, image_size, channels, cache_dir)
     cached = _read_cache(cache)
     if cached is not None:
@@ -407,9 +426,13 @@ def _folder_files(folder):
     """`([(path, label)], class names)` of a folder, both sorted.
 
     Labels and names are None for a folder of images without subfolders.
+
+    Raises:
+        ValueError: naming a folder (or class subfolder) that cannot be
+            read, rather than leaving its images (a class) out.
     """
     files, subfolders = [], []
-    for entry in sorted(folder.iterdir()):
+    for entry in sorted(_listed(folder)):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
@@ -426,12 +449,39 @@ def _folder_files(folder):
             "or none."
         )
     for label, subfolder in enumerate(subfolders):
-        for path in sorted(subfolder.rglob("*")):
+        for path in sorted(_files_below(subfolder)):
             relative = path.relative_to(subfolder).parts
             if (_is_image_file(path)
                     and not any(part.startswith(".") for part in relative)):
                 files.append((path, label))
     return files, tuple(subfolder.name for subfolder in subfolders)
+
+
+def _listed(folder):
+    try:
+        return list(folder.iterdir())
+    except OSError as err:
+        _unreadable(err)
+
+
+def _files_below(folder):
+    """The files under `folder`, at any depth, named like images and not
+    hidden (nor in a hidden folder), as paths."""
+    found = []
+    # os.walk, not Path.rglob, which passes over unreadable folders.
+    for root, folders, names in os.walk(folder, onerror=_unreadable):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        found += [pathlib.Path(root, name) for name in names
+                  if not name.startswith(".")
+                  and name.lower().endswith(IMAGE_SUFFIXES)]
+    return found
+
+
+def _unreadable(err):
+    raise ValueError(
+        f"{err.filename}: cannot read this folder of the source "
+        f"({err.strerror or err}); make it readable, or move it out."
+    ) from err
 
 
 def _is_image_file(path):
@@ -450,7 +500,7 @@ def _read_image_files(files, image_size, channels, verbose):
     for index, (path, _) in enumerate(files):
         try:
             with Image.open(path) as image:
-                image = _upright(image).convert(mode)
+                image = _eight_bit(_upright(image), path).convert(mode)
                 if image_size is not None:
                     image = _fit(image, image_size)
                 pixels = np.asarray(image).reshape(
@@ -475,6 +525,27 @@ def _read_image_files(files, image_size, channels, verbose):
         if progress is not None:
             progress.update(index + 1)
     return images
+
+
+def _eight_bit(image, path):
+    """A 16-bit grey image scaled to 8 bits (65535 becomes 255).
+
+    Pillow's `convert("L")` clips such pixels at 255 instead, which turns
+    nearly every 16-bit image white.
+    """
+    if image.mode not in _WIDE_MODES:
+        return image
+    from PIL import Image
+
+    pixels = np.asarray(image).astype(np.int64)
+    if pixels.size and (pixels.min() < 0 or pixels.max() > 65535):
+        raise ValueError(
+            f"{path}: expected 8- or 16-bit pixels, got values in "
+            f"[{pixels.min()}, {pixels.max()}] (mode {image.mode}); save it "
+            "as an 8- or 16-bit image."
+        )
+    # Rounded: x * 255 / 65535 = x / 257.
+    return Image.fromarray(((pixels + 128) // 257).astype(np.uint8))
 
 
 def _is_colour(path):
@@ -573,6 +644,8 @@ def _read_array_file(path, split):
         _check_no_split(split, f"file {path}")
         try:
             images = np.load(path, allow_pickle=False)
+        except MemoryError as err:
+            raise _too_big(path, err) from err
         except (OSError, ValueError, EOFError) as err:
             raise ValueError(
                 f"{path}: not a readable .npy file "
@@ -595,10 +668,11 @@ def _read_array_file(path, split):
             _check_no_split(split, f"file {path} (no x_{split})")
             label_keys = ("y", "labels")
         label_key = next((k for k in label_keys if k in keys), None)
-        images = _as_image_array(npz[image_key], f"{path} ({image_key})")
+        images = _as_image_array(_member(npz, image_key, path),
+                                 f"{path} ({image_key})")
         labels = None
         if label_key is not None:
-            labels = np.asarray(npz[label_key])
+            labels = np.asarray(_member(npz, label_key, path))
             origin = f"{path} ({label_key})"
             if labels.ndim == 2 and labels.shape[1] == 1:
                 labels = labels[:, 0]  # as keras.datasets saves them
@@ -606,6 +680,28 @@ def _read_array_file(path, split):
             datasets._check_counts(images, labels, str(path))
             labels = labels.astype(np.int64)
     return images, labels, str(path)
+
+
+def _member(npz, key, path):
+    """The array `key` of an open `.npz`, or a one-line error (a damaged
+    member fails its CRC only when read)."""
+    try:
+        return npz[key]
+    except MemoryError as err:
+        raise _too_big(f"{path} ({key})", err) from err
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile,
+            zlib.error) as err:
+        raise ValueError(
+            f"{path}: its array {key!r} is not readable "
+            f"({datasets._one_line(err)})."
+        ) from err
+
+
+def _too_big(origin, err):
+    """The error of an array whose header declares more than fits in
+    memory (a damaged or hostile header: the file is far smaller)."""
+    return ValueError(f"{origin}: its header declares an array too big for "
+                      f"the memory ({datasets._one_line(err)}).")
 
 
 def _open_npz(path):
@@ -669,6 +765,9 @@ def _fit_array(images, image_size, channels):
     images = _convert_channels(images, channels)
     if image_size is None or images.shape[1:3] == (image_size, image_size):
         return images
+    # uint8 images are scaled to float32 afterwards.
+    _check_memory(len(images), image_size, images.shape[-1],
+                  images.itemsize + (4 if images.dtype == np.uint8 else 0))
     from PIL import Image
 
     count, _, _, depth = images.shape
@@ -684,6 +783,40 @@ def _fit_array(images, image_size, channels):
         # Lanczos overshoots at sharp edges.
         np.clip(resized, -1.0, 1.0, out=resized)
     return resized
+
+
+def _first(limit, images, labels):
+    """The first `limit` images and labels (all of them for `None`)."""
+    if limit is None:
+        return images, labels
+    return images[:limit], None if labels is None else labels[:limit]
+
+
+def _check_memory(count, image_size, depth, bytes_per_value):
+    """Raises `ValueError` if `count` images of `image_size` need more
+    memory than is available (Linux's MemAvailable; unchecked elsewhere)."""
+    need = count * image_size * image_size * depth * bytes_per_value
+    available = available_memory()
+    if available is not None and need > available:
+        raise ValueError(
+            f"image_size {image_size} needs {need / 2**30:.1f} GiB for "
+            f"{count} images of {image_size}x{image_size}x{depth}, more "
+            f"than the {available / 2**30:.1f} GiB of memory available; "
+            "choose a smaller image_size or fewer images."
+        )
+
+
+def available_memory():
+    """The bytes of memory available to new allocations, or `None` where
+    the system does not say (it is read from /proc/meminfo)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _convert_channels(images, channels):

@@ -46,7 +46,15 @@ class WassersteinGAN(AdversarialModel):
     `generator_loss`, `wasserstein_estimate` (`mean D(real) - mean D(fake)`
     on that batch, see `keras_wgan.losses.wasserstein_estimate`) and one per
     penalty term, so that `critic_loss == -wasserstein_estimate + sum of
-    the penalty terms`.
+    the penalty terms`. The training `wasserstein_estimate` is the critic's
+    gap on its last batch of the step, read *before* the step's generator
+    update, averaged over the epoch's steps; `val_wasserstein_estimate`
+    (`fit(validation_data=...)`) is the gap on held-out real images and
+    fresh fakes, read *after* the epoch's last generator update, in
+    inference mode. Early in training, when one generator update moves the
+    fakes far, the two can differ widely, even in sign; they agree once
+    training settles. Neither bounds W1 (see
+    `keras_wgan.losses.wasserstein_estimate`).
 
     To write a variant, subclass it, add the penalty's log name to
     `metric_names` and override `critic_penalty`; override

@@ -37,11 +37,16 @@ from keras_wgan.nets.layers import PaddedConv2DTranspose
 CRITIC_NORMALIZATIONS = (None, "layer", "batch")
 
 
-def check_image_shape(image_shape):
+def check_image_shape(image_shape, minimum=8):
     """Returns `image_shape` as a tuple, or raises a one-line error.
 
     The DCGAN and ResNet networks take square images whose side is a power
-    of two, at least 8, with 1 (grey) or 3 (RGB) channels.
+    of two, at least 8 (the ResNet critic: 16), with 1 (grey) or 3 (RGB)
+    channels.
+
+    Args:
+        image_shape: `(size, size, channels)`.
+        minimum: The smallest side accepted, a power of two.
 
     Example:
 
@@ -57,13 +62,13 @@ def check_image_shape(image_shape):
     valid = (
         isinstance(shape, tuple) and len(shape) == 3
         and all(isinstance(n, int) and not isinstance(n, bool) for n in shape)
-        and shape[0] == shape[1] and shape[0] >= 8
+        and shape[0] == shape[1] and shape[0] >= minimum
         and shape[0] & (shape[0] - 1) == 0 and shape[2] in (1, 3)
     )
     if not valid:
         raise ValueError(
             "image_shape must be (size, size, 1 or 3) with size a power of "
-            f"two >= 8, got {shape!r}."
+            f"two >= {minimum}, got {shape!r}."
         )
     return shape
 

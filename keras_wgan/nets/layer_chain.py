@@ -6,7 +6,7 @@ flag, masks, autocasting, name scopes, activity regularization. Run
 eagerly (the torch backend), it costs more than the small layers' own
 computation, and a WGAN generator iteration calls the networks 17 times
 (n_critic 5): that bookkeeping was most of keras-wgan's gap to a
-hand-written PyTorch loop (README, Performance).
+hand-written PyTorch loop (docs: studies, Performance).
 
 For a model where none of it does anything, `direct_forward` returns a
 function that calls the layers' `call` methods in order. It does so only

@@ -92,11 +92,8 @@ def resnet_critic(image_shape=(32, 32, 3), width=128, normalization=None,
     ...  for block in ("block_1", "block_2", "block_3", "block_4")]
     [(16, 16), (8, 8), (8, 8), (8, 8)]
     """
-    image_shape = check_image_shape(image_shape)
-    if image_shape[0] < 16:
-        raise ValueError(
-            f"image_shape must be at least 16x16 for the ResNet critic (it "
-            f"halves the size to 8x8 at least once), got {image_shape!r}.")
+    # It halves the size to 8x8 at least once.
+    image_shape = check_image_shape(image_shape, minimum=16)
     width = argument_validation.check_int("width", width)
     critic_normalization(normalization)  # checks the value
     num_classes = conditional.check_num_classes(num_classes)

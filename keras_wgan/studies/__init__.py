@@ -3,6 +3,9 @@
 - `toy`: the WGAN-GP paper's toy distributions (`MIXTURES`, the mixtures'
   parameters) and MLP critics/generators.
 - `diagnostics`: critic value surfaces, gradient norms, weights, W1 checks.
+- `transport`: the Wasserstein-1 distance, exact between samples
+  (`exact_wasserstein`, optimal transport by POT) and as a settled critic
+  estimates it (`estimate_wasserstein`).
 - `fixed_generator`: `FixedGeneratorCritic`, the critic of any registered
   variant (clipping, penalties, spectral normalisation) trained alone
   against real data plus noise (the set-up of WGAN-GP's Fig. 1a).
@@ -19,5 +22,6 @@
 
 from keras_wgan.studies import diagnostics
 from keras_wgan.studies import toy
+from keras_wgan.studies import transport
 
-__all__ = ["diagnostics", "toy"]
+__all__ = ["diagnostics", "toy", "transport"]

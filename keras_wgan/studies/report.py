@@ -159,8 +159,9 @@ def table_columns(results):
     """Returns the summary table's columns.
 
     A row is a variant's result or the real-data baseline; the columns
-    depend on the data (FID and classifier for images, energy distance and
-    mode statistics for toy sets).
+    depend on the data (FID and classifier for images, energy distance,
+    the exact W1 beside the critic's gap, and mode statistics for toy
+    sets).
 
     Args:
         results: The results dict of `compare.run_comparison`.
@@ -199,7 +200,15 @@ def table_columns(results):
             ("classes covered", lambda r: _count(r, "classes_covered",
                                                  modes), True),
         ]
-    elif modes is not None:
+    elif "exact_w1" in (results.get("real_data") or {}):
+        # The exact distance beside the critic's estimate of it (results
+        # written before it was measured have neither column).
+        columns += [
+            ("final W1 (exact)", lambda r: _fmt(_final(r, "exact_w1")), True),
+            ("final critic gap", lambda r: _fmt(_final(r, "critic_gap")),
+             False),
+        ]
+    if primary != "classifier_fid" and modes is not None:
         columns += [
             ("high-quality samples", lambda r: _percent(
                 _final(r, "high_quality")), True),

@@ -239,7 +239,8 @@ def _progress_line(label, record, config, evaluator):
     parts = [f"{label}: iteration {record['iteration']}/{total}",
              f"{record['train_seconds']:.1f} s"]
     for key in ("classifier_fid", "ema_classifier_fid", "classifier_score",
-                "energy_distance", "ema_energy_distance", "high_quality"):
+                "energy_distance", "ema_energy_distance", "exact_w1",
+                "high_quality"):
         if key in record:
             parts.append(f"{key} {record[key]:.4g}")
     for key in ("classes_covered", "modes_covered"):

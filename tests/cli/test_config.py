@@ -70,13 +70,14 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     at = expected.index("learning_rate") + 1
     expected[at:at] = ["critic_learning_rate", "generator_learning_rate",
                        "generator_ema", "lr_decay"]
+    expected.insert(expected.index("seed") + 1, "init_from")
     expected += ["devices", "tensorboard"]
     assert list(record) == expected
     assert record == {**LEGACY_RECORD, **added, "lr_decay": "none",
                       "critic_learning_rate": None,
                       "generator_learning_rate": None,
-                      "generator_ema": None, "devices": None,
-                      "tensorboard": False}
+                      "generator_ema": None, "init_from": None,
+                      "devices": None, "tensorboard": False}
     # A record written now reads back as the same config.
     resumed = TrainConfig.resumed(json.loads(json.dumps(record)),
                                   {"out": "/tmp/oldrun", "resume": True})

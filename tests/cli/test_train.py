@@ -376,13 +376,18 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
                  channels=None, architecture="mnist", conditional=False,
                  lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
                  critic_learning_rate=None, generator_learning_rate=None,
-                 generator_ema=None, devices=None, tensorboard=False)
-    assert json.loads((finished_run / "run.json").read_text()) == dict(
-        legacy, out=str(finished_run), **added)
+                 generator_ema=None, devices=None, init_from=None,
+                 tensorboard=False)
+    fresh = json.loads((finished_run / "run.json").read_text())
+    data = fresh.pop("data")
+    assert data["source"] == "mnist"
+    assert fresh == dict(legacy, out=str(finished_run), **added)
     assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
                      "--learning-rate", "0.002"]) == 0
     assert "resuming from" in capsys.readouterr().out
     record = json.loads((out / "run.json").read_text())
+    # The resume records the data it continued on, for the next resume.
+    assert record.pop("data") == data
     assert record == dict(legacy, epochs=2, learning_rate=0.002,
                           devices=None, tensorboard=False, resumed=[
         {"checkpoint": os.path.join("checkpoints", "epoch_0001.keras"),
@@ -706,3 +711,68 @@ def test_missing_run_json_resumes_from_the_checkpoints_with_options_given(
     assert record["recreated_from"] == "checkpoints/epoch_0001.keras"
     assert record["epochs"] == 2
     assert RunFolder(str(out)).read_record() == record
+
+
+def test_init_from_a_checkpoint_starts_from_its_weights(tmp_path):
+    def run(name, *extra):
+        out = tmp_path / name
+        assert cli.main(["train", "--epochs", "1", "--out", str(out),
+                         "--num-images", "32", *CLI_RUN, *extra]) == 0
+        return out
+
+    def distance(a, b):
+        return sum(float(np.abs(keras.ops.convert_to_numpy(x)
+                                - keras.ops.convert_to_numpy(y)).sum())
+                   for x, y in zip(a.weights, b.weights, strict=True))
+
+    donor_run = run("donor", "--seed", "1")
+    donor = str(donor_run / "model.keras")
+    warm = keras.models.load_model(run("warm", "--init-from", donor,
+                                       "--generator-ema", "0.9")
+                                   / "model.keras")
+    scratch = keras.models.load_model(run("scratch") / "model.keras")
+    record = json.loads((tmp_path / "warm" / "run.json").read_text())
+    assert record["init_from"] == donor
+    donor = keras.models.load_model(donor)
+    # The same seed and steps from the donor's weights, not from the
+    # seed's own initialisation: near the donor, far from the fresh run.
+    for player in ("critic", "generator"):
+        near = distance(getattr(warm, player), getattr(donor, player))
+        far = distance(getattr(scratch, player), getattr(donor, player))
+        assert near < 0.5 * far, (player, near, far)
+
+
+def test_init_from_copies_every_weight_and_the_average(tmp_path):
+    config = TrainConfig(out=str(tmp_path / "run"), width=2, latent_dim=8,
+                         generator_ema=0.99)
+    images = np.zeros((32, 28, 28, 1), "float32")
+    donor = train.build_model(TrainConfig(out="x", width=2, latent_dim=8,
+                                          seed=3), train.TrainingData(images))
+    donor.save(tmp_path / "donor.keras")
+    model = train.build_model(config, train.TrainingData(images))
+    train.init_from(model, str(tmp_path / "donor.keras"))
+    for player in ("critic", "generator", "ema_generator"):
+        source = donor.generator if player == "ema_generator" else \
+            getattr(donor, player)
+        for ours, theirs in zip(getattr(model, player).weights,
+                                source.weights, strict=True):
+            np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours),
+                                          keras.ops.convert_to_numpy(theirs))
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--init-from", "weights.h5"],  # the flag, not the keyword
+     "--init-from must be a pretrained model"),
+    (["--init-from", "missing.keras"],
+     "--init-from: missing.keras is not a file"),
+    (["--init-from", "mnist-wgan-gp"],  # width 2, not the model's 32
+     "--init-from: the critic of mnist-wgan-gp does not match"),
+])
+def test_init_from_refuses_bad_sources_before_writing(tmp_path, capsys, extra,
+                                                      message):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--epochs", "1", "--out", str(out),
+                     "--num-images", "32", *extra, *CLI_RUN]) != 0
+    err = error_lines(capsys)
+    assert message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists()

@@ -101,8 +101,8 @@ def test_the_architecture_option_builds_its_networks(architecture, size,
      "images of --dataset: architecture 'mnist' builds images of shape "
      "(28, 28, 1) only, got (8, 8, 3)."),
     (["--architecture", "resnet"], "--architecture resnet does not fit the "
-     "images of --dataset: image_shape must be at least 16x16 for the ResNet "
-     "critic"),
+     "images of --dataset: image_shape must be (size, size, 1 or 3) with "
+     "size a power of two >= 16, got (8, 8, 3)."),
 ])
 def test_bad_data_options_are_one_line_and_write_nothing(tmp_path, capsys,
                                                          extra, message):
@@ -191,7 +191,11 @@ def test_a_conditional_run_on_class_folders_gives_a_row_per_class(
     for extra, message in (
             (["--classes", "2"], "--classes must be in [0, 2), got 2."),
             (["--columns", "2"], "--columns applies to unconditional "
-             "models")):
+             "models"),
+            # Exactly --n images or a refusal: 2 rows cannot hold 3.
+            (["--n", "3"], "--n must be a multiple of the 2 rows of a "
+             "conditional model's grid (one row per class), got 3; e.g. "
+             "--n 2 or --n 4.")):
         assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
                          "--out", str(tmp_path / "x.png"), *extra]) == 2
         assert message in capsys.readouterr().err
@@ -214,3 +218,27 @@ def test_conditional_needs_labels_and_the_penalty(tmp_path, capsys):
                      "--conditional"]) == 2
     assert ("--conditional applies to --model wgan-gp only, got --model wgan."
             in capsys.readouterr().err)
+
+
+def test_errors_name_the_flags_not_the_keywords(tmp_path, capsys):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    Image.new("RGB", (8, 8)).save(folder / "a.png")
+    Image.new("RGB", (9, 9)).save(folder / "b.png")
+    assert cli.main(["train", "--out", str(tmp_path / "run"), "--dataset",
+                     str(folder), *TINY]) == 2
+    err = error_lines(capsys)
+    assert "pass --image-size to resize" in err, err
+    assert "image_size=" not in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_small_dataset_gets_a_warning_with_what_to_do(tmp_path, capsys):
+    folder = _image_folder(tmp_path / "shapes")
+    status = cli.main(["train", "--out", str(tmp_path / "run"), "--dataset",
+                       str(folder), "--image-size", "8", "--dry-run"])
+    err = capsys.readouterr().err
+    assert status == 0
+    assert ("warning: --dataset has 16 images, so with --batch-size 64 and "
+            "--n-critic 5 an epoch is 1 generator iteration") in err, err
+    assert "Try --batch-size 1 --epochs " in err

@@ -14,6 +14,7 @@ from keras_wgan.models import registry
 from keras_wgan.studies import compare
 from keras_wgan.studies import measures
 from keras_wgan.studies import toy
+from keras_wgan.studies import transport
 
 REPORT_FILES = ["arrays.npz", "curves.png", "gradient_norms.png", "report.md",
                 "results.json", "samples.png", "weights.png"]
@@ -82,6 +83,8 @@ def test_toy_compare_writes_report_for_every_variant(tmp_path):
     mixture = toy.MIXTURES["8gaussians"]
     assert results["real_data"] == {
         "energy_distance": measures.energy_distance(
+            real, toy.eight_gaussians(200, seed=1)),
+        "exact_w1": transport.exact_wasserstein(
             real, toy.eight_gaussians(200, seed=1)),
         **measures.mixture_quality(real, mixture.centres, mixture.mode_std)}
 

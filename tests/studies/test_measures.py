@@ -12,6 +12,7 @@ from keras_wgan import quality
 from keras_wgan.studies import diagnostics
 from keras_wgan.studies import measures
 from keras_wgan.studies import toy
+from keras_wgan.studies import transport
 from tests import helpers
 
 
@@ -69,6 +70,7 @@ def test_toy_quality_reads_the_mixtures_table(name):
     assert evaluator.num_modes == len(mixture.modes)
     assert evaluator(samples) == {
         "energy_distance": measures.energy_distance(samples, reference),
+        "exact_w1": transport.exact_wasserstein(samples, reference),
         **measures.mixture_quality(samples, mixture.centres,
                                    mixture.mode_std)}
 
@@ -77,7 +79,16 @@ def test_toy_quality_without_modes():
     reference = toy.swiss_roll(100, seed=0)
     evaluator = measures.ToyQuality("swissroll", reference)
     assert evaluator.num_modes is None
-    assert evaluator(reference) == {"energy_distance": 0.0}
+    assert evaluator(reference) == {"energy_distance": 0.0, "exact_w1": 0.0}
+
+
+def test_toy_quality_exact_w1_uses_at_most_its_points():
+    reference = toy.swiss_roll(measures.EXACT_W1_POINTS + 500, seed=0)
+    samples = toy.swiss_roll(measures.EXACT_W1_POINTS + 500, seed=1) + 0.1
+    values = measures.ToyQuality("swissroll", reference)(samples)
+    cut = measures.EXACT_W1_POINTS
+    assert values["exact_w1"] == transport.exact_wasserstein(
+        samples[:cut], reference[:cut])
 
 
 def test_image_quality_is_logit_quality_of_the_shipped_classifier():

@@ -56,6 +56,20 @@ def test_real_data_row_has_quality_but_no_training_columns():
         "final energy dist.", "high-quality samples", "modes covered"]
 
 
+def test_toy_table_has_the_exact_w1_beside_the_critic_gap():
+    results = _results("toy-8gaussians")
+    results["real_data"] = dict(results["real_data"], exact_w1=0.05)
+    for variant in results["variants"]:
+        variant["final"] = dict(variant["final"], exact_w1=0.25)
+    header, _, *rows = _table(report.markdown_report(results))
+    w1, gap = header.index("final W1 (exact)"), header.index("final critic gap")
+    assert gap == w1 + 1
+    assert rows[-1][w1] == "0.05" and rows[-1][gap] == "–"
+    for row, variant in zip(rows[:-1], results["variants"]):
+        assert row[w1] == "0.25"
+        assert row[gap] == format(variant["final"]["critic_gap"], ".3g")
+
+
 def test_image_table_columns():
     results = _results("mnist")
     header, _, *rows = _table(report.markdown_table(results))

@@ -1,0 +1,58 @@
+"""scripts/export_pretrained.py: the record's command and lineage."""
+
+import importlib.util
+import json
+import os
+
+import pytest
+
+from keras_wgan import zoo
+from tests.cli.helpers import ROOT
+
+
+def _script():
+    path = os.path.join(ROOT, "scripts", "export_pretrained.py")
+    spec = importlib.util.spec_from_file_location("export_pretrained", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+export = _script()
+
+
+def test_a_run_from_scratch_has_no_lineage(tmp_path):
+    assert export.lineage({"epochs": 3}, str(tmp_path)) is None
+
+
+def test_a_continued_run_keeps_its_parents_record(tmp_path):
+    parent = zoo.pretrained_info("mnist-wgan-gp")
+    (tmp_path / "mnist-wgan-gp.json").write_text(json.dumps(parent))
+    found = export.lineage({"init_from": "mnist-wgan-gp"}, str(tmp_path))
+    assert found["name"] == "mnist-wgan-gp"
+    assert found["sha256"] == parent["sha256"]
+    assert found["commands"] == parent.get("commands", [parent["command"]])
+    assert found["generator_iterations"] == parent["budget"].get(
+        "total_generator_iterations", parent["budget"]["generator_iterations"])
+    assert found["quality"] == parent["quality"]["float16"]
+    # A grandchild counts every generation's iterations.
+    child = dict(parent, commands=found["commands"] + ["python -m x"],
+                 budget=dict(parent["budget"], total_generator_iterations=9))
+    (tmp_path / "mnist-wgan-gp.json").write_text(json.dumps(child))
+    again = export.lineage({"init_from": "mnist-wgan-gp"}, str(tmp_path))
+    assert again["generator_iterations"] == 9
+    assert again["commands"][-1] == "python -m x"
+
+
+def test_a_run_from_a_file_cannot_be_exported(tmp_path):
+    with pytest.raises(SystemExit, match="no record reproduces"):
+        export.lineage({"init_from": "runs/a/model.keras"}, str(tmp_path))
+
+
+def test_the_command_names_init_from():
+    record = {"model": "wgan-gp", "out": "runs/b", "width": 32,
+              "init_from": "mnist-wgan-gp", "epochs": 18, "num_images": 60000,
+              "split": "train", "dataset": "mnist"}
+    command = export.train_command(record, available=60000)
+    assert "--init-from mnist-wgan-gp" in command
+    assert "--width 32" in command and "--num-images" not in command
