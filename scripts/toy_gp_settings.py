@@ -11,9 +11,14 @@ beside the critic's gap. Writes OUT/results.json (every number, the
 command) and OUT/report.md, OUT/curves.png and OUT/samples.png, all drawn
 from results.json (`--render` draws them again without training).
 
+With `--seeds 0,1,2,...` each setting trains once per seed (its own
+initial weights and data order) and the report adds a table of the final
+energy distance of every seed, since one seed can converge where another
+circles the modes for thousands of iterations.
+
 Usage:
     python scripts/toy_gp_settings.py --out docs/toy/gp_settings \
-        --iterations 20000 --eval-every 1000 [--settings a,b] [--seed 0]
+        --iterations 20000 --eval-every 1000 [--settings a,b] [--seeds 0]
 """
 
 import argparse
@@ -91,6 +96,31 @@ def train(setting, iterations, eval_every, seed, log):
     return history, gan.generate(EVAL_SAMPLES, seed=seed + 2)
 
 
+#: A run has converged when its final energy distance is below this: ten
+#: times the real-data floor of 2,000 points (0.002-0.003).
+CONVERGED = 0.03
+
+
+def seeds_table(results):
+    """Markdown lines: per setting, every seed's final energy distance."""
+    by_setting = {}
+    for run in results["runs"]:
+        final = run["history"][-1].get("energy_distance", float("nan"))
+        by_setting.setdefault(run["name"], (run["label"], []))[1].append(
+            (run["seed"], final))
+    seeds = sorted({run["seed"] for run in results["runs"]})
+    lines = ["| setting | " + " | ".join(f"seed {s}" for s in seeds)
+             + f" | converged (< {CONVERGED}) |",
+             "|---|" + "---|" * len(seeds) + "---|"]
+    for label, finals in by_setting.values():
+        values = dict(finals)
+        cells = [f"{values[s]:.3g}" if s in values else "–" for s in seeds]
+        converged = sum(v < CONVERGED for v in values.values())
+        lines.append(f"| {label} | " + " | ".join(cells)
+                     + f" | {converged} of {len(values)} |")
+    return lines
+
+
 def render(out):
     """Writes report.md, curves.png and samples.png from results.json."""
     import matplotlib
@@ -102,6 +132,8 @@ def render(out):
         results = json.load(f)
     arrays = np.load(os.path.join(out, "samples.npz"))
     runs = results["runs"]
+    for run in runs:  # results of one seed may not name it per run
+        run.setdefault("seed", results["seed"])
     floor = results["real_data"]
     lines = [
         "# WGAN-GP on 8 Gaussians: which setting matters", "",
@@ -111,6 +143,9 @@ def render(out):
         f"{results['versions']['backend']}. Scores of {EVAL_SAMPLES} samples "
         f"against {EVAL_SAMPLES} held-out points; the real-data row scores "
         f"{EVAL_SAMPLES} other real points the same way (the floor).", "",
+        *(["Final energy distance by seed:", "", *seeds_table(results), "",
+           f"Every run (seed {runs[0]['seed']} first):", ""]
+          if len({run["seed"] for run in runs}) > 1 else []),
         "| setting | final energy dist. | best energy dist. (iter.) | final "
         "W1 (exact) | final critic gap | high-quality samples | modes "
         "covered | CPU s |",
@@ -121,7 +156,7 @@ def render(out):
         best = min((h for h in run["history"] if "energy_distance" in h),
                    key=lambda h: h["energy_distance"])
         lines.append(
-            f"| {run['label']} | {final.get('energy_distance', float('nan')):.3g}"
+            f"| {run['label']}{seed_note(run)} | {final.get('energy_distance', float('nan')):.3g}"
             f" | {best['energy_distance']:.3g} ({best['iteration']}) | "
             f"{final.get('exact_w1', float('nan')):.3g} | "
             f"{final.get('critic_gap', float('nan')):.3g} | "
@@ -135,6 +170,8 @@ def render(out):
         f.write("\n".join(lines) + "\n")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for run in runs:
+        if run["seed"] != runs[0]["seed"]:
+            continue
         points = [h for h in run["history"] if "energy_distance" in h]
         its = [h["iteration"] for h in points]
         axes[0].plot(its, [h["energy_distance"] for h in points],
@@ -149,11 +186,13 @@ def render(out):
     axes[1].legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(os.path.join(out, "curves.png"), dpi=110)
+    runs = [run for run in runs if run["seed"] == runs[0]["seed"]]
     fig, axes = plt.subplots(1, len(runs), figsize=(3 * len(runs), 3.2))
     real = toy.eight_gaussians(EVAL_SAMPLES, seed=results["seed"] + 1)
     for ax, run in zip(np.atleast_1d(axes), runs):
         ax.scatter(real[:, 0], real[:, 1], s=2, c="grey", alpha=0.4)
-        fake = arrays[run["name"]]
+        key = f"{run['name']}_seed{run['seed']}"
+        fake = arrays[key if key in arrays else run["name"]]
         ax.scatter(fake[:, 0], fake[:, 1], s=2, c="C1")
         ax.set_xlim(-2, 2)
         ax.set_ylim(-2, 2)
@@ -164,13 +203,18 @@ def render(out):
     fig.savefig(os.path.join(out, "samples.png"), dpi=110)
 
 
+def seed_note(run):
+    return f" (seed {run['seed']})"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--iterations", type=int, default=20000)
     parser.add_argument("--eval-every", type=int, default=1000)
     parser.add_argument("--settings", default=",".join(SETTINGS))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seeds", default="0",
+                        help="comma-separated seeds, one run each")
     parser.add_argument("--render", action="store_true",
                         help="only draw the report again from results.json")
     args = parser.parse_args(argv)
@@ -186,10 +230,15 @@ def main(argv=None):
             args.iterations % args.eval_every:
         parser.error("--iterations must be a positive multiple of "
                      "--eval-every")
+    try:
+        seeds = [int(seed) for seed in args.seeds.split(",")]
+    except ValueError:
+        parser.error(f"--seeds must be comma-separated integers, got "
+                     f"{args.seeds}")
     os.makedirs(args.out, exist_ok=True)
-    reference = toy.eight_gaussians(EVAL_SAMPLES, seed=args.seed + 1)
+    reference = toy.eight_gaussians(EVAL_SAMPLES, seed=seeds[0] + 1)
     floor = measures.ToyQuality("8gaussians", reference)(
-        toy.eight_gaussians(EVAL_SAMPLES, seed=args.seed + 99))
+        toy.eight_gaussians(EVAL_SAMPLES, seed=seeds[0] + 99))
     results = {
         "command": "python scripts/toy_gp_settings.py " + " ".join(
             sys.argv[1:] if argv is None else argv),
@@ -197,15 +246,16 @@ def main(argv=None):
         "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores",
         "versions": {"keras": keras.__version__,
                      "backend": keras.backend.backend()},
-        "seed": args.seed, "real_data": floor, "runs": [],
+        "seed": seeds[0], "seeds": seeds, "real_data": floor, "runs": [],
     }
     samples = {}
-    for name in names:
-        history, samples[name] = train(SETTINGS[name], args.iterations,
-                                       args.eval_every, args.seed,
-                                       lambda line: print(line, flush=True))
-        results["runs"].append({**dataclasses.asdict(SETTINGS[name]),
-                                "history": history})
+    for seed in seeds:
+        for name in names:
+            history, samples[f"{name}_seed{seed}"] = train(
+                SETTINGS[name], args.iterations, args.eval_every, seed,
+                lambda line: print(f"seed {seed}: {line}", flush=True))
+            results["runs"].append({**dataclasses.asdict(SETTINGS[name]),
+                                    "seed": seed, "history": history})
         # Written after each setting, so a stopped study keeps what it did.
         with open(os.path.join(args.out, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
