@@ -131,3 +131,16 @@ def assert_close_to_scale(ours, plain, rtol=1e-4):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=rtol,
                                    atol=rtol * np.abs(b).max())
+
+
+def load_script(name):
+    """Imports `scripts/<name>.py` as a module (scripts is no package)."""
+    import importlib.util
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    spec = importlib.util.spec_from_file_location(
+        name, os.path.join(root, "scripts", f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

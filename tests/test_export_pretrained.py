@@ -1,6 +1,5 @@
 """scripts/export_pretrained.py: the record's command and lineage."""
 
-import importlib.util
 import json
 import os
 
@@ -8,17 +7,10 @@ import pytest
 
 from keras_wgan import zoo
 from tests.cli.helpers import ROOT
+from tests.helpers import load_script
 
 
-def _script():
-    path = os.path.join(ROOT, "scripts", "export_pretrained.py")
-    spec = importlib.util.spec_from_file_location("export_pretrained", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-export = _script()
+export = load_script("export_pretrained")
 
 
 def test_a_run_from_scratch_has_no_lineage(tmp_path):

@@ -1,6 +1,5 @@
 """scripts/toy_gp_settings.py: the WGAN-GP settings study on 8 Gaussians."""
 
-import importlib.util
 import json
 import os
 import shutil
@@ -8,19 +7,12 @@ import shutil
 import pytest
 
 from tests.cli.helpers import ROOT
+from tests.helpers import load_script
 
 SHIPPED = os.path.join(ROOT, "docs", "toy", "gp_settings")
 
 
-def _script():
-    path = os.path.join(ROOT, "scripts", "toy_gp_settings.py")
-    spec = importlib.util.spec_from_file_location("toy_gp_settings", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-study = _script()
+study = load_script("toy_gp_settings")
 
 
 def test_shipped_report_is_rendered_from_its_results(tmp_path):
