@@ -9,17 +9,18 @@ import pytest
 from tests.cli.helpers import ROOT
 from tests.helpers import load_script
 
-SHIPPED = os.path.join(ROOT, "docs", "toy", "gp_settings")
+SHIPPED = os.path.join(ROOT, "docs", "toy")
 
 
 study = load_script("toy_gp_settings")
 
 
-def test_shipped_report_is_rendered_from_its_results(tmp_path):
+@pytest.mark.parametrize("folder", ["gp_settings", "gp_seeds"])
+def test_shipped_report_is_rendered_from_its_results(tmp_path, folder):
     for name in ("results.json", "samples.npz"):
-        shutil.copy(os.path.join(SHIPPED, name), tmp_path / name)
+        shutil.copy(os.path.join(SHIPPED, folder, name), tmp_path / name)
     study.render(str(tmp_path))
-    with open(os.path.join(SHIPPED, "report.md")) as f:
+    with open(os.path.join(SHIPPED, folder, "report.md")) as f:
         assert (tmp_path / "report.md").read_text() == f.read()
 
 
