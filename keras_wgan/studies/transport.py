@@ -166,8 +166,8 @@ def estimate_wasserstein(model, real, *, steps_per_round=200,
     real_eval = real[rng.choice(len(real), num_eval, replace=len(real) < num_eval)]
     noise = keras.random.normal((num_eval, copy.latent_dim), seed=seed)
     fake_eval = copy.generate_from(noise)
-    history, steps = [], 0
-    while steps < max_steps:
+    history, steps, settled = [], 0, False
+    while steps < max_steps and not settled:
         count = min(steps_per_round, max_steps - steps)
         # Drawn with replacement, a fresh batch for every update.
         batches = real[rng.integers(0, len(real), count * batch_size)]
@@ -181,13 +181,11 @@ def estimate_wasserstein(model, real, *, steps_per_round=200,
         if verbose:
             print(f"estimate_wasserstein: {steps} critic updates, "
                   f"estimate {gap:.4f}")
-        if _settled(history, window, tolerance):
-            break
+        settled = _settled(history, window, tolerance)
     recent = [value for _, value in history[-window:]]
     return WassersteinEstimate(
         estimate=float(np.mean(recent)), spread=float(np.std(recent)),
-        settled=_settled(history, window, tolerance), steps=steps,
-        history=tuple(history))
+        settled=settled, steps=steps, history=tuple(history))
 
 
 def _settled(history, window, tolerance):
