@@ -125,15 +125,43 @@ def weights_bytes(model):
 
     Returns:
         The bytes of an uncompressed `.npz` file with arrays `w000`, `w001`,
-        ... in the order of `model.critic.weights + model.generator.weights`.
+        ... in the order of `shipped_weights(model)`.
     """
     arrays = {
         f"w{i:03d}": keras.ops.convert_to_numpy(v).astype("float16")
-        for i, v in enumerate(model.critic.weights + model.generator.weights)
+        for i, v in enumerate(shipped_weights(model))
     }
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     return buffer.getvalue()
+
+
+def shipped_weights(model):
+    """The variables a pretrained model ships, in their stored order.
+
+    The critic's weights, then the generator's; for a model with a moving
+    average of its generator (`generator_ema`), the average's in place of
+    the generator's, since `generate` samples from the average: the
+    average is the generator that was measured, and a loaded model starts
+    both its generator and its average from it.
+
+    Args:
+        model: A `keras_wgan.AdversarialModel`.
+
+    Returns:
+        A list of Keras variables.
+
+    Example:
+
+    >>> gan = keras_wgan.WGANGP(keras_wgan.toy.toy_critic(2, width=4),
+    ...                         keras_wgan.toy.toy_generator(2, 2, width=4),
+    ...                         generator_ema=0.9)
+    >>> shipped_weights(gan)[-1] is gan.ema_generator.weights[-1]
+    True
+    """
+    average = getattr(model, "ema_generator", None)
+    generator = model.generator if average is None else average
+    return list(model.critic.weights) + list(generator.weights)
 
 
 def load_weights_bytes(model, raw, source):
@@ -146,10 +174,10 @@ def load_weights_bytes(model, raw, source):
         source: Where the bytes came from, for error messages.
 
     Returns:
-        `model`, its critic and generator weights replaced (cast to their
-        dtype).
+        `model`, its `shipped_weights` replaced (cast to their dtype); a
+        model with a moving average gets the same weights in its generator.
     """
-    variables = model.critic.weights + model.generator.weights
+    variables = shipped_weights(model)
     with np.load(io.BytesIO(raw)) as arrays:
         values = [arrays[f"w{i:03d}"] for i in range(len(arrays.files))]
     if len(values) != len(variables):
@@ -164,4 +192,7 @@ def load_weights_bytes(model, raw, source):
                 f"{tuple(variable.shape)}, the stored array {value.shape}."
             )
         variable.assign(value.astype(variable.dtype))
+    average = getattr(model, "ema_generator", None)
+    if average is not None:
+        model.generator.set_weights(average.get_weights())
     return model

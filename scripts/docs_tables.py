@@ -131,9 +131,14 @@ def pretrained_table(*names):
         lines.append(
             f"| `{name}` | `{record['model']}` | "
             f"{record['data']['training']['description']} | "
-            f"`{record['command']}` | {budget['generator_iterations']:,} "
-            f"({budget['epochs']} epochs) | "
-            f"{budget['wall_seconds'] / 60:.0f} min | "
+            f"`{record['command']}` | "
+            + (f"{budget['generator_iterations']:,} ({budget['epochs']} "
+               "epochs)" if "total_generator_iterations" not in budget else
+               f"{budget['total_generator_iterations']:,} in all (the "
+               f"last command: {budget['generator_iterations']:,}, "
+               f"{budget['epochs']} epochs)") + " | "
+            + ("not recorded (resumed)" if budget["wall_seconds"] is None
+               else f"{budget['wall_seconds'] / 60:.0f} min") + " | "
             f"{measured['fid']:.3g} | {floor['fid']:.2g} "
             f"({measured['fid'] / floor['fid']:.0f}x) | "
             f"{measured['score']:.3g} ({floor['score']:.3g}) | "

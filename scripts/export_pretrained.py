@@ -75,6 +75,10 @@ def train_command(record, available):
         if action.dest in _NOT_IN_COMMAND or action.dest not in record:
             continue
         value = record[action.dest]
+        if action.dest == "out":
+            # The run folder's name, not where it lay on the machine.
+            value = os.path.join("runs", os.path.basename(
+                os.path.normpath(value)))
         if action.dest == "num_images" and value == available:
             continue
         if value == cli.TrainConfig.default(action.dest):
@@ -277,6 +281,13 @@ def main(argv=None):
             f"run with --epochs {asked} and stopped after epoch {epochs}: "
             "nothing in training depends on the total, so the command's "
             f"--epochs {epochs} gives the same weights")
+    resumes = len(run.get("resumed", []))
+    if resumes:
+        # run.json is rewritten at each resume: its time is the last
+        # resume's, and the pauses between sessions are not training.
+        note = (f"{note}; " if note else "") + (
+            f"resumed {resumes} time(s): the wall time of the run's "
+            "sessions was not recorded")
     command = train_command(run, len(images))
     iterations = epochs * steps
     record = {
@@ -296,7 +307,7 @@ def main(argv=None):
             "total_generator_iterations": iterations + (
                 0 if parent is None else parent["generator_iterations"]),
             "critic_updates": epochs * steps * run["n_critic"],
-            "wall_seconds": round(ended - began),
+            "wall_seconds": None if resumes else round(ended - began),
             "note": note,
         },
         "quality": {

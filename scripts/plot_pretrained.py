@@ -4,7 +4,9 @@ For each record in `keras_wgan/resources/pretrained/` that holds a
 `quality_history` (the FID of checkpoints scored during training by
 `python -m keras_wgan evaluate --every-checkpoint`), plots the classifier FID against generator
 iterations on a log scale, with the record's floor as a dashed line, and
-writes `docs/images/pretrained_quality.png`:
+writes `docs/images/pretrained_quality.png`. A model continued from an
+earlier shipped one (`--init-from`) is drawn after its parent's curve, at
+the iterations counted from the first run:
 
     python scripts/plot_pretrained.py
 """
@@ -25,6 +27,24 @@ import matplotlib.pyplot as plt  # noqa: E402
 from keras_wgan import zoo  # noqa: E402
 
 
+def full_curve(info):
+    """`(iterations, fids, start)`: the record's FID curve after its
+    parents', iterations counted from the first run; `start` is where the
+    record's own command began (0 for a run from scratch)."""
+    parent = info.get("continued_from")
+    own = info.get("quality_history") or {"generator_iterations": [],
+                                          "classifier_fid": []}
+    if parent is None:
+        return own["generator_iterations"], own["classifier_fid"], 0
+    before = parent.get("quality_history") or {"generator_iterations": [],
+                                               "classifier_fid": []}
+    start = parent["generator_iterations"]
+    return (list(before["generator_iterations"])
+            + [start + i for i in own["generator_iterations"]],
+            list(before["classifier_fid"]) + list(own["classifier_fid"]),
+            start)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(
@@ -33,11 +53,13 @@ def main(argv=None):
     figure, axes = plt.subplots(figsize=(7, 4))
     for name in zoo.PRETRAINED_MODELS:
         info = zoo.pretrained_info(name)
-        curve = info.get("quality_history")
-        if not curve:
+        iterations, fids, start = full_curve(info)
+        if not fids:
             continue
-        line, = axes.plot(curve["generator_iterations"],
-                          curve["classifier_fid"], "o-", label=name)
+        line, = axes.plot(iterations, fids, ".-", label=name)
+        if start:
+            axes.axvline(start, color=line.get_color(), ls=":", lw=1,
+                         label=f"{name}: continued (new settings)")
         axes.axhline(info["quality"]["floor"]["fid"], color=line.get_color(),
                      ls="--", lw=1, label=f"{name}: floor")
     axes.set_yscale("log")
