@@ -5,9 +5,9 @@ write a report (see `keras_wgan.studies.compare`).
 import os
 import shlex
 
-from keras_wgan.cli.config import flag
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.options import flag
+from keras_wgan.cli.options import given_options
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.models.registry import get_variant
 from keras_wgan.studies import compare

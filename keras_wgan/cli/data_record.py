@@ -19,7 +19,7 @@ import os
 import numpy as np
 
 from keras_wgan import data
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
 
 
 def is_path(dataset):

@@ -16,17 +16,19 @@ import os
 import re
 import time
 
-import keras_wgan
 from keras_wgan import quality
 from keras_wgan._atomic import write_atomically
 from keras_wgan.cli import paths
-from keras_wgan.cli.checkpoint import load_model
-from keras_wgan.cli.checkpoint import read_run_json
-from keras_wgan.cli.checkpoint import run_folder_of
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.model_loading import load_model
+from keras_wgan.cli.model_loading import read_run_json
+from keras_wgan.cli.model_loading import run_folder_of
+from keras_wgan.cli.options import given_options
 from keras_wgan.cli.run_folder import CHECKPOINTS_DIR
 from keras_wgan.cli.run_folder import RunFolder
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.zoo import pretrained
+from keras_wgan.zoo import pretrained_info
 
 #: Generated images per measurement, as in the pretrained records.
 DEFAULT_SAMPLES = 10000
@@ -99,7 +101,7 @@ def _source(options):
     """`(description, dataset, training split, run record or None)`."""
     if "pretrained" in options:
         name = options["pretrained"]
-        info = keras_wgan.pretrained_info(name)
+        info = pretrained_info(name)
         return f"pretrained {name}", info["data"]["dataset"], "train", None
     if "run" in options:
         run = options["run"]
@@ -128,10 +130,10 @@ def _source(options):
 
 def _load(options):
     if "pretrained" in options:
-        return keras_wgan.pretrained(options["pretrained"])
+        return pretrained(options["pretrained"])
     path = options.get("checkpoint") or RunFolder(options["run"]).model
     flag = "--checkpoint" if "checkpoint" in options else "--run"
-    return load_model(path, flag, keras_wgan.AdversarialModel)
+    return load_model(path, flag, AdversarialModel)
 
 
 def _rounded(values):
@@ -292,7 +294,7 @@ def evaluate_checkpoints(run, record, source, out, reference, seed=0,
             if epoch in done or epoch % every:
                 continue
             try:
-                model = load_model(path, "--run", keras_wgan.AdversarialModel)
+                model = load_model(path, "--run", AdversarialModel)
             except UsageError as error:
                 if watch:  # being replaced or deleted: the next look
                     print(f"epoch {epoch}: not read yet ({error})",

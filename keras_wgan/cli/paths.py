@@ -14,7 +14,7 @@ A read-only file system is named as such, not as a permission.
 
 import os
 
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
 
 
 def check_folder(path, flag):
@@ -36,7 +36,7 @@ def check_folder(path, flag):
     >>> check_folder("notes.txt/run", "--out")
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.parser.UsageError: --out: notes.txt/run lies under notes.txt, a file, not a folder.
+    keras_wgan.cli.errors.UsageError: --out: notes.txt/run lies under notes.txt, a file, not a folder.
     """
     if os.path.exists(path):
         if not os.path.isdir(path):
@@ -60,7 +60,7 @@ def check_file(path, flag):
     >>> check_file("grids", "--out")
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.parser.UsageError: --out: grids is a folder, expected a file.
+    keras_wgan.cli.errors.UsageError: --out: grids is a folder, expected a file.
     """
     if os.path.isdir(path):
         raise UsageError(f"{flag}: {path} is a folder, expected a file.")

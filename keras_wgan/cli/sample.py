@@ -5,13 +5,14 @@ or a pretrained model; a conditional model's grid has one row per class
 
 import os
 
-import keras_wgan
 from keras_wgan.cli import paths
-from keras_wgan.cli.checkpoint import load_model
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.model_loading import load_model
+from keras_wgan.cli.options import given_options
+from keras_wgan.cli.sample_config import SampleConfig
 from keras_wgan.images import save_image_grid
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.zoo import pretrained
 
 
 def prepare(args):
@@ -35,10 +36,10 @@ def prepare(args):
     config = SampleConfig(**options)
     paths.check_file(config.out, "--out")
     if config.pretrained is not None:
-        model = keras_wgan.pretrained(config.pretrained)
+        model = pretrained(config.pretrained)
     else:
         model = load_model(config.checkpoint, "--checkpoint",
-                           keras_wgan.AdversarialModel)
+                           AdversarialModel)
     num_classes = getattr(model, "num_classes", None)
     if config.classes is not None:
         if num_classes is None:

@@ -6,10 +6,10 @@ import json
 import pytest
 
 from keras_wgan.cli import build_parser
-from keras_wgan.cli.config import RESUME_MAY_CHANGE
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.config import flag
+from keras_wgan.cli.train_config import RESUME_MAY_CHANGE
+from keras_wgan.cli.sample_config import SampleConfig
+from keras_wgan.cli.train_config import TrainConfig
+from keras_wgan.cli.options import flag
 from keras_wgan.models.registry import get_variant
 from keras_wgan.zoo import PRETRAINED_MODELS
 

@@ -310,8 +310,8 @@ def test_a_damaged_array_file_is_one_line(tmp_path, capsys, damage):
     "needing 224 GiB)",
     kept="memory: only the images trained on are held")
 def test_num_images_are_taken_before_they_are_resized(monkeypatch):
-    from keras_wgan.cli import train
-    from keras_wgan.cli.config import TrainConfig
+    from keras_wgan.cli import training_data
+    from keras_wgan.cli.train_config import TrainConfig
     from keras_wgan.data import images
 
     resized = []
@@ -320,7 +320,7 @@ def test_num_images_are_taken_before_they_are_resized(monkeypatch):
         size) or real_fit(image, size))
     config = TrainConfig(out="unused", image_size=40, num_images=16,
                          split="test", batch_size=8, n_critic=2)
-    loaded = train.load_training_data(config)
+    loaded = training_data.load_training_data(config)
     assert loaded.images.shape == (16, 40, 40, 1)
     assert len(resized) == 16
 

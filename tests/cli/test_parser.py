@@ -6,9 +6,9 @@ import pytest
 
 from keras_wgan import cli
 from keras_wgan.cli import parser as parser_module
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.config import given_options
+from keras_wgan.cli.sample_config import SampleConfig
+from keras_wgan.cli.train_config import TrainConfig
+from keras_wgan.cli.options import given_options
 from keras_wgan.models.registry import VARIANTS
 
 

@@ -10,9 +10,9 @@ import pytest
 
 from keras_wgan import checkpoints
 from keras_wgan.cli import UsageError
-from keras_wgan.cli.checkpoint import UnreadableModelError
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.run_folder import REQUIRED_FIELDS
+from keras_wgan.cli.model_loading import UnreadableModelError
+from keras_wgan.cli.train_config import TrainConfig
+from keras_wgan.cli.run_record import REQUIRED_FIELDS
 from keras_wgan.cli.run_folder import RunFolder
 from tests.cli.helpers import ROOT
 

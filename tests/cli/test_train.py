@@ -17,8 +17,10 @@ import pytest
 from keras_wgan import checkpoints
 from keras_wgan import cli
 from keras_wgan import data
+from keras_wgan.cli import model_setup
 from keras_wgan.cli import train
-from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli import training_data
+from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.cli.run_folder import RunFolder
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
@@ -166,7 +168,7 @@ def test_build_model_uses_the_registry_variant(model, argument, value):
                          n_critic=3, learning_rate=2e-3,
                          **({argument: value} if value else {}))
     images = np.zeros((10, 28, 28, 1), "float32")
-    built = train.build_model(config, train.TrainingData(images))
+    built = model_setup.build_model(config, training_data.TrainingData(images))
     variant = get_variant(model)
     assert type(built) is variant.model_class
     assert built.n_critic == 3 and built.latent_dim == 4
@@ -430,10 +432,10 @@ def test_writing_into_model_keras_cannot_change_the_run(finished_run,
     checkpoint = out / "checkpoints" / "epoch_0001.keras"
     own = checkpoint.read_bytes()
     other = tmp_path / "other.keras"
-    gan = train.build_model(
+    gan = model_setup.build_model(
         TrainConfig(out="o", model="wgan-gp", width=2, latent_dim=8,
                     n_critic=2, seed=9),
-        train.TrainingData(np.zeros((8, 28, 28, 1), "float32")))
+        training_data.TrainingData(np.zeros((8, 28, 28, 1), "float32")))
     gan.save(other)
     subprocess.run(["cp", str(other), str(out / "model.keras")], check=True)
     assert checkpoint.read_bytes() == own
@@ -746,11 +748,11 @@ def test_init_from_copies_every_weight_and_the_average(tmp_path):
     config = TrainConfig(out=str(tmp_path / "run"), width=2, latent_dim=8,
                          generator_ema=0.99)
     images = np.zeros((32, 28, 28, 1), "float32")
-    donor = train.build_model(TrainConfig(out="x", width=2, latent_dim=8,
-                                          seed=3), train.TrainingData(images))
+    donor = model_setup.build_model(TrainConfig(out="x", width=2, latent_dim=8,
+                                          seed=3), training_data.TrainingData(images))
     donor.save(tmp_path / "donor.keras")
-    model = train.build_model(config, train.TrainingData(images))
-    train.init_from(model, str(tmp_path / "donor.keras"))
+    model = model_setup.build_model(config, training_data.TrainingData(images))
+    model_setup.init_from(model, str(tmp_path / "donor.keras"))
     for player in ("critic", "generator", "ema_generator"):
         source = donor.generator if player == "ema_generator" else \
             getattr(donor, player)

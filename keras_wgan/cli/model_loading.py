@@ -7,7 +7,7 @@ import zipfile
 
 import keras
 
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
 
 # Keras's own message is kept up to this many characters, cut at a word.
 _MAX_DETAIL = 300
@@ -83,7 +83,7 @@ def load_model(path, flag, expected, exact=False):
     >>> load_model("junk.keras", "--checkpoint", keras_wgan.WGAN)
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.checkpoint.UnreadableModelError: --checkpoint: junk.keras is not a .keras file (not a zip archive).
+    keras_wgan.cli.model_loading.UnreadableModelError: --checkpoint: junk.keras is not a .keras file (not a zip archive).
     """
     try:
         model = keras.models.load_model(path)
