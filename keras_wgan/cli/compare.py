@@ -2,8 +2,12 @@
 write a report (see `keras_wgan.studies.compare`).
 """
 
+import argparse
 import os
 import shlex
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
 
 from keras_wgan.cli.errors import UsageError
 from keras_wgan.cli.options import flag
@@ -21,7 +25,7 @@ _CONFIG_OPTIONS = ("iterations", "seconds", "eval_every", "eval_samples",
                    "seed")
 
 
-def parse_variants(text):
+def parse_variants(text: str | None) -> tuple[str, ...]:
     """Returns the variant names of a `--variants` value, in its order.
 
     Args:
@@ -51,7 +55,7 @@ def parse_variants(text):
     return variants
 
 
-def samples_per_step(variants, batch_size):
+def samples_per_step(variants: Sequence[str], batch_size: int) -> int:
     """Returns the training samples one step of every variant needs.
 
     A step draws `n_critic` batches, each variant's own default.
@@ -65,7 +69,7 @@ def samples_per_step(variants, batch_size):
                             for v in variants)
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Callable[[], Any]:
     """Checks the options and loads the data; writes nothing.
 
     Args:

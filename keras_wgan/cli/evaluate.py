@@ -9,12 +9,15 @@ run trains, since `train` keeps only the newest checkpoints) and the JSON.
 `--inception` adds the Inception score, FID and KID through torch-fidelity.
 """
 
+import argparse
 import csv
 import json
 import math
 import os
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 from keras_wgan import quality
 from keras_wgan._atomic import write_atomically
@@ -43,7 +46,7 @@ POLL_SECONDS = 60.0
 _CHECKPOINT = re.compile(r"epoch_(\d+)\.keras$")
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Callable[[], Any]:
     """Checks the options, loads the model(s) and the data; writes nothing.
 
     Args:
@@ -209,7 +212,9 @@ def _write_json(path, content):
     write_atomically(path, write)
 
 
-def evaluate_one(model, source, out, reference, seed=0, inception=False):
+def evaluate_one(model: AdversarialModel, source: str, out: str,
+                 reference: quality.Reference, seed: int = 0,
+                 inception: bool = False) -> dict[str, Any]:
     """Measures one model; writes `out` (JSON) and prints the summary.
 
     Returns:
@@ -265,8 +270,11 @@ def read_curve(path: str) -> list:
                 for row in csv.DictReader(f)]
 
 
-def evaluate_checkpoints(run, record, source, out, reference, seed=0,
-                         inception=False, every=1, watch=False):
+def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
+                         out: str, reference: quality.Reference,
+                         seed: int = 0, inception: bool = False,
+                         every: int = 1, watch: bool = False
+                         ) -> dict[str, Any]:
     """Scores every checkpoint of a run folder; the curve over the run.
 
     Appends a row per newly scored checkpoint to `<run>/quality.csv`

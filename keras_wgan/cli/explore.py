@@ -7,9 +7,12 @@ returns serves the page until Ctrl-C. Models load with Keras's safe mode
 on, as everywhere in the command line.
 """
 
+import argparse
 import errno
 import os
 import socket
+from collections.abc import Callable
+from typing import Any
 
 from keras_wgan import data
 from keras_wgan.cli.errors import UsageError
@@ -66,7 +69,7 @@ def _training_images(record, num_images=None):
     return images, names
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Callable[[], Any]:
     """Checks the options and loads the model; writes nothing.
 
     Args:

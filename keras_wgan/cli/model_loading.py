@@ -20,12 +20,12 @@ class UnreadableModelError(UsageError):
     archive)"`.
     """
 
-    def __init__(self, message, reason):
+    def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
 
 
-def unreadable_reason(path, error):
+def unreadable_reason(path: str, error: BaseException) -> str:
     """Returns why the `.keras` file `path` did not load, in one line.
 
     Args:
@@ -59,7 +59,8 @@ def unreadable_reason(path, error):
             f"{message.rstrip('.')})")
 
 
-def load_model(path, flag, expected, exact=False):
+def load_model(path: str, flag: str, expected: type[keras.Model],
+               exact: bool = False) -> keras.Model:
     """Loads a `.keras` model of class `expected`.
 
     Args:

@@ -3,7 +3,10 @@ or a pretrained model; a conditional model's grid has one row per class
 (`--classes` chooses them).
 """
 
+import argparse
 import os
+from collections.abc import Callable
+from typing import Any
 
 from keras_wgan.cli import paths
 from keras_wgan.cli.errors import UsageError
@@ -15,7 +18,7 @@ from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.zoo import pretrained
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Callable[[], Any]:
     """Checks the options and loads the model; writes nothing.
 
     Args:
@@ -68,7 +71,7 @@ def prepare(args):
     return job
 
 
-def sample(config, model):
+def sample(config: SampleConfig, model: AdversarialModel) -> str:
     """Writes `config.n` samples of `model` as a grid to `config.out`.
 
     Returns:
