@@ -35,8 +35,8 @@ import numpy as np  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import quality  # noqa: E402
 from keras_wgan.cli import run_folder  # noqa: E402
-from keras_wgan.cli.train import steps_per_epoch  # noqa: E402
 from keras_wgan.cli.train_config import TrainConfig  # noqa: E402
+from keras_wgan.cli.training_data import steps_per_epoch  # noqa: E402
 
 
 def judge(run, classifier, reference, samples, dataset):
