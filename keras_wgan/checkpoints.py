@@ -265,7 +265,7 @@ class Checkpoint(keras.callbacks.Callback):
         self.keep = argument_validation.check_int("keep", keep)
         self.latest = None if latest is None else os.fspath(latest)
         self.every = argument_validation.check_int("every", every)
-        self.paths = []
+        self.paths: list[str] = []
 
     def on_epoch_end(self, epoch: int,
                      logs: dict[str, Any] | None = None) -> None:

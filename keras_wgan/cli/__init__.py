@@ -114,9 +114,9 @@ def _run(argv):
     if dry_run:
         # `prepare` has checked every option and loaded the data and the
         # model; what it holds (the run folder's lock) is let go unused.
-        print(f"dry run: would {getattr(job, 'summary', args.command)}; "
+        print(f"dry run: would {job.summary}; "
               "nothing written.")
-        getattr(job, "cancel", lambda: None)()
+        job.cancel()
         return 0
     try:
         job()

@@ -16,13 +16,13 @@ import math
 import os
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 from keras_wgan import quality
 from keras_wgan._atomic import write_atomically
 from keras_wgan.cli import paths
 from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
 from keras_wgan.cli.model_loading import load_model
 from keras_wgan.cli.model_loading import read_run_json
 from keras_wgan.cli.model_loading import run_folder_of
@@ -46,14 +46,14 @@ POLL_SECONDS = 60.0
 _CHECKPOINT = re.compile(r"epoch_(\d+)\.keras$")
 
 
-def prepare(args: argparse.Namespace) -> Callable[[], Any]:
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options, loads the model(s) and the data; writes nothing.
 
     Args:
         args: The parsed `evaluate` options (`build_parser().parse_args`).
 
     Returns:
-        A function that measures, writes the JSON (and `quality.csv`) and
+        A `Job` that measures, writes the JSON (and `quality.csv`) and
         returns the JSON's content.
     """
     options = given_options(args)
@@ -79,8 +79,11 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
                else EVALUATION_NAME)
     out = options.get("out", default)
     paths.check_file(out, "--out")
-    if options.get("every_checkpoint"):
-        paths.check_file(os.path.join(run, QUALITY_NAME), "--run")
+    # The run whose checkpoints --every-checkpoint scores (a --run: checked
+    # above).
+    scored_run = run if options.get("every_checkpoint") else None
+    if scored_run is not None:
+        paths.check_file(os.path.join(scored_run, QUALITY_NAME), "--run")
     if options.get("inception"):
         try:
             quality.ensure_inception_weights()
@@ -92,12 +95,12 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
         raise UsageError(f"--samples: {error}") from None
     settings = dict(source=source, out=out, reference=reference, seed=seed,
                     inception=bool(options.get("inception")))
-    if options.get("every_checkpoint"):
-        return lambda: evaluate_checkpoints(
-            run, record, every=every or 1, watch=bool(options.get("watch")),
-            **settings)
+    if scored_run is not None:
+        return Job(lambda: evaluate_checkpoints(
+            scored_run, record, every=every or 1,
+            watch=bool(options.get("watch")), **settings), "evaluate")
     model = _load(options)
-    return lambda: evaluate_one(model, **settings)
+    return Job(lambda: evaluate_one(model, **settings), "evaluate")
 
 
 def _source(options):

@@ -11,11 +11,10 @@ import argparse
 import errno
 import os
 import socket
-from collections.abc import Callable
-from typing import Any
 
 from keras_wgan import data
 from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
 from keras_wgan.cli.model_loading import load_model
 from keras_wgan.cli.model_loading import read_run_json
 from keras_wgan.cli.model_loading import run_folder_of
@@ -69,14 +68,14 @@ def _training_images(record, num_images=None):
     return images, names
 
 
-def prepare(args: argparse.Namespace) -> Callable[[], Any]:
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options and loads the model; writes nothing.
 
     Args:
         args: The parsed `explore` options (`build_parser().parse_args`).
 
     Returns:
-        A function that serves the page until Ctrl-C.
+        A `Job` that serves the page until Ctrl-C.
     """
     options = given_options(args)
     host = options.get("host", explorer_app.DEFAULT_HOST)
@@ -122,8 +121,8 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
                     + ", ".join(data.DATASETS) + f"), got "
                     f"{options['dataset']}.")
             record = {"dataset": options["dataset"]}
-        elif run_folder_of(checkpoint) is not None:
-            record = read_run_json(run_folder_of(checkpoint), "--checkpoint")
+        elif (above := run_folder_of(checkpoint)) is not None:
+            record = read_run_json(above, "--checkpoint")
     images, names = (None, None)
     if record is not None:
         images, names = _training_images(record, record.get("num_images"))
@@ -132,10 +131,10 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
             images = None  # not the model's images: no neighbours
     explorer = Explorer(model, images, run=run, class_names=names)
 
-    def serve():
+    def serve() -> None:
         page = explorer_app.build_app(explorer, title)
         print(f"serving {title} at http://{host}:{port} (Ctrl-C stops it)",
               flush=True)
         explorer_app.serve(page, host, port)
 
-    return serve
+    return Job(serve, "explore")

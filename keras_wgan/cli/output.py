@@ -33,7 +33,7 @@ class StderrHandler(logging.StreamHandler):
         del value  # always the current sys.stderr
 
 
-def show_package_logs() -> None:
+def show_package_logs() -> logging.Logger:
     """Shows the `keras_wgan` log lines on stderr; idempotent.
 
     Adds a `StderrHandler` with the format `keras_wgan: <message>` to the

@@ -24,6 +24,9 @@ from keras_wgan.zoo import PRETRAINED_MODELS
 
 
 class _Parser(argparse.ArgumentParser):
+    #: Each command's parser, by name (`build_parser` sets it).
+    command_parsers: dict[str, argparse.ArgumentParser]
+
     def error(self, message):
         # argparse's default prints the whole usage block first; one line is
         # easier to read in a log and is what every other error here gives.
@@ -73,7 +76,7 @@ def cli_words(message: str,
     return message
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> "_Parser":
     """Returns the argument parser of `python -m keras_wgan`.
 
     Its `command_parsers` attribute maps each command name to its

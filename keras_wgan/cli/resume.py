@@ -15,7 +15,6 @@ depends on them), and the refusal says so with the command to run.
 import dataclasses
 import os
 import shlex
-from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -23,6 +22,7 @@ import keras
 from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
 from keras_wgan.cli.model_loading import load_model
 from keras_wgan.cli.model_setup import build_model
 from keras_wgan.cli.model_setup import learning_rate
@@ -49,8 +49,8 @@ from keras_wgan.nets.registry import default_architecture
 NOT_IN_CHECKPOINT = ("batch_size", "num_images", "split")
 
 
-def prepare(options: dict[str, Any]) -> Callable[[], Any]:
-    """Checks, locks, loads: returns the function that continues the run.
+def prepare(options: dict[str, Any]) -> Job:
+    """Checks, locks, loads: returns the `Job` that continues the run.
 
     Args:
         options: The options given (`given_options`), `resume` among them.
@@ -76,18 +76,16 @@ def prepare(options: dict[str, Any]) -> Callable[[], Any]:
         lock.release()
         raise
 
-    def run():
+    def run() -> keras.callbacks.History:
         try:
             return job()
         finally:
             lock.release()
 
-    run.summary = getattr(job, "summary", f"continue the run in {out}")
-    run.cancel = lock.release
-    return run
+    return Job(run, job.summary, lock.release)
 
 
-def _prepare_locked(folder, options):
+def _prepare_locked(folder: RunFolder, options: dict[str, Any]) -> Job:
     rebuilt = (not os.path.exists(folder.record_path)
                and folder.latest_checkpoint() is not None)
     if rebuilt:
@@ -153,12 +151,11 @@ def _prepare_locked(folder, options):
         f"; passed over {os.path.basename(newer)}: {reason}"
         for newer, reason in skipped
     )
-    job = lambda: train(  # noqa: E731
-        config, model, training_data, initial_epoch=completed,
-        record=recorded, resumed_from=path, note=note)
-    job.summary = ("resume from " + path + ": "
-                   + describe(config, model, training_data, completed))
-    return job
+    return Job(
+        lambda: train(config, model, training_data, initial_epoch=completed,
+                      record=recorded, resumed_from=path, note=note),
+        "resume from " + path + ": "
+        + describe(config, model, training_data, completed))
 
 
 def check_record_matches(record: dict[str, Any], config: TrainConfig,

@@ -301,7 +301,7 @@ class RunFolder:
                 "(the run stopped before its first epoch ended); start it "
                 "again with --overwrite."
             )
-        skipped = []
+        skipped: list[tuple[str, str]] = []
         for epoch, path in reversed(found):
             reason = checkpoints.verify_checkpoint(path)
             if reason is None:

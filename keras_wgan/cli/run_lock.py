@@ -12,7 +12,7 @@ from keras_wgan.cli.errors import UsageError
 try:
     import fcntl
 except ImportError:  # Windows: no flock, so no lock (docs: Resuming and failures).
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]
 
 #: The lock file in a run folder.
 LOCK_NAME = ".lock"

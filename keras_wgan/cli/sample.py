@@ -5,11 +5,10 @@ or a pretrained model; a conditional model's grid has one row per class
 
 import argparse
 import os
-from collections.abc import Callable
-from typing import Any
 
 from keras_wgan.cli import paths
 from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
 from keras_wgan.cli.model_loading import load_model
 from keras_wgan.cli.options import given_options
 from keras_wgan.cli.sample_config import SampleConfig
@@ -18,14 +17,14 @@ from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.zoo import pretrained
 
 
-def prepare(args: argparse.Namespace) -> Callable[[], Any]:
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options and loads the model; writes nothing.
 
     Args:
         args: The parsed `sample` options (`build_parser().parse_args`).
 
     Returns:
-        A function that writes the sample grid and returns its path.
+        A `Job` that writes the sample grid and returns its path.
     """
     options = given_options(args)
     checkpoint = options.get("checkpoint")
@@ -38,11 +37,11 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
         raise UsageError(f"--checkpoint: no such file {checkpoint}.")
     config = SampleConfig(**options)
     paths.check_file(config.out, "--out")
-    if config.pretrained is not None:
-        model = pretrained(config.pretrained)
-    else:
+    if config.checkpoint is not None:
         model = load_model(config.checkpoint, "--checkpoint",
                            AdversarialModel)
+    else:
+        model = pretrained(config.pretrained)
     num_classes = getattr(model, "num_classes", None)
     if config.classes is not None:
         if num_classes is None:
@@ -65,10 +64,9 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
                 f"--n must be a multiple of the {rows} rows of a conditional "
                 f"model's grid (one row per class), got {config.n}; e.g. "
                 f"{choices}.")
-    job = lambda: sample(config, model)  # noqa: E731
     source = config.checkpoint or f"the pretrained {config.pretrained}"
-    job.summary = f"write {config.n} samples of {source} to {config.out}"
-    return job
+    return Job(lambda: sample(config, model),
+               f"write {config.n} samples of {source} to {config.out}")
 
 
 def sample(config: SampleConfig, model: AdversarialModel) -> str:

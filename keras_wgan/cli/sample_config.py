@@ -26,13 +26,13 @@ class SampleConfig:
     ValueError: --out must name a .png file, got g.jpg.
     """
 
-    checkpoint: str = None
-    pretrained: str = None
+    checkpoint: str | None = None
+    pretrained: str | None = None
     n: int = 64
     out: str
     seed: int = 0
-    columns: int = None
-    classes: tuple = None
+    columns: int | None = None
+    classes: tuple | None = None
     raw: bool = False
 
     def __post_init__(self) -> None:

@@ -12,7 +12,6 @@ import dataclasses
 import math
 import os
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -22,6 +21,7 @@ from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
 from keras_wgan.cli import resume
 from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
 from keras_wgan.cli.model_setup import build_model
 from keras_wgan.cli.model_setup import init_from
 from keras_wgan.cli.options import given_options
@@ -36,7 +36,7 @@ from keras_wgan.cli.training_data import steps_per_epoch
 from keras_wgan.zoo import PRETRAINED_MODELS
 
 
-def prepare(args: argparse.Namespace) -> Callable[[], Any]:
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options, builds or loads the model, loads the data.
 
     Writes nothing, but holds the lock of `--out` (`RunFolder.lock`) until
@@ -50,7 +50,7 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
         args: The parsed `train` options (`build_parser().parse_args`).
 
     Returns:
-        A function that runs the training and returns the fit history.
+        A `Job` that runs the training and returns the fit history.
     """
     options = given_options(args)
     devices = options.get("devices")
@@ -63,17 +63,15 @@ def prepare(args: argparse.Namespace) -> Callable[[], Any]:
         job = _prepare(dict(options, devices=devices) if devices else options)
         scope = stack.pop_all()
 
-    def run():
+    def run() -> Any:
         with scope:
             return job()
 
-    def cancel():
+    def cancel() -> None:
         with scope:
             job.cancel()
 
-    run.summary = job.summary
-    run.cancel = cancel
-    return run
+    return Job(run, job.summary, cancel)
 
 
 def _recorded_devices(out):
@@ -88,7 +86,7 @@ def _recorded_devices(out):
         return None
 
 
-def _prepare(options):
+def _prepare(options: dict[str, Any]) -> Job:
     if options.get("resume"):
         return resume.prepare(options)
     config = TrainConfig.from_options(options)
@@ -128,17 +126,16 @@ def _prepare(options):
         lock.release(remove_created=True)
         raise
 
-    def run():
+    def run() -> keras.callbacks.History:
         try:
             return train(config, model, training_data)
         finally:
             lock.release()
 
-    run.summary = describe(config, model, training_data) + (
+    summary = describe(config, model, training_data) + (
         "" if config.init_from is None
         else f", starting from the weights of {config.init_from}")
-    run.cancel = lambda: lock.release(remove_created=True)
-    return run
+    return Job(run, summary, lambda: lock.release(remove_created=True))
 
 
 

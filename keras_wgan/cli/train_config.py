@@ -89,37 +89,38 @@ class TrainConfig:
     # The order of the fields is the order of the keys in run.json.
     model: str = "wgan-gp"
     out: str
-    recipe: str = None
+    recipe: str | None = None
     dataset: str = "mnist"
-    image_size: int = None
-    channels: int = None
-    architecture: str = None
+    image_size: int | None = None
+    channels: int | None = None
+    architecture: str | None = None
     conditional: bool = False
     epochs: int = 10
     batch_size: int = 64
-    n_critic: int = None
-    clip_value: float = None
-    gp_weight: float = None
-    learning_rate: float = None
-    critic_learning_rate: float = None
-    generator_learning_rate: float = None
-    generator_ema: float = None
+    # None until __post_init__ sets the model's default.
+    n_critic: int = None  # type: ignore[assignment]
+    clip_value: float | None = None
+    gp_weight: float | None = None
+    learning_rate: float | None = None
+    critic_learning_rate: float | None = None
+    generator_learning_rate: float | None = None
+    generator_ema: float | None = None
     lr_decay: str = "none"
     latent_dim: int = 128
     width: int = 64
-    data_dir: str = None
+    data_dir: str | None = None
     download: bool = False
     split: str = "train"
-    num_images: int = None
+    num_images: int | None = None
     seed: int = 0
-    init_from: str = None
+    init_from: str | None = None
     samples: int = 64
     sample_every: int = 1
     overwrite: bool = False
     resume: bool = False
     keep_checkpoints: int = 3
     verbose: int = 1
-    devices: int = None
+    devices: int | None = None
     tensorboard: bool = False
     explicit: frozenset = dataclasses.field(default=frozenset(), repr=False,
                                             compare=False)
@@ -327,7 +328,7 @@ class TrainConfig:
         >>> record["command"], record["num_images"], "resume" in record
         ('train', 100, False)
         """
-        record = {"command": "train"}
+        record: dict[str, Any] = {"command": "train"}
         for field in dataclasses.fields(self):
             if field.name not in _NOT_RECORDED:
                 record[field.name] = getattr(self, field.name)
