@@ -18,8 +18,8 @@
 - `signals`: Ctrl-C and SIGTERM stop a run at a safe point.
 - `model_loading`: loading a `.keras` file named by an option.
 - `train`, `sample`, `compare`, `evaluate`, `explore`: the commands, each
-  a `prepare` that checks and loads without writing, and the work it
-  returns (`explore` serves a web page until Ctrl-C).
+  a `prepare` that checks and loads without writing, and the `Job` it
+  returns (`job`; `explore` serves a web page until Ctrl-C).
 - `output`: the package's log lines on stderr.
 
 `--dry-run` runs the checks and the loading of `prepare`, prints what would

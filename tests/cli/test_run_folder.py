@@ -8,8 +8,8 @@ import pytest
 from keras_wgan import checkpoints
 from keras_wgan.cli import UsageError
 from keras_wgan.cli.model_loading import UnreadableModelError
-from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.cli.run_folder import RunFolder
+from keras_wgan.cli.train_config import TrainConfig
 
 RECORD = TrainConfig(out="o", width=2, latent_dim=4, batch_size=8,
                      n_critic=2, split="test").record(num_images=16)

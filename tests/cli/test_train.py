@@ -24,10 +24,10 @@ from keras_wgan.cli.train_config import TrainConfig
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import copy_run
 from tests.cli.helpers import error_lines
-from tests.cli.helpers import run_module
-from tests.cli.helpers import snapshot
 from tests.cli.helpers import finished_run  # noqa: F401 - a fixture
 from tests.cli.helpers import resume
+from tests.cli.helpers import run_module
+from tests.cli.helpers import snapshot
 from tests.cli.helpers import train_process
 from tests.helpers import idx_bytes
 
