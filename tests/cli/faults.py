@@ -12,6 +12,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -83,6 +84,24 @@ def start_module(*args):
         [sys.executable, *map(str, command)], stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, env=module_env(), cwd=ROOT,
         start_new_session=True)
+
+
+def wait_until_importing(process, timeout=300):
+    """Waits until `process` (a `start_module`) has loaded NumPy's compiled
+    core, which Keras imports: it is then past the package's first lines,
+    which install its start-up signal handlers before any import of NumPy,
+    and inside the imports of Keras and its backend."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, process.communicate()[1]
+        try:
+            with open(f"/proc/{process.pid}/maps") as f:
+                if "_multiarray_umath" in f.read():
+                    return
+        except FileNotFoundError:  # not started yet
+            pass
+        assert time.monotonic() < deadline, "no import of NumPy began"
+        time.sleep(0.01)
 
 
 def refused(capsys, *args):

@@ -23,6 +23,7 @@ from tests.cli.faults import refused
 from tests.cli.faults import run_as_nobody
 from tests.cli.faults import start_module
 from tests.cli.faults import unchanged
+from tests.cli.faults import wait_until_importing
 
 
 # ------------------------------------------- start-up and the run folder
@@ -106,7 +107,7 @@ def test_a_signal_while_starting_is_one_line_and_the_shell_status(
         tmp_path, signum, status):
     process = start_module("train", "--out", tmp_path / "run", "--epochs",
                            "1", *TRAIN)
-    time.sleep(1.0)  # past Python's own start, inside the imports
+    wait_until_importing(process)
     process.send_signal(signum)
     out, err = process.communicate(timeout=120)
     name = signal.Signals(signum).name
