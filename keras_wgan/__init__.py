@@ -114,7 +114,7 @@ def __getattr__(name):
 if not _started_as_command_line():
     _load_all()
 
-__version__ = "0.1.0"
+from keras_wgan.version import __version__  # noqa: E402,F401 - its one home
 
 __all__ = [
     "AdversarialModel",

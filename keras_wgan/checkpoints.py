@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+from typing import Any
 
 import keras
 import numpy as np
@@ -31,7 +32,7 @@ MANIFEST_NAME = "manifest.json"
 _CHECKPOINT_RE = re.compile(r"^epoch_(\d{4,})\.keras$")
 
 
-def save_atomically(model, path):
+def save_atomically(model: keras.Model, path: str) -> str:
     """Saves `model` to the `.keras` file `path` with an atomic rename.
 
     Args:
@@ -46,7 +47,7 @@ def save_atomically(model, path):
     return write_atomically(path, model.save)
 
 
-def copy_atomically(source, path):
+def copy_atomically(source: str, path: str) -> str:
     """Makes `path` a copy of the file `source`, replaced in one rename.
 
     A copy, not a hard link: a link would make `path` and `source` one
@@ -66,7 +67,7 @@ def copy_atomically(source, path):
         source, temporary))
 
 
-def file_digest(path):
+def file_digest(path: str) -> str:
     """Returns the SHA-256 of the bytes of the file `path`, in hex.
 
     Example:
@@ -83,7 +84,7 @@ def file_digest(path):
     return digest.hexdigest()
 
 
-def read_manifest(directory):
+def read_manifest(directory: str) -> dict[str, str] | None:
     """Returns `{checkpoint name: SHA-256}` recorded in `directory`.
 
     Returns `None` where there is no readable `manifest.json` (checkpoints
@@ -102,7 +103,7 @@ def read_manifest(directory):
             if isinstance(value, str)}
 
 
-def record_digest(path, digest):
+def record_digest(path: str, digest: str) -> None:
     """Records `digest` as the SHA-256 of the checkpoint `path`.
 
     The manifest is rewritten atomically; entries of checkpoints that are
@@ -126,7 +127,7 @@ def _write_manifest(directory, new=None):
     write_atomically(os.path.join(directory, MANIFEST_NAME), write)
 
 
-def verify_checkpoint(path):
+def verify_checkpoint(path: str) -> str | None:
     """Says whether the checkpoint `path` is the file that was written.
 
     Returns:
@@ -165,7 +166,7 @@ def verify_checkpoint(path):
     return None
 
 
-def list_checkpoints(directory):
+def list_checkpoints(directory: str) -> list[tuple[int, str]]:
     """Returns `[(epoch, path), ...]` of the checkpoints in `directory`.
 
     Sorted by epoch. Temporary files of an interrupted save are not listed.
@@ -182,13 +183,13 @@ def list_checkpoints(directory):
     return sorted(found)
 
 
-def latest_checkpoint(directory):
+def latest_checkpoint(directory: str) -> tuple[int, str] | None:
     """Returns `(epoch, path)` of the newest checkpoint, or `None`."""
     found = list_checkpoints(directory)
     return found[-1] if found else None
 
 
-def check_finite_weights(model):
+def check_finite_weights(model: keras.Model) -> None:
     """Raises `NonFiniteError` naming the first weight with a NaN or Inf.
 
     Example:
@@ -257,21 +258,23 @@ class Checkpoint(keras.callbacks.Callback):
     8
     """
 
-    def __init__(self, directory, keep=3, latest=None, every=1):
+    def __init__(self, directory: str, keep: int = 3,
+                 latest: str | None = None, every: int = 1) -> None:
         super().__init__()
         self.directory = os.fspath(directory)
         self.keep = argument_validation.check_int("keep", keep)
         self.latest = None if latest is None else os.fspath(latest)
         self.every = argument_validation.check_int("every", every)
-        self.paths = []
+        self.paths: list[str] = []
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int,
+                     logs: dict[str, Any] | None = None) -> None:
         completed = epoch + 1
         if completed % self.every and completed != self.params.get("epochs"):
             return
         self.save(completed)
 
-    def save(self, completed_epochs):
+    def save(self, completed_epochs: int) -> str:
         """Writes the checkpoint for `completed_epochs`; returns its path."""
         check_finite_weights(self.model)
         path = os.path.join(
@@ -296,7 +299,7 @@ class Checkpoint(keras.callbacks.Callback):
             _write_manifest(self.directory)
         return path
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {
             "directory": self.directory,
             "keep": self.keep,
@@ -305,7 +308,7 @@ class Checkpoint(keras.callbacks.Callback):
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> "Checkpoint":
         # keras.callbacks.Callback has no from_config; without it the
         # registered class could be serialized but not deserialized.
         return cls(**config)

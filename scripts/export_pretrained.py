@@ -230,7 +230,7 @@ def main(argv=None):
     with open(os.path.join(args.run, run_folder.RUN_NAME)) as f:
         run = json.load(f)
     parent = lineage(run, args.output_dir)
-    checkpoint = os.path.join(args.run, run_folder.CHECKPOINT_NAME)
+    checkpoint = os.path.join(args.run, run_folder.FINAL_MODEL_NAME)
     trained = keras.models.load_model(checkpoint)
     history = read_history(os.path.join(args.run, run_folder.METRICS_NAME))
     epochs = len(history["epoch"])

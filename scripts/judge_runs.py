@@ -35,8 +35,8 @@ import numpy as np  # noqa: E402
 from keras_wgan import data  # noqa: E402
 from keras_wgan import quality  # noqa: E402
 from keras_wgan.cli import run_folder  # noqa: E402
-from keras_wgan.cli.train import steps_per_epoch  # noqa: E402
-from keras_wgan.cli.config import TrainConfig  # noqa: E402
+from keras_wgan.cli.train_config import TrainConfig  # noqa: E402
+from keras_wgan.cli.training_data import steps_per_epoch  # noqa: E402
 
 
 def judge(run, classifier, reference, samples, dataset):
@@ -47,7 +47,7 @@ def judge(run, classifier, reference, samples, dataset):
         raise SystemExit(f"{run} trained on {record.get('dataset')}, not "
                          f"{dataset}: judge one dataset per call.")
     model = keras.models.load_model(
-        os.path.join(run, run_folder.CHECKPOINT_NAME))
+        os.path.join(run, run_folder.FINAL_MODEL_NAME))
     values, images, logits = quality.generator_quality(
         model, reference, classifier, samples)
     config = TrainConfig.resumed(record, {"out": run})

@@ -101,8 +101,8 @@ def load_results(path, settings):
 
 def build(recipe, training_data, seed):
     """The compiled model of `recipe` (the `train` command's networks)."""
-    from keras_wgan.cli.config import TrainConfig
-    from keras_wgan.cli.train import build_model
+    from keras_wgan.cli.train_config import TrainConfig
+    from keras_wgan.cli.model_setup import build_model
 
     options = {key: value for key, value in recipe.options.items()
                if value is not None}
@@ -184,8 +184,8 @@ def write_outputs(out, recipes, floor, targets):
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
-    from keras_wgan.cli.config import TrainConfig
-    from keras_wgan.cli.train import load_training_data
+    from keras_wgan.cli.train_config import TrainConfig
+    from keras_wgan.cli.training_data import load_training_data
 
     results_path = os.path.join(args.out, "results.json")
     recipes = load_results(results_path, _settings(args)) \

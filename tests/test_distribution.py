@@ -140,7 +140,7 @@ def test_a_killed_data_parallel_run_resumes_as_one_device_run(tmp_path):
     assert _files(two) == _files(one)
     np.testing.assert_allclose(_metrics(two), _metrics(one), rtol=1e-5,
                                atol=1e-6)
-    loaded = [cli.checkpoint.load_model(os.path.join(folder, "model.keras"),
+    loaded = [cli.model_loading.load_model(os.path.join(folder, "model.keras"),
                                         "--out", keras.Model)
               for folder in (one, two)]
     for a, b in zip(state(loaded[0]), state(loaded[1])):

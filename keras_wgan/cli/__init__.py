@@ -1,19 +1,25 @@
 """The command line, `python -m keras_wgan train|sample|compare|evaluate|explore`.
 
-- `parser`: the argument parser (every default `None`), its one-line
-  `UsageError` and the exit statuses.
-- `config`: `TrainConfig` and `SampleConfig`, the options with their
-  defaults, checked; which options were given; what a resumed run may
-  change.
-- `run_folder`: `RunFolder`, the files of a `train` run, its lock, and
-  what a resume does to them.
+- `parser`: the argument parser (every default `None`); `train_parser`
+  holds the options of `train`, `arguments` the pieces the commands share
+  (number types, `--dry-run`, the model a command reads).
+- `errors`: the one-line `UsageError` and the exit statuses.
+- `options`, `train_config`, `sample_config`: `TrainConfig` and
+  `SampleConfig`, the options with their defaults, checked; which options
+  were given; what a resumed run may change.
+- `recipes`: `--recipe`, a paper's settings.
+- `run_folder`: `RunFolder`, the files of a `train` run; `run_record` checks
+  its `run.json`, `run_lock` keeps a second `train` out; `data_record` the
+  fingerprint of its data.
+- `training_data`, `model_setup`, `trainer`: the images of a run, its model
+  built and compiled, and its training (new or resumed).
 - `resume`: `train --resume`, from the newest intact checkpoint.
 - `paths`: whether an output path can be written, checked before any work.
 - `signals`: Ctrl-C and SIGTERM stop a run at a safe point.
-- `checkpoint`: loading a `.keras` file named by an option.
+- `model_loading`: loading a `.keras` file named by an option.
 - `train`, `sample`, `compare`, `evaluate`, `explore`: the commands, each
-  a `prepare` that checks and loads without writing, and the work it
-  returns (`explore` serves a web page until Ctrl-C).
+  a `prepare` that checks and loads without writing, and the `Job` it
+  returns (`job`; `explore` serves a web page until Ctrl-C).
 - `output`: the package's log lines on stderr.
 
 `--dry-run` runs the checks and the loading of `prepare`, prints what would
@@ -28,18 +34,20 @@ lost ends in one line that says how to continue, exit status 1.
 
 import importlib
 import sys
+from collections.abc import Sequence
+from typing import NoReturn
 
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli import signals
-from keras_wgan.cli.output import show_package_logs
 from keras_wgan import _startup_signals
-from keras_wgan.cli.parser import NON_FINITE_STATUS
-from keras_wgan.cli.parser import REPLICA_LOST_STATUS
-from keras_wgan.cli.parser import USAGE_STATUS
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli import signals
+from keras_wgan.cli.errors import NON_FINITE_STATUS
+from keras_wgan.cli.errors import REPLICA_LOST_STATUS
+from keras_wgan.cli.errors import USAGE_STATUS
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.output import show_package_logs
 from keras_wgan.cli.parser import build_parser
 from keras_wgan.cli.parser import cli_words
+from keras_wgan.cli.sample_config import SampleConfig
+from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.distribute import ReplicaLost
 from keras_wgan.errors import NonFiniteError
 
@@ -47,7 +55,7 @@ __all__ = ["SampleConfig", "TrainConfig", "UsageError", "build_parser",
            "console_main", "main"]
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status.
 
     Args:
@@ -106,9 +114,9 @@ def _run(argv):
     if dry_run:
         # `prepare` has checked every option and loaded the data and the
         # model; what it holds (the run folder's lock) is let go unused.
-        print(f"dry run: would {getattr(job, 'summary', args.command)}; "
+        print(f"dry run: would {job.summary}; "
               "nothing written.")
-        getattr(job, "cancel", lambda: None)()
+        job.cancel()
         return 0
     try:
         job()
@@ -121,6 +129,6 @@ def _run(argv):
     return 0
 
 
-def console_main():
+def console_main() -> NoReturn:
     """Entry point of the `keras-wgan` console script."""
     sys.exit(main())

@@ -2,12 +2,15 @@
 write a report (see `keras_wgan.studies.compare`).
 """
 
+import argparse
 import os
 import shlex
+from collections.abc import Sequence
 
-from keras_wgan.cli.config import flag
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
+from keras_wgan.cli.options import flag
+from keras_wgan.cli.options import given_options
 from keras_wgan.models.registry import VARIANTS
 from keras_wgan.models.registry import get_variant
 from keras_wgan.studies import compare
@@ -21,7 +24,7 @@ _CONFIG_OPTIONS = ("iterations", "seconds", "eval_every", "eval_samples",
                    "seed")
 
 
-def parse_variants(text):
+def parse_variants(text: str | None) -> tuple[str, ...]:
     """Returns the variant names of a `--variants` value, in its order.
 
     Args:
@@ -51,7 +54,7 @@ def parse_variants(text):
     return variants
 
 
-def samples_per_step(variants, batch_size):
+def samples_per_step(variants: Sequence[str], batch_size: int) -> int:
     """Returns the training samples one step of every variant needs.
 
     A step draws `n_critic` batches, each variant's own default.
@@ -65,14 +68,14 @@ def samples_per_step(variants, batch_size):
                             for v in variants)
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options and loads the data; writes nothing.
 
     Args:
         args: The parsed `compare` options (`build_parser().parse_args`).
 
     Returns:
-        A function that runs the comparison and returns its results.
+        A `Job` that runs the comparison and returns its results.
     """
     options = given_options(args)
     variants = parse_variants(options.get("variants"))
@@ -112,15 +115,12 @@ def prepare(args):
         index = flags.index("--seed")
         flags[index:index + 2] = ["--seeds", ",".join(map(str, seed_list))]
         command = "python -m keras_wgan compare " + shlex.join(flags)
-        job = lambda: seeds.run_seeds(  # noqa: E731
-            config, seed_list, command=command)
-        job.summary = (f"compare {', '.join(variants)} on "
+        return Job(
+            lambda: seeds.run_seeds(config, seed_list, command=command),
+            f"compare {', '.join(variants)} on "
                        f"{len(data.train)} {config.dataset} samples for "
                        f"seeds {','.join(map(str, seed_list))} into {out}")
-        return job
     command = "python -m keras_wgan compare " + shlex.join(flags)
-    job = lambda: compare.run_comparison(  # noqa: E731
-        config, data, command=command)
-    job.summary = (f"compare {', '.join(variants)} on {len(data.train)} "
-                   f"{config.dataset} samples into {out}")
-    return job
+    return Job(lambda: compare.run_comparison(config, data, command=command),
+               f"compare {', '.join(variants)} on {len(data.train)} "
+               f"{config.dataset} samples into {out}")

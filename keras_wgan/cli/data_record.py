@@ -15,14 +15,17 @@ digits it costs about as much as reading them.
 
 import hashlib
 import os
+from typing import Any
 
 import numpy as np
 
 from keras_wgan import data
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.train_config import TrainConfig
+from keras_wgan.cli.training_data import TrainingData
 
 
-def is_path(dataset):
+def is_path(dataset: str) -> bool:
     """Whether `--dataset` names a file or folder, not a dataset.
 
     Example:
@@ -33,7 +36,7 @@ def is_path(dataset):
     return dataset not in data.DATASETS and not dataset.startswith("tfds:")
 
 
-def source(dataset):
+def source(dataset: str) -> str:
     """The source as recorded: the absolute path of a file or folder
     (links resolved), else the dataset's name.
 
@@ -47,7 +50,7 @@ def source(dataset):
     return os.path.realpath(dataset) if is_path(dataset) else dataset
 
 
-def fingerprint(array):
+def fingerprint(array: np.ndarray | None) -> str | None:
     """The SHA-256 of an array's dtype, shape and bytes; `None` for `None`.
 
     Example:
@@ -64,11 +67,13 @@ def fingerprint(array):
         return None
     array = np.ascontiguousarray(array)
     digest = hashlib.sha256(f"{array.dtype.str}{array.shape}".encode())
-    digest.update(memoryview(array).cast("B"))
+    # The bytes in place, without a copy of a dataset-sized array.
+    digest.update(memoryview(array).cast("B"))  # type: ignore[arg-type]
     return digest.hexdigest()
 
 
-def describe(config, training_data):
+def describe(config: TrainConfig,
+             training_data: TrainingData) -> dict[str, Any]:
     """The `data` field of run.json for `training_data` of `config`."""
     return {"source": source(config.dataset),
             "image_shape": list(training_data.image_shape),
@@ -76,7 +81,8 @@ def describe(config, training_data):
             "labels_sha256": fingerprint(training_data.labels)}
 
 
-def resolved(record, options):
+def resolved(record: dict[str, Any], options: dict[str, Any]
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
     """`(record, options)` of a resume, with the recorded absolute source.
 
     A run started with a relative `--dataset` then resumes on the same
@@ -95,7 +101,8 @@ def resolved(record, options):
     return dict(record, dataset=recorded["source"]), options
 
 
-def check_unchanged(record, config, training_data):
+def check_unchanged(record: dict[str, Any], config: TrainConfig,
+                    training_data: TrainingData) -> None:
     """Raises `UsageError` if the data differs from what the run trained on.
 
     A record written before fingerprints were kept is not checked.
@@ -132,7 +139,7 @@ def check_unchanged(record, config, training_data):
             )
 
 
-def check_out_outside(config):
+def check_out_outside(config: TrainConfig) -> None:
     """Raises `UsageError` if `--out` lies inside the `--dataset` folder.
 
     The run's sample grids and checkpoints would become training images

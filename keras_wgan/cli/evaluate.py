@@ -9,24 +9,29 @@ run trains, since `train` keeps only the newest checkpoints) and the JSON.
 `--inception` adds the Inception score, FID and KID through torch-fidelity.
 """
 
+import argparse
 import csv
 import json
 import math
 import os
 import re
 import time
+from typing import Any
 
-import keras_wgan
 from keras_wgan import quality
 from keras_wgan._atomic import write_atomically
 from keras_wgan.cli import paths
-from keras_wgan.cli.checkpoint import load_model
-from keras_wgan.cli.checkpoint import read_run_json
-from keras_wgan.cli.checkpoint import run_folder_of
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
+from keras_wgan.cli.model_loading import load_model
+from keras_wgan.cli.model_loading import read_run_json
+from keras_wgan.cli.model_loading import run_folder_of
+from keras_wgan.cli.options import given_options
 from keras_wgan.cli.run_folder import CHECKPOINTS_DIR
 from keras_wgan.cli.run_folder import RunFolder
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.zoo import pretrained
+from keras_wgan.zoo import pretrained_info
 
 #: Generated images per measurement, as in the pretrained records.
 DEFAULT_SAMPLES = 10000
@@ -41,14 +46,14 @@ POLL_SECONDS = 60.0
 _CHECKPOINT = re.compile(r"epoch_(\d+)\.keras$")
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options, loads the model(s) and the data; writes nothing.
 
     Args:
         args: The parsed `evaluate` options (`build_parser().parse_args`).
 
     Returns:
-        A function that measures, writes the JSON (and `quality.csv`) and
+        A `Job` that measures, writes the JSON (and `quality.csv`) and
         returns the JSON's content.
     """
     options = given_options(args)
@@ -74,8 +79,11 @@ def prepare(args):
                else EVALUATION_NAME)
     out = options.get("out", default)
     paths.check_file(out, "--out")
-    if options.get("every_checkpoint"):
-        paths.check_file(os.path.join(run, QUALITY_NAME), "--run")
+    # The run whose checkpoints --every-checkpoint scores (a --run: checked
+    # above).
+    scored_run = run if options.get("every_checkpoint") else None
+    if scored_run is not None:
+        paths.check_file(os.path.join(scored_run, QUALITY_NAME), "--run")
     if options.get("inception"):
         try:
             quality.ensure_inception_weights()
@@ -87,19 +95,19 @@ def prepare(args):
         raise UsageError(f"--samples: {error}") from None
     settings = dict(source=source, out=out, reference=reference, seed=seed,
                     inception=bool(options.get("inception")))
-    if options.get("every_checkpoint"):
-        return lambda: evaluate_checkpoints(
-            run, record, every=every or 1, watch=bool(options.get("watch")),
-            **settings)
+    if scored_run is not None:
+        return Job(lambda: evaluate_checkpoints(
+            scored_run, record, every=every or 1,
+            watch=bool(options.get("watch")), **settings), "evaluate")
     model = _load(options)
-    return lambda: evaluate_one(model, **settings)
+    return Job(lambda: evaluate_one(model, **settings), "evaluate")
 
 
 def _source(options):
     """`(description, dataset, training split, run record or None)`."""
     if "pretrained" in options:
         name = options["pretrained"]
-        info = keras_wgan.pretrained_info(name)
+        info = pretrained_info(name)
         return f"pretrained {name}", info["data"]["dataset"], "train", None
     if "run" in options:
         run = options["run"]
@@ -128,10 +136,10 @@ def _source(options):
 
 def _load(options):
     if "pretrained" in options:
-        return keras_wgan.pretrained(options["pretrained"])
+        return pretrained(options["pretrained"])
     path = options.get("checkpoint") or RunFolder(options["run"]).model
     flag = "--checkpoint" if "checkpoint" in options else "--run"
-    return load_model(path, flag, keras_wgan.AdversarialModel)
+    return load_model(path, flag, AdversarialModel)
 
 
 def _rounded(values):
@@ -207,7 +215,9 @@ def _write_json(path, content):
     write_atomically(path, write)
 
 
-def evaluate_one(model, source, out, reference, seed=0, inception=False):
+def evaluate_one(model: AdversarialModel, source: str, out: str,
+                 reference: quality.Reference, seed: int = 0,
+                 inception: bool = False) -> dict[str, Any]:
     """Measures one model; writes `out` (JSON) and prints the summary.
 
     Returns:
@@ -263,8 +273,11 @@ def read_curve(path: str) -> list:
                 for row in csv.DictReader(f)]
 
 
-def evaluate_checkpoints(run, record, source, out, reference, seed=0,
-                         inception=False, every=1, watch=False):
+def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
+                         out: str, reference: quality.Reference,
+                         seed: int = 0, inception: bool = False,
+                         every: int = 1, watch: bool = False
+                         ) -> dict[str, Any]:
     """Scores every checkpoint of a run folder; the curve over the run.
 
     Appends a row per newly scored checkpoint to `<run>/quality.csv`
@@ -292,7 +305,7 @@ def evaluate_checkpoints(run, record, source, out, reference, seed=0,
             if epoch in done or epoch % every:
                 continue
             try:
-                model = load_model(path, "--run", keras_wgan.AdversarialModel)
+                model = load_model(path, "--run", AdversarialModel)
             except UsageError as error:
                 if watch:  # being replaced or deleted: the next look
                     print(f"epoch {epoch}: not read yet ({error})",

@@ -7,20 +7,24 @@ returns serves the page until Ctrl-C. Models load with Keras's safe mode
 on, as everywhere in the command line.
 """
 
+import argparse
 import errno
 import os
 import socket
 
-import keras_wgan
 from keras_wgan import data
-from keras_wgan.cli.checkpoint import load_model
-from keras_wgan.cli.checkpoint import read_run_json
-from keras_wgan.cli.checkpoint import run_folder_of
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
+from keras_wgan.cli.model_loading import load_model
+from keras_wgan.cli.model_loading import read_run_json
+from keras_wgan.cli.model_loading import run_folder_of
+from keras_wgan.cli.options import given_options
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.explorer import app as explorer_app
 from keras_wgan.explorer.session import Explorer
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.zoo import pretrained
+from keras_wgan.zoo import pretrained_info
 
 
 def check_address(host: str, port: int) -> None:
@@ -32,7 +36,7 @@ def check_address(host: str, port: int) -> None:
     >>> check_address("192.0.2.1", 8000)  # an address of no machine here
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.parser.UsageError: --host: cannot listen on 192.0.2.1:8000 (...); choose another --host.
+    keras_wgan.cli.errors.UsageError: --host: cannot listen on 192.0.2.1:8000 (...); choose another --host.
     """
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -64,14 +68,14 @@ def _training_images(record, num_images=None):
     return images, names
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options and loads the model; writes nothing.
 
     Args:
         args: The parsed `explore` options (`build_parser().parse_args`).
 
     Returns:
-        A function that serves the page until Ctrl-C.
+        A `Job` that serves the page until Ctrl-C.
     """
     options = given_options(args)
     host = options.get("host", explorer_app.DEFAULT_HOST)
@@ -89,8 +93,8 @@ def prepare(args):
     record, run, title = None, None, None
     if "pretrained" in options:
         name = options["pretrained"]
-        model = keras_wgan.pretrained(name)
-        record = {"dataset": keras_wgan.pretrained_info(name)["data"][
+        model = pretrained(name)
+        record = {"dataset": pretrained_info(name)["data"][
             "dataset"]}
         title = f"pretrained {name}"
     elif "run" in options:
@@ -101,14 +105,14 @@ def prepare(args):
         if not os.path.isfile(folder.model):
             raise UsageError(f"--run: {run} has no model.keras yet.")
         record = read_run_json(run, "--run")
-        model = load_model(folder.model, "--run", keras_wgan.AdversarialModel)
+        model = load_model(folder.model, "--run", AdversarialModel)
         title = f"run {run}"
     else:
         checkpoint = options["checkpoint"]
         if not os.path.isfile(checkpoint):
             raise UsageError(f"--checkpoint: no such file {checkpoint}.")
         model = load_model(checkpoint, "--checkpoint",
-                           keras_wgan.AdversarialModel)
+                           AdversarialModel)
         title = f"checkpoint {checkpoint}"
         if "dataset" in options:
             if options["dataset"] not in data.DATASETS:
@@ -117,8 +121,8 @@ def prepare(args):
                     + ", ".join(data.DATASETS) + f"), got "
                     f"{options['dataset']}.")
             record = {"dataset": options["dataset"]}
-        elif run_folder_of(checkpoint) is not None:
-            record = read_run_json(run_folder_of(checkpoint), "--checkpoint")
+        elif (above := run_folder_of(checkpoint)) is not None:
+            record = read_run_json(above, "--checkpoint")
     images, names = (None, None)
     if record is not None:
         images, names = _training_images(record, record.get("num_images"))
@@ -127,10 +131,10 @@ def prepare(args):
             images = None  # not the model's images: no neighbours
     explorer = Explorer(model, images, run=run, class_names=names)
 
-    def serve():
+    def serve() -> None:
         page = explorer_app.build_app(explorer, title)
         print(f"serving {title} at http://{host}:{port} (Ctrl-C stops it)",
               flush=True)
         explorer_app.serve(page, host, port)
 
-    return serve
+    return Job(serve, "explore")

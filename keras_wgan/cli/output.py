@@ -7,6 +7,7 @@ from level INFO on, e.g. which MNIST source a run reads.
 
 import logging
 import sys
+from typing import TextIO
 
 LOGGER_NAME = "keras_wgan"
 FORMAT = "keras_wgan: %(message)s"
@@ -20,19 +21,19 @@ class StderrHandler(logging.StreamHandler):
     would then go to a stale or closed stream.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(sys.stderr)
 
     @property
-    def stream(self):
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, value):
+    def stream(self, value: TextIO) -> None:
         del value  # always the current sys.stderr
 
 
-def show_package_logs():
+def show_package_logs() -> logging.Logger:
     """Shows the `keras_wgan` log lines on stderr; idempotent.
 
     Adds a `StderrHandler` with the format `keras_wgan: <message>` to the

@@ -13,11 +13,12 @@ A read-only file system is named as such, not as a permission.
 """
 
 import os
+from collections.abc import Iterable
 
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
 
 
-def check_folder(path, flag):
+def check_folder(path: str, flag: str) -> None:
     """Checks that `path` is, or can be made, a folder to write in.
 
     Args:
@@ -36,7 +37,7 @@ def check_folder(path, flag):
     >>> check_folder("notes.txt/run", "--out")
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.parser.UsageError: --out: notes.txt/run lies under notes.txt, a file, not a folder.
+    keras_wgan.cli.errors.UsageError: --out: notes.txt/run lies under notes.txt, a file, not a folder.
     """
     if os.path.exists(path):
         if not os.path.isdir(path):
@@ -46,7 +47,7 @@ def check_folder(path, flag):
     _check_creatable(path, flag)
 
 
-def check_file(path, flag):
+def check_file(path: str, flag: str) -> None:
     """Checks that the file `path` can be written (created or replaced).
 
     Raises:
@@ -60,7 +61,7 @@ def check_file(path, flag):
     >>> check_file("grids", "--out")
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.parser.UsageError: --out: grids is a folder, expected a file.
+    keras_wgan.cli.errors.UsageError: --out: grids is a folder, expected a file.
     """
     if os.path.isdir(path):
         raise UsageError(f"{flag}: {path} is a folder, expected a file.")
@@ -87,7 +88,7 @@ def _check_creatable(path, flag):
     _check_writable(above, flag, path)
 
 
-def check_removable(files, flag):
+def check_removable(files: Iterable[str], flag: str) -> None:
     """Checks that each of `files` (those that exist) can be deleted.
 
     Run it before deleting any of them, so that a refusal loses nothing.
@@ -130,7 +131,7 @@ def _check_writable(folder, flag, path, action="write"):
                          f"denied{where} (not a writable folder).")
 
 
-def read_only_file_system(path):
+def read_only_file_system(path: str) -> bool:
     """Returns whether `path` lies on a file system mounted read-only.
 
     Example:
@@ -144,6 +145,6 @@ def read_only_file_system(path):
         return False
 
 
-def writable(folder):
+def writable(folder: str) -> bool:
     """Returns whether the user may create and delete files in `folder`."""
     return os.access(folder, os.W_OK | os.X_OK)

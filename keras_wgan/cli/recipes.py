@@ -6,6 +6,7 @@ on the command line as well wins over the recipe's value.
 
 import dataclasses
 import math
+from typing import Any
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,7 +58,7 @@ RECIPES = {
 }
 
 
-def recipe_options(name):
+def recipe_options(name: str) -> dict[str, Any]:
     """Returns the options of the recipe `name`.
 
     Example:

@@ -15,31 +15,33 @@ depends on them), and the refusal says so with the command to run.
 import dataclasses
 import os
 import shlex
+from typing import Any
 
 import keras
 
-from keras_wgan import checkpoints
 from keras_wgan.cli import data_record
 from keras_wgan.cli import paths
-from keras_wgan.cli.checkpoint import load_model
-from keras_wgan.cli.config import TRAIN_MODELS
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.config import flag
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
+from keras_wgan.cli.model_loading import load_model
+from keras_wgan.cli.model_setup import build_model
+from keras_wgan.cli.model_setup import learning_rate
+from keras_wgan.cli.model_setup import model_class
+from keras_wgan.cli.options import flag
 from keras_wgan.cli.run_folder import RunFolder
-from keras_wgan.cli.train import build_model
-from keras_wgan.cli.train import check_data_dir
-from keras_wgan.cli.train import check_tensorboard
-from keras_wgan.cli.train import describe
-from keras_wgan.cli.train import learning_rate
-from keras_wgan.cli.train import load_training_data
-from keras_wgan.cli.train import model_class
-from keras_wgan.cli.train import steps_per_epoch
-from keras_wgan.cli.train import train
+from keras_wgan.cli.train_config import TRAIN_MODELS
+from keras_wgan.cli.train_config import TrainConfig
+from keras_wgan.cli.trainer import check_tensorboard
+from keras_wgan.cli.trainer import describe
+from keras_wgan.cli.trainer import train
+from keras_wgan.cli.training_data import TrainingData
+from keras_wgan.cli.training_data import check_data_dir
+from keras_wgan.cli.training_data import load_training_data
+from keras_wgan.cli.training_data import steps_per_epoch
 from keras_wgan.models import ConditionalWGANGP
-from keras_wgan.models.schedules import critic_rate
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.registry import VARIANTS
+from keras_wgan.models.schedules import critic_rate
 from keras_wgan.nets.registry import default_architecture
 
 #: What a run.json records that no checkpoint does, and a rebuilt record
@@ -47,8 +49,8 @@ from keras_wgan.nets.registry import default_architecture
 NOT_IN_CHECKPOINT = ("batch_size", "num_images", "split")
 
 
-def prepare(options):
-    """Checks, locks, loads: returns the function that continues the run.
+def prepare(options: dict[str, Any]) -> Job:
+    """Checks, locks, loads: returns the `Job` that continues the run.
 
     Args:
         options: The options given (`given_options`), `resume` among them.
@@ -74,18 +76,16 @@ def prepare(options):
         lock.release()
         raise
 
-    def run():
+    def run() -> keras.callbacks.History:
         try:
             return job()
         finally:
             lock.release()
 
-    run.summary = getattr(job, "summary", f"continue the run in {out}")
-    run.cancel = lock.release
-    return run
+    return Job(run, job.summary, lock.release)
 
 
-def _prepare_locked(folder, options):
+def _prepare_locked(folder: RunFolder, options: dict[str, Any]) -> Job:
     rebuilt = (not os.path.exists(folder.record_path)
                and folder.latest_checkpoint() is not None)
     if rebuilt:
@@ -151,15 +151,16 @@ def _prepare_locked(folder, options):
         f"; passed over {os.path.basename(newer)}: {reason}"
         for newer, reason in skipped
     )
-    job = lambda: train(  # noqa: E731
-        config, model, training_data, initial_epoch=completed,
-        record=recorded, resumed_from=path, note=note)
-    job.summary = ("resume from " + path + ": "
-                   + describe(config, model, training_data, completed))
-    return job
+    return Job(
+        lambda: train(config, model, training_data, initial_epoch=completed,
+                      record=recorded, resumed_from=path, note=note),
+        "resume from " + path + ": "
+        + describe(config, model, training_data, completed))
 
 
-def check_record_matches(record, config, model, path, training_data):
+def check_record_matches(record: dict[str, Any], config: TrainConfig,
+                         model: AdversarialModel, path: str,
+                         training_data: TrainingData) -> None:
     """Raises `UsageError` if run.json disagrees with the checkpoint.
 
     A hand-edited record (say `width` or `image_shape`) would otherwise be
@@ -250,11 +251,3 @@ def _rebuilt_record(folder, options, model, path):
     record = config.record(num_images=options["num_images"])
     record["recreated_from"] = os.path.relpath(path, folder.out)
     return record
-
-
-def adopt(folder, path):
-    """Records the checksum of a checkpoint that loaded but was written
-    before checkpoints had a manifest, so that it can be verified later."""
-    digests = checkpoints.read_manifest(folder.checkpoints)
-    if digests is None or os.path.basename(path) not in digests:
-        checkpoints.record_digest(path, checkpoints.file_digest(path))

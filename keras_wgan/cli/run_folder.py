@@ -1,5 +1,5 @@
-"""The folder of a `train` run: its layout, its record, and what a resume
-does to it.
+"""The folder of a `train` run: its layout, and what a new run or a resume
+does to it (its record is checked by `run_record`, its lock is `run_lock`).
 
 A run folder holds `checkpoints/epoch_NNNN.keras` (the last few epochs,
 each one's SHA-256 in `checkpoints/manifest.json`), `model.keras` (a copy
@@ -14,37 +14,29 @@ import glob
 import json
 import os
 import shlex
+from collections.abc import Callable
+from typing import Any
 
 import keras
 
 from keras_wgan import checkpoints
-from keras_wgan import distribute
 from keras_wgan._atomic import remove_temporaries
 from keras_wgan._atomic import write_atomically
 from keras_wgan.cli import paths
-from keras_wgan.cli.checkpoint import UnreadableModelError
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.model_loading import UnreadableModelError
+from keras_wgan.cli.run_lock import RunLock
+from keras_wgan.cli.run_lock import lock_folder
+from keras_wgan.cli.run_record import check_record
 
-try:
-    import fcntl
-except ImportError:  # Windows: no flock, so no lock (docs: Resuming and failures).
-    fcntl = None
-
-CHECKPOINT_NAME = "model.keras"
+#: The run's model: a copy of its newest checkpoint, so the final model once
+#: the run has ended.
+FINAL_MODEL_NAME = "model.keras"
 CHECKPOINTS_DIR = "checkpoints"
-LOCK_NAME = ".lock"
 METRICS_NAME = "metrics.csv"
 RUN_NAME = "run.json"
 SAMPLES_DIR = "samples"
 TENSORBOARD_DIR = "tensorboard"
-#: The fields every run.json written by `train` has; the others have
-#: defaults (older records lack some, e.g. `keep_checkpoints`).
-REQUIRED_FIELDS = ("model", "epochs", "batch_size", "n_critic", "latent_dim",
-                   "width", "split", "seed", "num_images")
-# Fields of run.json that are not options.
-_RECORD_ONLY = ("command", "num_images", "image_shape", "num_classes",
-                "resumed", "recreated_from", "data")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,36 +58,36 @@ class RunFolder:
     out: str
 
     @property
-    def model(self):
+    def model(self) -> str:
         """`model.keras`, a copy of the newest checkpoint."""
-        return os.path.join(self.out, CHECKPOINT_NAME)
+        return os.path.join(self.out, FINAL_MODEL_NAME)
 
     @property
-    def checkpoints(self):
+    def checkpoints(self) -> str:
         """The folder of the epoch checkpoints."""
         return os.path.join(self.out, CHECKPOINTS_DIR)
 
     @property
-    def metrics(self):
+    def metrics(self) -> str:
         """The CSV file of the logged metrics, one row per epoch."""
         return os.path.join(self.out, METRICS_NAME)
 
     @property
-    def record_path(self):
+    def record_path(self) -> str:
         """The run record, `run.json`."""
         return os.path.join(self.out, RUN_NAME)
 
     @property
-    def samples(self):
+    def samples(self) -> str:
         """The folder of the sample grids."""
         return os.path.join(self.out, SAMPLES_DIR)
 
     @property
-    def tensorboard(self):
+    def tensorboard(self) -> str:
         """The folder of the TensorBoard event files (`train --tensorboard`)."""
         return os.path.join(self.out, TENSORBOARD_DIR)
 
-    def holds_run(self):
+    def holds_run(self) -> bool:
         """Returns whether a run wrote here (a checkpoint or a record)."""
         return (
             os.path.exists(self.model)
@@ -103,11 +95,11 @@ class RunFolder:
             or bool(checkpoints.list_checkpoints(self.checkpoints))
         )
 
-    def latest_checkpoint(self):
+    def latest_checkpoint(self) -> tuple[int, str] | None:
         """Returns `(epoch, path)` of the newest epoch checkpoint, or `None`."""
         return checkpoints.latest_checkpoint(self.checkpoints)
 
-    def read_record(self):
+    def read_record(self) -> dict[str, Any]:
         """Returns the run record of the run to resume, checked.
 
         Raises:
@@ -119,6 +111,7 @@ class RunFolder:
         Example:
 
         >>> folder = RunFolder("run")
+        >>> from keras_wgan.cli.train_config import TrainConfig
         >>> record = TrainConfig(out="run").record(num_images=100)
         >>> folder.write_record(record)
         >>> folder.read_record() == record
@@ -127,7 +120,7 @@ class RunFolder:
         >>> folder.read_record()
         Traceback (most recent call last):
         ...
-        keras_wgan.cli.parser.UsageError: --resume: run/run.json: batch_size must be an integer >= 1, got '64' of type str.
+        keras_wgan.cli.errors.UsageError: --resume: run/run.json: batch_size must be an integer >= 1, got '64' of type str.
         """
         try:
             with open(self.record_path) as f:
@@ -152,49 +145,10 @@ class RunFolder:
                 f"--resume: {self.record_path} is not a run record written "
                 "by 'train'."
             )
-        self._check_record(record)
+        check_record(record, self.record_path, self.out)
         return record
 
-    def _check_record(self, record):
-        # Every field, so that a hand-edited or truncated record ends in one
-        # line naming the field, not in a traceback or a wrong blame.
-        where = f"--resume: {self.record_path}"
-        missing = [name for name in REQUIRED_FIELDS if name not in record]
-        if missing:
-            raise UsageError(
-                f"{where} lacks the field(s) {', '.join(missing)} that "
-                "'train' records; restore them, or see the guide 'Resuming and "
-                "failures' to continue without a run.json."
-            )
-        known = {field.name for field in dataclasses.fields(TrainConfig)}
-        unknown = sorted(set(record) - known - set(_RECORD_ONLY))
-        if unknown:
-            raise UsageError(f"{where} has the field(s) {', '.join(unknown)}, "
-                             "which 'train' does not record.")
-        resumed = record.get("resumed", [])
-        if not isinstance(resumed, list) or not all(
-                isinstance(entry, dict) for entry in resumed):
-            raise UsageError(f"{where}: resumed must be a list of "
-                             f"{{checkpoint, initial_epoch}}, got {resumed!r}.")
-        data = record.get("data", {})
-        if not isinstance(data, dict) or not isinstance(
-                data.get("source", ""), str):
-            raise UsageError(f"{where}: data must be the record of the "
-                             f"training data 'train' writes, got {data!r}.")
-        if not isinstance(record.get("out", ""), str):
-            raise UsageError(f"{where}: out must be a path, got "
-                             f"{record['out']!r}.")
-        try:
-            if record["num_images"] is None:
-                raise ValueError("num_images must be an integer >= 1, got "
-                                 "None.")
-            # The record alone, as the resume will use it: any value of a
-            # wrong type or out of range is named here.
-            TrainConfig.resumed(record, {"out": self.out})
-        except (ValueError, TypeError) as error:
-            raise UsageError(f"{where}: {error}") from None
-
-    def write_record(self, record):
+    def write_record(self, record: dict[str, Any]) -> None:
         """Writes `record` to run.json atomically (never half a file)."""
 
         def write(temporary):
@@ -203,7 +157,7 @@ class RunFolder:
 
         write_atomically(self.record_path, write)
 
-    def previous_run_files(self):
+    def previous_run_files(self) -> list[str]:
         """The files of an earlier run that a new one deletes (`--overwrite`).
 
         That is its epoch checkpoints and their manifest, `model.keras`,
@@ -218,7 +172,7 @@ class RunFolder:
                                            checkpoints.MANIFEST_NAME)]
         return [path for path in stale if os.path.lexists(path)]
 
-    def clear_previous_run(self):
+    def clear_previous_run(self) -> None:
         """Deletes `previous_run_files`, once each is known deletable.
 
         Raises:
@@ -229,7 +183,8 @@ class RunFolder:
         for path in stale:
             os.remove(path)
 
-    def metrics_logger(self, append=False):
+    def metrics_logger(self, append: bool = False
+                       ) -> keras.callbacks.CSVLogger:
         """Returns the callback that writes `metrics.csv`, one row an epoch.
 
         Keras's `CSVLogger`, but without the `val_*` columns of `NA` it adds
@@ -238,7 +193,7 @@ class RunFolder:
         """
         return _MetricsLogger(self.metrics, append=append)
 
-    def truncate_metrics(self, initial_epoch):
+    def truncate_metrics(self, initial_epoch: int) -> None:
         """Keeps the header and the rows of the epochs before `initial_epoch`.
 
         Rows of epochs after the checkpoint were written by the interrupted
@@ -274,7 +229,7 @@ class RunFolder:
 
         write_atomically(self.metrics, write)
 
-    def last_good(self):
+    def last_good(self) -> str:
         """Says which checkpoint a run stopped by a NaN can continue from.
 
         Example:
@@ -289,7 +244,7 @@ class RunFolder:
         return (f"The last good checkpoint is {path} (epoch {epoch}): --resume "
                 "with a lower --learning-rate continues from it.")
 
-    def resume_hint(self):
+    def resume_hint(self) -> str:
         """Says how to continue this run after it was stopped.
 
         Example:
@@ -310,7 +265,7 @@ class RunFolder:
         return (f"the last checkpoint is {path} (epoch {epoch}); continue "
                 f"with: {command}")
 
-    def remove_temporaries(self):
+    def remove_temporaries(self) -> list[str]:
         """Deletes the temporary files of writes that a kill interrupted.
 
         Call it only while holding the lock (`lock`): then no write is in
@@ -319,7 +274,9 @@ class RunFolder:
         return [path for folder in (self.out, self.checkpoints, self.samples)
                 for path in remove_temporaries(folder)]
 
-    def resumable_checkpoint(self, load):
+    def resumable_checkpoint(
+            self, load: Callable[[str], keras.Model]
+    ) -> tuple[int, str, keras.Model, list[tuple[str, str]]]:
         """Finds the newest checkpoint that is intact, and loads it.
 
         A checkpoint whose SHA-256 differs from the one recorded when it
@@ -344,7 +301,7 @@ class RunFolder:
                 "(the run stopped before its first epoch ended); start it "
                 "again with --overwrite."
             )
-        skipped = []
+        skipped: list[tuple[str, str]] = []
         for epoch, path in reversed(found):
             reason = checkpoints.verify_checkpoint(path)
             if reason is None:
@@ -360,16 +317,9 @@ class RunFolder:
             + "); start again with --overwrite."
         )
 
-    def lock(self):
-        """Takes the lock that keeps a second `train` out of this folder.
-
-        The lock is `flock` on `.lock`, so the system drops it when the
-        process ends, however it ends: a killed run leaves no stale lock.
-        Creates the folder if need be (`RunLock.release` can remove it
-        again).
-
-        Returns:
-            A `RunLock`.
+    def lock(self) -> RunLock:
+        """Takes the lock that keeps a second `train` out of this folder
+        (`run_lock.lock_folder`); creates the folder if need be.
 
         Raises:
             UsageError: if another process holds the lock.
@@ -380,43 +330,11 @@ class RunFolder:
         >>> RunFolder("locked").lock()
         Traceback (most recent call last):
         ...
-        keras_wgan.cli.parser.UsageError: --out: locked is in use by another 'train' (process ...); wait for it to end, or choose another folder.
+        keras_wgan.cli.errors.UsageError: --out: locked is in use by another 'train' (process ...); wait for it to end, or choose another folder.
         >>> lock.release()
         >>> RunFolder("locked").lock().release()
         """
-        if not distribute.is_chief():
-            # A data-parallel run's other processes write nothing; the
-            # chief holds the lock for them all.
-            return RunLock(None, None, [])
-        created = _make_folders(self.out)
-        path = os.path.join(self.out, LOCK_NAME)
-        if fcntl is None:
-            return RunLock(path, None, created)
-        while True:
-            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                owner = os.read(handle, 32).decode(errors="replace").strip()
-                os.close(handle)
-                raise UsageError(
-                    f"--out: {self.out} is in use by another 'train' "
-                    f"(process {owner or 'unknown'}); wait for it to end, or "
-                    "choose another folder."
-                ) from None
-            # The holder before us deletes the file as it lets go: if that
-            # happened after our open, our lock is on a file nobody else
-            # sees, so take it again on the file that is there now.
-            try:
-                same = os.fstat(handle).st_ino == os.stat(path).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            os.close(handle)
-        os.ftruncate(handle, 0)
-        os.write(handle, f"{os.getpid()}\n".encode())
-        return RunLock(path, handle, created)
+        return lock_folder(self.out)
 
 
 class _MetricsLogger(keras.callbacks.CSVLogger):
@@ -432,49 +350,3 @@ class _MetricsLogger(keras.callbacks.CSVLogger):
         if self.keys is None:
             self.keys = sorted(logs or {})
         super().on_epoch_end(epoch, logs)
-
-
-class RunLock:
-    """The lock of a run folder, held by this process until `release`."""
-
-    def __init__(self, path, handle, created):
-        self.path = path
-        self._handle = handle
-        self._created = created
-
-    def release(self, remove_created=False):
-        """Lets go of the lock and deletes `.lock`.
-
-        Args:
-            remove_created: Also remove the folders `lock` created, if they
-                are empty (a run refused before it wrote anything).
-        """
-        try:
-            if self.path is not None:
-                os.remove(self.path)
-        except FileNotFoundError:
-            pass
-        if self._handle is not None:
-            os.close(self._handle)  # closing lets go of the flock
-            self._handle = None
-        if remove_created:
-            for folder in reversed(self._created):
-                try:
-                    os.rmdir(folder)
-                except OSError:
-                    break
-
-
-def _make_folders(path):
-    """Creates `path` and the folders above it; returns those it created."""
-    missing = []
-    while path and not os.path.exists(path):
-        missing.append(path)
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    missing.reverse()
-    for folder in missing:
-        os.makedirs(folder, exist_ok=True)
-    return missing

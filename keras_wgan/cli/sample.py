@@ -3,25 +3,28 @@ or a pretrained model; a conditional model's grid has one row per class
 (`--classes` chooses them).
 """
 
+import argparse
 import os
 
-import keras_wgan
 from keras_wgan.cli import paths
-from keras_wgan.cli.checkpoint import load_model
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import given_options
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
+from keras_wgan.cli.job import Job
+from keras_wgan.cli.model_loading import load_model
+from keras_wgan.cli.options import given_options
+from keras_wgan.cli.sample_config import SampleConfig
 from keras_wgan.images import save_image_grid
+from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.zoo import pretrained
 
 
-def prepare(args):
+def prepare(args: argparse.Namespace) -> Job:
     """Checks the options and loads the model; writes nothing.
 
     Args:
         args: The parsed `sample` options (`build_parser().parse_args`).
 
     Returns:
-        A function that writes the sample grid and returns its path.
+        A `Job` that writes the sample grid and returns its path.
     """
     options = given_options(args)
     checkpoint = options.get("checkpoint")
@@ -34,11 +37,11 @@ def prepare(args):
         raise UsageError(f"--checkpoint: no such file {checkpoint}.")
     config = SampleConfig(**options)
     paths.check_file(config.out, "--out")
-    if config.pretrained is not None:
-        model = keras_wgan.pretrained(config.pretrained)
-    else:
+    if config.checkpoint is not None:
         model = load_model(config.checkpoint, "--checkpoint",
-                           keras_wgan.AdversarialModel)
+                           AdversarialModel)
+    else:
+        model = pretrained(config.pretrained)
     num_classes = getattr(model, "num_classes", None)
     if config.classes is not None:
         if num_classes is None:
@@ -61,13 +64,12 @@ def prepare(args):
                 f"--n must be a multiple of the {rows} rows of a conditional "
                 f"model's grid (one row per class), got {config.n}; e.g. "
                 f"{choices}.")
-    job = lambda: sample(config, model)  # noqa: E731
     source = config.checkpoint or f"the pretrained {config.pretrained}"
-    job.summary = f"write {config.n} samples of {source} to {config.out}"
-    return job
+    return Job(lambda: sample(config, model),
+               f"write {config.n} samples of {source} to {config.out}")
 
 
-def sample(config, model):
+def sample(config: SampleConfig, model: AdversarialModel) -> str:
     """Writes `config.n` samples of `model` as a grid to `config.out`.
 
     Returns:

@@ -14,6 +14,8 @@ for Ctrl-C, 143 for SIGTERM.
 import contextlib
 import signal
 import threading
+from collections.abc import Iterator
+from typing import Any
 
 import keras
 
@@ -33,7 +35,7 @@ class Interrupted(KeyboardInterrupt):
         status: The exit status, 128 + `signum`.
     """
 
-    def __init__(self, signum, message=None):
+    def __init__(self, signum: int, message: str | None = None) -> None:
         self.signum = signum
         self.status = 128 + signum
         name = signal.Signals(signum).name
@@ -41,7 +43,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 @contextlib.contextmanager
-def handled():
+def handled() -> Iterator[None]:
     """Makes SIGINT and SIGTERM raise `Interrupted` inside the block.
 
     Outside the main thread signals cannot be handled; the block then runs
@@ -61,7 +63,7 @@ def handled():
 
 
 @contextlib.contextmanager
-def deferred():
+def deferred() -> Iterator[None]:
     """Inside the block a signal waits for `stop_if_asked` (a safe point)."""
     _state.update(deferred=True, pending=None)
     try:
@@ -70,12 +72,12 @@ def deferred():
         _state["deferred"] = False
 
 
-def asked():
+def asked() -> int | None:
     """The signal waiting for a safe point, or `None`."""
     return _state["pending"]
 
 
-def stop_if_asked():
+def stop_if_asked() -> None:
     """Raises `Interrupted` if a signal asked to stop."""
     if _state["pending"] is not None:
         signum, _state["pending"] = _state["pending"], None
@@ -103,8 +105,10 @@ class StopAtSafePoint(keras.callbacks.Callback):
     >>> StopAtSafePoint().on_train_batch_end(0)  # nothing asked: no error
     """
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int,
+                           logs: dict[str, Any] | None = None) -> None:
         stop_if_asked()
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int,
+                     logs: dict[str, Any] | None = None) -> None:
         stop_if_asked()

@@ -31,6 +31,7 @@ from keras_wgan.studies import measures
 from keras_wgan.studies import report
 from keras_wgan.studies import toy
 from keras_wgan.studies import training
+from keras_wgan.version import __version__
 
 IMAGE_DATASETS = tuple(_IMAGE_LOADERS)
 #: Toy data sets by command-line name: the key of `toy.DISTRIBUTIONS_2D`.
@@ -262,11 +263,9 @@ def machine_description():
     >>> machine["versions"]["keras"] == keras.__version__
     True
     """
-    import keras_wgan
-
     backend = keras.backend.backend()
     versions = {"keras": keras.__version__,
-                "keras_wgan": keras_wgan.__version__,
+                "keras_wgan": __version__,
                 "numpy": np.__version__}
     versions[backend] = importlib.import_module(backend).__version__
     threads = None

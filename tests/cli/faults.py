@@ -12,6 +12,7 @@ import pathlib
 import shutil
 import subprocess
 import sys
+import time
 
 import keras
 import numpy as np
@@ -22,6 +23,7 @@ from keras_wgan import cli
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
 from tests.cli.helpers import error_lines
+from tests.cli.helpers import snapshot
 
 TRAIN = ["--num-images", "16", *CLI_RUN]
 
@@ -59,6 +61,47 @@ def immutable(*paths):
     finally:
         for path in done:
             subprocess.run(["chattr", "-i", str(path)], check=True)
+
+
+@contextlib.contextmanager
+def unchanged(folder):
+    """Asserts that the block leaves every file under `folder` as it was."""
+    before = snapshot(folder)
+    yield
+    assert snapshot(folder) == before, f"files under {folder} changed"
+
+
+def module_env(**extra):
+    """The environment of a `python -m keras_wgan` started by a test."""
+    return dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1", **extra)
+
+
+def start_module(*args):
+    """Starts `python -m keras_wgan *args` (or another module's, `-m`
+    first); its output is piped, text."""
+    command = list(args) if args[0] == "-m" else ["-m", "keras_wgan", *args]
+    return subprocess.Popen(
+        [sys.executable, *map(str, command)], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=module_env(), cwd=ROOT,
+        start_new_session=True)
+
+
+def wait_until_importing(process, timeout=300):
+    """Waits until `process` (a `start_module`) has loaded NumPy's compiled
+    core, which Keras imports: it is then past the package's first lines,
+    which install its start-up signal handlers before any import of NumPy,
+    and inside the imports of Keras and its backend."""
+    deadline = time.monotonic() + timeout
+    while True:
+        assert process.poll() is None, process.communicate()[1]
+        try:
+            with open(f"/proc/{process.pid}/maps") as f:
+                if "_multiarray_umath" in f.read():
+                    return
+        except FileNotFoundError:  # not started yet
+            pass
+        assert time.monotonic() < deadline, "no import of NumPy began"
+        time.sleep(0.01)
 
 
 def refused(capsys, *args):
@@ -124,8 +167,7 @@ def run_as_nobody(*args, home):
     """`python -m keras_wgan *args` as the unprivileged user `nobody`."""
     if shutil.which("setpriv") is None:
         pytest.skip("setpriv is needed to run as an unprivileged user")
-    env = dict(os.environ, PYTHONPATH=ROOT, HOME=str(home),
-               KERAS_HOME=str(home / ".keras"), OMP_NUM_THREADS="1")
+    env = module_env(HOME=str(home), KERAS_HOME=str(home / ".keras"))
     return subprocess.run(
         ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
          sys.executable, "-m", "keras_wgan", *map(str, args)],
@@ -143,6 +185,17 @@ def no_work(monkeypatch):
 
     monkeypatch.setattr(train, "build_model", forbidden)
     return forbidden
+
+
+@contextlib.contextmanager
+def nobody_s_copy(finished_run):
+    """A copy of `finished_run` that the user `nobody` owns, in a folder
+    that `nobody` may write in; yields `(folder, run)`."""
+    with shared_folder() as shared:
+        out = shared / "run"
+        shutil.copytree(finished_run, out)
+        nobody_owns(out)
+        yield shared, out
 
 
 def labelled_npz(path, labels):

@@ -1,10 +1,14 @@
 """Helpers shared by the command-line tests."""
 
 import os
+import shutil
 import subprocess
 import sys
 
 import numpy as np
+import pytest
+
+from keras_wgan import cli
 
 from tests.helpers import variable_values
 
@@ -57,3 +61,57 @@ def snapshot(folder):
             open(os.path.join(root, name), "rb").read()
         for root, _, names in os.walk(folder) for name in names
     }
+
+
+# ------------------------------------------- runs to resume, in tests
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    """A one-epoch CLI run (run.json and one checkpoint), made in-process."""
+    out = tmp_path_factory.mktemp("finished") / "run"
+    assert cli.main(["train", "--out", str(out), "--epochs", "1",
+                     "--num-images", "16", *CLI_RUN]) == 0
+    return out
+
+
+def copy_run(finished_run, tmp_path, with_checkpoint=True):
+    """A copy of `finished_run`'s run.json (and checkpoints) to change."""
+    out = tmp_path / "run"
+    out.mkdir(parents=True)
+    shutil.copy(finished_run / "run.json", out / "run.json")
+    if with_checkpoint:
+        shutil.copytree(finished_run / "checkpoints", out / "checkpoints")
+    return out
+
+
+def resume_error(capsys, out, *args):
+    """Runs `train --resume *args`; asserts a one-line refusal that changed
+    nothing in `out`, returns the line."""
+    before = snapshot(out)
+    status = cli.main(["train", "--out", str(out), "--resume", *args])
+    err = error_lines(capsys)
+    assert status == 2 and len(err.splitlines()) == 1, err
+    assert snapshot(out) == before, "a rejected resume changed files"
+    return err
+
+
+def train_process(out, *args):
+    """`python -m keras_wgan train --out out *args`, started."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "keras_wgan", "train", "--out", str(out), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND="torch"),
+    )
+
+
+def finish(process):
+    """Waits for a `train_process`; asserts it succeeded, returns stdout."""
+    stdout, stderr = process.communicate(timeout=1200)
+    assert process.returncode == 0, stderr
+    return stdout
+
+
+def resume(out, *args):
+    """`train --out out --resume *args` in this process; the status."""
+    return cli.main(["train", "--out", str(out), "--resume", *args])

@@ -10,7 +10,7 @@ import pytest
 
 from keras_wgan import cli
 from keras_wgan.cli import explore
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import error_lines
 

@@ -17,7 +17,6 @@ import pytest
 from keras_wgan import cli
 from keras_wgan import data
 from tests.cli.helpers import ROOT
-from tests.cli.helpers import snapshot
 
 from tests.cli.faults import FOLDER_RUN
 from tests.cli.faults import NAMES
@@ -33,6 +32,7 @@ from tests.cli.faults import refused
 from tests.cli.faults import run  # noqa: F401 - a fixture
 from tests.cli.faults import run_as_nobody
 from tests.cli.faults import shared_folder
+from tests.cli.faults import unchanged
 
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import fault_table  # noqa: E402
@@ -49,13 +49,11 @@ import fault_table  # noqa: E402
     kept="the earlier run, every file")
 def test_overwrite_into_a_read_only_samples_folder_deletes_nothing(
         run, capsys):
-    before = snapshot(run)
     assert os.listdir(run / "samples")
-    with immutable(run / "samples"):
+    with unchanged(run), immutable(run / "samples"):
         err = refused(capsys, "--out", run, "--overwrite", "--epochs", "1",
                       *TRAIN)
     assert err == f"error: --out: cannot write {run}/samples: permission denied (not a writable folder)."
-    assert snapshot(run) == before
     assert_checkpoints_load(run, [1, 2])
     assert_resumes(capsys, run, 2)
 
@@ -65,14 +63,12 @@ def test_overwrite_into_a_read_only_samples_folder_deletes_nothing(
     happens="one-line refusal naming the checkpoint and `--overwrite`",
     kept="the earlier run, every file")
 def test_overwrite_with_an_immutable_checkpoint_deletes_nothing(run, capsys):
-    before = snapshot(run)
     newest = run / "checkpoints" / "epoch_0002.keras"
-    with immutable(newest):
+    with unchanged(run), immutable(newest):
         err = refused(capsys, "--out", run, "--overwrite", "--epochs", "1",
                       *TRAIN)
     assert err == (f"error: --overwrite: cannot delete {newest}: it is "
                    "immutable (chattr +i); nothing was deleted.")
-    assert snapshot(run) == before
     assert_checkpoints_load(run, [1, 2])
 
 
@@ -90,14 +86,13 @@ def test_resume_refuses_a_folder_whose_files_changed_at_the_same_count(
                      *FOLDER_RUN]) == 0
     (faces / NAMES[-1]).unlink()
     image_folder(faces, ["a_first.png"], seed=2)  # sorts first
-    before = snapshot(out)
-    err = refused(capsys, "--out", out, "--resume", "--epochs", "2")
+    with unchanged(out):
+        err = refused(capsys, "--out", out, "--resume", "--epochs", "2")
     assert err == (
         f"error: --dataset: the images of {faces} differ from those the run "
         "was trained on (16 images either way; files added, removed or "
         "changed since); resume with the same data, or start a new run in "
         "another --out.")
-    assert snapshot(out) == before
     assert_checkpoints_load(out, [1])
 
 
@@ -133,13 +128,12 @@ def test_a_relative_dataset_resumes_on_the_recorded_folder(
     kept="the folder, unchanged")
 def test_out_inside_the_dataset_folder_is_refused(tmp_path, capsys):
     faces = image_folder(tmp_path / "faces", NAMES, seed=1)
-    before = snapshot(faces)
-    err = refused(capsys, "--out", faces / "run", "--dataset", faces,
-                  *FOLDER_RUN)
+    with unchanged(faces):
+        err = refused(capsys, "--out", faces / "run", "--dataset", faces,
+                      *FOLDER_RUN)
     assert err == (f"error: --out: {faces}/run lies inside --dataset "
                    f"{faces}, whose images would then include the run's "
                    "samples; choose an --out outside it.")
-    assert snapshot(faces) == before
 
 
 @pytest.mark.fault(
@@ -158,10 +152,9 @@ def test_resume_refuses_a_record_that_disagrees_with_the_checkpoint(
     record = json.loads((run / "run.json").read_text())
     record[field] = value
     (run / "run.json").write_text(json.dumps(record))
-    before = snapshot(run)
-    err = refused(capsys, "--out", run, "--resume", "--epochs", "3")
+    with unchanged(run):
+        err = refused(capsys, "--out", run, "--resume", "--epochs", "3")
     assert message in err, err
-    assert snapshot(run) == before
     assert_checkpoints_load(run, [1, 2])
 
 
@@ -310,8 +303,8 @@ def test_a_damaged_array_file_is_one_line(tmp_path, capsys, damage):
     "needing 224 GiB)",
     kept="memory: only the images trained on are held")
 def test_num_images_are_taken_before_they_are_resized(monkeypatch):
-    from keras_wgan.cli import train
-    from keras_wgan.cli.config import TrainConfig
+    from keras_wgan.cli import training_data
+    from keras_wgan.cli.train_config import TrainConfig
     from keras_wgan.data import images
 
     resized = []
@@ -320,7 +313,7 @@ def test_num_images_are_taken_before_they_are_resized(monkeypatch):
         size) or real_fit(image, size))
     config = TrainConfig(out="unused", image_size=40, num_images=16,
                          split="test", batch_size=8, n_critic=2)
-    loaded = train.load_training_data(config)
+    loaded = training_data.load_training_data(config)
     assert loaded.images.shape == (16, 40, 40, 1)
     assert len(resized) == 16
 

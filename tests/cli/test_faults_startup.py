@@ -5,27 +5,25 @@ test_faults.py).
 
 import contextlib
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import pytest
 
 from keras_wgan import checkpoints
 from tests.cli.helpers import CLI_RUN
-from tests.cli.helpers import ROOT
-from tests.cli.helpers import snapshot
 
 from tests.cli.faults import TRAIN
 from tests.cli.faults import assert_checkpoints_load
 from tests.cli.faults import assert_resumes
 from tests.cli.faults import finished_run  # noqa: F401 - a fixture
-from tests.cli.faults import nobody_owns
+from tests.cli.faults import nobody_s_copy
 from tests.cli.faults import refused
 from tests.cli.faults import run_as_nobody
-from tests.cli.faults import shared_folder
+from tests.cli.faults import start_module
+from tests.cli.faults import unchanged
+from tests.cli.faults import wait_until_importing
 
 
 # ------------------------------------------- start-up and the run folder
@@ -39,10 +37,7 @@ from tests.cli.faults import shared_folder
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(
         finished_run):
-    with shared_folder() as shared:
-        out = shared / "run"
-        shutil.copytree(finished_run, out)
-        nobody_owns(out)
+    with nobody_s_copy(finished_run) as (shared, out):
         newest = out / "checkpoints" / "epoch_0002.keras"
         os.chmod(newest, 0o000)
         result = run_as_nobody("train", "--out", out, "--resume", "--epochs",
@@ -60,19 +55,15 @@ def test_an_unreadable_newest_checkpoint_falls_back_to_the_one_before(
     kept="the run, unchanged")
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
 def test_an_unreadable_run_json_is_one_line(finished_run):
-    with shared_folder() as shared:
-        out = shared / "run"
-        shutil.copytree(finished_run, out)
-        nobody_owns(out)
+    with nobody_s_copy(finished_run) as (shared, out):
         os.chmod(out / "run.json", 0o000)
-        before = snapshot(out)
-        result = run_as_nobody("train", "--out", out, "--resume", "--epochs",
-                               "3", home=shared)
+        with unchanged(out):
+            result = run_as_nobody("train", "--out", out, "--resume",
+                                   "--epochs", "3", home=shared)
         assert result.returncode == 2, result.stderr
         assert result.stderr.splitlines() == [
             f"error: --resume: cannot read {out}/run.json (Permission "
             "denied); make it readable."]
-        assert snapshot(out) == before
         assert_checkpoints_load(out, [1, 2])
 
 
@@ -114,13 +105,9 @@ def test_a_read_only_file_system_is_named_as_such(tmp_path, capsys):
                                             (signal.SIGTERM, 143)])
 def test_a_signal_while_starting_is_one_line_and_the_shell_status(
         tmp_path, signum, status):
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "keras_wgan", "train", "--out",
-         str(tmp_path / "run"), "--epochs", "1", *TRAIN],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        cwd=ROOT)
-    time.sleep(1.0)  # past Python's own start, inside the imports
+    process = start_module("train", "--out", tmp_path / "run", "--epochs",
+                           "1", *TRAIN)
+    wait_until_importing(process)
     process.send_signal(signum)
     out, err = process.communicate(timeout=120)
     name = signal.Signals(signum).name
@@ -159,13 +146,10 @@ def test_torchrun_losing_a_worker_or_ctrl_c_is_one_line_a_process(
     import psutil
 
     out = tmp_path / "run"
-    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node",
-         "2", "--standalone", "-m", "keras_wgan", "train", "--out", str(out),
-         "--epochs", "1000", "--num-images", "64",
-         *CLI_RUN], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True, env=env, cwd=ROOT, start_new_session=True)
+    process = start_module(
+        "-m", "torch.distributed.run", "--nproc-per-node", "2",
+        "--standalone", "-m", "keras_wgan", "train", "--out", out,
+        "--epochs", "1000", "--num-images", "64", *CLI_RUN)
     try:
         while not checkpoints.list_checkpoints(out / "checkpoints"):
             assert process.poll() is None, process.communicate()[1]

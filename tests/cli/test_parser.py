@@ -1,14 +1,9 @@
 """keras_wgan.cli.parser: the options, their one-line errors, None defaults."""
 
-import argparse
-
 import pytest
 
 from keras_wgan import cli
-from keras_wgan.cli import parser as parser_module
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.config import given_options
+from keras_wgan.cli.options import given_options
 from keras_wgan.models.registry import VARIANTS
 
 
@@ -55,45 +50,10 @@ def test_every_default_is_none_so_one_parse_tells_what_was_given():
                    if action.dest != "help"), command
 
 
-def test_train_models_are_the_wasserstein_variants_of_the_registry():
-    train = cli.build_parser().command_parsers["train"]
-    model = next(a for a in train._actions if a.dest == "model")
-    assert model.choices == ("wgan", "wgan-gp", "wgan-lp", "dragan",
-                             "wgan-r1", "wgan-sn", "sngan-hinge")
-    assert model.choices == tuple(
-        name for name, v in VARIANTS.items() if v.lipschitz_argument)
-    assert TrainConfig.default("model") in model.choices
-    assert SampleConfig.default("seed") == 0
-
-
 def test_compare_variants_help_lists_the_registry():
     compare = cli.build_parser().command_parsers["compare"]
     variants = next(a for a in compare._actions if a.dest == "variants")
     assert ",".join(VARIANTS) in variants.help
-
-
-@pytest.mark.parametrize("kind, minimum, inclusive, text, expected", [
-    (int, 1, True, "3", 3),
-    (int, 0, True, "0", 0),
-    (float, 0.0, False, "1e-4", 1e-4),
-    (float, 0.0, True, "0", 0.0),
-])
-def test_number_accepts(kind, minimum, inclusive, text, expected):
-    value = parser_module.number(kind, minimum, inclusive)(text)
-    assert value == expected and type(value) is kind
-
-
-@pytest.mark.parametrize("kind, minimum, inclusive, text, message", [
-    (int, 1, True, "0", "must be an integer >= 1, got 0."),
-    (int, 1, True, "2.5", "must be an integer >= 1, got '2.5' of type str."),
-    (float, 0.0, False, "0", "must be a finite number > 0.0, got 0.0."),
-    (float, 0.0, True, "nan", "must be a finite number >= 0.0, got nan."),
-    (float, 0.0, True, "x", "must be a finite number >= 0.0, got 'x' of type str."),
-])
-def test_number_rejects_in_one_line(kind, minimum, inclusive, text, message):
-    with pytest.raises(argparse.ArgumentTypeError) as error:
-        parser_module.number(kind, minimum, inclusive)(text)
-    assert str(error.value) == message
 
 
 @pytest.mark.parametrize("argv, message", [

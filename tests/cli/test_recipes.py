@@ -5,7 +5,7 @@ import math
 import pytest
 
 from keras_wgan.cli import recipes
-from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli.train_config import TrainConfig
 
 
 def test_the_cifar10_recipe_is_the_paper_s_setting():

@@ -1,20 +1,15 @@
-"""keras_wgan.cli.run_folder: layout, record, clearing, truncating metrics."""
+"""keras_wgan.cli.run_folder: layout, reading and writing the record, clearing, truncating metrics."""
 
-import fcntl
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
 from keras_wgan import checkpoints
 from keras_wgan.cli import UsageError
-from keras_wgan.cli.checkpoint import UnreadableModelError
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.run_folder import REQUIRED_FIELDS
+from keras_wgan.cli.model_loading import UnreadableModelError
 from keras_wgan.cli.run_folder import RunFolder
-from tests.cli.helpers import ROOT
+from keras_wgan.cli.train_config import TrainConfig
 
 RECORD = TrainConfig(out="o", width=2, latent_dim=4, batch_size=8,
                      n_critic=2, split="test").record(num_images=16)
@@ -54,52 +49,6 @@ def test_record_round_trip_is_atomic(tmp_path):
 
 # Fault 6 of issue 20: every field of a hand-edited record is checked and
 # named; {"command": "train"} no longer blames --data-dir.
-@pytest.mark.parametrize("change, message", [
-    ({"batch_size": "abc"}, "batch_size must be an integer >= 1, got 'abc' "
-     "of type str."),
-    ({"epochs": 2.5}, "epochs must be an integer >= 1, got 2.5 of type "
-     "float."),
-    ({"num_images": None}, "num_images must be an integer >= 1, got None."),
-    ({"num_images": "16"}, "num_images must be an integer >= 1, got '16' of "
-     "type str."),
-    ({"seed": -1}, "seed must be an integer >= 0, got -1."),
-    ({"model": "gan"}, "model must be one of ('wgan', 'wgan-gp', 'wgan-lp', "
-     "'dragan', 'wgan-r1', 'wgan-sn', 'sngan-hinge'), got 'gan'."),
-    ({"split": ["test"]}, "split must be a split name such as 'train', got "
-     "['test']."),
-    ({"learning_rate": "fast"}, "learning_rate must be a finite number > "
-     "0.0, got 'fast' of type str."),
-    ({"download": "yes"}, "download must be True or False, got 'yes'."),
-    ({"verbose": "2"}, "verbose must be one of (0, 1, 2), got '2'."),
-    ({"data_dir": 5}, "data_dir must be a path, got 5."),
-    ({"resumed": "twice"}, "resumed must be a list of {checkpoint, "
-     "initial_epoch}, got 'twice'."),
-    ({"out": 3}, "out must be a path, got 3."),
-])
-def test_every_recorded_field_is_checked_and_named(tmp_path, change,
-                                                   message):
-    folder = RunFolder(str(tmp_path))
-    folder.write_record(dict(RECORD, **change))
-    with pytest.raises(UsageError) as error:
-        folder.read_record()
-    assert str(error.value) == f"--resume: {tmp_path}/run.json: {message}"
-
-
-@pytest.mark.parametrize("record, message", [
-    ({"command": "train"}, "lacks the field(s) " + ", ".join(REQUIRED_FIELDS)),
-    ({k: v for k, v in RECORD.items() if k != "batch_size"},
-     "lacks the field(s) batch_size that 'train' records"),
-    (dict(RECORD, colour="red"), "has the field(s) colour, which 'train' "
-     "does not record."),
-])
-def test_incomplete_or_foreign_record_names_the_fields(tmp_path, record,
-                                                       message):
-    folder = RunFolder(str(tmp_path))
-    folder.write_record(record)
-    with pytest.raises(UsageError) as error:
-        folder.read_record()
-    assert str(error.value).startswith(f"--resume: {tmp_path}/run.json ")
-    assert message in str(error.value) and "data-dir" not in str(error.value)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -252,38 +201,6 @@ def test_resume_refuses_when_no_checkpoint_is_intact(tmp_path):
         "--overwrite.")
     with pytest.raises(UsageError, match="has no checkpoint in checkpoints/"):
         RunFolder(str(tmp_path / "empty")).resumable_checkpoint(_load)
-
-
-def test_lock_keeps_out_a_second_holder_and_leaves_no_file(tmp_path):
-    out = tmp_path / "new" / "run"
-    lock = RunFolder(str(out)).lock()
-    assert (out / ".lock").read_text() == f"{os.getpid()}\n"
-    # Another process cannot take it while this one holds it.
-    probe = ("import fcntl, os, sys; h = os.open(sys.argv[1], os.O_RDWR); "
-             "fcntl.flock(h, fcntl.LOCK_EX | fcntl.LOCK_NB)")
-    taken = subprocess.run([sys.executable, "-c", probe, str(out / ".lock")],
-                           capture_output=True, text=True)
-    assert taken.returncode == 1 and "BlockingIOError" in taken.stderr
-    with pytest.raises(UsageError) as error:
-        RunFolder(str(out)).lock()
-    assert str(error.value) == (
-        f"--out: {out} is in use by another 'train' (process {os.getpid()}); "
-        "wait for it to end, or choose another folder.")
-    assert not RunFolder(str(out)).holds_run()
-    lock.release(remove_created=True)
-    # Refused before it wrote anything: the folders it made are gone too.
-    assert not (tmp_path / "new").exists()
-
-
-def test_a_stale_lock_file_of_a_killed_run_does_not_lock(tmp_path):
-    # A SIGKILLed run leaves .lock, but the system let go of its flock.
-    (tmp_path / ".lock").write_text("4711\n")
-    lock = RunFolder(str(tmp_path)).lock()
-    with open(tmp_path / ".lock") as f:
-        with pytest.raises(BlockingIOError):
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    lock.release()
-    assert os.listdir(tmp_path) == []
 
 
 def test_metrics_logger_has_no_validation_columns_without_validation(

@@ -8,7 +8,7 @@ from matplotlib import image as mpl_image
 import keras_wgan
 from keras_wgan import cli
 from keras_wgan.cli import sample
-from keras_wgan.cli.config import SampleConfig
+from keras_wgan.cli.sample_config import SampleConfig
 from tests.cli.helpers import error_lines
 
 

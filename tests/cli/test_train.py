@@ -17,17 +17,18 @@ import pytest
 from keras_wgan import checkpoints
 from keras_wgan import cli
 from keras_wgan import data
+from keras_wgan.cli import model_setup
 from keras_wgan.cli import train
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.run_folder import RunFolder
+from keras_wgan.cli import training_data
+from keras_wgan.cli.train_config import TrainConfig
 from tests.cli.helpers import CLI_RUN
-from tests.cli.helpers import ROOT
-from tests.cli.helpers import assert_same_state
+from tests.cli.helpers import copy_run
 from tests.cli.helpers import error_lines
+from tests.cli.helpers import finished_run  # noqa: F401 - a fixture
+from tests.cli.helpers import resume
 from tests.cli.helpers import run_module
 from tests.cli.helpers import snapshot
-from tests.cli.helpers import state
-from tests.cli.test_config import LEGACY_RECORD
+from tests.cli.helpers import train_process
 from tests.helpers import idx_bytes
 
 TINY = ["--width", "4", "--latent-dim", "8", "--num-images", "48",
@@ -152,29 +153,6 @@ def test_existing_checkpoint_is_not_overwritten(tmp_path, capsys):
     assert (out / "model.keras").read_bytes() == b"precious"
 
 
-@pytest.mark.parametrize("model, argument, value", [
-    ("wgan", "clip_value", 0.02), ("wgan-gp", "gp_weight", 3.0),
-    ("wgan", "clip_value", None), ("wgan-gp", "gp_weight", None),
-    ("wgan-lp", "gp_weight", 2.0), ("dragan", "gp_weight", None),
-    ("wgan-r1", "gp_weight", 1.0), ("wgan-sn", "power_iterations", None),
-    ("sngan-hinge", "power_iterations", None),
-])
-def test_build_model_uses_the_registry_variant(model, argument, value):
-    from keras_wgan.models.registry import get_variant
-
-    config = TrainConfig(out="o", model=model, width=2, latent_dim=4,
-                         n_critic=3, learning_rate=2e-3,
-                         **({argument: value} if value else {}))
-    images = np.zeros((10, 28, 28, 1), "float32")
-    built = train.build_model(config, train.TrainingData(images))
-    variant = get_variant(model)
-    assert type(built) is variant.model_class
-    assert built.n_critic == 3 and built.latent_dim == 4
-    expected = variant.default(argument) if value is None else value
-    assert getattr(built, argument) == pytest.approx(expected)
-    assert float(built.generator_optimizer.learning_rate) == pytest.approx(2e-3)
-
-
 @pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
                       "tests/models/test_lipschitz.py trains on all")
 def test_train_a_spectral_normalised_critic_and_resume_it(tmp_path, capsys):
@@ -225,199 +203,7 @@ def test_ttur_rates_and_ema_are_recorded_and_kept_by_resume(tmp_path,
     assert grids[0].read_bytes() != grids[1].read_bytes()
 
 
-# ------------------------------------------------------------------ resume
-
-
-def _train_process(out, *args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "keras_wgan", "train", "--out", str(out), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env=dict(os.environ, PYTHONPATH=ROOT, KERAS_BACKEND="torch"),
-    )
-
-
-def _finish(process):
-    stdout, stderr = process.communicate(timeout=1200)
-    assert process.returncode == 0, stderr
-    return stdout
-
-
-def _resume_after_sigkill(tmp_path, num_images, epochs, kill_after):
-    """Trains straight, and killed + resumed; returns both run folders."""
-    common = [*CLI_RUN, "--num-images", str(num_images), "--epochs", str(epochs)]
-    straight, killed = tmp_path / "straight", tmp_path / "killed"
-    _finish(_train_process(straight, *common))
-
-    process = _train_process(killed, *common)
-    target = killed / "checkpoints" / f"epoch_{kill_after:04d}.keras"
-    deadline = time.monotonic() + 1200
-    while not target.exists():
-        assert process.poll() is None, "the run ended before it was killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
-    time.sleep(0.3)  # a few steps into the next epoch
-    process.send_signal(signal.SIGKILL)
-    process.communicate(timeout=60)
-    epoch, _ = checkpoints.latest_checkpoint(killed / "checkpoints")
-    assert kill_after <= epoch < epochs, "the kill came after the last epoch"
-
-    stdout = _finish(_train_process(killed, "--resume"))
-    assert f"({epoch} epochs done)" in stdout
-    return straight, killed
-
-
-def _assert_same_run(straight, killed):
-    assert_same_state(
-        state(keras.models.load_model(straight / "model.keras")),
-        state(keras.models.load_model(killed / "model.keras")),
-    )
-    # Every logged number of every epoch, to the last digit.
-    assert (straight / "metrics.csv").read_text() == (
-        killed / "metrics.csv").read_text()
-
-
-@pytest.mark.backends("torch", reason="the CLI runs on torch here; the API "
-                      "test covers all")
-def test_cli_run_killed_mid_epoch_resumes_to_the_same_weights(tmp_path):
-    # 96 images in steps of 2 x 8: 6 generator steps per epoch. Epochs of
-    # these tiny networks take a fraction of a second on a quiet machine:
-    # enough of them after the kill point that the kill, 0.3 s after epoch
-    # 2's checkpoint, still lands before the last.
-    _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=96,
-                                            epochs=12, kill_after=2))
-
-
-@pytest.mark.slow
-@pytest.mark.backends("torch", reason="the CLI runs on torch here; the API "
-                      "test covers all")
-def test_cli_2000_steps_straight_equal_1000_kill_resume_1000(tmp_path):
-    # 320 images in steps of 2 x 8: 20 generator steps per epoch.
-    _assert_same_run(*_resume_after_sigkill(tmp_path, num_images=320,
-                                            epochs=100, kill_after=50))
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    """A one-epoch CLI run (run.json and one checkpoint), made in-process."""
-    out = tmp_path_factory.mktemp("finished") / "run"
-    assert cli.main(["train", "--out", str(out), "--epochs", "1",
-                     "--num-images", "16", *CLI_RUN]) == 0
-    return out
-
-
-def _copy_run(finished_run, tmp_path, with_checkpoint=True):
-    out = tmp_path / "run"
-    out.mkdir(parents=True)
-    shutil.copy(finished_run / "run.json", out / "run.json")
-    if with_checkpoint:
-        shutil.copytree(finished_run / "checkpoints", out / "checkpoints")
-    return out
-
-
-def _resume_error(capsys, out, *args):
-    before = snapshot(out)
-    status = cli.main(["train", "--out", str(out), "--resume", *args])
-    err = error_lines(capsys)
-    assert status == 2 and len(err.splitlines()) == 1, err
-    assert snapshot(out) == before, "a rejected resume changed files"
-    return err
-
-
-def test_resume_rejects_what_would_make_another_run(finished_run, tmp_path,
-                                                    capsys):
-    out = _copy_run(finished_run, tmp_path)
-    err = _resume_error(capsys, out, "--epochs", "3", "--batch-size", "4")
-    assert "--batch-size 4 differs from the run's recorded --batch-size 8" in err
-    err = _resume_error(capsys, out, "--epochs", "1")
-    assert "--epochs must be > 1 to resume" in err
-    err = _resume_error(capsys, out, "--overwrite")
-    assert "--resume and --overwrite exclude each other" in err
-    err = _resume_error(capsys, out, "--epochs", "3", "--clip-value", "0.1")
-    assert "--clip-value 0.1 differs from the run's recorded --clip-value None" in err
-
-
-def test_resume_rejects_missing_unreadable_and_foreign_files(finished_run,
-                                                             tmp_path, capsys):
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    assert "holds no run.json" in _resume_error(capsys, empty)
-    (empty / "run.json").write_text("{not json")
-    assert "is not a run record written by 'train'" in _resume_error(
-        capsys, empty)
-
-    bare = _copy_run(finished_run, tmp_path / "bare", with_checkpoint=False)
-    assert "has no checkpoint in checkpoints/" in _resume_error(capsys, bare)
-
-    run = _copy_run(finished_run, tmp_path / "junk")
-    (run / "checkpoints" / "epoch_0001.keras").write_bytes(b"PK\x03\x04junk")
-    err = _resume_error(capsys, run, "--epochs", "3")
-    assert err == (f"error: --resume: no checkpoint in {run}/checkpoints is "
-                   "intact (epoch_0001.keras: its SHA-256 differs from the "
-                   "one recorded when it was written); start again with "
-                   "--overwrite.")
-
-    foreign = _copy_run(finished_run, tmp_path / "foreign")
-    record = (foreign / "run.json").read_text()
-    (foreign / "run.json").write_text(record.replace('"wgan-gp"', '"wgan"'))
-    err = _resume_error(capsys, foreign, "--epochs", "3")
-    assert "holds a WGANGP, expected a keras_wgan WGAN" in err
-
-
-def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
-                                                         tmp_path, capsys):
-    # LEGACY_RECORD was written by keras_wgan/cli/commands.py for the run
-    # that `finished_run` makes (CLI_RUN, one epoch of 16 images).
-    out = _copy_run(finished_run, tmp_path)
-    legacy = dict(LEGACY_RECORD, out=str(out))
-    (out / "run.json").write_text(json.dumps(legacy, indent=2))
-    # A run of today records the data and the networks too; the legacy
-    # runs were MNIST on the MNIST networks.
-    added = dict(recipe=None, dataset="mnist", image_size=None,
-                 channels=None, architecture="mnist", conditional=False,
-                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
-                 critic_learning_rate=None, generator_learning_rate=None,
-                 generator_ema=None, devices=None, init_from=None,
-                 tensorboard=False)
-    fresh = json.loads((finished_run / "run.json").read_text())
-    data = fresh.pop("data")
-    assert data["source"] == "mnist"
-    assert fresh == dict(legacy, out=str(finished_run), **added)
-    assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
-                     "--learning-rate", "0.002"]) == 0
-    assert "resuming from" in capsys.readouterr().out
-    record = json.loads((out / "run.json").read_text())
-    # The resume records the data it continued on, for the next resume.
-    assert record.pop("data") == data
-    assert record == dict(legacy, epochs=2, learning_rate=0.002,
-                          devices=None, tensorboard=False, resumed=[
-        {"checkpoint": os.path.join("checkpoints", "epoch_0001.keras"),
-         "initial_epoch": 1}])
-    model = keras.models.load_model(out / "model.keras")
-    # 16 images in steps of 2 x 8: one generator step per epoch.
-    assert int(model.generator_optimizer.iterations) == 2
-    assert float(model.critic_optimizer.learning_rate) == pytest.approx(0.002)
-    assert sorted(os.listdir(out / "checkpoints")) == [
-        "epoch_0001.keras", "epoch_0002.keras", "manifest.json"]
-
-
-def test_nan_stops_the_cli_with_status_3_and_one_line(tmp_path, capsys):
-    out = tmp_path / "run"
-    # A learning rate of 1e38 overflows the critic's weights within steps.
-    status = cli.main(["train", "--out", str(out), "--epochs", "2",
-                       "--num-images", "32", *CLI_RUN, "--model", "wgan",
-                       "--learning-rate", "1e38"])
-    err = error_lines(capsys).splitlines()
-    assert status == 3 and len(err) == 1, err
-    assert "became nan at epoch 1, step" in err[0]
-    assert "No checkpoint was written before it" in err[0]
-    assert not (out / "checkpoints").exists()
-
-
 # ------------------------------------------------- faults of issue 20
-
-
-def _resume(out, *args):
-    return cli.main(["train", "--out", str(out), "--resume", *args])
 
 
 def test_writing_into_model_keras_cannot_change_the_run(finished_run,
@@ -425,22 +211,22 @@ def test_writing_into_model_keras_cannot_change_the_run(finished_run,
     # Fault 1: model.keras was a hard link to the newest checkpoint, so
     # `cp B/model.keras A/model.keras` replaced A's checkpoint and --resume
     # continued B's run; garbage in model.keras destroyed the checkpoint.
-    out = _copy_run(finished_run, tmp_path)
+    out = copy_run(finished_run, tmp_path)
     shutil.copy(finished_run / "model.keras", out / "model.keras")
     checkpoint = out / "checkpoints" / "epoch_0001.keras"
     own = checkpoint.read_bytes()
     other = tmp_path / "other.keras"
-    gan = train.build_model(
+    gan = model_setup.build_model(
         TrainConfig(out="o", model="wgan-gp", width=2, latent_dim=8,
                     n_critic=2, seed=9),
-        train.TrainingData(np.zeros((8, 28, 28, 1), "float32")))
+        training_data.TrainingData(np.zeros((8, 28, 28, 1), "float32")))
     gan.save(other)
     subprocess.run(["cp", str(other), str(out / "model.keras")], check=True)
     assert checkpoint.read_bytes() == own
     with open(out / "model.keras", "wb") as f:
         f.write(b"garbage")
     assert checkpoint.read_bytes() == own
-    assert _resume(out, "--epochs", "2") == 0
+    assert resume(out, "--epochs", "2") == 0
     assert f"resuming from {checkpoint} (1 epochs done)\n" in (
         capsys.readouterr().out)
     resumed = keras.models.load_model(out / "model.keras")
@@ -451,14 +237,14 @@ def test_a_damaged_newest_checkpoint_falls_back_to_the_one_before(
         finished_run, tmp_path, capsys):
     # Fault 3: a damaged newest checkpoint stopped the resume although an
     # intact one sat beside it.
-    out = _copy_run(finished_run, tmp_path)
-    assert _resume(out, "--epochs", "2") == 0
+    out = copy_run(finished_run, tmp_path)
+    assert resume(out, "--epochs", "2") == 0
     newest = out / "checkpoints" / "epoch_0002.keras"
     data = bytearray(newest.read_bytes())
     data[len(data) // 2] ^= 0xFF  # one byte: still a zip of the same size
     newest.write_bytes(bytes(data))
     capsys.readouterr()
-    assert _resume(out, "--epochs", "3") == 0
+    assert resume(out, "--epochs", "3") == 0
     assert capsys.readouterr().out.splitlines()[0] == (
         f"resuming from {out}/checkpoints/epoch_0001.keras (1 epochs done); "
         "passed over epoch_0002.keras: its SHA-256 differs from the one "
@@ -473,7 +259,7 @@ def test_stale_temporary_files_go_on_resume_and_overwrite(finished_run,
                                                           tmp_path):
     # Fault 4: a 0-byte temporary file of a write that SIGTERM interrupted
     # survived --resume and even --overwrite.
-    out = _copy_run(finished_run, tmp_path)
+    out = copy_run(finished_run, tmp_path)
     stale = [out / "checkpoints" / ".epoch_0002.4711.0a1b2c3d.tmp.keras",
              out / ".run.4711.0a1b2c3d.tmp.json"]
     for args in (["--resume", "--epochs", "2"],
@@ -483,41 +269,6 @@ def test_stale_temporary_files_go_on_resume_and_overwrite(finished_run,
             path.write_bytes(b"")
         assert cli.main(["train", "--out", str(out), *args]) == 0
         assert not any(path.exists() for path in stale)
-
-
-@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143),
-                                             (signal.SIGINT, 130)])
-def test_a_signal_during_a_checkpoint_write_stops_after_it(
-        tmp_path, capsys, monkeypatch, signum, status):
-    # Fault 4: SIGTERM and Ctrl-C (SIGINT) stop at a safe point with one
-    # line naming the last checkpoint and the resume command.
-    out = tmp_path / "run"
-    digest = checkpoints.file_digest
-
-    def signalled_midway(path):
-        os.kill(os.getpid(), signum)  # while the checkpoint is written
-        return digest(path)
-
-    monkeypatch.setattr(checkpoints, "file_digest", signalled_midway)
-    assert cli.main(["train", "--out", str(out), "--epochs", "3",
-                     "--num-images", "16", *CLI_RUN]) == status
-    err = error_lines(capsys)
-    checkpoint = out / "checkpoints" / "epoch_0001.keras"
-    assert err == (
-        f"interrupted: {signum.name}: training stopped; the last checkpoint is "
-        f"{checkpoint} (epoch 1); continue with: python -m keras_wgan train "
-        f"--out {out} --resume")
-    # The write it interrupted was finished, and nothing else was begun.
-    monkeypatch.undo()
-    assert checkpoints.verify_checkpoint(checkpoint) is None
-    files = snapshot(out)
-    assert not [name for name in files if ".tmp" in name or "lock" in name]
-    assert sorted(files) == ["checkpoints/epoch_0001.keras",
-                             "checkpoints/manifest.json", "metrics.csv",
-                             "model.keras", "run.json"]
-    assert _resume(out) == 0
-    model = keras.models.load_model(out / "model.keras")
-    assert int(model.generator_optimizer.iterations) == 3
 
 
 _HOLD_LOCK = """
@@ -534,7 +285,7 @@ def test_a_train_on_a_folder_another_process_holds_is_refused(
         finished_run, tmp_path, capsys):
     # Fault 2: two runs on one folder both "succeeded", the first lost.
     # The other process holds the lock as a running `train` does.
-    out = _copy_run(finished_run, tmp_path)
+    out = copy_run(finished_run, tmp_path)
     holder = subprocess.Popen([sys.executable, "-c", _HOLD_LOCK,
                                str(out / ".lock")], stdout=subprocess.PIPE,
                               text=True)
@@ -555,7 +306,7 @@ def test_a_train_on_a_folder_another_process_holds_is_refused(
         holder.stdout.close()
     # Killed, it holds nothing: its .lock file is no lock.
     assert (out / ".lock").exists()
-    assert _resume(out, "--epochs", "2") == 0
+    assert resume(out, "--epochs", "2") == 0
     assert not (out / ".lock").exists()
 
 
@@ -566,7 +317,7 @@ def test_a_second_train_on_a_running_folder_is_refused_then_ctrl_c(tmp_path,
     # Fault 2: two runs on one folder both "succeeded", the first lost.
     # Fault 4: Ctrl-C printed a 42-line traceback.
     out = tmp_path / "run"
-    process = _train_process(out, *CLI_RUN, "--num-images", "96",
+    process = train_process(out, *CLI_RUN, "--num-images", "96",
                              "--epochs", "1000")
     first = out / "checkpoints" / "epoch_0001.keras"
     deadline = time.monotonic() + 300
@@ -594,7 +345,7 @@ def test_a_second_train_on_a_running_folder_is_refused_then_ctrl_c(tmp_path,
     assert "Traceback" not in stderr
     assert not [name for name in snapshot(out) if ".tmp" in name]
     epoch, _ = checkpoints.latest_checkpoint(out / "checkpoints")
-    assert _resume(out, "--epochs", str(epoch + 1)) == 0
+    assert resume(out, "--epochs", str(epoch + 1)) == 0
 
 
 def _no_work(monkeypatch):
@@ -648,7 +399,7 @@ def test_read_only_places_are_one_line_before_any_work(finished_run,
                                                        monkeypatch):
     locked = tmp_path / "locked"
     locked.mkdir()
-    run = _copy_run(finished_run, tmp_path / "copy")
+    run = copy_run(finished_run, tmp_path / "copy")
     _read_only(monkeypatch, locked, run / "checkpoints")
     _no_work(monkeypatch)
     cases = [
@@ -681,83 +432,6 @@ def test_a_really_read_only_folder_is_one_line(tmp_path, capsys):
         assert "permission denied" in error_lines(capsys)
     finally:
         locked.chmod(0o755)
-
-
-def test_missing_run_json_resumes_from_the_checkpoints_with_options_given(
-        finished_run, tmp_path, capsys):
-    # Fault 6: without run.json only --overwrite (deleting the checkpoints)
-    # was offered.
-    out = _copy_run(finished_run, tmp_path)
-    (out / "run.json").unlink()
-    err = _resume_error(capsys, out, "--epochs", "2")
-    assert err == (
-        f"error: --resume: {out} holds no run.json, but its checkpoints are "
-        "there; to continue from them give the options that a checkpoint "
-        f"does not record: python -m keras_wgan train --out {out} --resume "
-        "--batch-size ... --num-images ... --split ... (and --dataset, "
-        "--image-size and --channels if the run had them).")
-    err = _resume_error(capsys, out, "--epochs", "2", "--batch-size", "8",
-                        "--num-images", "16", "--split", "test", "--width",
-                        "3")
-    assert "--width 3 differs from the checkpoint's --width 2" in err
-    assert _resume(out, "--epochs", "2", "--batch-size", "8", "--num-images",
-                   "16", "--split", "test", "--verbose", "0") == 0
-    record = json.loads((out / "run.json").read_text())
-    original = json.loads((finished_run / "run.json").read_text())
-    # What the checkpoint and the options tell is what was recorded.
-    for name in ("model", "n_critic", "latent_dim", "width", "seed",
-                 "batch_size", "split", "num_images"):
-        assert record[name] == original[name], name
-    assert record["recreated_from"] == "checkpoints/epoch_0001.keras"
-    assert record["epochs"] == 2
-    assert RunFolder(str(out)).read_record() == record
-
-
-def test_init_from_a_checkpoint_starts_from_its_weights(tmp_path):
-    def run(name, *extra):
-        out = tmp_path / name
-        assert cli.main(["train", "--epochs", "1", "--out", str(out),
-                         "--num-images", "32", *CLI_RUN, *extra]) == 0
-        return out
-
-    def distance(a, b):
-        return sum(float(np.abs(keras.ops.convert_to_numpy(x)
-                                - keras.ops.convert_to_numpy(y)).sum())
-                   for x, y in zip(a.weights, b.weights, strict=True))
-
-    donor_run = run("donor", "--seed", "1")
-    donor = str(donor_run / "model.keras")
-    warm = keras.models.load_model(run("warm", "--init-from", donor,
-                                       "--generator-ema", "0.9")
-                                   / "model.keras")
-    scratch = keras.models.load_model(run("scratch") / "model.keras")
-    record = json.loads((tmp_path / "warm" / "run.json").read_text())
-    assert record["init_from"] == donor
-    donor = keras.models.load_model(donor)
-    # The same seed and steps from the donor's weights, not from the
-    # seed's own initialisation: near the donor, far from the fresh run.
-    for player in ("critic", "generator"):
-        near = distance(getattr(warm, player), getattr(donor, player))
-        far = distance(getattr(scratch, player), getattr(donor, player))
-        assert near < 0.5 * far, (player, near, far)
-
-
-def test_init_from_copies_every_weight_and_the_average(tmp_path):
-    config = TrainConfig(out=str(tmp_path / "run"), width=2, latent_dim=8,
-                         generator_ema=0.99)
-    images = np.zeros((32, 28, 28, 1), "float32")
-    donor = train.build_model(TrainConfig(out="x", width=2, latent_dim=8,
-                                          seed=3), train.TrainingData(images))
-    donor.save(tmp_path / "donor.keras")
-    model = train.build_model(config, train.TrainingData(images))
-    train.init_from(model, str(tmp_path / "donor.keras"))
-    for player in ("critic", "generator", "ema_generator"):
-        source = donor.generator if player == "ema_generator" else \
-            getattr(donor, player)
-        for ours, theirs in zip(getattr(model, player).weights,
-                                source.weights, strict=True):
-            np.testing.assert_array_equal(keras.ops.convert_to_numpy(ours),
-                                          keras.ops.convert_to_numpy(theirs))
 
 
 @pytest.mark.parametrize("extra, message", [

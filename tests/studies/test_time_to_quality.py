@@ -138,7 +138,7 @@ def test_plot_curves_writes_an_image(tmp_path):
 
 
 def test_every_studied_recipe_is_a_valid_train_config():
-    from keras_wgan.cli.config import TrainConfig
+    from keras_wgan.cli.train_config import TrainConfig
 
     for recipe in study.STUDIED_RECIPES.values():
         options = {key: value for key, value in recipe.options.items()

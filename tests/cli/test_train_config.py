@@ -1,4 +1,4 @@
-"""keras_wgan.cli.config: TrainConfig and SampleConfig, defaults and checks."""
+"""keras_wgan.cli.train_config: TrainConfig, defaults and checks."""
 
 import dataclasses
 import json
@@ -6,12 +6,9 @@ import json
 import pytest
 
 from keras_wgan.cli import build_parser
-from keras_wgan.cli.config import RESUME_MAY_CHANGE
-from keras_wgan.cli.config import SampleConfig
-from keras_wgan.cli.config import TrainConfig
-from keras_wgan.cli.config import flag
+from keras_wgan.cli.train_config import RESUME_MAY_CHANGE
+from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.models.registry import get_variant
-from keras_wgan.zoo import PRETRAINED_MODELS
 
 # run.json as the command line wrote it before it was split into modules
 # (keras_wgan/cli/commands.py), for a run with a few options given.
@@ -187,26 +184,3 @@ def test_resume_of_a_record_with_a_bad_value_is_one_line():
         TrainConfig.resumed(record, {"out": "o"})
 
 
-def test_flag_names():
-    assert [flag(n) for n in RESUME_MAY_CHANGE] == [
-        "--epochs", "--verbose", "--data-dir", "--download", "--learning-rate",
-        "--devices", "--tensorboard"]
-
-
-def test_sample_config_defaults_and_checks():
-    config = SampleConfig(checkpoint="m.keras", out="g.png")
-    assert (config.n, config.seed, config.columns) == (64, 0, None)
-    for kwargs, message in [
-        ({"checkpoint": "m.keras", "out": "g.jpg"},
-         "--out must name a .png file, got g.jpg."),
-        ({"out": "g.png"}, "give one of --checkpoint and --pretrained."),
-        ({"pretrained": "mnist-gan", "out": "g.png"},
-         f"pretrained must be one of {PRETRAINED_MODELS}, got 'mnist-gan'."),
-        ({"checkpoint": "m.keras", "out": "g.png", "n": 0},
-         "n must be an integer >= 1, got 0."),
-        ({"checkpoint": "m.keras", "out": "g.png", "columns": 0},
-         "columns must be an integer >= 1, got 0."),
-    ]:
-        with pytest.raises(ValueError) as error:
-            SampleConfig(**kwargs)
-        assert str(error.value) == message

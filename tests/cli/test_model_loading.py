@@ -1,4 +1,4 @@
-"""keras_wgan.cli.checkpoint: a .keras file named by an option, or one line."""
+"""keras_wgan.cli.model_loading: a .keras file named by an option, or one line."""
 
 import zipfile
 
@@ -7,8 +7,8 @@ import pytest
 
 import keras_wgan
 from keras_wgan.cli import UsageError
-from keras_wgan.cli.checkpoint import UnreadableModelError
-from keras_wgan.cli.checkpoint import load_model
+from keras_wgan.cli.model_loading import UnreadableModelError
+from keras_wgan.cli.model_loading import load_model
 from tests.helpers import small_models
 
 

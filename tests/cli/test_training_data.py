@@ -1,5 +1,5 @@
 """`train` on data other than MNIST: image folders, array files, other
-architectures, image sizes and channels (keras_wgan.cli.train)."""
+architectures, image sizes and channels (keras_wgan.cli.training_data)."""
 
 import json
 
@@ -8,8 +8,10 @@ import pytest
 from PIL import Image
 
 from keras_wgan import cli
-from keras_wgan.cli import train
-from keras_wgan.cli.config import TrainConfig
+from keras_wgan.cli import model_setup
+from keras_wgan.cli import training_data
+from keras_wgan.cli.train_config import TrainConfig
+from keras_wgan.nets.registry import build_networks
 from tests.cli.helpers import error_lines
 
 # A tiny run: 2-filter networks, batches of 4, 2 critic updates a step.
@@ -83,16 +85,28 @@ def test_an_npz_file_trains_with_its_channels(tmp_path, capsys, channels,
     assert record["image_shape"] == shape and record["num_images"] == 12
 
 
-@pytest.mark.parametrize("architecture, size, layer", [
-    ("dcgan", 16, "conv_1"), ("resnet", 16, "block_1")])
-def test_the_architecture_option_builds_its_networks(architecture, size,
-                                                     layer):
+@pytest.mark.parametrize("architecture, other, block", [
+    ("dcgan", "resnet", "conv_1"), ("resnet", "dcgan", "block_1")])
+def test_the_architecture_option_builds_its_networks(architecture, other,
+                                                     block):
     config = TrainConfig(out="o", architecture=architecture, width=2,
                          latent_dim=4)
-    images = np.zeros((8, size, size, 3), "float32")
-    model = train.build_model(config, train.TrainingData(images))
-    assert model.critic.get_layer(layer) is not None
-    assert model.generator.output_shape == (None, size, size, 3)
+    images = np.zeros((8, 16, 16, 3), "float32")
+    model = model_setup.build_model(config,
+                                    training_data.TrainingData(images))
+
+    def shapes(network):
+        return [tuple(weight.shape) for weight in network.weights]
+
+    # The networks are those of --architecture, not of the other family.
+    for name in (architecture, other):
+        critic, generator = build_networks(name, (16, 16, 3), latent_dim=4,
+                                           width=2)
+        same = (shapes(critic) == shapes(model.critic)
+                and shapes(generator) == shapes(model.generator))
+        assert same == (name == architecture), name
+    assert block in [layer.name for layer in model.critic.layers]
+    assert model.generator.output_shape == (None, 16, 16, 3)
 
 
 @pytest.mark.parametrize("extra, message", [

@@ -1,4 +1,4 @@
-"""The options of `train` and `sample`, with their defaults, checked.
+"""`TrainConfig`: the options of `train`, with their defaults, checked.
 
 A config is built from the options given on the command line (the parser's
 defaults are all `None`, so `given_options` tells them from one parse) and
@@ -7,12 +7,19 @@ which options were given, which a resumed run needs: it may change only
 `RESUME_MAY_CHANGE`.
 """
 
+import argparse
 import dataclasses
-import os
+from typing import Any
 
 from keras_wgan.argument_validation import check_choice
 from keras_wgan.argument_validation import check_float
 from keras_wgan.argument_validation import check_int
+from keras_wgan.cli.options import MAX_SAMPLES
+from keras_wgan.cli.options import check_bool
+from keras_wgan.cli.options import check_path
+from keras_wgan.cli.options import flag
+from keras_wgan.cli.options import given_options
+from keras_wgan.cli.options import set_checked
 from keras_wgan.cli.recipes import RECIPES
 from keras_wgan.cli.recipes import recipe_options
 from keras_wgan.models.registry import VARIANTS
@@ -39,37 +46,9 @@ LR_DECAYS = ("none", "linear")
 CONDITIONAL_MODELS = ("wgan-gp",)
 
 
-def flag(name):
-    """Returns the command-line flag of an option, e.g. `--batch-size`.
-
-    Example:
-
-    >>> flag("batch_size")
-    '--batch-size'
-    """
-    return "--" + name.replace("_", "-")
-
-
-def given_options(namespace):
-    """Returns the options given on the command line, by name.
-
-    Args:
-        namespace: What `build_parser().parse_args(...)` returned.
-
-    Returns:
-        A dict of the options whose value is not `None` (every parser
-        default is `None`), without the command name.
-
-    Example:
-
-    >>> from keras_wgan.cli import build_parser
-    >>> args = build_parser().parse_args(["sample", "--pretrained",
-    ...                                   "mnist-wgan", "--out", "g.png"])
-    >>> given_options(args)
-    {'pretrained': 'mnist-wgan', 'out': 'g.png'}
-    """
-    return {name: value for name, value in vars(namespace).items()
-            if value is not None and name != "command"}
+#: The widest networks `train --width` builds: a DCGAN critic and generator
+#: of this width have about 670 million weights, 2.7 GB in float32.
+MAX_WIDTH = 1024
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -110,50 +89,51 @@ class TrainConfig:
     # The order of the fields is the order of the keys in run.json.
     model: str = "wgan-gp"
     out: str
-    recipe: str = None
+    recipe: str | None = None
     dataset: str = "mnist"
-    image_size: int = None
-    channels: int = None
-    architecture: str = None
+    image_size: int | None = None
+    channels: int | None = None
+    architecture: str | None = None
     conditional: bool = False
     epochs: int = 10
     batch_size: int = 64
-    n_critic: int = None
-    clip_value: float = None
-    gp_weight: float = None
-    learning_rate: float = None
-    critic_learning_rate: float = None
-    generator_learning_rate: float = None
-    generator_ema: float = None
+    # None until __post_init__ sets the model's default.
+    n_critic: int = None  # type: ignore[assignment]
+    clip_value: float | None = None
+    gp_weight: float | None = None
+    learning_rate: float | None = None
+    critic_learning_rate: float | None = None
+    generator_learning_rate: float | None = None
+    generator_ema: float | None = None
     lr_decay: str = "none"
     latent_dim: int = 128
     width: int = 64
-    data_dir: str = None
+    data_dir: str | None = None
     download: bool = False
     split: str = "train"
-    num_images: int = None
+    num_images: int | None = None
     seed: int = 0
-    init_from: str = None
+    init_from: str | None = None
     samples: int = 64
     sample_every: int = 1
     overwrite: bool = False
     resume: bool = False
     keep_checkpoints: int = 3
     verbose: int = 1
-    devices: int = None
+    devices: int | None = None
     tensorboard: bool = False
     explicit: frozenset = dataclasses.field(default=frozenset(), repr=False,
                                             compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         variant = VARIANTS[check_choice("model", self.model, TRAIN_MODELS)]
         if self.n_critic is None:
-            _set(self, "n_critic", variant.default("n_critic"))
-        _set(self, "out", _check_path("out", self.out))
+            set_checked(self, "n_critic", variant.default("n_critic"))
+        set_checked(self, "out", check_path("out", self.out))
         for name in ("epochs", "batch_size", "n_critic", "latent_dim", "width",
                      "samples", "sample_every", "keep_checkpoints"):
-            _set(self, name, check_int(name, getattr(self, name)))
-        _set(self, "seed", check_int("seed", self.seed, minimum=0))
+            set_checked(self, name, check_int(name, getattr(self, name)))
+        set_checked(self, "seed", check_int("seed", self.seed, minimum=0))
         for name, most, what in (
                 ("samples", MAX_SAMPLES, "one grid of at most 100 x 100 "
                  "images"),
@@ -163,9 +143,9 @@ class TrainConfig:
                 raise ValueError(f"{flag(name)} must be <= {most} ({what}), "
                                  f"got {getattr(self, name)}.")
         if self.num_images is not None:
-            _set(self, "num_images", check_int("num_images", self.num_images))
+            set_checked(self, "num_images", check_int("num_images", self.num_images))
         if self.devices is not None:
-            _set(self, "devices", check_int("devices", self.devices))
+            set_checked(self, "devices", check_int("devices", self.devices))
         for name, minimum, inclusive in (("clip_value", 0.0, False),
                                          ("gp_weight", 0.0, True),
                                          ("learning_rate", 0.0, False),
@@ -173,10 +153,10 @@ class TrainConfig:
                                          ("generator_learning_rate", 0.0,
                                           False)):
             if getattr(self, name) is not None:
-                _set(self, name, check_float(name, getattr(self, name),
+                set_checked(self, name, check_float(name, getattr(self, name),
                                             minimum, inclusive))
         if self.generator_ema is not None:
-            _set(self, "generator_ema", check_float(
+            set_checked(self, "generator_ema", check_float(
                 "generator_ema", self.generator_ema, 0.0, False))
             if self.generator_ema >= 1.0 or self.conditional:
                 raise ValueError(
@@ -184,15 +164,15 @@ class TrainConfig:
                     f"unconditional model, got {self.generator_ema!r}"
                     + (" with --conditional." if self.conditional else "."))
         if self.data_dir is not None:
-            _set(self, "data_dir", _check_path("data_dir", self.data_dir))
+            set_checked(self, "data_dir", check_path("data_dir", self.data_dir))
         if self.init_from is not None:
-            _set(self, "init_from", _check_init_from(self.init_from))
+            set_checked(self, "init_from", _check_init_from(self.init_from))
         for name in ("download", "overwrite", "resume", "conditional",
                      "tensorboard"):
-            _check_bool(name, getattr(self, name))
-        _set(self, "dataset", _check_path("dataset", self.dataset))
+            check_bool(name, getattr(self, name))
+        set_checked(self, "dataset", check_path("dataset", self.dataset))
         if self.image_size is not None:
-            _set(self, "image_size", check_int("image_size", self.image_size))
+            set_checked(self, "image_size", check_int("image_size", self.image_size))
         check_choice("channels", self.channels, (None, 1, 3))
         if self.architecture is not None:
             check_choice("architecture", self.architecture,
@@ -210,7 +190,7 @@ class TrainConfig:
                 + " or ".join(CONDITIONAL_MODELS) + f" only, got --model "
                 f"{self.model}."
             )
-        _set(self, "explicit", frozenset(self.explicit))
+        set_checked(self, "explicit", frozenset(self.explicit))
         # Each model has one Lipschitz hyperparameter; the other one's option
         # is an error rather than silently ignored.
         for other in TRAIN_MODELS:
@@ -225,7 +205,7 @@ class TrainConfig:
             raise ValueError("--download applies only without --data-dir.")
 
     @classmethod
-    def from_namespace(cls, namespace):
+    def from_namespace(cls, namespace: argparse.Namespace) -> "TrainConfig":
         """Returns the config of a parsed `train` command line.
 
         Args:
@@ -244,7 +224,7 @@ class TrainConfig:
         return cls.from_options(given_options(namespace))
 
     @classmethod
-    def from_options(cls, options):
+    def from_options(cls, options: dict[str, Any]) -> "TrainConfig":
         """Returns the config of the options given on the command line.
 
         Args:
@@ -276,7 +256,8 @@ class TrainConfig:
         return cls(**merged, explicit=frozenset(options))
 
     @classmethod
-    def resumed(cls, record, options):
+    def resumed(cls, record: dict[str, Any],
+                options: dict[str, Any]) -> "TrainConfig":
         """Returns the config of a resumed run.
 
         Args:
@@ -321,7 +302,7 @@ class TrainConfig:
         return cls(**merged, explicit=frozenset(options))
 
     @classmethod
-    def default(cls, name):
+    def default(cls, name: str) -> Any:
         """Returns the default of an option.
 
         Example:
@@ -331,7 +312,7 @@ class TrainConfig:
         """
         return getattr(cls(out="."), name)
 
-    def record(self, num_images):
+    def record(self, num_images: int | None) -> dict[str, Any]:
         """Returns what run.json records of a new run.
 
         Args:
@@ -347,7 +328,7 @@ class TrainConfig:
         >>> record["command"], record["num_images"], "resume" in record
         ('train', 100, False)
         """
-        record = {"command": "train"}
+        record: dict[str, Any] = {"command": "train"}
         for field in dataclasses.fields(self):
             if field.name not in _NOT_RECORDED:
                 record[field.name] = getattr(self, field.name)
@@ -355,7 +336,7 @@ class TrainConfig:
         return record
 
 
-def _check_init_from(source):
+def _check_init_from(source: Any) -> str:
     """Returns `--init-from`: a pretrained model's name or a `.keras` file.
 
     Example:
@@ -374,91 +355,4 @@ def _check_init_from(source):
             "init_from must be a pretrained model ("
             + ", ".join(PRETRAINED_MODELS) + f") or a .keras file, got "
             f"{source!r}.")
-    return _check_path("init_from", source)
-
-
-#: The widest networks `train --width` builds: a DCGAN critic and generator
-#: of this width have about 670 million weights, 2.7 GB in float32.
-MAX_WIDTH = 1024
-#: The most images `sample --n` draws: one PNG grid of 100 x 100 MNIST
-#: digits, 3002 x 3002 pixels.
-MAX_SAMPLES = 10_000
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class SampleConfig:
-    """The options of `sample`, defaults filled in and checked.
-
-    Example:
-
-    >>> SampleConfig(pretrained="mnist-wgan", out="g.png").n
-    64
-    >>> SampleConfig(pretrained="mnist-wgan", out="g.jpg")
-    Traceback (most recent call last):
-    ...
-    ValueError: --out must name a .png file, got g.jpg.
-    """
-
-    checkpoint: str = None
-    pretrained: str = None
-    n: int = 64
-    out: str
-    seed: int = 0
-    columns: int = None
-    classes: tuple = None
-    raw: bool = False
-
-    def __post_init__(self):
-        if (self.checkpoint is None) == (self.pretrained is None):
-            raise ValueError("give one of --checkpoint and --pretrained.")
-        if self.checkpoint is not None:
-            _set(self, "checkpoint", _check_path("checkpoint", self.checkpoint))
-        else:
-            check_choice("pretrained", self.pretrained, PRETRAINED_MODELS)
-        _set(self, "out", _check_path("out", self.out))
-        if not self.out.endswith(".png"):
-            raise ValueError(f"--out must name a .png file, got {self.out}.")
-        _set(self, "n", check_int("n", self.n))
-        if self.n > MAX_SAMPLES:
-            raise ValueError(f"--n must be <= {MAX_SAMPLES} (one grid of "
-                             f"at most 100 x 100 images), got {self.n}.")
-        _set(self, "seed", check_int("seed", self.seed, minimum=0))
-        if self.columns is not None:
-            _set(self, "columns", check_int("columns", self.columns))
-        if self.classes is not None:
-            if self.columns is not None:
-                raise ValueError("--columns and --classes exclude each other "
-                                 "(a conditional grid has one row per class).")
-            _set(self, "classes", tuple(check_int("classes", value, 0)
-                                        for value in self.classes))
-        _check_bool("raw", self.raw)
-
-    @classmethod
-    def default(cls, name):
-        """Returns the default of an option.
-
-        Example:
-
-        >>> SampleConfig.default("n")
-        64
-        """
-        return getattr(cls(pretrained=PRETRAINED_MODELS[0], out=".png"), name)
-
-
-def _set(config, name, value):
-    # The configs are frozen: the checked (and converted) values replace
-    # the given ones while they are built.
-    object.__setattr__(config, name, value)
-
-
-def _check_path(name, value):
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a path, got {value!r}.")
-    return value
-
-
-def _check_bool(name, value):
-    if not isinstance(value, bool):
-        raise ValueError(f"{name} must be True or False, got {value!r}.")
+    return check_path("init_from", source)

@@ -7,7 +7,7 @@ import zipfile
 
 import keras
 
-from keras_wgan.cli.parser import UsageError
+from keras_wgan.cli.errors import UsageError
 
 # Keras's own message is kept up to this many characters, cut at a word.
 _MAX_DETAIL = 300
@@ -20,12 +20,12 @@ class UnreadableModelError(UsageError):
     archive)"`.
     """
 
-    def __init__(self, message, reason):
+    def __init__(self, message: str, reason: str) -> None:
         super().__init__(message)
         self.reason = reason
 
 
-def unreadable_reason(path, error):
+def unreadable_reason(path: str, error: BaseException) -> str:
     """Returns why the `.keras` file `path` did not load, in one line.
 
     Args:
@@ -59,7 +59,8 @@ def unreadable_reason(path, error):
             f"{message.rstrip('.')})")
 
 
-def load_model(path, flag, expected, exact=False):
+def load_model(path: str, flag: str, expected: type[keras.Model],
+               exact: bool = False) -> keras.Model:
     """Loads a `.keras` model of class `expected`.
 
     Args:
@@ -83,7 +84,7 @@ def load_model(path, flag, expected, exact=False):
     >>> load_model("junk.keras", "--checkpoint", keras_wgan.WGAN)
     Traceback (most recent call last):
     ...
-    keras_wgan.cli.checkpoint.UnreadableModelError: --checkpoint: junk.keras is not a .keras file (not a zip archive).
+    keras_wgan.cli.model_loading.UnreadableModelError: --checkpoint: junk.keras is not a .keras file (not a zip archive).
     """
     try:
         model = keras.models.load_model(path)
