@@ -11,7 +11,7 @@ from keras_wgan.cli.checkpoint import load_model
 from keras_wgan.cli.config import SampleConfig
 from keras_wgan.cli.config import given_options
 from keras_wgan.cli.parser import UsageError
-from keras_wgan.images import save_image_grid
+from keras_wgan.image_grids import save_image_grid
 
 
 def prepare(args):
