@@ -225,8 +225,8 @@ def read_split(dataset: mnist_sources.IdxDataset, split: str,
     Example:
 
     >>> digits = read_split(mnist_sources.MNIST, "test")
-    >>> digits.images.shape, digits.images.dtype, digits.where
-    ((10000, 28, 28), dtype('uint8'), 'the copy embedded in keras_wgan')
+    >>> digits.images.shape, digits.images.dtype, digits.labels[:3]
+    ((10000, 28, 28), dtype('uint8'), array([7, 2, 1]))
     """
     if split not in _SPLITS:
         raise ValueError(f"split must be one of {_SPLITS}, got {split!r}.")

@@ -42,7 +42,8 @@ DATASETS = {
 #: The datasets the comparison study (`compare`) and the shipped
 #: MNIST-size classifiers know, by name: 28x28 grey images, the size of
 #: the study's networks. `train` takes any source of `load_images`.
-IMAGE_DATASETS = {name: DATASETS[name] for name in ("mnist", "fashion_mnist")}
+IMAGE_DATASETS = {name: DATASETS[name]
+                  for name in ("mnist", "fashion_mnist")}
 
 # Label names of the datasets above, index = label.
 _CLASS_NAMES = {
@@ -70,7 +71,6 @@ _CLASS_NAMES = {
 # 28x28 digits on black, padded rather than resized to 32x32 (as LeNet-5
 # and the 32x32 MNIST networks of the GAN literature do).
 _PADDED_TO_32 = ("mnist", "fashion_mnist")
-
 
 
 def load_images(source: str | os.PathLike, image_size: int | None = None,
