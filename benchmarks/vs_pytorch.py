@@ -85,6 +85,8 @@ def _load_images():
         raw = f.read()
     # IDX: a 16-byte header, then uint8 pixels row by row.
     pixels = np.frombuffer(raw, dtype=np.uint8, offset=16)
+    # keras_wgan.data.to_unit_range written out: the PyTorch worker must not
+    # import keras_wgan (and Keras with it), whose memory it would count.
     return (pixels.reshape(-1, 28, 28, 1).astype("float32") / 127.5) - 1.0
 
 

@@ -133,7 +133,8 @@ def check_images(images, name="x", image_shape=None):
     if not dtype.startswith(("float", "bfloat")):
         raise ValueError(
             f"{name} must be floating point with values in [-1, 1], got dtype "
-            f"{dtype}; scale uint8 pixels with x.astype('float32') / 127.5 - 1."
+            f"{dtype}; scale uint8 pixels with "
+            "keras_wgan.data.to_unit_range(x) (x / 127.5 - 1)."
         )
     values = keras.ops.convert_to_numpy(images)
     if not np.all(np.isfinite(values)):
@@ -173,7 +174,8 @@ def _check_range(values, name):
         raise ValueError(
             f"{name} values must lie in [-1, 1] (the generator ends in tanh), "
             f"got [{low:g}, {high:g}]; scale [0, 255] pixels with "
-            "x / 127.5 - 1 or [0, 1] values with 2 * x - 1."
+            "x / 127.5 - 1 (keras_wgan.data.to_unit_range of uint8 pixels) "
+            "or [0, 1] values with 2 * x - 1."
         )
 
 

@@ -13,7 +13,7 @@ import keras
 from keras_wgan import argument_validation
 from keras_wgan.checkpoints import Checkpoint  # noqa: F401 (public here)
 from keras_wgan.errors import NonFiniteError
-from keras_wgan.images import save_image_grid
+from keras_wgan.image_grids import save_image_grid
 from keras_wgan.quality.callback import QualityMetrics  # noqa: F401 (public here)
 from keras_wgan.tensorboard import TensorBoard  # noqa: F401 (public here)
 

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 
 from keras_wgan import argument_validation
-from keras_wgan.images import image_grid
+from keras_wgan.image_grids import image_grid
 
 _INSTALL = "pip install keras-wgan[tensorboard]"
 
@@ -44,7 +44,7 @@ def _protos():
 def png_bytes(images, columns: int = None) -> bytes:
     """Returns the PNG file of `image_grid(images, columns)`, as bytes.
 
-    The same bytes as `keras_wgan.images.save_image_grid` writes for the
+    The same bytes as `keras_wgan.image_grids.save_image_grid` writes for the
     same images (an RGBA PNG written by matplotlib).
 
     Example:

@@ -37,7 +37,7 @@ import keras_wgan  # noqa: E402  (sets the torch default before keras loads)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_wgan import images as image_files  # noqa: E402
+from keras_wgan import image_grids  # noqa: E402
 from keras_wgan.nets import architectures  # noqa: E402
 from keras_wgan.nets import bigan  # noqa: E402
 
@@ -134,10 +134,10 @@ def main(argv=None):
     with open(os.path.join(args.out, f"{name}.json"), "w") as file:
         json.dump(record, file, indent=2)
         file.write("\n")
-    image_files.save_image_grid(
+    image_grids.save_image_grid(
         np.concatenate([first, model.reconstruct(first)]),
         os.path.join(args.out, f"{name}_reconstructions.png"), columns=20)
-    image_files.save_image_grid(
+    image_grids.save_image_grid(
         model.generate(100, seed=args.seed),
         os.path.join(args.out, f"{name}_samples.png"), columns=10)
     print(json.dumps(record, indent=2))

@@ -40,7 +40,7 @@ import keras_wgan  # noqa: E402  (sets the torch default before keras loads)
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from keras_wgan import images as image_files  # noqa: E402
+from keras_wgan import image_grids  # noqa: E402
 from keras_wgan.nets import cyclegan  # noqa: E402
 
 _LUMA = np.asarray([0.299, 0.587, 0.114], "float32")
@@ -145,7 +145,7 @@ def main(argv=None):
         file.write("\n")
     for name, source, result in (("a_to_b", test[0], a_to_b),
                                  ("b_to_a", test[2], b_to_a)):
-        image_files.save_image_grid(
+        image_grids.save_image_grid(
             np.concatenate([source[:10], result[:10]]),
             os.path.join(args.out, f"{name}.png"), columns=10)
     print(json.dumps(record, indent=2))

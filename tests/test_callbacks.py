@@ -14,7 +14,7 @@ from matplotlib import image as mpl_image
 import keras_wgan
 from keras_wgan.callbacks import SampleGrid
 from keras_wgan.callbacks import TerminateOnNonFinite
-from keras_wgan.images import image_grid
+from keras_wgan.image_grids import image_grid
 from tests.helpers import real_digits
 from tests.helpers import small_models
 

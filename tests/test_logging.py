@@ -36,7 +36,7 @@ def test_the_package_logger_has_only_a_null_handler():
 def test_nothing_is_printed_unless_the_application_asks(tmp_path):
     assert "keras_wgan" not in _stderr("", tmp_path)
     shown = _stderr("logging.basicConfig(level=logging.INFO); ", tmp_path)
-    assert ("INFO:keras_wgan.data.datasets:MNIST 'test' from the copy "
+    assert ("INFO:keras_wgan.data.mnist:MNIST 'test' from the copy "
             "embedded in keras_wgan (10000 images;") in shown
 
 
@@ -46,5 +46,5 @@ def test_records_reach_a_handler_of_the_package_logger():
     with LogRecords() as log:
         keras_wgan.data.load_mnist("test")
     [record] = log.records
-    assert record.name == "keras_wgan.data.datasets"
+    assert record.name == "keras_wgan.data.mnist"
     assert record.getMessage().startswith("MNIST 'test' from ")

@@ -157,7 +157,7 @@ def test_conditional_model_logs_its_class_grid(tmp_path):
 
 
 def test_png_bytes_equal_the_file_save_image_grid_writes(tmp_path):
-    from keras_wgan.images import save_image_grid
+    from keras_wgan.image_grids import save_image_grid
     from keras_wgan.tensorboard import png_bytes
 
     images = np.random.default_rng(1).uniform(-1, 1, (5, 3, 3, 3))

@@ -12,7 +12,7 @@ from keras_wgan.cli.job import Job
 from keras_wgan.cli.model_loading import load_model
 from keras_wgan.cli.options import given_options
 from keras_wgan.cli.sample_config import SampleConfig
-from keras_wgan.images import save_image_grid
+from keras_wgan.image_grids import save_image_grid
 from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.zoo import pretrained
 

@@ -20,6 +20,7 @@ an uninterrupted one.
 """
 
 import math
+from typing import Any
 
 import keras
 import numpy as np
@@ -98,8 +99,10 @@ class ShuffledBatches(keras.utils.PyDataset):
     steps_per_epoch=batches.steps_per_pass, epochs=3)`.
     """
 
-    def __init__(self, images, batch_size, seed, shuffle=True, first_step=0,
-                 labels=None, parts=1, replicas=1, shard=None):
+    def __init__(self, images: np.ndarray, batch_size: int, seed: int,
+                 shuffle: bool = True, first_step: int = 0,
+                 labels: np.ndarray | None = None, parts: int = 1,
+                 replicas: int = 1, shard: int | None = None) -> None:
         # One worker and no multiprocessing. TensorFlow's adapter still
         # calls __getitem__ from its own threads, ahead and out of order;
         # each batch depends only on its index, so that changes nothing.
@@ -125,10 +128,10 @@ class ShuffledBatches(keras.utils.PyDataset):
         self._cached = (None, None)
 
     @property
-    def num_batches(self):
+    def num_batches(self) -> None:
         return None  # endless: fit's steps_per_epoch sets the epoch length
 
-    def order(self, data_pass):
+    def order(self, data_pass: int) -> np.ndarray:
         """Returns the image indices of pass `data_pass` in reading order."""
         if not self.shuffle:
             return np.arange(len(self.images))
@@ -159,7 +162,8 @@ class ShuffledBatches(keras.utils.PyDataset):
         return np.concatenate(rows)
 
 
-def short_last_step(count, batch_size, n_critic, replicas=1):
+def short_last_step(count: int, batch_size: int, n_critic: int,
+                    replicas: int = 1) -> int | None:
     """Returns the image count of a last step too short to split, or None.
 
     A fit step takes `batch_size * n_critic` images and gives each of the
@@ -185,7 +189,7 @@ def short_last_step(count, batch_size, n_critic, replicas=1):
     return None
 
 
-def split_validation(x, kwargs):
+def split_validation(x: Any, kwargs: dict) -> tuple[Any, dict]:
     """Applies `validation_split` to array input as Keras would.
 
     Keras splits arrays itself, but the training part is handed to `fit` as
@@ -227,14 +231,14 @@ def split_validation(x, kwargs):
     return x[:cut], kwargs
 
 
-def is_array(x):
+def is_array(x: Any) -> bool:
     """Returns whether `x` is an in-memory array (not a dataset or generator)."""
     return hasattr(x, "shape") and hasattr(x, "dtype") and not hasattr(
         x, "element_spec"
     )
 
 
-def batch_length(batch):
+def batch_length(batch: Any) -> Any:
     """Returns the number of samples in a batch or `(images, labels)` tuple.
 
     An int, or a scalar tensor where the size is unknown while tracing.
@@ -249,7 +253,7 @@ def batch_length(batch):
     return ops.shape(batch)[0]
 
 
-def split_batch(images, parts):
+def split_batch(images: Any, parts: int) -> list:
     """Splits a batch into `parts` consecutive critic batches.
 
     Sizes differ by at most one, so a short last batch of an epoch is used

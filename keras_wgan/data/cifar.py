@@ -15,7 +15,9 @@ import pickle
 
 import numpy as np
 
-from keras_wgan.data import datasets
+from keras_wgan.data import checks
+from keras_wgan.data import keras_folders
+from keras_wgan.data.pixels import to_unit_range
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -62,13 +64,16 @@ _CIFAR100 = _Cifar(
 )
 
 
-def load_cifar10(split="train", data_dir=None, return_labels=False, *,
-                 download=False):
+def load_cifar10(split: str = "train",
+                 data_dir: str | os.PathLike | None = None,
+                 return_labels: bool = False, *, download: bool = False
+                 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Loads CIFAR-10 as float32 RGB images `(N, 32, 32, 3)` in [-1, 1].
 
     CIFAR-10 has 50,000 train and 10,000 test images of 10 classes (0
     airplane, 1 automobile, 2 bird, 3 cat, 4 deer, 5 dog, 6 frog, 7 horse,
-    8 ship, 9 truck); pixels `x` in 0..255 become `x / 127.5 - 1`. The
+    8 ship, 9 truck); pixels `x` in 0..255 become `x / 127.5 - 1`
+    (`to_unit_range`). The
     sources, in order:
 
     1. `data_dir`, when given: a folder of the official python-version
@@ -116,8 +121,10 @@ def load_cifar10(split="train", data_dir=None, return_labels=False, *,
     return _load(_CIFAR10, split, data_dir, return_labels, download)
 
 
-def load_cifar100(split="train", data_dir=None, return_labels=False, *,
-                  download=False):
+def load_cifar100(split: str = "train",
+                  data_dir: str | os.PathLike | None = None,
+                  return_labels: bool = False, *, download: bool = False
+                  ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Loads CIFAR-100 as float32 RGB images `(N, 32, 32, 3)` in [-1, 1].
 
     As `load_cifar10`, with 100 classes (the "fine" labels, 0..99, in the
@@ -160,17 +167,13 @@ def _load(cifar, split, data_dir, return_labels, download):
         images, labels, where = _read_keras(cifar, split, download)
     _LOGGER.info(f"{cifar.title} {split!r} from {where} "
                   f"({len(images)} images)")
-    scaled = images.astype(np.float32)
-    scaled /= 127.5
-    scaled -= 1.0
-    if return_labels:
-        return scaled, labels
-    return scaled
+    scaled = to_unit_range(images)
+    return (scaled, labels) if return_labels else scaled
 
 
 def _read_keras(cifar, split, download):
     """Reads `split` through `keras.datasets`; returns `(x, y, where)`."""
-    archive = datasets._keras_datasets_dir() / cifar.keras_archive
+    archive = keras_folders.keras_datasets_dir() / cifar.keras_archive
     loader = f"keras.datasets.{cifar.keras_name}.load_data()"
     if not archive.exists() and not download:
         raise FileNotFoundError(
@@ -187,7 +190,7 @@ def _read_keras(cifar, split, download):
     # keras.utils.get_file reports a failed fetch as a bare Exception.
     except Exception as err:  # noqa: BLE001
         raise FileNotFoundError(
-            f"{loader} failed ({datasets._one_line(err)}); pass data_dir= "
+            f"{loader} failed ({checks.one_line(err)}); pass data_dir= "
             f"the folder of the files extracted from {cifar.archive}."
         ) from err
     images, labels = train if split == "train" else test
@@ -237,7 +240,7 @@ def _read_batch(cifar, path):
             pickle.UnpicklingError) as err:
         raise ValueError(
             f"{path}: not a {cifar.title} python-version file "
-            f"({datasets._one_line(err)})."
+            f"({checks.one_line(err)})."
         ) from err
     if data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
         raise ValueError(
@@ -277,5 +280,5 @@ def _check(cifar, images, labels, origin):
             f"{origin}: expected uint8 images of shape (N, 32, 32, 3), got "
             f"{images.dtype} {images.shape}."
         )
-    datasets._check_labels(labels, cifar.num_classes, origin)
-    datasets._check_counts(images, labels, origin)
+    checks.check_labels(labels, origin, cifar.num_classes)
+    checks.check_counts(images, labels, origin)

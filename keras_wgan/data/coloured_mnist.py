@@ -9,11 +9,15 @@ coloured MNIST classifier.
 """
 
 import logging
+import os
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from keras_wgan.argument_validation import check_class_labels
-from keras_wgan.data import datasets
+from keras_wgan.data import mnist
+from keras_wgan.data import mnist_sources
+from keras_wgan.data.pixels import to_unit_range
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -34,8 +38,12 @@ _PAD = 2  # MNIST's 28x28 digits padded to 32x32 on each side
 _CHUNK = 10_000
 
 
-def load_coloured_mnist(split="train", data_dir=None, return_labels=False,
-                        *, download=False, return_colours=False, seed=0):
+def load_coloured_mnist(split: str = "train",
+                        data_dir: str | os.PathLike | None = None,
+                        return_labels: bool = False, *,
+                        download: bool = False, return_colours: bool = False,
+                        seed: int = 0
+                        ) -> np.ndarray | tuple[np.ndarray, ...]:
     """Loads coloured MNIST: 32x32 RGB digits scaled to [-1, 1].
 
     Built from MNIST (`load_mnist`'s sources: `data_dir`, a prepared
@@ -58,7 +66,8 @@ def load_coloured_mnist(split="train", data_dir=None, return_labels=False,
        arithmetic, channel by channel:
        `(b_rgb * (255 - a) + f_rgb * a + 127) // 255`, so anti-aliased
        stroke edges fall between the two colours.
-    4. The uint8 result is scaled as in `load_mnist`, `x / 127.5 - 1`.
+    4. The uint8 result is scaled as in `load_mnist`, `x / 127.5 - 1`
+       (`to_unit_range`).
 
     The train split has 60,000 images, the test split 10,000, with 20
     (stroke, background) colour pairs about equally often. One line is
@@ -100,10 +109,8 @@ def load_coloured_mnist(split="train", data_dir=None, return_labels=False,
     array([-1., -1.,  1.], dtype=float32)
     """
     seed = _check_seed(seed)
-    mnist = datasets._MNIST
-    digits, labels, where, skipped = datasets._read_idx_dataset(
-        mnist, split, data_dir, download
-    )
+    digits, labels, where, skipped = mnist.read_split(
+        mnist_sources.MNIST, split, data_dir, download=download)
     colours = palette_indices(len(digits), split, seed)
     images = _colour(digits, colours)
     details = "; ".join([f"{len(images)} images", *skipped])
@@ -117,7 +124,8 @@ def load_coloured_mnist(split="train", data_dir=None, return_labels=False,
     return results[0] if len(results) == 1 else results
 
 
-def palette_indices(count, split="train", seed=0):
+def palette_indices(count: int, split: str = "train", seed: int = 0
+                    ) -> np.ndarray:
     """The (stroke, background) colours of the first `count` images.
 
     Step 2 of `load_coloured_mnist`, on its own: image `i`'s colours do not
@@ -163,7 +171,7 @@ def palette_indices(count, split="train", seed=0):
 NUM_JOINT_CLASSES = 10 * len(PALETTE) * (len(PALETTE) - 1)
 
 
-def joint_labels(digits, colours):
+def joint_labels(digits: ArrayLike, colours: ArrayLike) -> np.ndarray:
     """Numbers each (digit, stroke colour, background colour) 0..199.
 
     The classes of the shipped coloured MNIST classifier
@@ -207,7 +215,7 @@ def joint_labels(digits, colours):
     return NUM_JOINT_CLASSES // 10 * digits + pairs
 
 
-def split_joint_labels(labels):
+def split_joint_labels(labels: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Splits joint labels back into digits and colours.
 
     The inverse of `joint_labels`.
@@ -256,7 +264,5 @@ def _colour(digits, colours):
         background = rgb[colours[chunk, 1]][:, np.newaxis, np.newaxis, :]
         # At most 255 * 255 + 127, so uint16 never overflows.
         pixels = (background * (255 - alpha) + stroke * alpha + 127) // 255
-        images[chunk] = pixels
-    images /= 127.5
-    images -= 1.0
+        images[chunk] = to_unit_range(pixels.astype(np.uint8))
     return images

@@ -1,6 +1,8 @@
-"""The IDX file format of MNIST and Fashion-MNIST (LeCun et al.)."""
+"""The IDX file format of MNIST and Fashion-MNIST (LeCun et al.), and the
+file names of their splits."""
 
 import os
+import pathlib
 import struct
 import zlib
 
@@ -9,8 +11,15 @@ import numpy as np
 _IDX_UBYTE = 0x08
 _GZIP_MAGIC = b"\x1f\x8b"
 
+#: The official IDX file names `(images, labels)` of each split; Fashion-
+#: MNIST uses the same names, so a folder of either reads the same way.
+IDX_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
 
-def read_idx(path):
+
+def read_idx(path: str | os.PathLike) -> np.ndarray:
     """Reads an unsigned-byte IDX file, gzipped or not, into a numpy array.
 
     Gzip is recognised by the file's first two bytes (`1f 8b`), not by its
@@ -106,6 +115,51 @@ def read_idx(path):
     array = np.frombuffer(data, dtype=np.uint8, offset=header_size)
     # A copy, because frombuffer over bytes gives a read-only array.
     return array.reshape(shape).copy()
+
+
+def split_files(folder: pathlib.Path, split: str
+                ) -> list[pathlib.Path | None]:
+    """The image and label files of `split` (see `IDX_FILES`) in `folder`.
+
+    Args:
+        folder: The folder.
+        split: `"train"` or `"test"`.
+
+    Returns:
+        `[images, labels]`: for each, the uncompressed file when it is
+        there, else the gzipped one (`.gz`), else `None`.
+
+    Example:
+
+    >>> folder = pathlib.Path("idx")
+    >>> folder.mkdir()
+    >>> _ = (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(b"")
+    >>> split_files(folder, "test")
+    [None, PosixPath('idx/t10k-labels-idx1-ubyte.gz')]
+    """
+    found = []
+    for name in IDX_FILES[split]:
+        raw, gzipped = folder / name, folder / f"{name}.gz"
+        found.append(raw if raw.is_file() else
+                     gzipped if gzipped.is_file() else None)
+    return found
+
+
+def split_wanted(split: str) -> str:
+    """The files of `split` in words, for messages.
+
+    Args:
+        split: `"train"` or `"test"`.
+
+    Returns:
+        The two names of `IDX_FILES`, each with an optional `.gz`.
+
+    Example:
+
+    >>> split_wanted("test")
+    't10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]'
+    """
+    return " and ".join(f"{name}[.gz]" for name in IDX_FILES[split])
 
 
 def _gunzip(raw, path):

@@ -14,7 +14,7 @@ import numpy as np
 
 from keras_wgan.explorer.session import NUM_SAMPLES
 from keras_wgan.explorer.session import pixels
-from keras_wgan.images import image_grid
+from keras_wgan.image_grids import image_grid
 
 #: Where the page listens unless told otherwise: this machine only.
 DEFAULT_HOST = "127.0.0.1"

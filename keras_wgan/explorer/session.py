@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from keras_wgan import latent
-from keras_wgan.images import uint8_pixels
+from keras_wgan.data.pixels import from_unit_range
 
 #: Samples per seed the page shows.
 NUM_SAMPLES = 16
@@ -45,7 +45,7 @@ def pixels(images) -> np.ndarray:
     >>> pixels(np.zeros((2, 4, 4, 1), "float32")).shape
     (2, 4, 4, 3)
     """
-    values = uint8_pixels(np.asarray(images))
+    values = from_unit_range(np.asarray(images))
     if values.shape[-1] == 1:
         values = np.repeat(values, 3, axis=-1)
     return values

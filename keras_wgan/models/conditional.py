@@ -420,7 +420,7 @@ class ConditionalWGANGP(WGANGP):
         Returns:
             `(images, columns)`: images `(len(classes) * columns, H, W, C)`
             row by row, for
-            `keras_wgan.images.save_image_grid(images, path, columns)`.
+            `keras_wgan.image_grids.save_image_grid(images, path, columns)`.
 
         Example:
 

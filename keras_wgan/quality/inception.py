@@ -26,7 +26,7 @@ import keras
 import numpy as np
 
 from keras_wgan import argument_validation
-from keras_wgan.images import uint8_pixels
+from keras_wgan.data.pixels import from_unit_range
 
 #: The metrics `inception_metrics` computes, by their keys in its result.
 INCEPTION_METRIC_NAMES = ("inception_score", "fid", "kid")
@@ -63,7 +63,7 @@ def inception_metrics(fake_images, real_images=None, *,
       the two sets are alike.
 
     The images are turned into 8-bit pixels once, by
-    `keras_wgan.images.uint8_pixels` (`(x + 1) * 127.5` rounded to the
+    `keras_wgan.data.from_unit_range` (`(x + 1) * 127.5` rounded to the
     nearest integer, halves to even, which gives images loaded from 8-bit
     files their pixels back exactly), grey images are repeated into three
     channels, and torch-fidelity reads them as uint8 `(3, H, W)` tensors,
@@ -222,7 +222,7 @@ def _pixels(images, name):
             f"{name} must have shape (N, height, width, 3), or 1 channel for "
             f"grey images, got shape {images.shape}."
         )
-    pixels = uint8_pixels(images)
+    pixels = from_unit_range(images)
     if pixels.shape[-1] == 1:
         pixels = np.repeat(pixels, 3, axis=-1)
     return np.ascontiguousarray(pixels.transpose(0, 3, 1, 2))

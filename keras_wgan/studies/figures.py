@@ -147,7 +147,7 @@ def plot_samples(results, arrays, reference, is_toy, path):
     """Plots each variant's final samples side by side."""
     from matplotlib import pyplot as plt
 
-    from keras_wgan.images import image_grid
+    from keras_wgan.image_grids import image_grid
 
     rows = results["variants"]
     figure, axes = plt.subplots(1, len(rows), figsize=(3.6 * len(rows), 4.1),

@@ -305,12 +305,12 @@ def test_a_damaged_array_file_is_one_line(tmp_path, capsys, damage):
 def test_num_images_are_taken_before_they_are_resized(monkeypatch):
     from keras_wgan.cli import training_data
     from keras_wgan.cli.train_config import TrainConfig
-    from keras_wgan.data import images
+    from keras_wgan.data import resize
 
     resized = []
-    real_fit = images._fit
-    monkeypatch.setattr(images, "_fit", lambda image, size: resized.append(
-        size) or real_fit(image, size))
+    real_fit = resize.fit_square
+    monkeypatch.setattr(resize, "fit_square", lambda image, size: (
+        resized.append(size) or real_fit(image, size)))
     config = TrainConfig(out="unused", image_size=40, num_images=16,
                          split="test", batch_size=8, n_critic=2)
     loaded = training_data.load_training_data(config)
@@ -325,10 +325,10 @@ def test_num_images_are_taken_before_they_are_resized(monkeypatch):
     kept="nothing is written")
 def test_an_image_size_too_big_for_memory_is_refused(tmp_path, capsys,
                                                      monkeypatch, no_work):
-    from keras_wgan.data import images
+    from keras_wgan.data import resize
 
-    monkeypatch.setattr(images, "available_memory", lambda: 8 * 2**30)
-    monkeypatch.setattr(images, "_fit", no_work)
+    monkeypatch.setattr(resize, "available_memory", lambda: 8 * 2**30)
+    monkeypatch.setattr(resize, "fit_square", no_work)
     err = refused(capsys, "--out", tmp_path / "run", "--image-size", "1000",
                   "--split", "test")
     assert err == (

@@ -121,7 +121,7 @@ def test_sample_writes_the_grid_of_the_seeded_samples(tmp_path, capsys):
     # 2 x 2 digits (a square grid by default), the same as the model's own.
     grid = mpl_image.imread(config.out)
     assert grid.shape[:2] == (2 * 30 + 2, 2 * 30 + 2)
-    keras_wgan.images.save_image_grid(model.generate(4, seed=7),
+    keras_wgan.image_grids.save_image_grid(model.generate(4, seed=7),
                                       tmp_path / "direct.png")
     assert (tmp_path / "direct.png").read_bytes() == (
         tmp_path / "new" / "g.png").read_bytes()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from keras_wgan import data
+from keras_wgan.data import idx
 from tests.helpers import idx_bytes as _idx_bytes
 from tests.helpers import idx_digits as _digits
 from tests.helpers import write_file as _write
@@ -110,3 +111,19 @@ def test_corrupt_gzip_data_is_a_value_error(tmp_path):
     path.write_bytes(bytes(raw))
     with pytest.raises(ValueError, match=r"corrupt gzip data"):
         data.read_idx(path)
+
+
+def test_split_files_prefer_the_uncompressed_file(tmp_path):
+    images_name, labels_name = idx.IDX_FILES["train"]
+    assert idx.split_files(tmp_path, "train") == [None, None]
+    (tmp_path / f"{images_name}.gz").write_bytes(b"")
+    (tmp_path / labels_name).write_bytes(b"")
+    (tmp_path / f"{labels_name}.gz").write_bytes(b"")
+    assert idx.split_files(tmp_path, "train") == [
+        tmp_path / f"{images_name}.gz", tmp_path / labels_name]
+    # A folder of that name is not a file.
+    (tmp_path / images_name).mkdir()
+    assert idx.split_files(tmp_path, "train")[0] == (
+        tmp_path / f"{images_name}.gz")
+    assert idx.split_wanted("train") == (
+        "train-images-idx3-ubyte[.gz] and train-labels-idx1-ubyte[.gz]")

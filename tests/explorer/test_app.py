@@ -30,7 +30,7 @@ from keras_wgan import cli
 from keras_wgan import latent
 from keras_wgan.explorer import Explorer
 from keras_wgan.explorer.session import pixels
-from keras_wgan.images import image_grid
+from keras_wgan.image_grids import image_grid
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import ROOT
 

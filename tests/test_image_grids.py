@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from matplotlib import image as mpl_image
 
-from keras_wgan.images import image_grid
-from keras_wgan.images import save_image_grid
+from keras_wgan.image_grids import image_grid
+from keras_wgan.image_grids import save_image_grid
 
 
 def test_grid_maps_range_and_places_images_row_major():

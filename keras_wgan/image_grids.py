@@ -1,13 +1,21 @@
-"""Images in [-1, 1] as 8-bit pixels, tiled into a grid, written as PNG."""
+"""Images in [-1, 1] tiled into a grid of 8-bit pixels, written as PNG.
+
+The pixels are `keras_wgan.data.from_unit_range` of the images: images read
+from 8-bit pixels by the loaders get those pixels back exactly.
+"""
 
 import math
+import os
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from keras_wgan._atomic import write_atomically
+from keras_wgan.data.pixels import from_unit_range
 
 
-def image_grid(images, columns=None, padding=2):
+def image_grid(images: ArrayLike, columns: int | None = None,
+               padding: int = 2) -> np.ndarray:
     """Tiles images into one array, in row-major order.
 
     Args:
@@ -17,7 +25,7 @@ def image_grid(images, columns=None, padding=2):
 
     Returns:
         `uint8` array `(rows * (H + padding) + padding, ..., C)` with the
-        images mapped from `[-1, 1]` to `[0, 255]`.
+        images mapped from `[-1, 1]` to `[0, 255]` (`from_unit_range`).
 
     Example:
 
@@ -43,16 +51,11 @@ def image_grid(images, columns=None, padding=2):
             "images must have shape (N, height, width, 1 or 3), "
             f"got {images.shape}."
         )
-    if images.size and not (images.min() >= -1.0 and images.max() <= 1.0):
-        raise ValueError(
-            "images must have values in [-1, 1], got "
-            f"[{images.min():g}, {images.max():g}]."
-        )
     count, height, width, channels = images.shape
     if columns is None:
         columns = math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
-    pixels = uint8_pixels(images)
+    pixels = from_unit_range(images)
     grid = np.full(
         (
             rows * (height + padding) + padding,
@@ -70,31 +73,8 @@ def image_grid(images, columns=None, padding=2):
     return grid
 
 
-def uint8_pixels(images):
-    """Returns images in `[-1, 1]` as 8-bit pixels 0..255.
-
-    A value `x` becomes `(x + 1) * 127.5` rounded to the nearest integer,
-    halves to even (`numpy.round`). It inverts the `x / 127.5 - 1` of the
-    data loaders: images read from 8-bit pixels get those pixels back
-    exactly. The range is not checked (the callers check it first): the
-    cast of a value outside it is undefined.
-
-    Args:
-        images: Array of floats in `[-1, 1]`, any shape.
-
-    Returns:
-        A `uint8` NumPy array of the same shape.
-
-    Example:
-
-    >>> uint8_pixels(np.array([-1.0, -0.5, 0.0, 1.0]))
-    array([  0,  64, 128, 255], dtype=uint8)
-    """
-    images = np.asarray(images)
-    return np.round((images + 1.0) * 127.5).astype(np.uint8)
-
-
-def save_image_grid(images, path, columns=None):
+def save_image_grid(images: ArrayLike, path: str | os.PathLike,
+                    columns: int | None = None) -> str | os.PathLike:
     """Writes `image_grid(images, columns)` to `path` as a PNG file.
 
     The file is written to a temporary name and renamed, so a reader never
