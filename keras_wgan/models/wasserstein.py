@@ -38,11 +38,8 @@ class WassersteinGAN(AdversarialModel):
     """Base of the Wasserstein GANs: the loss, the estimate, the schedule.
 
     One training step is one generator iteration of the WGAN papers'
-    Algorithm 1: `n_critic` critic updates, each on a fresh batch of real
-    images and fresh noise, then one generator update. `fit(x,
-    batch_size=m)` therefore draws `n_critic * m` real images per step and
-    splits them into `n_critic` critic batches of `m`; a dataset you pass
-    yourself must yield batches of `n_critic * m` images.
+    Algorithm 1 (see `AdversarialModel`): `n_critic` critic updates, each on
+    a fresh batch of real images and fresh noise, then one generator update.
 
     The critic must end in a linear output (a score, not a probability).
     Its loss is the Wasserstein loss plus the terms of `critic_penalty`;
@@ -62,12 +59,10 @@ class WassersteinGAN(AdversarialModel):
     training settles. Neither bounds W1 (see
     `keras_wgan.losses.wasserstein_estimate`).
 
-    To write a variant, subclass it, add the penalty's log name to
-    `metric_names` and override `critic_penalty`; override
-    `default_optimizer` for another optimizer than Adam(1e-4, beta_1=0,
-    beta_2=0.9), and `get_config` for new constructor arguments. Set
-    `uses_input_gradients = True` when the penalty differentiates the critic
-    with respect to its input.
+    A variant overrides `critic_penalty`, its terms' names added to
+    `metric_names` (and sets `uses_input_gradients = True` when the penalty
+    differentiates the critic with respect to its input); see "Writing a
+    variant" in the Python API guide.
 
     Args:
         critic: A built `keras.Model` mapping images `(batch, H, W, C)` to
@@ -99,25 +94,19 @@ class WassersteinGAN(AdversarialModel):
 
     Example:
 
-    WGAN-LP, the one-sided penalty `max(0, |grad| - 1)^2` of Petzka et al.
-    (2018), in a few lines:
+    The drift penalty `0.001 * mean D(x)^2` of Karras et al. (2018):
 
-    >>> from keras_wgan import penalty
-    >>> class WGANLP(WassersteinGAN):
-    ...     metric_names = WassersteinGAN.metric_names + ("gradient_penalty",)
-    ...     uses_input_gradients = True
+    >>> class Drift(WassersteinGAN):
+    ...     metric_names = WassersteinGAN.metric_names + ("drift",)
     ...     def critic_penalty(self, real, fake):
-    ...         x_hat = penalty.interpolate(real, fake, seed=self.seed_generator)
-    ...         norms = penalty.gradient_norm(self.critic_scores, x_hat)
-    ...         excess = ops.maximum(norms - 1.0, 0.0)
-    ...         return {"gradient_penalty": 10.0 * ops.mean(excess**2)}
-    >>> gan = WGANLP(keras_wgan.toy.toy_critic(2, width=8),
-    ...              keras_wgan.toy.toy_generator(2, 2, width=8))
+    ...         return {"drift": 1e-3 * ops.mean(self.critic_scores(real)**2)}
+    >>> gan = Drift(keras_wgan.toy.toy_critic(2, width=8),
+    ...             keras_wgan.toy.toy_generator(2, 2, width=8))
     >>> gan.compile()
     >>> history = gan.fit(keras_wgan.toy.eight_gaussians(640, seed=0),
     ...                   batch_size=64, verbose=0)
     >>> sorted(history.history)
-    ['critic_loss', 'generator_loss', 'gradient_penalty', 'wasserstein_estimate']
+    ['critic_loss', 'drift', 'generator_loss', 'wasserstein_estimate']
     """
 
     metric_names = ("critic_loss", "generator_loss", "wasserstein_estimate")
@@ -228,11 +217,8 @@ class WassersteinGAN(AdversarialModel):
 
     def compile(self, *args: Any, jit_compile: bool | str = "auto",
                 **kwargs: Any) -> None:
-        """As `AdversarialModel.compile`; refuses what torch cannot compile.
-
-        With `uses_input_gradients`, `jit_compile=True` on torch raises:
-        torch.compile cannot differentiate the penalty twice.
-        """
+        """As `AdversarialModel.compile`; with `uses_input_gradients`,
+        `jit_compile=True` on torch raises (no double backward)."""
         if (
             self.uses_input_gradients
             and jit_compile is True
