@@ -313,14 +313,15 @@ def test_a_generator_of_bare_arrays_trains_like_one_of_tuples():
     for wrap in (False, True):
         gan = _new_gan()
         gan.compile(run_eagerly=True)
-        unpack, batches_seen = gan._unpack_images, []
+        batches_seen = []
 
-        def recording(data, unpack=unpack, batches_seen=batches_seen):
-            images = unpack(data)
-            batches_seen.append(keras.ops.convert_to_numpy(images))
-            return images
+        class Recording(keras_wgan.models.inputs.Samples):
+            def unpack(self, data, batches_seen=batches_seen):
+                images = super().unpack(data)
+                batches_seen.append(keras.ops.convert_to_numpy(images))
+                return images
 
-        gan._unpack_images = recording
+        gan.fit_inputs = lambda gan=gan: Recording(gan)
         gan.fit(batches(wrap), steps_per_epoch=2, epochs=2, verbose=0)
         assert int(gan.generator_optimizer.iterations) == 4
         seen.append(batches_seen)

@@ -16,16 +16,24 @@ one player's update (the paper trains them as one, `min_{G,E} max_D`).
   input (`keras_wgan.penalty.joint_gradient_penalty`).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import keras
+import numpy as np
 from keras import ops
 
 from keras_wgan import argument_validation
 from keras_wgan import backend
 from keras_wgan.losses import WASSERSTEIN_FAKE_LABEL
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
-from keras_wgan.models.gan import _FAKE_TARGET
-from keras_wgan.models.gan import _REAL_TARGET
-from keras_wgan.models.gan import _CrossEntropyGAN
+from keras_wgan.models import sampling
+from keras_wgan.models.adversarial import Logs
+from keras_wgan.models.gan import FAKE_TARGET
+from keras_wgan.models.gan import REAL_TARGET
+from keras_wgan.models.gan import CrossEntropyGAN
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.penalty import joint_gradient_penalty
 
@@ -40,10 +48,11 @@ class _Bidirectional:
 
     #: Critic targets of the real and the fake pairs; the generator player
     #: takes the critic's loss with the two swapped.
-    real_target = _REAL_TARGET
-    fake_target = _FAKE_TARGET
+    real_target = REAL_TARGET
+    fake_target = FAKE_TARGET
 
-    def __init__(self, critic, generator, encoder, **kwargs):
+    def __init__(self, critic: keras.Model, generator: keras.Model,
+                 encoder: keras.Model, **kwargs: Any) -> None:
         super().__init__(critic, generator, **kwargs)
         if not isinstance(encoder, keras.Model):
             raise ValueError(
@@ -63,7 +72,9 @@ class _Bidirectional:
             )
         self.encoder = encoder
 
-    def _check_networks(self, critic, generator, latent_dim):
+    def check_networks(self, critic: keras.Model, generator: keras.Model,
+                       latent_dim: int | None) -> tuple[tuple[int, ...], int]:
+        """Checks a critic of pairs `[images, codes]` and the generator."""
         inputs = getattr(critic, "inputs", None) or []
         if (not isinstance(critic, keras.Model) or len(inputs) != 2
                 or len(inputs[1].shape) != 2):
@@ -86,10 +97,11 @@ class _Bidirectional:
             )
         return image_shape, latent_dim
 
-    def _networks(self):
-        return super()._networks() + (("encoder", self.encoder),)
+    def networks(self) -> tuple[tuple[str, keras.Model], ...]:
+        """The critic, the generator and the encoder."""
+        return super().networks() + (("encoder", self.encoder),)
 
-    def player_variables(self, player):
+    def player_variables(self, player: str) -> list[keras.Variable]:
         """Returns the critic's weights, or the generator's and encoder's."""
         variables = super().player_variables(player)
         if player == "generator":
@@ -98,36 +110,37 @@ class _Bidirectional:
 
     # ------------------------------------------------------------ training
 
-    def encoder_codes(self, images, training=True):
+    def encoder_codes(self, images: Any, training: bool = True) -> Any:
         """Returns `E(images)`, computed fast (see `critic_scores`)."""
-        training = training and not self._frozen("encoder")
-        return self._network_calls.get(self.encoder)(
-            ops.convert_to_tensor(images), training)
+        return self.call_network(
+            "encoder", ops.convert_to_tensor(images), training)
 
-    def critic_scores(self, x, training=True):
+    def critic_scores(self, x: Any, training: bool = True) -> Any:
         """Returns the critic's scores of pairs `x = (images, codes)`."""
         images, codes = x
         pair = (ops.convert_to_tensor(images), ops.convert_to_tensor(codes))
         return super().critic_scores(pair, training=training)
 
-    def generator_samples(self, noise, training=True):
+    def generator_samples(self, noise: Any,
+                          training: bool = True) -> tuple[Any, Any]:
         """Returns the fake pair `(G(noise), noise)`."""
         noise = ops.convert_to_tensor(noise)
         return super().generator_samples(noise, training), noise
 
-    def _real_pair(self, images, training=True):
+    def real_pair(self, images: Any, training: bool = True) -> tuple[Any, Any]:
+        """Returns the real pair `(images, E(images))`."""
         return images, self.encoder_codes(images, training)
 
-    def critic_objective(self, real, fake):
+    def critic_objective(self, real: Any, fake: Any) -> tuple[Any, Logs]:
         """The critic's loss on `(x, E(x))` against `fake = (G(z), z)`."""
         return super().critic_objective(
-            backend.no_grad(self._real_pair, real), fake)
+            backend.no_grad(self.real_pair, real), fake)
 
-    def generator_input(self, real):
+    def generator_input(self, real: Any) -> tuple[Any, Any]:
         """Returns `(noise, real)`: `G` maps the noise, `E` encodes `real`."""
         return super().generator_input(real), real
 
-    def generator_objective(self, noise):
+    def generator_objective(self, noise: Any) -> tuple[Any, Logs]:
         """The critic's loss with the targets of the two pairs swapped.
 
         `G` wants `(G(z), z)` scored as real and `E` wants `(x, E(x))`
@@ -136,24 +149,25 @@ class _Bidirectional:
         """
         latent, images = noise
         fake_scores = self.critic_scores(self.generator_samples(latent))
-        real_scores = self.critic_scores(self._real_pair(images))
+        real_scores = self.critic_scores(self.real_pair(images))
         loss = self.loss_fn(
             ops.full_like(fake_scores, self.real_target), fake_scores
         ) + self.loss_fn(
             ops.full_like(real_scores, self.fake_target), real_scores)
         return loss, {}
 
-    def evaluation_logs(self, real, fake):
-        return super().evaluation_logs(self._real_pair(real, False), fake)
+    def evaluation_logs(self, real: Any, fake: Any) -> Logs:
+        """The base model's logs, of the real pairs `(x, E(x))`."""
+        return super().evaluation_logs(self.real_pair(real, False), fake)
 
     # ------------------------------------------------------------ inference
 
-    def sampler(self, raw=False):
+    def sampler(self, raw: bool = False) -> Callable[[Any], Any]:
         """Returns `G` in inference mode, images only (see `generate`)."""
         del raw
         return lambda noise: self.generator_samples(noise, False)[0]
 
-    def encode(self, images, batch_size=256):
+    def encode(self, images: Any, batch_size: int = 256) -> np.ndarray:
         """Returns the codes `E(images)`.
 
         Args:
@@ -165,11 +179,11 @@ class _Bidirectional:
         """
         images = ops.convert_to_tensor(argument_validation.check_samples(
             images, "images", self.image_shape), dtype="float32")
-        return self._generated(
+        return sampling.in_batches(
             lambda start, stop: self.encoder_codes(images[start:stop], False),
             images.shape[0], batch_size)
 
-    def reconstruct(self, images, batch_size=256):
+    def reconstruct(self, images: Any, batch_size: int = 256) -> np.ndarray:
         """Returns `G(E(images))`, the images the generator makes of their codes.
 
         Args:
@@ -183,13 +197,13 @@ class _Bidirectional:
 
     # -------------------------------------------------------- serialization
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["encoder"] = keras.saving.serialize_keras_object(self.encoder)
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> Any:
         config = dict(config)
         config["encoder"] = keras.saving.deserialize_keras_object(
             config["encoder"])
@@ -197,7 +211,7 @@ class _Bidirectional:
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
-class BiGAN(_Bidirectional, _CrossEntropyGAN):
+class BiGAN(_Bidirectional, CrossEntropyGAN):
     """Bidirectional GAN (Donahue et al., 2017) with its cross-entropy loss.
 
     The critic (discriminator) `D(x, z)` outputs a logit per pair and is
@@ -288,7 +302,7 @@ class BiGANGP(_Bidirectional, WGANGP):
     real_target = WASSERSTEIN_REAL_LABEL
     fake_target = WASSERSTEIN_FAKE_LABEL
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns the weighted gradient penalty on the joint input."""
         penalty = joint_gradient_penalty(
             self.critic_scores, real, fake, seed=self.seed_generator)

@@ -11,7 +11,10 @@ the Wasserstein loss and estimate of `WassersteinGAN` apply unchanged to the
 pairs, and the gradient penalty is taken with respect to the images alone.
 """
 
+from __future__ import annotations
+
 import math
+from typing import Any
 
 import keras
 import numpy as np
@@ -20,42 +23,15 @@ from keras import ops
 from keras_wgan import _keras_internals
 from keras_wgan import argument_validation
 from keras_wgan import distribute
-from keras_wgan.data import batches
+from keras_wgan.models import inputs
+from keras_wgan.models import sampling
+from keras_wgan.models.adversarial import Logs
+from keras_wgan.models.inputs import check_labels
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.penalty import gradient_penalty
 
 
-def check_labels(labels, num_classes, count, name="y"):
-    """Returns class labels as an int32 NumPy array, or raises one line.
-
-    Args:
-        labels: Array-like of integer labels, shape `(count,)`.
-        num_classes: Labels must lie in `[0, num_classes)`.
-        count: The number of labels expected (one per image).
-        name: Argument name used in the error message.
-
-    Returns:
-        `np.ndarray` of dtype int32 and shape `(count,)`.
-
-    Example:
-
-    >>> check_labels([0, 2, 1], num_classes=3, count=3)
-    array([0, 2, 1], dtype=int32)
-    >>> check_labels(np.array([0.0, 1.0]), num_classes=3, count=2)
-    Traceback (most recent call last):
-    ...
-    ValueError: y must hold integer class labels in [0, 3), got dtype float64.
-    """
-    if labels is None:
-        raise ValueError(
-            f"{name} is missing: pass one integer class label in "
-            f"[0, {num_classes}) per image."
-        )
-    return argument_validation.check_class_labels(
-        name, labels, num_classes, count).astype("int32")
-
-
-def _split_label_input(model, name):
+def _split_label_input(model: Any, name: str) -> tuple[int, ...]:
     """Returns a conditional network's first input shape; checks the labels."""
     if not isinstance(model, keras.Model):
         raise ValueError(
@@ -132,15 +108,15 @@ class ConditionalWGANGP(WGANGP):
 
     def __init__(
         self,
-        critic,
-        generator,
-        num_classes,
-        latent_dim=None,
-        n_critic=5,
-        gp_weight=10.0,
-        seed=None,
-        **kwargs,
-    ):
+        critic: keras.Model,
+        generator: keras.Model,
+        num_classes: int,
+        latent_dim: int | None = None,
+        n_critic: int = 5,
+        gp_weight: float = 10.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         num_classes = argument_validation.check_int(
             "num_classes", num_classes, minimum=2)
         super().__init__(
@@ -163,7 +139,9 @@ class ConditionalWGANGP(WGANGP):
                         f"{name}'s {theirs} (layer '{layer.name}')."
                     )
 
-    def _check_networks(self, critic, generator, latent_dim):
+    def check_networks(self, critic: keras.Model, generator: keras.Model,
+                       latent_dim: int | None) -> tuple[tuple[int, ...], int]:
+        """Checks networks that take `[inputs, labels]`."""
         image_shape = _split_label_input(critic, "critic")
         argument_validation.check_scalar_output(critic, "critic")
         argument_validation.check_linear_output(critic, "critic")
@@ -172,104 +150,13 @@ class ConditionalWGANGP(WGANGP):
             generator, latent_dim, image_shape, input_shape=noise_shape)
         return image_shape, latent_dim
 
-    # ------------------------------------------------------------------ fit
-
-    def fit(self, x=None, y=None, batch_size=None, **kwargs):
-        """Trains on labelled images; one step is one generator update.
-
-        Args:
-            x: Images `(N, H, W, C)` in `[-1, 1]`, or a dataset, `PyDataset`
-                or Python generator yielding `(images, labels)` batches of
-                `n_critic * m`.
-            y: Integer labels `(N,)` in `[0, num_classes)` for array `x`;
-                `None` for a dataset (it yields its labels).
-            batch_size: Critic batch size `m` for array input (default 64).
-            **kwargs: Passed to `keras.Model.fit`; `validation_data` is
-                `(images, labels)`.
-
-        Returns:
-            A `keras.callbacks.History`.
-
-        Example:
-
-        >>> gan = keras_wgan.ConditionalWGANGP(
-        ...     architectures.mnist_critic(width=2, num_classes=10),
-        ...     architectures.mnist_generator(4, width=2, num_classes=10),
-        ...     num_classes=10)
-        >>> gan.compile()
-        >>> gan.fit(np.zeros((16, 28, 28, 1)), batch_size=8)
-        Traceback (most recent call last):
-        ...
-        ValueError: y is missing: ConditionalWGANGP trains on labelled images; pass fit(x, y) with one integer class label in [0, 10) per image.
-        """
-        return super().fit(x, y, batch_size=batch_size, **kwargs)
-
-    def _checked_labels(self, x, y):
-        if not batches.is_array(x):
-            if y is not None:
-                raise ValueError(
-                    "y must be None when x is a dataset or generator: it "
-                    "yields (images, labels) batches itself, got labels."
-                )
-            return None
-        if y is None:
-            raise ValueError(
-                f"y is missing: {type(self).__name__} trains on labelled "
-                "images; pass fit(x, y) with one integer class label in "
-                f"[0, {self.num_classes}) per image."
-            )
-        return check_labels(y, self.num_classes, len(x), "y")
-
-    def _checked_validation(self, kwargs):
-        validation = kwargs.get("validation_data")
-        if batches.is_array(validation) or (
-                isinstance(validation, (tuple, list))
-                and len(validation) == 1):
-            raise ValueError(
-                "validation_data must be (images, labels) for "
-                f"{type(self).__name__}, got images alone."
-            )
-        if (isinstance(validation, (tuple, list)) and len(validation) > 1
-                and batches.is_array(validation[0])):
-            check_labels(validation[1], self.num_classes,
-                         len(validation[0]), "validation_data labels")
-        return super()._checked_validation(kwargs)
-
-    def _checked_batches(self, generator, name):
-        # Labels are checked here, in Python, as each batch is read: inside
-        # the compiled step an out-of-range label would index past the
-        # embeddings (an error on some backends, a silent clamp on JAX).
-        batches_in = super()._checked_batches(generator, name)
-        for number, batch in enumerate(batches_in, 1):
-            if len(batch) < 2:
-                raise ValueError(
-                    f"{name} (batch {number}) must be (images, labels) for "
-                    f"{type(self).__name__}, got images alone."
-                )
-            check_labels(batch[1], self.num_classes, len(batch[0]),
-                         f"{name} (batch {number}) labels")
-            yield batch
-
-    def _unpack_images(self, data):
-        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if labels is None:
-            raise ValueError(
-                "the dataset must yield (images, labels) pairs: "
-                f"{type(self).__name__} trains on labelled images, got "
-                "images alone."
-            )
-        images = super()._unpack_images(images)
-        dtype = keras.backend.standardize_dtype(labels.dtype)
-        if len(labels.shape) != 1 or not dtype.startswith(("int", "uint")):
-            raise ValueError(
-                "labels must be integers of shape (batch,), got dtype "
-                f"{dtype} and shape {tuple(labels.shape)}."
-            )
-        return images, ops.cast(labels, "int32")
+    def fit_inputs(self) -> inputs.LabelledSamples:
+        """Returns `keras_wgan.models.inputs.LabelledSamples` of this model."""
+        return inputs.LabelledSamples(self)
 
     # ------------------------------------------------------------- training
 
-    def sample_noise(self, batch_size):
+    def sample_noise(self, batch_size: int) -> tuple[Any, Any]:
         """Returns `(noise, labels)` for a generator update.
 
         Noise `(batch_size, latent_dim)` and labels `(batch_size,)` drawn
@@ -283,7 +170,7 @@ class ConditionalWGANGP(WGANGP):
             batch_size)
         return noise, labels
 
-    def noise_for(self, real):
+    def noise_for(self, real: Any) -> tuple[Any, Any]:
         """Returns `(noise, labels)`: fresh noise for `real`'s own labels."""
         images, labels = real
         # The fake batch gets the real batch's labels, sample by sample:
@@ -292,7 +179,7 @@ class ConditionalWGANGP(WGANGP):
         # a class either end belongs to.
         return super().sample_noise(ops.shape(images)[0]), labels
 
-    def critic_scores(self, x, training=True):
+    def critic_scores(self, x: Any, training: bool = True) -> Any:
         """Returns the critic's scores of `x = (images, labels)`.
 
         As `AdversarialModel.critic_scores`, each image under its label.
@@ -303,7 +190,8 @@ class ConditionalWGANGP(WGANGP):
                 ops.convert_to_tensor(labels, dtype="int32"))
         return super().critic_scores(pair, training=training)
 
-    def generator_samples(self, noise, training=True):
+    def generator_samples(self, noise: Any,
+                          training: bool = True) -> tuple[Any, Any]:
         """Returns `(images, labels)`: the generator's images and their labels.
 
         Args:
@@ -321,12 +209,12 @@ class ConditionalWGANGP(WGANGP):
             (ops.convert_to_tensor(latent), labels), training)
         return images, labels
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns the gradient penalty with respect to the images only."""
         images, labels = real
         fake_images, _ = fake  # generated for these same labels
 
-        def scores(x, training=True):
+        def scores(x: Any, training: bool = True) -> Any:
             return self.critic_scores((x, labels), training=training)
 
         penalty = gradient_penalty(
@@ -335,7 +223,8 @@ class ConditionalWGANGP(WGANGP):
 
     # ------------------------------------------------------------- sampling
 
-    def _labels_for(self, labels, count, name="labels"):
+    def _labels_for(self, labels: Any, count: int,
+                    name: str = "labels") -> np.ndarray:
         """Resolves `generate`'s labels: None, one class, or one per sample."""
         if labels is None:
             return (np.arange(count) % self.num_classes).astype("int32")
@@ -344,7 +233,9 @@ class ConditionalWGANGP(WGANGP):
             labels = np.full(count, labels)
         return check_labels(labels, self.num_classes, count, name)
 
-    def generate(self, num_samples, labels=None, seed=None, batch_size=256):
+    def generate(self, num_samples: int, labels: Any = None,
+                 seed: int | None = None,
+                 batch_size: int = 256) -> np.ndarray:
         """Draws images of the given classes.
 
         Args:
@@ -380,7 +271,8 @@ class ConditionalWGANGP(WGANGP):
         noise = keras.random.normal((num_samples, self.latent_dim), seed=seed)
         return self.generate_from(noise, labels, batch_size=batch_size)
 
-    def generate_from(self, noise, labels=None, batch_size=256):
+    def generate_from(self, noise: Any, labels: Any = None,
+                      batch_size: int = 256) -> np.ndarray:
         """Maps latent vectors and labels to images (NumPy array).
 
         Args:
@@ -391,16 +283,18 @@ class ConditionalWGANGP(WGANGP):
         Returns:
             float32 NumPy array `(n, H, W, C)`.
         """
-        noise = self._checked_noise(noise)
+        noise = sampling.check_noise(noise, self.latent_dim)
         labels = self._labels_for(labels, noise.shape[0])
-        return self._generated(
+        return sampling.in_batches(
             lambda start, stop: self.generator_samples(
                 (noise[start:stop], labels[start:stop]), False)[0],
             noise.shape[0],
             batch_size,
         )
 
-    def class_grid(self, num_samples, seed=0, batch_size=256, classes=None):
+    def class_grid(self, num_samples: int, seed: int = 0,
+                   batch_size: int = 256,
+                   classes: Any = None) -> tuple[np.ndarray, int]:
         """Generates a grid of one row per class; returns `(images, columns)`.
 
         `num_samples` is rounded up to whole rows: `columns =
@@ -455,7 +349,7 @@ class ConditionalWGANGP(WGANGP):
 
     # -------------------------------------------------------- serialization
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["num_classes"] = self.num_classes
         return config

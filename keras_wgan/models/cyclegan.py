@@ -12,13 +12,21 @@ one Adam over both is two Adams), the generators `G` and `F` (their loss is
 one sum).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import keras
 import numpy as np
 from keras import ops
 
 from keras_wgan import argument_validation
 from keras_wgan.data import batches
+from keras_wgan.models import inputs
+from keras_wgan.models import sampling
 from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.adversarial import Logs
 
 #: The least-squares targets of real and translated images.
 _REAL_TARGET = 1.0
@@ -86,9 +94,11 @@ class CycleGAN(AdversarialModel):
     metric_names = ("critic_loss", "generator_loss", "adversarial_loss",
                     "cycle_loss", "identity_loss")
 
-    def __init__(self, generator, inverse_generator, critic, inverse_critic,
-                 cycle_weight=10.0, identity_weight=5.0, n_critic=1,
-                 seed=None, **kwargs):
+    def __init__(self, generator: keras.Model, inverse_generator: keras.Model,
+                 critic: keras.Model, inverse_critic: keras.Model,
+                 cycle_weight: float = 10.0, identity_weight: float = 5.0,
+                 n_critic: int = 1, seed: int | None = None,
+                 **kwargs: Any) -> None:
         cycle_weight = argument_validation.check_float(
             "cycle_weight", cycle_weight)
         identity_weight = argument_validation.check_float(
@@ -102,7 +112,7 @@ class CycleGAN(AdversarialModel):
         self.cycle_weight = cycle_weight
         self.identity_weight = identity_weight
 
-    def _check_critic(self, critic, name):
+    def _check_critic(self, critic: keras.Model, name: str) -> None:
         shape = argument_validation.model_input_shape(critic, name)
         if shape != self.image_shape:
             raise ValueError(
@@ -111,7 +121,7 @@ class CycleGAN(AdversarialModel):
             )
         argument_validation.check_linear_output(critic, name)
 
-    def _check_translator(self, generator, name):
+    def _check_translator(self, generator: keras.Model, name: str) -> None:
         for shape in (argument_validation.model_input_shape(generator, name),
                       argument_validation.model_output_shape(generator, name)):
             if shape != self.image_shape:
@@ -120,7 +130,9 @@ class CycleGAN(AdversarialModel):
                     f"images of that shape, got {shape}."
                 )
 
-    def _check_networks(self, critic, generator, latent_dim):
+    def check_networks(self, critic: keras.Model, generator: keras.Model,
+                       latent_dim: int | None) -> tuple[tuple[int, ...], None]:
+        """Checks `D_B` and `G`: image to score, and image to image."""
         if latent_dim is not None:
             raise ValueError(
                 "latent_dim must be None: CycleGAN's generators take images, "
@@ -132,131 +144,81 @@ class CycleGAN(AdversarialModel):
         self._check_translator(generator, "generator")
         return self.image_shape, None
 
-    def _networks(self):
-        return super()._networks() + (
+    def networks(self) -> tuple[tuple[str, keras.Model], ...]:
+        """Both critics and both generators."""
+        return super().networks() + (
             ("inverse_generator", self.inverse_generator),
             ("inverse_critic", self.inverse_critic))
 
-    def player_variables(self, player):
+    def player_variables(self, player: str) -> list[keras.Variable]:
         """Returns both critics' weights, or both generators'."""
         inverse = {"critic": self.inverse_critic,
                    "generator": self.inverse_generator}[player]
         return super().player_variables(player) + inverse.trainable_variables
 
-    def default_optimizer(self):
+    def default_optimizer(self) -> keras.optimizers.Optimizer:
         """Returns the paper's Adam(2e-4, beta_1=0.5)."""
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
-    def default_loss(self):
+    def default_loss(self) -> keras.losses.Loss:
         """Returns the least-squares adversarial loss, `MeanSquaredError()`."""
         return keras.losses.MeanSquaredError()
 
-    # ------------------------------------------------------------------ fit
-
-    def fit(self, x=None, y=None, batch_size=None, **kwargs):
-        """Trains on unpaired images of the two domains.
-
-        Args:
-            x: Images of domain A `(N, H, W, C)` in `[-1, 1]`, or a
-                dataset, `PyDataset` or generator of `(a_batch, b_batch)`
-                pairs of `n_critic * m` images each.
-            y: Images of domain B `(M, H, W, C)` for array `x` (any `M`);
-                `None` for a dataset.
-            batch_size: Critic batch size `m` for arrays (default 64).
-            **kwargs: Passed to `keras.Model.fit` (`epochs`, `callbacks`,
-                `validation_data` as a pair `(a, b)` of arrays...).
-
-        Returns:
-            A `keras.callbacks.History`.
-        """
-        if not batches.is_array(x):
-            if y is not None:
-                raise ValueError(
-                    "y must be None when x is a dataset or generator: it "
-                    "yields (a_batch, b_batch) pairs itself."
-                )
-            return super().fit(x, batch_size=batch_size, **kwargs)
-        if not batches.is_array(y):
-            raise ValueError(
-                "y must be the images of domain B, an array (M, H, W, C) in "
-                f"[-1, 1], for x of domain A; got {type(y).__name__}."
-            )
-        for images, name in ((x, "x"), (y, "y")):
-            argument_validation.check_samples(images, name, self.image_shape)
-        batch_size = argument_validation.check_int(
-            "batch_size", 64 if batch_size is None else batch_size)
-        validation = kwargs.get("validation_data")
-        if isinstance(validation, (tuple, list)) and len(validation) == 2:
-            kwargs["validation_data"] = _UnpairedBatches(
-                *validation, batch_size, seed=0, shuffle=False)
-        seed = self.seed if self.seed is not None else np.random.randint(2**31)
-        data = _UnpairedBatches(
-            x, y, batch_size * self.n_critic, seed,
-            first_epoch=kwargs.get("initial_epoch", 0))
-        return super().fit(data, **kwargs)
-
-    def _unpack_images(self, data):
-        if not (isinstance(data, (tuple, list)) and len(data) == 2):
-            raise ValueError(
-                "the dataset must yield (a_batch, b_batch) pairs: "
-                "CycleGAN trains on images of two domains."
-            )
-        return tuple(super(CycleGAN, self)._unpack_images(part)
-                     for part in data)
+    def fit_inputs(self) -> UnpairedSamples:
+        """Returns `UnpairedSamples` of this model: `fit(x=a, y=b)`."""
+        return UnpairedSamples(self)
 
     # ------------------------------------------------------------- training
 
-    def _scores(self, critic, images, training):
-        training = training and not self._frozen(
-            "critic" if critic is self.critic else "inverse_critic")
-        return self._network_calls.get(critic)(
-            ops.convert_to_tensor(images), training)
+    def _scores(self, critic: str, images: Any, training: bool) -> Any:
+        return self.call_network(critic, ops.convert_to_tensor(images),
+                                 training)
 
-    def _translated(self, generator, images, training):
-        training = training and not self._frozen(
-            "generator" if generator is self.generator
-            else "inverse_generator")
-        return self._network_calls.get(generator)(
-            ops.convert_to_tensor(images), training)
+    def _translated(self, generator: str, images: Any,
+                    training: bool) -> Any:
+        return self.call_network(generator, ops.convert_to_tensor(images),
+                                 training)
 
-    def noise_for(self, real):
+    def noise_for(self, real: Any) -> Any:
         """Returns `real` itself: the generators translate the real pair."""
         return real
 
-    def generator_input(self, real):
+    def generator_input(self, real: Any) -> Any:
         """Returns `real`: the generators' update translates the real pair."""
         return real
 
-    def generator_samples(self, noise, training=True):
+    def generator_samples(self, noise: Any,
+                          training: bool = True) -> tuple[Any, Any]:
         """Returns the translations `(G(a), F(b))` of a pair `(a, b)`."""
         a, b = noise
-        return (self._translated(self.generator, a, training),
-                self._translated(self.inverse_generator, b, training))
+        return (self._translated("generator", a, training),
+                self._translated("inverse_generator", b, training))
 
-    def _least_squares(self, scores, target):
+    def _least_squares(self, scores: Any, target: float) -> Any:
         return self.loss_fn(ops.full_like(scores, target), scores)
 
-    def _critic_loss(self, critic, real, fake, training):
+    def _critic_loss(self, critic: str, real: Any, fake: Any,
+                     training: bool) -> Any:
         return 0.5 * (
             self._least_squares(self._scores(critic, real, training),
                                 _REAL_TARGET)
             + self._least_squares(self._scores(critic, fake, training),
                                   _FAKE_TARGET))
 
-    def critic_objective(self, real, fake):
+    def critic_objective(self, real: Any, fake: Any) -> tuple[Any, Logs]:
         """Both critics' least-squares losses, summed."""
         (a, b), (fake_b, fake_a) = real, fake
-        loss = (self._critic_loss(self.critic, b, fake_b, True)
-                + self._critic_loss(self.inverse_critic, a, fake_a, True))
+        loss = (self._critic_loss("critic", b, fake_b, True)
+                + self._critic_loss("inverse_critic", a, fake_a, True))
         return loss, {"critic_loss": loss}
 
-    def _generator_terms(self, real, training):
+    def _generator_terms(self, real: Any, training: bool) -> Logs:
         a, b = (ops.convert_to_tensor(part) for part in real)
         fake_b, fake_a = self.generator_samples(real, training)
         adversarial = self._least_squares(
-            self._scores(self.critic, fake_b, training), _REAL_TARGET
+            self._scores("critic", fake_b, training), _REAL_TARGET
         ) + self._least_squares(
-            self._scores(self.inverse_critic, fake_a, training), _REAL_TARGET)
+            self._scores("inverse_critic", fake_a, training), _REAL_TARGET)
         back_a, back_b = self.generator_samples((fake_a, fake_b), training)
         # generator_samples maps its pair's first part with G: (fake_a,
         # fake_b) gives (G(F(b)), F(G(a))).
@@ -271,7 +233,7 @@ class CycleGAN(AdversarialModel):
         return {"adversarial_loss": adversarial, "cycle_loss": cycle,
                 "identity_loss": identity}
 
-    def generator_objective(self, noise):
+    def generator_objective(self, noise: Any) -> tuple[Any, Logs]:
         """The generators' loss on the real pair `noise = (a, b)`."""
         terms = self._generator_terms(noise, True)
         loss = (terms["adversarial_loss"]
@@ -279,21 +241,23 @@ class CycleGAN(AdversarialModel):
                 + self.identity_weight * terms["identity_loss"])
         return loss, terms
 
-    def evaluation_logs(self, real, fake):
+    def evaluation_logs(self, real: Any, fake: Any) -> Logs:
         """The generators' three terms on a held-out pair."""
         del fake
         return self._generator_terms(real, False)
 
     # ------------------------------------------------------------ inference
 
-    def generate(self, num_samples, seed=None, batch_size=256, raw=False):
+    def generate(self, num_samples: int, seed: int | None = None,
+                 batch_size: int = 256, raw: bool = False) -> np.ndarray:
         """Not defined: CycleGAN translates images; use `translate`."""
         raise ValueError(
             "CycleGAN has no noise to generate from: translate images with "
             "translate(images, direction)."
         )
 
-    def translate(self, images, direction="a_to_b", batch_size=256):
+    def translate(self, images: Any, direction: str = "a_to_b",
+                  batch_size: int = 256) -> np.ndarray:
         """Translates images from one domain to the other.
 
         Args:
@@ -308,17 +272,17 @@ class CycleGAN(AdversarialModel):
             "direction", direction, ("a_to_b", "b_to_a"))
         images = argument_validation.check_samples(
             images, "images", self.image_shape)
-        generator = (self.generator if direction == "a_to_b"
-                     else self.inverse_generator)
+        generator = ("generator" if direction == "a_to_b"
+                     else "inverse_generator")
         images = ops.convert_to_tensor(images, dtype="float32")
-        return self._generated(
+        return sampling.in_batches(
             lambda start, stop: self._translated(
                 generator, images[start:stop], False),
             images.shape[0], batch_size)
 
     # -------------------------------------------------------- serialization
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         for key in ("latent_dim",):
             config.pop(key)
@@ -333,14 +297,68 @@ class CycleGAN(AdversarialModel):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> CycleGAN:
         config = dict(config)
         for key in ("inverse_generator", "inverse_critic"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return super().from_config(config)
 
 
-class _UnpairedBatches(keras.utils.PyDataset):
+class UnpairedSamples(inputs.Samples):
+    """CycleGAN's input: unpaired images of two domains.
+
+    `fit(x=a, y=b, batch_size=m)` takes the two domains' image arrays, any
+    two counts (`UnpairedBatches`); `validation_data` is a pair `(a, b)` of
+    arrays; a dataset or generator yields `(a_batch, b_batch)` pairs of
+    `n_critic * m` images each. Each step's real samples are the pair.
+    """
+
+    def check_y(self, x: Any, y: Any) -> Any:
+        """Returns the images of domain B for array `x`; `None` otherwise."""
+        if not batches.is_array(x):
+            if y is not None:
+                raise ValueError(
+                    "y must be None when x is a dataset or generator: it "
+                    "yields (a_batch, b_batch) pairs itself."
+                )
+            return None
+        if not batches.is_array(y):
+            raise ValueError(
+                "y must be the images of domain B, an array (M, H, W, C) in "
+                f"[-1, 1], for x of domain A; got {type(y).__name__}."
+            )
+        return y
+
+    def array_dataset(self, x: np.ndarray, y: Any, batch_size: int | None,
+                      kwargs: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Returns `UnpairedBatches` of `n_critic * batch_size` images each."""
+        model = self.model
+        for images, name in ((x, "x"), (y, "y")):
+            argument_validation.check_samples(images, name, model.image_shape)
+        batch_size = argument_validation.check_int(
+            "batch_size",
+            inputs.DEFAULT_BATCH_SIZE if batch_size is None else batch_size)
+        validation = kwargs.get("validation_data")
+        if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            kwargs["validation_data"] = UnpairedBatches(
+                *validation, batch_size, seed=0, shuffle=False)
+        data = UnpairedBatches(
+            x, y, batch_size * model.n_critic, inputs.data_seed(model),
+            first_epoch=kwargs.get("initial_epoch", 0))
+        return data, kwargs
+
+    def unpack(self, data: Any) -> tuple[Any, Any]:
+        """Returns the pair `(a_batch, b_batch)`, each checked."""
+        if not (isinstance(data, (tuple, list)) and len(data) == 2):
+            raise ValueError(
+                "the dataset must yield (a_batch, b_batch) pairs: "
+                "CycleGAN trains on images of two domains."
+            )
+        return tuple(super(UnpairedSamples, self).unpack(part)
+                     for part in data)
+
+
+class UnpairedBatches(keras.utils.PyDataset):
     """Batches `(a_batch, b_batch)`, each domain shuffled on its own.
 
     Epoch `e` reads domain A in the order `permutation(len(a))` and domain B
@@ -350,7 +368,9 @@ class _UnpairedBatches(keras.utils.PyDataset):
     around when it is the shorter.
     """
 
-    def __init__(self, a, b, batch_size, seed, shuffle=True, first_epoch=0):
+    def __init__(self, a: np.ndarray, b: np.ndarray, batch_size: int,
+                 seed: int, shuffle: bool = True,
+                 first_epoch: int = 0) -> None:
         super().__init__()
         self.a, self.b = a, b
         self.batch_size = batch_size
@@ -359,7 +379,7 @@ class _UnpairedBatches(keras.utils.PyDataset):
         self.epoch = first_epoch
         self._orders()
 
-    def _orders(self):
+    def _orders(self) -> None:
         if not self.shuffle:
             self.order_a = np.arange(len(self.a))
             self.order_b = np.arange(len(self.b))
@@ -368,15 +388,15 @@ class _UnpairedBatches(keras.utils.PyDataset):
         self.order_a = rng.permutation(len(self.a))
         self.order_b = rng.permutation(len(self.b))
 
-    def __len__(self):
+    def __len__(self) -> int:
         return -(-len(self.a) // self.batch_size)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         rows = np.arange(index * self.batch_size,
                          min((index + 1) * self.batch_size, len(self.a)))
         return (self.a[self.order_a[rows]],
                 self.b[self.order_b[rows % len(self.b)]])
 
-    def on_epoch_end(self):
+    def on_epoch_end(self) -> None:
         self.epoch += 1
         self._orders()

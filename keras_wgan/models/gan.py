@@ -16,18 +16,23 @@ four models of the library take the same arguments and train with the same
 `fit`; the discriminator is the `critic` argument and attribute.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 from keras import ops
 
 from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.adversarial import Logs
 
 #: Cross-entropy target of real samples for the discriminator.
-_REAL_TARGET = 1.0
+REAL_TARGET = 1.0
 #: Cross-entropy target of generated samples for the discriminator.
-_FAKE_TARGET = 0.0
+FAKE_TARGET = 0.0
 
 
-class _CrossEntropyGAN(AdversarialModel):
+class CrossEntropyGAN(AdversarialModel):
     """A GAN with a logit discriminator and binary cross-entropy losses.
 
     Subclasses implement `generator_objective`. Logged metrics:
@@ -45,11 +50,11 @@ class _CrossEntropyGAN(AdversarialModel):
         "fake_probability",
     )
 
-    def default_optimizer(self):
+    def default_optimizer(self) -> keras.optimizers.Optimizer:
         """Returns DCGAN's optimizer, Adam(2e-4, beta_1=0.5)."""
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
-    def default_loss(self):
+    def default_loss(self) -> keras.losses.Loss:
         """Returns `BinaryCrossentropy(from_logits=True)`.
 
         On logits the loss is computed as `softplus(-l)` or `softplus(l)`,
@@ -58,26 +63,28 @@ class _CrossEntropyGAN(AdversarialModel):
         """
         return keras.losses.BinaryCrossentropy(from_logits=True)
 
-    def _discriminator_logs(self, real_logits, fake_logits):
+    def _discriminator_logs(self, real_logits: Any,
+                            fake_logits: Any) -> tuple[Any, Logs]:
         loss = self.loss_fn(
-            ops.full_like(real_logits, _REAL_TARGET), real_logits
-        ) + self.loss_fn(ops.full_like(fake_logits, _FAKE_TARGET), fake_logits)
+            ops.full_like(real_logits, REAL_TARGET), real_logits
+        ) + self.loss_fn(ops.full_like(fake_logits, FAKE_TARGET), fake_logits)
         return loss, {
             "discriminator_loss": loss,
             "real_probability": ops.mean(ops.sigmoid(real_logits)),
             "fake_probability": ops.mean(ops.sigmoid(fake_logits)),
         }
 
-    def critic_objective(self, real, fake):
+    def critic_objective(self, real: Any, fake: Any) -> tuple[Any, Logs]:
+        """The cross-entropy of real samples as 1 and fakes as 0."""
         return self._discriminator_logs(
             self.critic_scores(real, training=True),
             self.critic_scores(fake, training=True),
         )
 
-    def _fake_logits(self, noise):
+    def _fake_logits(self, noise: Any) -> Any:
         return self.critic_scores(self.generator_samples(noise, training=True))
 
-    def evaluation_logs(self, real, fake):
+    def evaluation_logs(self, real: Any, fake: Any) -> Logs:
         """Reports the discriminator's loss and mean probabilities."""
         _, logs = self._discriminator_logs(
             self.critic_scores(real, training=False),
@@ -87,7 +94,7 @@ class _CrossEntropyGAN(AdversarialModel):
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
-class MinimaxGAN(_CrossEntropyGAN):
+class MinimaxGAN(CrossEntropyGAN):
     """The original GAN, generator minimising `log(1 - D(G(z)))`.
 
     Goodfellow et al. (2014), Algorithm 1: `n_critic` (the paper's `k`,
@@ -126,14 +133,15 @@ class MinimaxGAN(_CrossEntropyGAN):
     ```
     """
 
-    def generator_objective(self, noise):
+    def generator_objective(self, noise: Any) -> tuple[Any, Logs]:
+        """Returns the saturating loss `mean log(1 - D(G(noise)))`."""
         fake_logits = self._fake_logits(noise)
-        loss = -self.loss_fn(ops.full_like(fake_logits, _FAKE_TARGET), fake_logits)
+        loss = -self.loss_fn(ops.full_like(fake_logits, FAKE_TARGET), fake_logits)
         return loss, {}
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
-class NonSaturatingGAN(_CrossEntropyGAN):
+class NonSaturatingGAN(CrossEntropyGAN):
     """The non-saturating GAN, generator maximising `log D(G(z))`.
 
     The discriminator trains as in `MinimaxGAN`; the generator labels its
@@ -165,7 +173,8 @@ class NonSaturatingGAN(_CrossEntropyGAN):
     ```
     """
 
-    def generator_objective(self, noise):
+    def generator_objective(self, noise: Any) -> tuple[Any, Logs]:
+        """Returns the non-saturating loss `-mean log D(G(noise))`."""
         fake_logits = self._fake_logits(noise)
-        loss = self.loss_fn(ops.full_like(fake_logits, _REAL_TARGET), fake_logits)
+        loss = self.loss_fn(ops.full_like(fake_logits, REAL_TARGET), fake_logits)
         return loss, {}

@@ -20,6 +20,10 @@ them varies only how the critic is kept in check; the papers' own losses
 and optimizers differ (see each class).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 
 from keras_wgan import argument_validation
@@ -27,6 +31,7 @@ from keras_wgan import penalty
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
 from keras_wgan.losses import HingeLoss
 from keras_wgan.losses import wasserstein_loss
+from keras_wgan.models.adversarial import Logs
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.models.wasserstein import WassersteinGAN
 from keras_wgan.nets import spectral
@@ -61,7 +66,7 @@ class WGANLP(WGANGP):
     ['critic_loss', 'generator_loss', 'gradient_penalty', 'wasserstein_estimate']
     """
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns `{"gradient_penalty": gp_weight * one-sided penalty}`."""
         return {"gradient_penalty": self.gp_weight * penalty.one_sided_penalty(
             self.critic_scores, real, fake, seed=self.seed_generator)}
@@ -103,15 +108,15 @@ class DRAGAN(WGANGP):
 
     def __init__(
         self,
-        critic,
-        generator,
-        latent_dim=None,
-        n_critic=5,
-        gp_weight=10.0,
-        perturbation_scale=0.5,
-        seed=None,
-        **kwargs,
-    ):
+        critic: keras.Model,
+        generator: keras.Model,
+        latent_dim: int | None = None,
+        n_critic: int = 5,
+        gp_weight: float = 10.0,
+        perturbation_scale: float = 0.5,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.perturbation_scale = argument_validation.check_float(
             "perturbation_scale", perturbation_scale, inclusive=False)
         super().__init__(
@@ -124,14 +129,14 @@ class DRAGAN(WGANGP):
             **kwargs,
         )
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns `{"gradient_penalty": gp_weight * DRAGAN penalty}`."""
         del fake
         return {"gradient_penalty": self.gp_weight * penalty.dragan_penalty(
             self.critic_scores, real, scale=self.perturbation_scale,
             seed=self.seed_generator)}
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["perturbation_scale"] = self.perturbation_scale
         return config
@@ -172,7 +177,7 @@ class WGANR1(WGANGP):
     True
     """
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns `{"gradient_penalty": gp_weight * R1 penalty}`."""
         del fake
         return {"gradient_penalty": self.gp_weight * penalty.r1_penalty(
@@ -227,14 +232,14 @@ class WGANSN(WassersteinGAN):
 
     def __init__(
         self,
-        critic,
-        generator,
-        latent_dim=None,
-        n_critic=5,
-        power_iterations=1,
-        seed=None,
-        **kwargs,
-    ):
+        critic: keras.Model,
+        generator: keras.Model,
+        latent_dim: int | None = None,
+        n_critic: int = 5,
+        power_iterations: int = 1,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         # Checked before wrapping, which hides the last activation.
         argument_validation.check_linear_output(critic, "critic")
         self.power_iterations = argument_validation.check_int(
@@ -249,7 +254,7 @@ class WGANSN(WassersteinGAN):
             **kwargs,
         )
 
-    def critic_scores(self, x, training=True):
+    def critic_scores(self, x: Any, training: bool = True) -> Any:
         """Returns the critic's scores, always in inference mode.
 
         In training mode Keras's `SpectralNormalization` would rewrite the
@@ -259,12 +264,12 @@ class WGANSN(WassersteinGAN):
         del training
         return super().critic_scores(x, training=False)
 
-    def _critic_update(self, real):
-        logs = super()._critic_update(real)
+    def after_critic_update(self, real: Any) -> None:
+        """Divides each kernel by its largest singular value's estimate."""
+        super().after_critic_update(real)
         spectral.normalize_weights(self.critic)
-        return logs
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["power_iterations"] = self.power_iterations
         return config
@@ -299,11 +304,11 @@ class SNGANHinge(WGANSN):
     'hinge_loss'
     """
 
-    def default_loss(self):
+    def default_loss(self) -> keras.losses.Loss:
         """Returns the critic's loss, `HingeLoss()`."""
         return HingeLoss()
 
-    def generator_objective(self, noise):
+    def generator_objective(self, noise: Any) -> tuple[Any, Logs]:
         """Returns `-mean D(G(noise))`, whatever the critic's loss."""
         scores = self.critic_scores(self.generator_samples(noise))
         return keras.ops.mean(

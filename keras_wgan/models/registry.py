@@ -6,8 +6,11 @@ name, class, label, colour and defaults are written once. A default is read
 from the class's constructor signature, never copied.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import inspect
+from typing import Any
 
 from keras_wgan import argument_validation
 from keras_wgan.models.gan import MinimaxGAN
@@ -41,9 +44,9 @@ class Variant:
     model_class: type
     label: str
     colour: str
-    lipschitz_argument: str = None
+    lipschitz_argument: str | None = None
 
-    def default(self, argument):
+    def default(self, argument: str) -> Any:
         """Returns the default of a constructor argument of `model_class`.
 
         Example:
@@ -79,7 +82,7 @@ VARIANTS = {
 }
 
 
-def get_variant(name):
+def get_variant(name: str) -> Variant:
     """Returns the `Variant` registered under `name`.
 
     Args:
@@ -97,7 +100,7 @@ def get_variant(name):
     return VARIANTS[name]
 
 
-def variant_of(model):
+def variant_of(model: Any) -> Variant | None:
     """Returns the `Variant` whose class is exactly `type(model)`, or None.
 
     Example:

@@ -17,13 +17,18 @@ sets both learning rates from the generator iteration (Gulrajani et al.,
   given in generator iterations (`compile` and the CLI's resume use it).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import keras
 from keras import ops
 
 from keras_wgan import argument_validation
 
 
-def linear_decay(learning_rate, iterations):
+def linear_decay(learning_rate: float, iterations: int
+                 ) -> keras.optimizers.schedules.PolynomialDecay:
     """Returns the WGAN-GP paper's linear decay: `lr * max(0, 1 - t / T)`.
 
     `t` is the generator iteration; from `t = iterations` on the rate is 0.
@@ -89,7 +94,9 @@ class IterationSchedule(keras.optimizers.schedules.LearningRateSchedule):
     >>> critic_optimizer = keras.optimizers.Adam(critic_schedule)
     """
 
-    def __init__(self, schedule, n_critic):
+    def __init__(self,
+                 schedule: keras.optimizers.schedules.LearningRateSchedule,
+                 n_critic: int) -> None:
         if not isinstance(
             schedule, keras.optimizers.schedules.LearningRateSchedule
         ):
@@ -100,17 +107,17 @@ class IterationSchedule(keras.optimizers.schedules.LearningRateSchedule):
         self.schedule = schedule
         self.n_critic = argument_validation.check_int("n_critic", n_critic)
 
-    def __call__(self, step):
+    def __call__(self, step: Any) -> Any:
         return self.schedule(ops.floor_divide(step, self.n_critic))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {
             "schedule": keras.saving.serialize_keras_object(self.schedule),
             "n_critic": self.n_critic,
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> IterationSchedule:
         config = dict(config)
         config["schedule"] = keras.saving.deserialize_keras_object(
             config["schedule"]
@@ -118,7 +125,7 @@ class IterationSchedule(keras.optimizers.schedules.LearningRateSchedule):
         return cls(**config)
 
 
-def critic_rate(learning_rate, n_critic):
+def critic_rate(learning_rate: Any, n_critic: int) -> Any:
     """Returns the critic optimizer's reading of a generator-iteration rate.
 
     A schedule is wrapped in `IterationSchedule`, so the critic, which

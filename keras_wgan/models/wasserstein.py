@@ -13,6 +13,11 @@ A new variant overrides `critic_penalty(real, fake)`, which returns the
 named terms added to the critic loss (see `WassersteinGAN`).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import keras
 from keras import backend as keras_backend
 from keras import ops
@@ -24,6 +29,7 @@ from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
 from keras_wgan.losses import WassersteinLoss
 from keras_wgan.losses import wasserstein_estimate
 from keras_wgan.models.adversarial import AdversarialModel
+from keras_wgan.models.adversarial import Logs
 from keras_wgan.penalty import gradient_penalty
 
 
@@ -32,11 +38,8 @@ class WassersteinGAN(AdversarialModel):
     """Base of the Wasserstein GANs: the loss, the estimate, the schedule.
 
     One training step is one generator iteration of the WGAN papers'
-    Algorithm 1: `n_critic` critic updates, each on a fresh batch of real
-    images and fresh noise, then one generator update. `fit(x,
-    batch_size=m)` therefore draws `n_critic * m` real images per step and
-    splits them into `n_critic` critic batches of `m`; a dataset you pass
-    yourself must yield batches of `n_critic * m` images.
+    Algorithm 1 (see `AdversarialModel`): `n_critic` critic updates, each on
+    a fresh batch of real images and fresh noise, then one generator update.
 
     The critic must end in a linear output (a score, not a probability).
     Its loss is the Wasserstein loss plus the terms of `critic_penalty`;
@@ -56,12 +59,10 @@ class WassersteinGAN(AdversarialModel):
     training settles. Neither bounds W1 (see
     `keras_wgan.losses.wasserstein_estimate`).
 
-    To write a variant, subclass it, add the penalty's log name to
-    `metric_names` and override `critic_penalty`; override
-    `default_optimizer` for another optimizer than Adam(1e-4, beta_1=0,
-    beta_2=0.9), and `get_config` for new constructor arguments. Set
-    `uses_input_gradients = True` when the penalty differentiates the critic
-    with respect to its input.
+    A variant overrides `critic_penalty`, its terms' names added to
+    `metric_names` (and sets `uses_input_gradients = True` when the penalty
+    differentiates the critic with respect to its input); see "Writing a
+    variant" in the Python API guide.
 
     Args:
         critic: A built `keras.Model` mapping images `(batch, H, W, C)` to
@@ -93,25 +94,19 @@ class WassersteinGAN(AdversarialModel):
 
     Example:
 
-    WGAN-LP, the one-sided penalty `max(0, |grad| - 1)^2` of Petzka et al.
-    (2018), in a few lines:
+    The drift penalty `0.001 * mean D(x)^2` of Karras et al. (2018):
 
-    >>> from keras_wgan import penalty
-    >>> class WGANLP(WassersteinGAN):
-    ...     metric_names = WassersteinGAN.metric_names + ("gradient_penalty",)
-    ...     uses_input_gradients = True
+    >>> class Drift(WassersteinGAN):
+    ...     metric_names = WassersteinGAN.metric_names + ("drift",)
     ...     def critic_penalty(self, real, fake):
-    ...         x_hat = penalty.interpolate(real, fake, seed=self.seed_generator)
-    ...         norms = penalty.gradient_norm(self.critic_scores, x_hat)
-    ...         excess = ops.maximum(norms - 1.0, 0.0)
-    ...         return {"gradient_penalty": 10.0 * ops.mean(excess**2)}
-    >>> gan = WGANLP(keras_wgan.toy.toy_critic(2, width=8),
-    ...              keras_wgan.toy.toy_generator(2, 2, width=8))
+    ...         return {"drift": 1e-3 * ops.mean(self.critic_scores(real)**2)}
+    >>> gan = Drift(keras_wgan.toy.toy_critic(2, width=8),
+    ...             keras_wgan.toy.toy_generator(2, 2, width=8))
     >>> gan.compile()
     >>> history = gan.fit(keras_wgan.toy.eight_gaussians(640, seed=0),
     ...                   batch_size=64, verbose=0)
     >>> sorted(history.history)
-    ['critic_loss', 'generator_loss', 'gradient_penalty', 'wasserstein_estimate']
+    ['critic_loss', 'drift', 'generator_loss', 'wasserstein_estimate']
     """
 
     metric_names = ("critic_loss", "generator_loss", "wasserstein_estimate")
@@ -121,14 +116,14 @@ class WassersteinGAN(AdversarialModel):
 
     def __init__(
         self,
-        critic,
-        generator,
-        latent_dim=None,
-        n_critic=5,
-        seed=None,
-        generator_ema=None,
-        **kwargs,
-    ):
+        critic: keras.Model,
+        generator: keras.Model,
+        latent_dim: int | None = None,
+        n_critic: int = 5,
+        seed: int | None = None,
+        generator_ema: float | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             critic,
             generator,
@@ -142,7 +137,7 @@ class WassersteinGAN(AdversarialModel):
         if generator_ema is not None:
             self._add_ema_generator(generator_ema)
 
-    def _add_ema_generator(self, decay):
+    def _add_ema_generator(self, decay: float) -> None:
         if type(self).generate_from is not WassersteinGAN.generate_from:
             raise ValueError(
                 f"generator_ema must be None for {type(self).__name__}, "
@@ -161,13 +156,18 @@ class WassersteinGAN(AdversarialModel):
         ema.trainable = False
         self.ema_generator = ema
 
-    def _generator_update(self, real):
-        logs = super()._generator_update(real)
-        if self.ema_generator is not None and not self._frozen("generator"):
-            self._update_ema()
-        return logs
+    def networks(self) -> tuple[tuple[str, keras.Model], ...]:
+        """The critic, the generator and, with `generator_ema`, its average."""
+        if self.ema_generator is None:
+            return super().networks()
+        return super().networks() + (("ema_generator", self.ema_generator),)
 
-    def _update_ema(self):
+    def after_generator_update(self, real: Any) -> None:
+        """Updates the moving average of the generator, if any."""
+        if self.ema_generator is not None and not self.is_frozen("generator"):
+            self._update_ema()
+
+    def _update_ema(self) -> None:
         """One step of the moving average, after generator update `t`."""
         step = ops.cast(self.generator_optimizer.iterations, "float32")
         decay = ops.minimum(self.generator_ema, (1.0 + step) / (10.0 + step))
@@ -178,42 +178,47 @@ class WassersteinGAN(AdversarialModel):
                 value = decay * average.value + (1.0 - decay) * value
             average.assign(ops.cast(value, average.dtype))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         if self.generator_ema is not None:
             config["generator_ema"] = self.generator_ema
         return config
 
-    def sampler(self, raw=False):
+    def sampler(self, raw: bool = False) -> Callable[[Any], Any]:
         """Returns the moving average of the generator, unless `raw`."""
         if raw or self.ema_generator is None:
             return super().sampler(raw)
-        call = self._network_calls.get(self.ema_generator)
-        return lambda noise: call(noise, False)
+        return lambda noise: self.call_network("ema_generator", noise, False)
 
     @property
-    def critic_loss_tracker(self):
-        return self._metric("critic_loss")
+    def critic_loss_tracker(self) -> keras.metrics.Mean:
+        """The tracker of `critic_loss`."""
+        return self.metric_tracker("critic_loss")
 
     @property
-    def generator_loss_tracker(self):
-        return self._metric("generator_loss")
+    def generator_loss_tracker(self) -> keras.metrics.Mean:
+        """The tracker of `generator_loss`."""
+        return self.metric_tracker("generator_loss")
 
     @property
-    def wasserstein_tracker(self):
-        return self._metric("wasserstein_estimate")
+    def wasserstein_tracker(self) -> keras.metrics.Mean:
+        """The tracker of `wasserstein_estimate`."""
+        return self.metric_tracker("wasserstein_estimate")
 
-    def default_optimizer(self):
+    def default_optimizer(self) -> keras.optimizers.Optimizer:
         """Returns the WGAN-GP paper's Adam(1e-4, beta_1=0, beta_2=0.9)."""
         return keras.optimizers.Adam(
             learning_rate=1e-4, beta_1=0.0, beta_2=0.9
         )
 
-    def default_loss(self):
+    def default_loss(self) -> keras.losses.Loss:
         """Returns the loss for both players, `WassersteinLoss()`."""
         return WassersteinLoss()
 
-    def compile(self, *args, jit_compile="auto", **kwargs):
+    def compile(self, *args: Any, jit_compile: bool | str = "auto",
+                **kwargs: Any) -> None:
+        """As `AdversarialModel.compile`; with `uses_input_gradients`,
+        `jit_compile=True` on torch raises (no double backward)."""
         if (
             self.uses_input_gradients
             and jit_compile is True
@@ -227,7 +232,7 @@ class WassersteinGAN(AdversarialModel):
             )
         super().compile(*args, jit_compile=jit_compile, **kwargs)
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """The terms that keep the critic Lipschitz, added to its loss.
 
         Override it to write a variant. Each term is logged under its name,
@@ -243,7 +248,7 @@ class WassersteinGAN(AdversarialModel):
         del real, fake
         return {}
 
-    def critic_objective(self, real, fake):
+    def critic_objective(self, real: Any, fake: Any) -> tuple[Any, Logs]:
         """Returns the Wasserstein critic loss plus `critic_penalty`."""
         real_scores = self.critic_scores(real, training=True)
         fake_scores = self.critic_scores(fake, training=True)
@@ -263,14 +268,14 @@ class WassersteinGAN(AdversarialModel):
         logs["critic_loss"] = loss
         return loss, logs
 
-    def generator_objective(self, noise):
+    def generator_objective(self, noise: Any) -> tuple[Any, Logs]:
         """Returns `-mean D(G(noise))`: the generator labels its samples real."""
         scores = self.critic_scores(self.generator_samples(noise))
         return self.loss_fn(
             ops.full_like(scores, WASSERSTEIN_REAL_LABEL), scores
         ), {}
 
-    def evaluation_logs(self, real, fake):
+    def evaluation_logs(self, real: Any, fake: Any) -> Logs:
         """Estimates the Wasserstein distance on held-out real images."""
         return {
             "wasserstein_estimate": wasserstein_estimate(
@@ -320,14 +325,14 @@ class WGAN(WassersteinGAN):
 
     def __init__(
         self,
-        critic,
-        generator,
-        latent_dim=None,
-        n_critic=5,
-        clip_value=0.01,
-        seed=None,
-        **kwargs,
-    ):
+        critic: keras.Model,
+        generator: keras.Model,
+        latent_dim: int | None = None,
+        n_critic: int = 5,
+        clip_value: float = 0.01,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(
             critic,
             generator,
@@ -340,7 +345,7 @@ class WGAN(WassersteinGAN):
         self.clip_value = self._clip.clip_value
         self._clip_trainable_weights()
 
-    def _clip_trainable_weights(self):
+    def _clip_trainable_weights(self) -> None:
         for variable in self.critic.trainable_variables:
             if variable.constraint is not None and not isinstance(
                 variable.constraint, ClipConstraint
@@ -352,17 +357,18 @@ class WGAN(WassersteinGAN):
                 )
             variable.constraint = self._clip
 
-    def compile(self, *args, **kwargs):
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """As `WassersteinGAN.compile`, clipping the critic's weights."""
         # Again at compile, where Keras fixes what trains: a critic frozen
         # when the model was built has no clipped weights yet.
         self._clip_trainable_weights()
         super().compile(*args, **kwargs)
 
-    def default_optimizer(self):
+    def default_optimizer(self) -> keras.optimizers.Optimizer:
         """Returns a new optimizer with the paper's settings, RMSprop(5e-5)."""
         return keras.optimizers.RMSprop(learning_rate=5e-5)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["clip_value"] = self.clip_value
         return config
@@ -415,14 +421,14 @@ class WGANGP(WassersteinGAN):
 
     def __init__(
         self,
-        critic,
-        generator,
-        latent_dim=None,
-        n_critic=5,
-        gp_weight=10.0,
-        seed=None,
-        **kwargs,
-    ):
+        critic: keras.Model,
+        generator: keras.Model,
+        latent_dim: int | None = None,
+        n_critic: int = 5,
+        gp_weight: float = 10.0,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         gp_weight = argument_validation.check_float("gp_weight", gp_weight)
         super().__init__(
             critic,
@@ -436,17 +442,18 @@ class WGANGP(WassersteinGAN):
         self.gp_weight = gp_weight
 
     @property
-    def penalty_tracker(self):
-        return self._metric("gradient_penalty")
+    def penalty_tracker(self) -> keras.metrics.Mean:
+        """The tracker of `gradient_penalty`."""
+        return self.metric_tracker("gradient_penalty")
 
-    def critic_penalty(self, real, fake):
+    def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns `{"gradient_penalty": gp_weight * penalty}`."""
         penalty = gradient_penalty(
             self.critic_scores, real, fake, seed=self.seed_generator
         )
         return {"gradient_penalty": self.gp_weight * penalty}
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["gp_weight"] = self.gp_weight
         return config

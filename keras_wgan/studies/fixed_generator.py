@@ -8,7 +8,11 @@ and post-update step; `keras_wgan.studies.diagnostics.critic_surface` then
 draws its value over the plane.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Callable
+from typing import Any
 
 import keras
 from keras import ops
@@ -82,7 +86,8 @@ class FixedGeneratorCritic(AdversarialModel):
     (20, 20)
     """
 
-    def __new__(cls, critic, variant, *args, **kwargs):
+    def __new__(cls, critic: keras.Model, variant: str, *args: Any,
+                **kwargs: Any) -> FixedGeneratorCritic:
         # Called as FixedGeneratorCritic(...), it makes an instance of the
         # variant's subclass, which Python then initialises.
         model_class = (_fixed_generator_class(variant)
@@ -90,7 +95,9 @@ class FixedGeneratorCritic(AdversarialModel):
         return super(FixedGeneratorCritic, model_class).__new__(
             model_class, critic, variant, *args, **kwargs)
 
-    def __init__(self, critic, variant, noise_std=1.0, seed=None, **kwargs):
+    def __init__(self, critic: keras.Model, variant: str,
+                 noise_std: float = 1.0, seed: int | None = None,
+                 **kwargs: Any) -> None:
         if "n_critic" in kwargs:
             raise ValueError(
                 "n_critic must not be given: a fixed-generator critic takes "
@@ -109,7 +116,7 @@ class FixedGeneratorCritic(AdversarialModel):
         )
         super().__init__(critic, generator, n_critic=1, seed=seed, **kwargs)
 
-    def noise_for(self, real):
+    def noise_for(self, real: Any) -> Any:
         """Returns the fixed generator's input: `real + noise_std * N(0, I)`.
 
         Flat, `(batch, latent_dim)`; the generator reshapes it back.
@@ -118,12 +125,12 @@ class FixedGeneratorCritic(AdversarialModel):
         fake = real + self.noise_std * noise
         return ops.reshape(fake, (ops.shape(real)[0], self.latent_dim))
 
-    def _generator_update(self, real):
-        # The fixed generator has no weights and no loss worth logging.
+    def generator_update(self, real: Any) -> dict[str, Any]:
+        """Skips the generator's update: it has no weights, nor a loss to log."""
         del real
         return {}
 
-    def sampler(self, raw=False):
+    def sampler(self, raw: bool = False) -> Callable[[Any], Any]:
         """Raises: the fixed generator needs real samples (`noise_for`)."""
         del raw
         raise ValueError(
@@ -132,7 +139,7 @@ class FixedGeneratorCritic(AdversarialModel):
             "noise_for(real))."
         )
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         # The fixed generator and the step are made by __init__.
         for key in ("generator", "latent_dim", "n_critic"):
@@ -141,14 +148,14 @@ class FixedGeneratorCritic(AdversarialModel):
         return config
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> FixedGeneratorCritic:
         config = dict(config)
         config["critic"] = keras.saving.deserialize_keras_object(
             config["critic"])
         return cls(**config)
 
 
-def _fixed_generator_subclass(model_class):
+def _fixed_generator_subclass(model_class: type) -> type:
     """Returns the subclass of `FixedGeneratorCritic` and `model_class`."""
     subclass = type(
         f"FixedGenerator{model_class.__name__}",
@@ -172,7 +179,7 @@ _CLASSES = {
 }
 
 
-def _fixed_generator_class(variant):
+def _fixed_generator_class(variant: str) -> type:
     """Returns the fixed-generator critic class of a registered variant."""
     registry.get_variant(variant)  # raises for an unknown name
     return _CLASSES[variant]

@@ -116,7 +116,7 @@ def test_penalty_of_a_linear_critic_is_closed_form():
                              seed=0)
     gan.compile()
     x = _images(8)
-    penalty = gan.critic_penalty(gan._real_pair(x), gan.generator_samples(
+    penalty = gan.critic_penalty(gan.real_pair(x), gan.generator_samples(
         np.zeros((8, LATENT), "float32")))["gradient_penalty"]
     expected = 10.0 * (np.sqrt(np.sum(weights**2)) - 1.0) ** 2
     np.testing.assert_allclose(_numpy(penalty), expected, rtol=1e-5)

@@ -8,7 +8,7 @@ import pytest
 from keras import layers
 
 import keras_wgan
-from keras_wgan.models.cyclegan import _UnpairedBatches
+from keras_wgan.models.cyclegan import UnpairedBatches
 from tests.helpers import variable_values
 
 SHAPE = (8, 8, 3)
@@ -96,7 +96,7 @@ def test_fit_trains_all_four_networks_on_unpaired_arrays():
 def test_each_domain_is_shuffled_on_its_own_every_epoch():
     a = np.arange(10, dtype="float32")
     b = 100 + np.arange(7, dtype="float32")
-    data = _UnpairedBatches(a, b, batch_size=4, seed=3)
+    data = UnpairedBatches(a, b, batch_size=4, seed=3)
     assert len(data) == 3
     first = [data[i] for i in range(len(data))]
     seen_a = np.concatenate([x for x, _ in first])
@@ -107,12 +107,12 @@ def test_each_domain_is_shuffled_on_its_own_every_epoch():
     second = np.concatenate([x for x, _ in (data[i] for i in range(3))])
     assert not np.array_equal(seen_a, second)
     # A resumed run at epoch 1 reads the second epoch's batches.
-    resumed = _UnpairedBatches(a, b, batch_size=4, seed=3, first_epoch=1)
+    resumed = UnpairedBatches(a, b, batch_size=4, seed=3, first_epoch=1)
     np.testing.assert_array_equal(resumed[0][1], data[0][1])
     # The pairing is not fixed: A's image 0 meets other B images.
     partners = set()
     for epoch in range(6):
-        data = _UnpairedBatches(a, b, batch_size=10, seed=3,
+        data = UnpairedBatches(a, b, batch_size=10, seed=3,
                                 first_epoch=epoch)
         x, y = data[0]
         partners.add(float(y[list(x).index(0.0)]))
