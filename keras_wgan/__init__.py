@@ -10,6 +10,17 @@ The package logs a few informational lines (which data source a loader
 read, quality evaluations) to the `keras_wgan` logger, which has only a
 `NullHandler`: an application shows them by configuring logging, e.g.
 `logging.basicConfig(level=logging.INFO)`; the command line does.
+
+The public API is `__all__` here and in each subpackage and module: the
+models, losses, constraints and penalties a training needs, the
+pretrained models, and the subpackages `data`, `models`, `nets`,
+`quality`, `callbacks`, `latent` and `distribute`. Everything else (the
+studies, the command line, checkpoint files) is imported from its own
+module. Names with a leading underscore are private to their module and
+never imported by another one. The modules with a leading underscore
+(`_atomic`, `_keras_internals`, `_startup_signals`) are internal to the
+package: their functions have public names, may be imported by any
+module of the package, and are not part of the public API.
 """
 
 import importlib
@@ -33,47 +44,60 @@ def _default_to_torch():
 
 _default_to_torch()
 
-#: Every public name: where it comes from, `(module, attribute)`, with
-#: `attribute` None for a module.
+#: Every name of `__all__`: where it comes from, `(module, attribute)`,
+#: with `attribute` None for a module.
 _EXPORTS = {
-    "callbacks": ("keras_wgan.callbacks", None),
-    "checkpoints": ("keras_wgan.checkpoints", None),
-    "data": ("keras_wgan.data", None),
-    "distribute": ("keras_wgan.distribute", None),
-    "latent": ("keras_wgan.latent", None),
-    "models": ("keras_wgan.models", None),
-    "nets": ("keras_wgan.nets", None),
-    "quality": ("keras_wgan.quality", None),
-    "studies": ("keras_wgan.studies", None),
-    "ClipConstraint": ("keras_wgan.constraints", "ClipConstraint"),
-    "NonFiniteError": ("keras_wgan.errors", "NonFiniteError"),
-    "HingeLoss": ("keras_wgan.losses", "HingeLoss"),
-    "WassersteinLoss": ("keras_wgan.losses", "WassersteinLoss"),
-    "wasserstein_loss": ("keras_wgan.losses", "wasserstein_loss"),
-    "WGAN": ("keras_wgan.models", "WGAN"),
-    "WGANGP": ("keras_wgan.models", "WGANGP"),
-    "WassersteinGAN": ("keras_wgan.models", "WassersteinGAN"),
     "AdversarialModel": ("keras_wgan.models", "AdversarialModel"),
     "BiGAN": ("keras_wgan.models", "BiGAN"),
     "BiGANGP": ("keras_wgan.models", "BiGANGP"),
+    "ClipConstraint": ("keras_wgan.constraints", "ClipConstraint"),
     "ConditionalWGANGP": ("keras_wgan.models", "ConditionalWGANGP"),
     "CycleGAN": ("keras_wgan.models", "CycleGAN"),
-    "MinimaxGAN": ("keras_wgan.models", "MinimaxGAN"),
-    "NonSaturatingGAN": ("keras_wgan.models", "NonSaturatingGAN"),
     "DRAGAN": ("keras_wgan.models", "DRAGAN"),
+    "HingeLoss": ("keras_wgan.losses", "HingeLoss"),
+    "MinimaxGAN": ("keras_wgan.models", "MinimaxGAN"),
+    "NonFiniteError": ("keras_wgan.errors", "NonFiniteError"),
+    "NonSaturatingGAN": ("keras_wgan.models", "NonSaturatingGAN"),
+    "PRETRAINED_MODELS": ("keras_wgan.zoo", "PRETRAINED_MODELS"),
     "SNGANHinge": ("keras_wgan.models", "SNGANHinge"),
+    "WGAN": ("keras_wgan.models", "WGAN"),
+    "WGANGP": ("keras_wgan.models", "WGANGP"),
     "WGANLP": ("keras_wgan.models", "WGANLP"),
     "WGANR1": ("keras_wgan.models", "WGANR1"),
     "WGANSN": ("keras_wgan.models", "WGANSN"),
-    "architectures": ("keras_wgan.nets", "architectures"),
+    "WassersteinGAN": ("keras_wgan.models", "WassersteinGAN"),
+    "WassersteinLoss": ("keras_wgan.losses", "WassersteinLoss"),
+    "callbacks": ("keras_wgan.callbacks", None),
+    "data": ("keras_wgan.data", None),
+    "distribute": ("keras_wgan.distribute", None),
+    "dragan_penalty": ("keras_wgan.penalty", "dragan_penalty"),
     "gradient_penalty": ("keras_wgan.penalty", "gradient_penalty"),
+    "hinge_loss": ("keras_wgan.losses", "hinge_loss"),
     "joint_gradient_penalty": ("keras_wgan.penalty", "joint_gradient_penalty"),
-    "diagnostics": ("keras_wgan.studies", "diagnostics"),
-    "toy": ("keras_wgan.studies", "toy"),
-    "PRETRAINED_MODELS": ("keras_wgan.zoo", "PRETRAINED_MODELS"),
+    "latent": ("keras_wgan.latent", None),
+    "models": ("keras_wgan.models", None),
+    "nets": ("keras_wgan.nets", None),
+    "one_sided_penalty": ("keras_wgan.penalty", "one_sided_penalty"),
     "pretrained": ("keras_wgan.zoo", "pretrained"),
     "pretrained_info": ("keras_wgan.zoo", "pretrained_info"),
+    "quality": ("keras_wgan.quality", None),
+    "r1_penalty": ("keras_wgan.penalty", "r1_penalty"),
+    "wasserstein_loss": ("keras_wgan.losses", "wasserstein_loss"),
 }
+
+#: Names of the earlier layout, still reachable as attributes but not
+#: exported: new code imports them from their subpackage.
+_ALIASES = {
+    "architectures": ("keras_wgan.nets", "architectures"),
+    "diagnostics": ("keras_wgan.studies", "diagnostics"),
+    "toy": ("keras_wgan.studies", "toy"),
+}
+
+#: Modules imported with the package although none of their names is
+#: exported: their classes register with Keras for
+#: `keras.models.load_model`, or they are subpackages a user reaches as
+#: attributes (`keras_wgan.studies`).
+_REGISTERING = ("keras_wgan.checkpoints", "keras_wgan.studies")
 
 
 def _started_as_command_line():
@@ -90,7 +114,7 @@ def _started_as_command_line():
 
 
 def _load(name):
-    module, attribute = _EXPORTS[name]
+    module, attribute = {**_EXPORTS, **_ALIASES}[name]
     value = importlib.import_module(module)
     if attribute is not None:
         value = getattr(value, attribute)
@@ -101,12 +125,14 @@ def _load(name):
 def _load_all():
     """Imports every public name (and so registers every serializable
     class with Keras, which `keras.models.load_model` needs)."""
-    for name in _EXPORTS:
+    for name in (*_EXPORTS, *_ALIASES):
         _load(name)
+    for module in _REGISTERING:
+        importlib.import_module(module)
 
 
 def __getattr__(name):
-    if name in _EXPORTS:
+    if name in _EXPORTS or name in _ALIASES:
         return _load(name)
     raise AttributeError(f"module 'keras_wgan' has no attribute {name!r}")
 
@@ -120,38 +146,37 @@ __all__ = [
     "AdversarialModel",
     "BiGAN",
     "BiGANGP",
+    "ClipConstraint",
     "ConditionalWGANGP",
     "CycleGAN",
-    "MinimaxGAN",
-    "NonSaturatingGAN",
     "DRAGAN",
+    "HingeLoss",
+    "MinimaxGAN",
+    "NonFiniteError",
+    "NonSaturatingGAN",
+    "PRETRAINED_MODELS",
     "SNGANHinge",
+    "WGAN",
+    "WGANGP",
     "WGANLP",
     "WGANR1",
     "WGANSN",
-    "HingeLoss",
-    "PRETRAINED_MODELS",
-    "WGAN",
-    "WGANGP",
     "WassersteinGAN",
-    "ClipConstraint",
-    "NonFiniteError",
     "WassersteinLoss",
-    "architectures",
     "callbacks",
-    "checkpoints",
     "data",
     "distribute",
-    "diagnostics",
+    "dragan_penalty",
     "gradient_penalty",
+    "hinge_loss",
     "joint_gradient_penalty",
     "latent",
     "models",
     "nets",
+    "one_sided_penalty",
     "pretrained",
     "pretrained_info",
     "quality",
-    "studies",
-    "toy",
+    "r1_penalty",
     "wasserstein_loss",
 ]
