@@ -19,7 +19,6 @@ PACKAGE = pathlib.Path(keras_wgan.__file__).parent
 #: Files, or folders ending in "/", whose annotations are still to be
 #: written, relative to `keras_wgan/`.
 NOT_YET_ANNOTATED = (
-    "__main__.py",
     "backend/torch.py",
     "checkpoints.py",
     "cli/",

@@ -18,6 +18,7 @@ import types
 import pytest
 
 import keras_wgan
+from keras_wgan import _exports
 
 PACKAGE = pathlib.Path(keras_wgan.__file__).parent
 
@@ -283,6 +284,11 @@ def test_internals_stay_internal():
         assert name not in keras_wgan.__all__
     assert keras_wgan.toy is keras_wgan.studies.toy
     assert keras_wgan.architectures is keras_wgan.nets.architectures
+
+
+def test_the_package_loads_exactly_its_exports():
+    assert sorted(_exports.EXPORTS) == keras_wgan.__all__
+    assert not set(_exports.ALIASES) & set(_exports.EXPORTS)
 
 
 def _documented_constants():
