@@ -12,7 +12,8 @@ the name of a shipped model for `pretrained`. Kinds: `compare` (a
 `summary.json`), `runs` (a `scripts/judge_runs.py` record), `pretrained`
 (the records in `keras_wgan/resources/pretrained/`), `bigan` and
 `cyclegan` (the records of `scripts/train_bigan.py` and
-`scripts/train_cyclegan.py`).
+`scripts/train_cyclegan.py`), `time-to-quality` (the `results.json` of
+`scripts/time_to_quality.py`).
 
     python scripts/docs_tables.py docs/studies/clipping-vs-gp.md
 
@@ -188,6 +189,31 @@ def cyclegan_table(path):
     return "\n".join(lines) + "\n\n" + _source(path, r.get("command"))
 
 
+def time_to_quality_table(path):
+    """CPU seconds per recipe to reach each classifier FID, with the floor."""
+    from keras_wgan.studies import time_to_quality
+
+    results = _load(path)
+    curves = {name: entry["curve"]
+              for name, entry in results["recipes"].items()}
+    descriptions = {name: entry["description"]
+                    for name, entry in results["recipes"].items()}
+    settings = next(iter(results["recipes"].values()))["settings"]
+    floor = results["floor"]
+    machine = results.get("machine", {})
+    return (time_to_quality.markdown_table(curves, results["targets"],
+                                           descriptions)
+            + f"\n\nFloor (real training digits): classifier FID "
+            f"{floor['classifier_fid']:.3g}, score "
+            f"{floor['classifier_score']:.3g}. "
+            + _source(path, f"OMP_NUM_THREADS="
+                      f"{machine.get('omp_num_threads')} python "
+                      f"scripts/time_to_quality.py --budget "
+                      f"{settings['budget']:g} --eval-every "
+                      f"{settings['eval_every']:g} --samples "
+                      f"{settings['samples']} --seed {settings['seed']}"))
+
+
 TABLES = {
     "compare": compare_table,
     "seeds": seeds_table,
@@ -195,6 +221,7 @@ TABLES = {
     "pretrained": pretrained_table,
     "bigan": bigan_table,
     "cyclegan": cyclegan_table,
+    "time-to-quality": time_to_quality_table,
 }
 
 
