@@ -20,6 +20,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
 from typing import ContextManager
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -189,7 +190,7 @@ def fused_layer_call(layer: keras.Layer, input_shape: Sequence[int | None]
         if any(size is None for size in input_shape[1:3]):
             return None
         pads = _int_pairs(jax.lax.padtype_to_pads(
-            input_shape[1:3], layer.kernel_size, layer.strides,
+            cast(Sequence[int], input_shape[1:3]), layer.kernel_size, layer.strides,
             layer.padding.upper()))
         rule = _strided_conv
     else:
