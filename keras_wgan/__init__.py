@@ -10,13 +10,24 @@ The package logs a few informational lines (which data source a loader
 read, quality evaluations) to the `keras_wgan` logger, which has only a
 `NullHandler`: an application shows them by configuring logging, e.g.
 `logging.basicConfig(level=logging.INFO)`; the command line does.
+
+The public API is `__all__` here and in each subpackage and module: the
+models, losses, constraints and penalties a training needs, the
+pretrained models, and the subpackages `data`, `models`, `nets`,
+`quality`, `callbacks`, `latent` and `distribute`. Everything else (the
+studies, the command line, checkpoint files) is imported from its own
+module. Names with a leading underscore are private to their module and
+never imported by another one. The modules with a leading underscore
+(`_atomic`, `_exports`, `_keras_internals`, `_startup_signals`) are
+internal to the package: their functions have public names, may be imported by any
+module of the package, and are not part of the public API.
 """
 
-import importlib
 import logging
 import os
 import sys
 
+from keras_wgan import _exports
 from keras_wgan import _startup_signals
 
 # First: the imports below take seconds, and a Ctrl-C meanwhile should end
@@ -33,48 +44,6 @@ def _default_to_torch():
 
 _default_to_torch()
 
-#: Every public name: where it comes from, `(module, attribute)`, with
-#: `attribute` None for a module.
-_EXPORTS = {
-    "callbacks": ("keras_wgan.callbacks", None),
-    "checkpoints": ("keras_wgan.checkpoints", None),
-    "data": ("keras_wgan.data", None),
-    "distribute": ("keras_wgan.distribute", None),
-    "latent": ("keras_wgan.latent", None),
-    "models": ("keras_wgan.models", None),
-    "nets": ("keras_wgan.nets", None),
-    "quality": ("keras_wgan.quality", None),
-    "studies": ("keras_wgan.studies", None),
-    "ClipConstraint": ("keras_wgan.constraints", "ClipConstraint"),
-    "NonFiniteError": ("keras_wgan.errors", "NonFiniteError"),
-    "HingeLoss": ("keras_wgan.losses", "HingeLoss"),
-    "WassersteinLoss": ("keras_wgan.losses", "WassersteinLoss"),
-    "wasserstein_loss": ("keras_wgan.losses", "wasserstein_loss"),
-    "WGAN": ("keras_wgan.models", "WGAN"),
-    "WGANGP": ("keras_wgan.models", "WGANGP"),
-    "WassersteinGAN": ("keras_wgan.models", "WassersteinGAN"),
-    "AdversarialModel": ("keras_wgan.models", "AdversarialModel"),
-    "BiGAN": ("keras_wgan.models", "BiGAN"),
-    "BiGANGP": ("keras_wgan.models", "BiGANGP"),
-    "ConditionalWGANGP": ("keras_wgan.models", "ConditionalWGANGP"),
-    "CycleGAN": ("keras_wgan.models", "CycleGAN"),
-    "MinimaxGAN": ("keras_wgan.models", "MinimaxGAN"),
-    "NonSaturatingGAN": ("keras_wgan.models", "NonSaturatingGAN"),
-    "DRAGAN": ("keras_wgan.models", "DRAGAN"),
-    "SNGANHinge": ("keras_wgan.models", "SNGANHinge"),
-    "WGANLP": ("keras_wgan.models", "WGANLP"),
-    "WGANR1": ("keras_wgan.models", "WGANR1"),
-    "WGANSN": ("keras_wgan.models", "WGANSN"),
-    "architectures": ("keras_wgan.nets", "architectures"),
-    "gradient_penalty": ("keras_wgan.penalty", "gradient_penalty"),
-    "joint_gradient_penalty": ("keras_wgan.penalty", "joint_gradient_penalty"),
-    "diagnostics": ("keras_wgan.studies", "diagnostics"),
-    "toy": ("keras_wgan.studies", "toy"),
-    "PRETRAINED_MODELS": ("keras_wgan.zoo", "PRETRAINED_MODELS"),
-    "pretrained": ("keras_wgan.zoo", "pretrained"),
-    "pretrained_info": ("keras_wgan.zoo", "pretrained_info"),
-}
-
 
 def _started_as_command_line():
     """Whether this import starts the command line.
@@ -89,30 +58,14 @@ def _started_as_command_line():
     return first == "-m" or script == "keras-wgan"
 
 
-def _load(name):
-    module, attribute = _EXPORTS[name]
-    value = importlib.import_module(module)
-    if attribute is not None:
-        value = getattr(value, attribute)
-    globals()[name] = value
-    return value
-
-
-def _load_all():
-    """Imports every public name (and so registers every serializable
-    class with Keras, which `keras.models.load_model` needs)."""
-    for name in _EXPORTS:
-        _load(name)
-
-
 def __getattr__(name):
-    if name in _EXPORTS:
-        return _load(name)
+    if name in _exports.EXPORTS or name in _exports.ALIASES:
+        return _exports.load(name)
     raise AttributeError(f"module 'keras_wgan' has no attribute {name!r}")
 
 
 if not _started_as_command_line():
-    _load_all()
+    _exports.load_all()
 
 from keras_wgan.version import __version__  # noqa: E402,F401 - its one home
 
@@ -120,38 +73,37 @@ __all__ = [
     "AdversarialModel",
     "BiGAN",
     "BiGANGP",
+    "ClipConstraint",
     "ConditionalWGANGP",
     "CycleGAN",
-    "MinimaxGAN",
-    "NonSaturatingGAN",
     "DRAGAN",
+    "HingeLoss",
+    "MinimaxGAN",
+    "NonFiniteError",
+    "NonSaturatingGAN",
+    "PRETRAINED_MODELS",
     "SNGANHinge",
+    "WGAN",
+    "WGANGP",
     "WGANLP",
     "WGANR1",
     "WGANSN",
-    "HingeLoss",
-    "PRETRAINED_MODELS",
-    "WGAN",
-    "WGANGP",
     "WassersteinGAN",
-    "ClipConstraint",
-    "NonFiniteError",
     "WassersteinLoss",
-    "architectures",
     "callbacks",
-    "checkpoints",
     "data",
     "distribute",
-    "diagnostics",
+    "dragan_penalty",
     "gradient_penalty",
+    "hinge_loss",
     "joint_gradient_penalty",
     "latent",
     "models",
     "nets",
+    "one_sided_penalty",
     "pretrained",
     "pretrained_info",
     "quality",
-    "studies",
-    "toy",
+    "r1_penalty",
     "wasserstein_loss",
 ]

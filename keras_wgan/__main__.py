@@ -11,6 +11,9 @@ command line.
 import json
 import os
 import sys
+from collections.abc import MutableMapping
+from collections.abc import Sequence
+from typing import NoReturn
 
 #: The help texts by command ("" for the program's own), for a terminal
 #: of `HELP_COLUMNS` columns.
@@ -19,7 +22,7 @@ HELP_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 HELP_COLUMNS = 100
 
 
-def cached_help(argv):
+def cached_help(argv: Sequence[str]) -> str | None:
     """The help text `argv` asks for, or `None` if it asks for more.
 
     Example:
@@ -41,7 +44,7 @@ def cached_help(argv):
     return texts.get(command)
 
 
-def quiet_other_backends(environ):
+def quiet_other_backends(environ: MutableMapping[str, str]) -> None:
     """Silences the start-up logs of backends this run does not use.
 
     TensorFlow and JAX may be installed beside the backend in use (the
@@ -67,17 +70,17 @@ def quiet_other_backends(environ):
         environ.setdefault("JAX_PLATFORMS", "cpu")
 
 
-def console_main():
+def console_main() -> NoReturn:
     """Runs the command line; the entry point of `keras-wgan`."""
     text = cached_help(sys.argv[1:])
     if text is not None:
         sys.stdout.write(text)
         sys.exit(0)
     quiet_other_backends(os.environ)
-    import keras_wgan
+    from keras_wgan import _exports
     from keras_wgan.cli import main
 
-    keras_wgan._load_all()  # every class registered, as for `import keras_wgan`
+    _exports.load_all()  # every class registered, as for `import keras_wgan`
     sys.exit(main())
 
 

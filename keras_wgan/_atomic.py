@@ -3,13 +3,15 @@
 import os
 import re
 import secrets
+from collections.abc import Callable
 
 # The names `write_atomically` gives its temporary files:
 # .<name>.<pid>.<8 hex digits>.tmp<extension>
 _TEMPORARY_RE = re.compile(r"^\..+\.\d+\.[0-9a-f]{8}\.tmp(\.\w+)?$")
 
 
-def write_atomically(path, write):
+def write_atomically(path: str | os.PathLike,
+                     write: Callable[[str], object]) -> str:
     """Calls `write(temporary)`, then renames `temporary` over `path`.
 
     The temporary file sits in `path`'s folder (a rename is atomic only
@@ -71,7 +73,7 @@ def _fsync_directory(directory):
         os.close(handle)
 
 
-def is_temporary(name):
+def is_temporary(name: str) -> bool:
     """Returns whether the file name `name` is one `write_atomically` uses.
 
     Example:
@@ -84,7 +86,7 @@ def is_temporary(name):
     return bool(_TEMPORARY_RE.match(name))
 
 
-def remove_temporaries(directory):
+def remove_temporaries(directory: str | os.PathLike) -> list[str]:
     """Deletes the temporary files of interrupted writes in `directory`.
 
     Only safe when no other process writes there (the command line holds

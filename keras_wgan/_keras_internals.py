@@ -10,7 +10,7 @@ silently passing.
 import keras
 
 
-def is_functional(model):
+def is_functional(model: keras.Model) -> bool:
     """Returns whether `model` is exactly Keras's functional `Model`.
 
     `keras.Model(inputs, outputs)` returns an instance of a private class,
@@ -21,12 +21,12 @@ def is_functional(model):
     return cls.__name__ == "Functional" and cls.__module__.startswith("keras.")
 
 
-def uses_remat(layer):
+def uses_remat(layer: keras.Layer) -> bool:
     """Returns whether `layer` was created in a `keras.RematScope`."""
     return getattr(layer, "_remat_mode", None) is not None
 
 
-def all_layers(model):
+def all_layers(model: keras.Model) -> list[keras.Layer]:
     """Returns every layer inside `model`, nested ones included, in order.
 
     Unlike `model.layers`, this also finds layers nested in sub-models and
@@ -35,7 +35,7 @@ def all_layers(model):
     return list(model._flatten_layers(include_self=False))
 
 
-def output_layer(model):
+def output_layer(model: keras.Model) -> keras.Layer | None:
     """Returns the layer that produces a functional model's first output.
 
     For a model without a graph (a subclassed model), the last of its
@@ -50,7 +50,7 @@ def output_layer(model):
     return layers[-1] if layers else None
 
 
-def inbound_layers(layer):
+def inbound_layers(layer: keras.Layer) -> list[keras.Layer]:
     """Returns the layers whose outputs feed `layer`'s only call.
 
     Returns `[]` for a layer called more than once (shared) or never.
@@ -61,7 +61,7 @@ def inbound_layers(layer):
     return [node.operation for node in nodes[0].parent_nodes]
 
 
-def conv_transpose_crops(layer):
+def conv_transpose_crops(layer: keras.Layer) -> list[tuple[int, int]]:
     """Returns `[(left, right), ...]`: what Keras's torch backend crops from
     each spatial axis of the unpadded `conv_transposeNd` output of the
     transposed-convolution layer `layer` (negative: zeros added).

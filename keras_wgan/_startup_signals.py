@@ -13,13 +13,14 @@ the library keeps its own handlers.
 import os
 import signal
 import sys
+from collections.abc import Sequence
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Whether the command has ended (and said its line).
 _state = {"ended": False}
 
 
-def launched_as_command(argv=None):
+def launched_as_command(argv: Sequence[str] | None = None) -> bool:
     """Whether this process is `python -m keras_wgan` or `keras-wgan`.
 
     Example:
@@ -37,7 +38,7 @@ def launched_as_command(argv=None):
         "keras-wgan", "keras-wgan.exe")
 
 
-def ended():
+def ended() -> None:
     """Marks the command as ended: a signal then ends the process without
     a line of its own (the command said one)."""
     _state["ended"] = True
@@ -52,7 +53,7 @@ def _stop(signum, frame):
     os._exit(128 + signum)
 
 
-def install():
+def install() -> None:
     """Installs the start-up handlers, for the command line only."""
     if not launched_as_command():
         return

@@ -5,14 +5,37 @@ value it expected, so the CLI can print it as is.
 """
 
 import math
+from collections.abc import Container
+from collections.abc import Sequence
+from typing import Any
+from typing import TypeVar
 
 import keras
 import numpy as np
 
 from keras_wgan import _keras_internals
+from keras_wgan.tensor_types import ArrayLike
+
+_T = TypeVar("_T")
+
+__all__ = [
+    "check_batch_range",
+    "check_choice",
+    "check_class_labels",
+    "check_float",
+    "check_generator",
+    "check_images",
+    "check_int",
+    "check_linear_output",
+    "check_no_batch_norm",
+    "check_samples",
+    "check_scalar_output",
+    "model_input_shape",
+    "model_output_shape",
+]
 
 
-def check_int(name, value, minimum=1):
+def check_int(name: str, value: Any, minimum: int = 1) -> int:
     """Returns `value` as an int, or raises if it is not an int >= minimum."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(
@@ -24,14 +47,15 @@ def check_int(name, value, minimum=1):
     return int(value)
 
 
-def check_choice(name, value, choices):
+def check_choice(name: str, value: _T, choices: Container[_T]) -> _T:
     """Returns `value`, or raises if it is not one of `choices` (a tuple)."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}.")
     return value
 
 
-def check_float(name, value, minimum=0.0, inclusive=True):
+def check_float(name: str, value: Any, minimum: float = 0.0,
+                inclusive: bool = True) -> float:
     """Returns `value` as a float, or raises if it is not finite and in range.
 
     Args:
@@ -55,7 +79,8 @@ def check_float(name, value, minimum=0.0, inclusive=True):
     return value
 
 
-def check_class_labels(name, labels, num_classes, count=None):
+def check_class_labels(name: str, labels: ArrayLike, num_classes: int,
+                       count: int | None = None) -> np.ndarray:
     """Returns class labels as an int64 NumPy vector, or raises one line.
 
     Args:
@@ -104,7 +129,9 @@ def check_class_labels(name, labels, num_classes, count=None):
     return values.astype(np.int64)
 
 
-def check_images(images, name="x", image_shape=None):
+def check_images(images: ArrayLike, name: str = "x",
+                 image_shape: Sequence[int | None] | None = None
+                 ) -> ArrayLike:
     """Checks an array of images for training or evaluation.
 
     Args:
@@ -143,7 +170,9 @@ def check_images(images, name="x", image_shape=None):
     return images
 
 
-def check_batch_range(batch, name, sample_shape=None):
+def check_batch_range(batch: ArrayLike, name: str,
+                      sample_shape: Sequence[int | None] | None = None
+                      ) -> None:
     """Checks that a batch of images lies in `[-1, 1]`, as `check_images`.
 
     For batches from a dataset or generator, which `fit` sees one at a
@@ -179,12 +208,14 @@ def _check_range(values, name):
         )
 
 
-def check_samples(samples, name="x", sample_shape=None):
+def check_samples(samples: ArrayLike, name: str = "x",
+                  sample_shape: Sequence[int | None] | None = None
+                  ) -> ArrayLike:
     """Checks an array of training samples: images, or vectors for toy data.
 
     Images (a `sample_shape` of three axes, or `None`) get every check of
     `check_images`, the `[-1, 1]` range included. Other shapes, such as the
-    2D points of `keras_wgan.toy`, get the shape, dtype and finiteness
+    2D points of `keras_wgan.studies.toy`, get the shape, dtype and finiteness
     checks only: their generators end in a linear layer, so no range holds.
 
     Args:
@@ -217,7 +248,9 @@ def check_samples(samples, name="x", sample_shape=None):
     return samples
 
 
-def check_generator(generator, latent_dim, image_shape, input_shape=None):
+def check_generator(generator: keras.Model, latent_dim: int | None,
+                    image_shape: Sequence[int],
+                    input_shape: Sequence[int | None] | None = None) -> int:
     """Returns the latent size and checks the generator fits the critic.
 
     `input_shape` is the generator's noise input without the batch axis
@@ -248,13 +281,13 @@ def check_generator(generator, latent_dim, image_shape, input_shape=None):
     return latent_dim
 
 
-def model_input_shape(model, name):
+def model_input_shape(model: keras.Model, name: str) -> tuple[int | None, ...]:
     """Returns a built model's input shape without the batch axis."""
     shape = _single_shape(model, "input_shape", name)
     return tuple(shape[1:])
 
 
-def model_output_shape(model, name):
+def model_output_shape(model: keras.Model, name: str) -> tuple[int | None, ...]:
     """Returns a built model's output shape without the batch axis."""
     shape = _single_shape(model, "output_shape", name)
     return tuple(shape[1:])
@@ -292,7 +325,7 @@ _PASS_THROUGH = (
 )
 
 
-def check_linear_output(critic, name="critic"):
+def check_linear_output(critic: keras.Model, name: str = "critic") -> None:
     """Raises if the critic's last activation is not linear.
 
     A Wasserstein critic outputs an unbounded score; a sigmoid (or any
@@ -300,7 +333,7 @@ def check_linear_output(critic, name="critic"):
     saturate, and the loss `mean(y_true * y_pred)` then no longer estimates
     the Wasserstein distance.
     """
-    layer = _keras_internals.output_layer(critic)
+    layer: Any = _keras_internals.output_layer(critic)
     while isinstance(layer, _PASS_THROUGH):
         parents = _keras_internals.inbound_layers(layer)
         if len(parents) != 1:
@@ -318,7 +351,7 @@ def check_linear_output(critic, name="critic"):
         )
 
 
-def check_no_batch_norm(critic, name="critic"):
+def check_no_batch_norm(critic: keras.Model, name: str = "critic") -> None:
     """Raises if the critic contains BatchNormalization (invalid with a GP)."""
     for layer in _keras_internals.all_layers(critic):
         if isinstance(layer, keras.layers.BatchNormalization):
@@ -330,7 +363,7 @@ def check_no_batch_norm(critic, name="critic"):
             )
 
 
-def check_scalar_output(critic, name="critic"):
+def check_scalar_output(critic: keras.Model, name: str = "critic") -> None:
     """Raises unless the critic outputs one score per sample."""
     shape = model_output_shape(critic, name)
     if shape not in ((), (1,)):

@@ -7,6 +7,7 @@ Also public here: `Checkpoint` (from `keras_wgan.checkpoints`),
 
 import math
 import os
+from typing import Any
 
 import keras
 
@@ -16,6 +17,14 @@ from keras_wgan.errors import NonFiniteError
 from keras_wgan.image_grids import save_image_grid
 from keras_wgan.quality.callback import QualityMetrics  # noqa: F401 (public here)
 from keras_wgan.tensorboard import TensorBoard  # noqa: F401 (public here)
+
+__all__ = [
+    "Checkpoint",
+    "QualityMetrics",
+    "SampleGrid",
+    "TensorBoard",
+    "TerminateOnNonFinite",
+]
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -61,27 +70,28 @@ class SampleGrid(keras.callbacks.Callback):
     ['samples/epoch_002.png', 'samples/epoch_003.png']
     """
 
-    def __init__(self, directory, num_samples=64, every=1, seed=0):
+    def __init__(self, directory: str | os.PathLike, num_samples: int = 64,
+                 every: int = 1, seed: int = 0) -> None:
         super().__init__()
         self.directory = os.fspath(directory)
         self.num_samples = argument_validation.check_int("num_samples", num_samples)
         self.every = argument_validation.check_int("every", every)
         self.seed = argument_validation.check_int("seed", seed, minimum=0)
-        self.paths = []
+        self.paths: list[str] = []
         self._noise = None
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         if self._noise is None and not self._conditional:
             self._noise = keras.random.normal(
                 (self.num_samples, self.model.latent_dim), seed=self.seed
             )
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         last_epoch = epoch + 1 == self.params.get("epochs")
         if (epoch + 1) % self.every == 0 or last_epoch:
             self.write(f"epoch_{epoch + 1:03d}.png")
 
-    def write(self, filename):
+    def write(self, filename: str) -> str:
         """Generates the fixed batch and writes its grid; returns the path."""
         os.makedirs(self.directory, exist_ok=True)
         path = os.path.join(self.directory, filename)
@@ -99,7 +109,7 @@ class SampleGrid(keras.callbacks.Callback):
     def _conditional(self):
         return getattr(self.model, "num_classes", None) is not None
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {
             "directory": self.directory,
             "num_samples": self.num_samples,
@@ -108,7 +118,7 @@ class SampleGrid(keras.callbacks.Callback):
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> "SampleGrid":
         # keras.callbacks.Callback has no from_config; without it the
         # registered class could be serialized but not deserialized.
         return cls(**config)
@@ -145,14 +155,14 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
     keras_wgan.errors.NonFiniteError: critic_loss became nan at epoch 1, ...
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self._epoch = 0
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._epoch = epoch
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         for name, value in (logs or {}).items():
             value = float(keras.ops.convert_to_numpy(value))
             if not math.isfinite(value):
@@ -166,9 +176,9 @@ class TerminateOnNonFinite(keras.callbacks.Callback):
                     "rate, or check the data for NaN/Inf)."
                 )
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> "TerminateOnNonFinite":
         return cls(**config)

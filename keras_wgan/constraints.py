@@ -1,9 +1,16 @@
 """Weight clipping, the Lipschitz constraint of the original WGAN."""
 
+from typing import Any
+
 import keras
 
 from keras_wgan import argument_validation
 from keras_wgan import backend
+from keras_wgan.tensor_types import Tensor
+
+__all__ = [
+    "ClipConstraint",
+]
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -33,14 +40,14 @@ class ClipConstraint(keras.constraints.Constraint):
     [-0.01, 0.005, 0.01]
     """
 
-    def __init__(self, clip_value=0.01):
+    def __init__(self, clip_value: float = 0.01) -> None:
         self.clip_value = argument_validation.check_float(
             "clip_value", clip_value, minimum=0.0, inclusive=False
         )
 
-    def __call__(self, w):
+    def __call__(self, w: Tensor) -> Tensor:
         return backend.clip(w, self.clip_value)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"clip_value": self.clip_value}
 

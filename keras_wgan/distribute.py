@@ -25,13 +25,26 @@ writes its run folder from rank 0 alone.
 """
 
 import contextlib
+from collections.abc import Callable
+from collections.abc import Iterator
 
 from keras_wgan import argument_validation
 from keras_wgan import backend
+from keras_wgan.tensor_types import ArrayLike
+
+__all__ = [
+    "ReplicaLost",
+    "check_batch_size",
+    "data_parallel",
+    "is_chief",
+    "lost_replica",
+    "replica_rows",
+    "replicas",
+]
 
 
 @contextlib.contextmanager
-def data_parallel(devices=None):
+def data_parallel(devices: int | None = None) -> Iterator[None]:
     """Trains the models built, compiled and fit inside it data-parallel.
 
     Args:
@@ -59,7 +72,7 @@ def data_parallel(devices=None):
         yield
 
 
-def replicas():
+def replicas() -> int:
     """Returns the number of data-parallel replicas (1 outside
     `data_parallel`).
 
@@ -71,7 +84,7 @@ def replicas():
     return backend.replica_count()
 
 
-def is_chief():
+def is_chief() -> bool:
     """Whether this process is the one that writes a run's files.
 
     Example:
@@ -87,7 +100,7 @@ class ReplicaLost(RuntimeError):
     so this one cannot go on."""
 
 
-def lost_replica(error):
+def lost_replica(error: BaseException) -> bool:
     """Whether `error` is a collective failing because another process of
     the run is gone (only `torchrun`'s processes can lose one another).
 
@@ -99,7 +112,8 @@ def lost_replica(error):
     return backend.lost_replica(error)
 
 
-def replica_rows(draw, batch_size):
+def replica_rows(draw: Callable[[int], ArrayLike],
+                 batch_size: int) -> ArrayLike:
     """Returns this replica's rows of a draw for the global batch.
 
     Args:
@@ -126,7 +140,7 @@ def replica_rows(draw, batch_size):
     return rows[index * batch_size : (index + 1) * batch_size]
 
 
-def check_batch_size(batch_size, name="batch_size"):
+def check_batch_size(batch_size: int, name: str = "batch_size") -> None:
     """Raises unless the global batch `batch_size` splits over the replicas.
 
     Example:

@@ -1,5 +1,7 @@
 """Exceptions raised by keras_wgan beyond Python's own."""
 
+__all__ = ["NonFiniteError"]
+
 
 class NonFiniteError(FloatingPointError):
     """Training produced a NaN or an infinity; the message says where.

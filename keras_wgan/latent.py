@@ -5,10 +5,20 @@ map the returned latent vectors to images with `model.generate_from`.
 All functions take and return NumPy float32 arrays and run on any backend.
 """
 
+import keras
 import numpy as np
 
 from keras_wgan import argument_validation
+from keras_wgan.tensor_types import ArrayLike
 
+__all__ = [
+    "INTERPOLATIONS",
+    "interpolate",
+    "latents_by_class",
+    "walk",
+]
+
+#: The paths `interpolate` draws between two latents, by `method`.
 INTERPOLATIONS = ("linear", "spherical")
 
 
@@ -22,7 +32,8 @@ def _vector(name, value):
     return value
 
 
-def interpolate(start, end, steps=8, method="spherical"):
+def interpolate(start: ArrayLike, end: ArrayLike, steps: int = 8,
+                method: str = "spherical") -> np.ndarray:
     """Returns latent vectors on a path from `start` to `end`, both included.
 
     `"linear"` moves along the straight line. `"spherical"` (slerp) moves
@@ -80,7 +91,7 @@ def interpolate(start, end, steps=8, method="spherical"):
     return (direction * ((1 - t) * norm_a + t * norm_b)).astype("float32")
 
 
-def walk(latent, dimension, values):
+def walk(latent: ArrayLike, dimension: int, values: ArrayLike) -> np.ndarray:
     """Returns copies of `latent` with one coordinate set to each value.
 
     Args:
@@ -124,8 +135,10 @@ def walk(latent, dimension, values):
     return path
 
 
-def latents_by_class(model, classifier, num_candidates=1000, seed=0,
-                     batch_size=500):
+def latents_by_class(model: keras.Model, classifier: keras.Model,
+                     num_candidates: int = 1000, seed: int = 0,
+                     batch_size: int = 500
+                     ) -> dict[int, tuple[np.ndarray, float]]:
     """Finds, for each class, the latent whose image the classifier is surest of.
 
     Draws `num_candidates` latent vectors from the model's prior (standard

@@ -3,8 +3,22 @@
 Both take the same labels, `-1` for real and `+1` for generated samples.
 """
 
+from typing import Any
+
 import keras
 from keras import ops
+
+from keras_wgan.tensor_types import Tensor
+
+__all__ = [
+    "HingeLoss",
+    "WASSERSTEIN_FAKE_LABEL",
+    "WASSERSTEIN_REAL_LABEL",
+    "WassersteinLoss",
+    "hinge_loss",
+    "wasserstein_estimate",
+    "wasserstein_loss",
+]
 
 #: Label of real images for the critic (see `WassersteinLoss`).
 WASSERSTEIN_REAL_LABEL = -1.0
@@ -13,7 +27,7 @@ WASSERSTEIN_FAKE_LABEL = 1.0
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
-def wasserstein_loss(y_true, y_pred):
+def wasserstein_loss(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """Computes the Wasserstein loss `mean(y_true * y_pred)` per sample.
 
     With labels `-1` for real and `+1` for generated images, the critic
@@ -74,21 +88,21 @@ class WassersteinLoss(keras.losses.Loss):
 
     def __init__(
         self,
-        reduction="sum_over_batch_size",
-        name="wasserstein_loss",
-        dtype=None,
-    ):
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "wasserstein_loss",
+        dtype: str | None = None,
+    ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
 
-    def call(self, y_true, y_pred):
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         return wasserstein_loss(y_true, y_pred)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction}
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
-def hinge_loss(y_true, y_pred):
+def hinge_loss(y_true: Tensor, y_pred: Tensor) -> Tensor:
     """Computes the hinge loss of the critic, `relu(1 + y_true * y_pred)`.
 
     With the labels of `wasserstein_loss` (`-1` real, `+1` fake), the loss
@@ -155,20 +169,20 @@ class HingeLoss(keras.losses.Loss):
 
     def __init__(
         self,
-        reduction="sum_over_batch_size",
-        name="hinge_loss",
-        dtype=None,
-    ):
+        reduction: str | None = "sum_over_batch_size",
+        name: str = "hinge_loss",
+        dtype: str | None = None,
+    ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
 
-    def call(self, y_true, y_pred):
+    def call(self, y_true: Tensor, y_pred: Tensor) -> Tensor:
         return hinge_loss(y_true, y_pred)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "reduction": self.reduction}
 
 
-def wasserstein_estimate(real_scores, fake_scores):
+def wasserstein_estimate(real_scores: Tensor, fake_scores: Tensor) -> Tensor:
     """Returns the critic's estimate `mean D(real) - mean D(fake)` of W1.
 
     By the Kantorovich-Rubinstein duality, for a critic `D` that is exactly

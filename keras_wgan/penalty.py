@@ -11,12 +11,30 @@
 Each returns the penalty before its weight (lambda or gamma) multiplies it.
 """
 
+from collections.abc import Callable
+from collections.abc import Sequence
+
 import keras
 from keras import ops
 
 from keras_wgan import argument_validation
 from keras_wgan import backend
 from keras_wgan import distribute
+from keras_wgan.tensor_types import Seed
+from keras_wgan.tensor_types import Tensor
+
+__all__ = [
+    "NORM_EPSILON",
+    "dragan_penalty",
+    "gradient_norm",
+    "gradient_penalty",
+    "interpolate",
+    "joint_gradient_penalty",
+    "one_sided_penalty",
+    "perturb",
+    "r1_penalty",
+    "squared_gradient_norm",
+]
 
 #: Added inside the square root of the squared gradient norm so its
 #: derivative stays finite at a zero gradient (sqrt'(0) is infinite and
@@ -24,7 +42,7 @@ from keras_wgan import distribute
 NORM_EPSILON = 1e-12
 
 
-def interpolate(real, fake, seed=None):
+def interpolate(real: Tensor, fake: Tensor, seed: Seed = None) -> Tensor:
     """Returns `x_hat = a * real + (1 - a) * fake`, one `a ~ U[0, 1]` a sample.
 
     Args:
@@ -48,7 +66,7 @@ def interpolate(real, fake, seed=None):
     return alpha * real + (1.0 - alpha) * fake
 
 
-def squared_gradient_norm(critic, x):
+def squared_gradient_norm(critic: Callable[..., Tensor], x: Tensor) -> Tensor:
     """Returns the per-sample squared L2 norm of the critic's input gradient.
 
     The sum runs over all pixels and channels of each sample. It is
@@ -72,7 +90,7 @@ def squared_gradient_norm(critic, x):
     return ops.sum(ops.square(grads), axis=axes)
 
 
-def gradient_norm(critic, x):
+def gradient_norm(critic: Callable[..., Tensor], x: Tensor) -> Tensor:
     """Returns the per-sample L2 norm of the critic's input gradient at `x`.
 
     The norm runs over all pixels and channels of each sample, with
@@ -89,8 +107,9 @@ def gradient_norm(critic, x):
     return ops.sqrt(squared_gradient_norm(critic, x) + NORM_EPSILON)
 
 
-def gradient_penalty(critic, real, fake, seed=None, target=1.0,
-                     one_sided=False):
+def gradient_penalty(critic: Callable[..., Tensor], real: Tensor, fake: Tensor,
+                     seed: Seed = None, target: float = 1.0,
+                     one_sided: bool = False) -> Tensor:
     """Computes `mean((||grad D(x_hat)||_2 / target - 1)^2)` for a batch.
 
     This is the penalty of Gulrajani et al. (2017), Algorithm 1, before it
@@ -139,7 +158,8 @@ def gradient_penalty(critic, real, fake, seed=None, target=1.0,
     return ops.mean(ops.square(excess))
 
 
-def one_sided_penalty(critic, real, fake, seed=None):
+def one_sided_penalty(critic: Callable[..., Tensor], real: Tensor, fake: Tensor,
+                      seed: Seed = None) -> Tensor:
     """Computes `mean(max(0, ||grad D(x_hat)||_2 - 1)^2)` for a batch.
 
     The Lipschitz penalty of WGAN-LP (Petzka et al., 2018),
@@ -166,7 +186,7 @@ def one_sided_penalty(critic, real, fake, seed=None):
     return gradient_penalty(critic, real, fake, seed=seed, one_sided=True)
 
 
-def perturb(real, scale=0.5, seed=None):
+def perturb(real: Tensor, scale: float = 0.5, seed: Seed = None) -> Tensor:
     """Returns DRAGAN's points near the data, `x + a * scale * std(x) * u`.
 
     Kodali et al. (2017) penalise the critic's gradient at points near the
@@ -198,7 +218,8 @@ def perturb(real, scale=0.5, seed=None):
     return interpolate(perturbed, real, seed=seed)
 
 
-def dragan_penalty(critic, real, scale=0.5, seed=None):
+def dragan_penalty(critic: Callable[..., Tensor], real: Tensor, scale: float = 0.5,
+                   seed: Seed = None) -> Tensor:
     """Computes `mean((||grad D(x_p)||_2 - 1)^2)` at points `x_p` near `real`.
 
     DRAGAN's penalty (Kodali et al., 2017): the two-sided penalty of
@@ -226,7 +247,7 @@ def dragan_penalty(critic, real, scale=0.5, seed=None):
     return ops.mean(ops.square(gradient_norm(critic, x_p) - 1.0))
 
 
-def r1_penalty(critic, real):
+def r1_penalty(critic: Callable[..., Tensor], real: Tensor) -> Tensor:
     """Computes `1/2 mean(||grad D(x)||_2^2)` over a batch of real images.
 
     The R1 regulariser of Mescheder et al. (2018) before the weight
@@ -249,7 +270,9 @@ def r1_penalty(critic, real):
     return 0.5 * ops.mean(squared_gradient_norm(critic, real))
 
 
-def joint_gradient_penalty(critic, real, fake, seed=None):
+def joint_gradient_penalty(critic: Callable[..., Tensor], real: Sequence[Tensor],
+                           fake: Sequence[Tensor],
+                           seed: Seed = None) -> Tensor:
     """The gradient penalty of a critic of several inputs, on their joint input.
 
     As `gradient_penalty`, with a sample being a tuple of tensors (BiGAN's

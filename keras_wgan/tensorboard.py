@@ -13,12 +13,23 @@ the logs with `tensorboard --logdir DIR`.
 import io
 import os
 import time
+from typing import Any
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan.image_grids import image_grid
+from keras_wgan.tensor_types import ArrayLike
+
+if TYPE_CHECKING:
+    from keras_wgan.callbacks import SampleGrid
+
+__all__ = [
+    "TensorBoard",
+    "png_bytes",
+]
 
 _INSTALL = "pip install keras-wgan[tensorboard]"
 
@@ -41,7 +52,7 @@ def _protos():
     return event_pb2, summary_pb2
 
 
-def png_bytes(images, columns: int = None) -> bytes:
+def png_bytes(images: ArrayLike, columns: int | None = None) -> bytes:
     """Returns the PNG file of `image_grid(images, columns)`, as bytes.
 
     The same bytes as `keras_wgan.image_grids.save_image_grid` writes for the
@@ -127,8 +138,9 @@ class TensorBoard(keras.callbacks.Callback):
     ['samples']
     """
 
-    def __init__(self, log_dir, num_samples: int = 64, every: int = 1,
-                 seed: int = 0, grids=None):
+    def __init__(self, log_dir: str | os.PathLike, num_samples: int = 64,
+                 every: int = 1, seed: int = 0,
+                 grids: "SampleGrid | None" = None) -> None:
         super().__init__()
         self.log_dir = os.fspath(log_dir)
         self.num_samples = argument_validation.check_int("num_samples",
@@ -136,7 +148,7 @@ class TensorBoard(keras.callbacks.Callback):
         self.every = argument_validation.check_int("every", every)
         self.seed = argument_validation.check_int("seed", seed, minimum=0)
         self.grids = grids
-        self._writer = None
+        self._writer: Any = None
         self._noise = None
         self._started = False
         # Checked when the callback is made, not when fit begins.
@@ -148,7 +160,7 @@ class TensorBoard(keras.callbacks.Callback):
                 f"package ({_INSTALL}); importing it failed: {error}"
             ) from None
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         os.makedirs(self.log_dir, exist_ok=True)
         self._writer = _event_writer(self.log_dir)
         self._started = False
@@ -157,7 +169,7 @@ class TensorBoard(keras.callbacks.Callback):
             self._noise = keras.random.normal(
                 (self.num_samples, self.model.latent_dim), seed=self.seed)
 
-    def on_epoch_begin(self, epoch, logs=None):
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if not self._started:
             # A restart marker: TensorBoard drops the points an earlier fit
             # wrote from this step on (epochs a resumed run trains again).
@@ -168,7 +180,7 @@ class TensorBoard(keras.callbacks.Callback):
                     status=event_pb2.SessionLog.START)))
             self._started = True
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         step = epoch + 1
         values = {}
         for name, value in (logs or {}).items():
@@ -189,7 +201,7 @@ class TensorBoard(keras.callbacks.Callback):
                 self._write_image(step, "samples", png)
         self._writer.flush()
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -227,10 +239,10 @@ class TensorBoard(keras.callbacks.Callback):
         self._writer.add_event(event_pb2.Event(step=step, summary=summary,
                                                wall_time=time.time()))
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {"log_dir": self.log_dir, "num_samples": self.num_samples,
                 "every": self.every, "seed": self.seed}
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> "TensorBoard":
         return cls(**config)

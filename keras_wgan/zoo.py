@@ -17,12 +17,21 @@ import hashlib
 import importlib.resources
 import io
 import json
+from typing import Any
 
 import keras
 import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan.models import registry
+
+__all__ = [
+    "PRETRAINED_MODELS",
+    "load_weights_bytes",
+    "pretrained",
+    "pretrained_info",
+    "weights_bytes",
+]
 
 #: Names of the shipped models, for `pretrained` and `pretrained_info`.
 PRETRAINED_MODELS = ("mnist-wgan-gp", "mnist-wgan", "fashion-mnist-wgan-gp")
@@ -34,7 +43,7 @@ def _resource(filename):
     return importlib.resources.files(_PACKAGE) / filename
 
 
-def pretrained_info(name="mnist-wgan-gp"):
+def pretrained_info(name: str = "mnist-wgan-gp") -> dict[str, Any]:
     """Returns the record of a shipped pretrained model.
 
     Args:
@@ -67,7 +76,7 @@ def pretrained_info(name="mnist-wgan-gp"):
     return json.loads(_resource(f"{name}.json").read_text())
 
 
-def pretrained(name="mnist-wgan-gp"):
+def pretrained(name: str = "mnist-wgan-gp") -> keras.Model:
     """Loads a pretrained critic and generator as a compiled model.
 
     The model is the same class the CLI trained (`WGANGP` or `WGAN`), with
@@ -114,7 +123,7 @@ def pretrained(name="mnist-wgan-gp"):
     return load_weights_bytes(model, raw, info["weights"])
 
 
-def weights_bytes(model):
+def weights_bytes(model: keras.Model) -> bytes:
     """Returns a model's critic and generator weights as float16 `.npz` bytes.
 
     The inverse of `load_weights_bytes`; `scripts/export_pretrained.py`
@@ -136,7 +145,7 @@ def weights_bytes(model):
     return buffer.getvalue()
 
 
-def shipped_weights(model):
+def shipped_weights(model: keras.Model) -> list:
     """The variables a pretrained model ships, in their stored order.
 
     The critic's weights, then the generator's; for a model with a moving
@@ -164,7 +173,8 @@ def shipped_weights(model):
     return list(model.critic.weights) + list(generator.weights)
 
 
-def load_weights_bytes(model, raw, source):
+def load_weights_bytes(model: keras.Model, raw: bytes,
+                       source: str) -> keras.Model:
     """Assigns the weights of a `weights_bytes` result to a model.
 
     Args:

@@ -22,7 +22,7 @@ from keras_wgan import penalty  # noqa: E402
 
 def _fixed_critic():
     rng = np.random.default_rng(0)
-    critic = keras_wgan.architectures.mnist_critic(width=4)
+    critic = keras_wgan.nets.architectures.mnist_critic(width=4)
     critic.set_weights(
         [rng.normal(scale=0.2, size=w.shape).astype("float32")
          for w in critic.get_weights()]
@@ -82,8 +82,8 @@ def train_save(path, conditional=False):
         data = _labelled(64)
     else:
         gan = keras_wgan.WGANGP(
-            keras_wgan.architectures.mnist_critic(width=4),
-            keras_wgan.architectures.mnist_generator(latent_dim=8, width=4),
+            keras_wgan.nets.architectures.mnist_critic(width=4),
+            keras_wgan.nets.architectures.mnist_generator(latent_dim=8, width=4),
             n_critic=2, seed=3)
         data = (_digits(64),)
     gan.compile()

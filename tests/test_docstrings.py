@@ -38,7 +38,7 @@ def _examples(module):
         "keras": keras,
         "ops": keras.ops,
         "keras_wgan": keras_wgan,
-        "architectures": keras_wgan.architectures,
+        "architectures": keras_wgan.nets.architectures,
     }
     tests = []
     for test in finder.find(module, module.__name__):

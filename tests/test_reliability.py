@@ -158,7 +158,8 @@ _SAVE_FOREVER = """
 import os, sys
 os.environ["KERAS_BACKEND"] = "torch"
 import keras_wgan
-from keras_wgan import architectures, checkpoints
+from keras_wgan import checkpoints
+from keras_wgan.nets import architectures
 gan = keras_wgan.WGANGP(architectures.mnist_critic(width=8),
                         architectures.mnist_generator(latent_dim=8, width=8))
 gan.compile()

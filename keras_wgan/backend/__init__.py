@@ -43,6 +43,7 @@ import importlib
 
 import keras
 
+#: The Keras backends keras_wgan runs on.
 SUPPORTED_BACKENDS = ("torch", "jax", "tensorflow")
 
 
@@ -73,6 +74,33 @@ reduce_logs = _impl.reduce_logs
 synchronize = _impl.synchronize
 is_chief = _impl.is_chief
 data_parallel = _impl.data_parallel
+#: The backend's convolution of `PaddedConv2D`, or `None` without one.
 fused_conv2d = getattr(_impl, "fused_conv2d", None)
+#: The backend's transposed convolution of `PaddedConv2DTranspose`, or
+#: `None` without one.
 fused_conv2d_transpose = getattr(_impl, "fused_conv2d_transpose", None)
+#: `fused_layer_call(layer, input_shape)`, a fast path for Keras's own
+#: layers in a plain layer chain, or `None` where the backend has none.
 fused_layer_call = getattr(_impl, "fused_layer_call", None)
+
+__all__ = [
+    "SUPPORTED_BACKENDS",
+    "apply_gradients",
+    "clip",
+    "data_parallel",
+    "data_shard",
+    "fused_conv2d",
+    "fused_conv2d_transpose",
+    "fused_layer_call",
+    "input_gradient",
+    "is_chief",
+    "lost_replica",
+    "no_grad",
+    "reduce_gradients",
+    "reduce_logs",
+    "replica_count",
+    "run_step",
+    "step_shard",
+    "synchronize",
+    "value_and_grad",
+]

@@ -16,6 +16,11 @@ trained.
 
 import functools
 import os
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import ContextManager
+from typing import cast
 
 import jax
 import jax.numpy as jnp
@@ -24,6 +29,7 @@ import numpy as np
 
 from keras_wgan import _keras_internals
 from keras_wgan.backend import subpixel
+from keras_wgan.tensor_types import Tensor
 
 
 def _conv(inputs, kernel, stride, pads):
@@ -99,8 +105,10 @@ def _transposed_conv_backward(stride, crops, residuals, grad):
 _transposed_conv.defvjp(_transposed_conv_forward, _transposed_conv_backward)
 
 
-def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
-                           output_padding):
+def fused_conv2d_transpose(inputs: Tensor, kernel: Tensor,
+                           bias: Tensor | None, stride: int,
+                           padding: int,
+                           output_padding: int) -> Tensor:
     """`PaddedConv2DTranspose` as a sub-pixel convolution, with fast gradients.
 
     XLA on the CPU differentiates a strided transposed convolution about
@@ -125,7 +133,8 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
     return outputs + jnp.asarray(bias)
 
 
-def fused_conv2d(inputs, kernel, bias, stride, padding):
+def fused_conv2d(inputs: Tensor, kernel: Tensor, bias: Tensor | None,
+                 stride: int, padding: int) -> Tensor:
     """`PaddedConv2D`, with a fast input gradient when it is strided.
 
     Args:
@@ -145,7 +154,8 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
     return conv(inputs, kernel, stride, pads) + jnp.asarray(bias)
 
 
-def fused_layer_call(layer, input_shape):
+def fused_layer_call(layer: keras.Layer, input_shape: Sequence[int | None]
+                     ) -> Callable[[Tensor], Tensor] | None:
     """Returns a fused `fn(x)` equal to `layer.call(x)`, or `None`.
 
     For Keras's own `Conv2D` and `Conv2DTranspose` (exactly those classes,
@@ -180,7 +190,7 @@ def fused_layer_call(layer, input_shape):
         if any(size is None for size in input_shape[1:3]):
             return None
         pads = _int_pairs(jax.lax.padtype_to_pads(
-            input_shape[1:3], layer.kernel_size, layer.strides,
+            cast(Sequence[int], input_shape[1:3]), layer.kernel_size, layer.strides,
             layer.padding.upper()))
         rule = _strided_conv
     else:
@@ -206,7 +216,7 @@ def _int_pairs(pairs):
 
 # The scope of the step being traced, innermost last, so that
 # `value_and_grad` can layer the traced variable values over it.
-_SCOPES = []
+_SCOPES: list[Any] = []
 
 
 def _state_groups(model, state_size):
@@ -227,7 +237,9 @@ def _state_groups(model, state_size):
     raise ValueError(f"unexpected JAX trainer state of {state_size} parts.")
 
 
-def run_step(model, step_fn, state, data):
+def run_step(model: keras.Model, step_fn: Callable[[Any], dict[str, Tensor]],
+             state: Sequence[Sequence[Tensor]], data: Any
+             ) -> tuple[dict[str, Tensor], tuple[list[Tensor], ...]]:
     """Runs `step_fn(data)` statelessly; returns `(logs, new_state)`."""
     groups = _state_groups(model, len(state))
     mapping = [
@@ -247,7 +259,9 @@ def run_step(model, step_fn, state, data):
     return logs, new_state
 
 
-def value_and_grad(loss_fn, variables):
+def value_and_grad(loss_fn: Callable[[], tuple[Tensor, Any]],
+                   variables: Sequence[keras.Variable]
+                   ) -> tuple[Tensor, Any, list[Tensor]]:
     """Returns `(loss, aux, grads)` of `loss_fn()` for `variables` only."""
     if _SCOPES:
         return _traced_value_and_grad(_SCOPES[-1], loss_fn, variables)
@@ -293,7 +307,9 @@ def _traced_value_and_grad(outer, loss_fn, variables):
     return loss, aux, grads
 
 
-def apply_gradients(optimizer, grads, variables):
+def apply_gradients(optimizer: keras.optimizers.Optimizer,
+                    grads: Sequence[Tensor],
+                    variables: Sequence[keras.Variable]) -> None:
     """Applies `grads` to `variables` with `optimizer`, inside a traced step.
 
     A `LossScaleOptimizer` decides with `ops.cond` whether to update, and
@@ -316,12 +332,12 @@ def apply_gradients(optimizer, grads, variables):
         variable.assign(value)
 
 
-def input_gradient(fn, x):
+def input_gradient(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     """Returns d sum(fn(x)) / dx, differentiable again (`jax.grad` nests)."""
     return jax.grad(lambda t: jnp.sum(fn(t)))(jnp.asarray(x))
 
 
-def no_grad(fn, *args):
+def no_grad(fn: Callable[..., Any], *args: Any) -> Any:
     """Calls `fn(*args)` and stops gradients through its outputs."""
     return jax.tree_util.tree_map(jax.lax.stop_gradient, fn(*args))
 
@@ -335,7 +351,7 @@ def no_grad(fn, *args):
 # the gradients), and nothing in the training loop depends on the devices.
 
 
-def replica_count():
+def replica_count() -> int:
     """Returns the number of data-parallel replicas."""
     distribution = keras.distribution.distribution()
     if distribution is None:
@@ -343,44 +359,44 @@ def replica_count():
     return int(np.prod(distribution.device_mesh.shape))
 
 
-def step_shard():
+def step_shard() -> tuple[int, int]:
     """Returns `(replicas, index)` as a step sees them: the whole batch."""
     return 1, 0
 
 
-def data_shard():
+def data_shard() -> tuple[int, int | None]:
     """Returns `(replicas, shard)`: the step reads the global batch."""
     return 1, None
 
 
-def lost_replica(error):
+def lost_replica(error: BaseException) -> bool:
     """Whether `error` says a replica is gone: never, with the replicas
     the devices of this one process."""
     del error
     return False
 
 
-def is_chief():
+def is_chief() -> bool:
     """Whether this process writes the files of a run."""
     return jax.process_index() == 0
 
 
-def reduce_gradients(grads):
+def reduce_gradients(grads: Sequence[Tensor]) -> Sequence[Tensor]:
     """The gradients of the global batch already: returned as they are."""
     return grads
 
 
-def reduce_logs(logs):
+def reduce_logs(logs: dict[str, Tensor]) -> dict[str, Tensor]:
     """The logs of the global batch already: returned as they are."""
     return logs
 
 
-def synchronize(variables):
+def synchronize(variables: Sequence[keras.Variable]) -> None:
     """Nothing to do: the replicated variables are one array each."""
     del variables
 
 
-def data_parallel(devices):
+def data_parallel(devices: int | None) -> ContextManager[Any]:
     """Returns the scope of a `DataParallel` distribution over `devices`.
 
     `devices` is a number (the first devices of `jax.devices()`) or
@@ -406,6 +422,6 @@ def data_parallel(devices):
     return keras.distribution.DataParallel(devices=chosen).scope()
 
 
-def clip(x, limit):
+def clip(x: Tensor, limit: float) -> Tensor:
     """`x` clipped to `[-limit, limit]` (`keras.ops.clip`)."""
     return keras.ops.clip(x, -limit, limit)

@@ -19,8 +19,12 @@ slowly than a stride-1 convolution, so the JAX backend computes
 
 from keras import ops
 
+from keras_wgan.tensor_types import Tensor
 
-def conv2d_transpose(inputs, kernel, bias, stride, padding, output_padding):
+
+def conv2d_transpose(inputs: Tensor, kernel: Tensor, bias: Tensor | None,
+                     stride: int, padding: int,
+                     output_padding: int) -> Tensor:
     """Channels-last transposed convolution with PyTorch's padding and bias.
 
     Args:

@@ -1,18 +1,28 @@
 """Gradients on the TensorFlow backend (`tf.GradientTape`)."""
 
 import contextlib
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import ContextManager
 
+import keras
 import tensorflow as tf
 from keras.src.losses import loss as keras_loss_module
 
+from keras_wgan.tensor_types import Tensor
 
-def run_step(model, step_fn, data):
+
+def run_step(model: keras.Model, step_fn: Callable[[Any], dict[str, Tensor]],
+             data: Any) -> dict[str, Tensor]:
     """Runs a train or test step: Keras traces it in a `tf.function`."""
     del model
     return step_fn(data)
 
 
-def value_and_grad(loss_fn, variables):
+def value_and_grad(loss_fn: Callable[[], tuple[Tensor, Any]],
+                   variables: Sequence[keras.Variable]
+                   ) -> tuple[Tensor, Any, list[Tensor]]:
     """Returns `(loss, aux, grads)` of `loss_fn()` for `variables` only."""
     with _unscaled_losses(), tf.GradientTape() as tape:
         loss, aux = loss_fn()
@@ -27,12 +37,14 @@ def value_and_grad(loss_fn, variables):
     return loss, aux, grads
 
 
-def apply_gradients(optimizer, grads, variables):
+def apply_gradients(optimizer: keras.optimizers.Optimizer,
+                    grads: Sequence[Tensor],
+                    variables: Sequence[keras.Variable]) -> None:
     """Applies `grads`, divided by the replicas, with `optimizer`."""
     optimizer.apply(reduce_gradients(grads), variables)
 
 
-def input_gradient(fn, x):
+def input_gradient(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     """Returns d sum(fn(x)) / dx.
 
     Called inside `value_and_grad`'s tape, so the outer tape records this
@@ -46,7 +58,7 @@ def input_gradient(fn, x):
     return tape.gradient(scores, x)
 
 
-def no_grad(fn, *args):
+def no_grad(fn: Callable[..., Any], *args: Any) -> Any:
     """Calls `fn(*args)` and cuts its outputs from the gradient tape."""
     return tf.nest.map_structure(tf.stop_gradient, fn(*args))
 
@@ -108,7 +120,8 @@ def _reverse(x, axes):
     return tf.reverse(x, axes) if axes else x
 
 
-def fused_conv2d(inputs, kernel, bias, stride, padding):
+def fused_conv2d(inputs: Tensor, kernel: Tensor, bias: Tensor | None,
+                 stride: int, padding: int) -> Tensor:
     """`PaddedConv2D` as a "SAME" convolution where one reads its zeros.
 
     Args:
@@ -142,8 +155,10 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
     return tf.nn.bias_add(y, bias)
 
 
-def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
-                           output_padding):
+def fused_conv2d_transpose(inputs: Tensor, kernel: Tensor,
+                           bias: Tensor | None, stride: int,
+                           padding: int,
+                           output_padding: int) -> Tensor:
     """`PaddedConv2DTranspose` as a "SAME" one where that cuts its border.
 
     Args:
@@ -193,12 +208,12 @@ def _replicas():
     return tf.distribute.get_strategy().num_replicas_in_sync
 
 
-def replica_count():
+def replica_count() -> int:
     """Returns the number of data-parallel replicas."""
     return _replicas()
 
 
-def step_shard():
+def step_shard() -> tuple[int, int]:
     """Returns `(replicas, index)`: the index is a tensor in a replica."""
     count = _replicas()
     if count == 1:
@@ -206,24 +221,24 @@ def step_shard():
     return count, tf.distribute.get_replica_context().replica_id_in_sync_group
 
 
-def data_shard():
+def data_shard() -> tuple[int, int | None]:
     """Returns `(replicas, shard)`: the strategy splits the global batch."""
     return _replicas(), None
 
 
-def lost_replica(error):
+def lost_replica(error: BaseException) -> bool:
     """Whether `error` says a replica is gone: never, with the replicas
     the devices of this one process."""
     del error
     return False
 
 
-def is_chief():
+def is_chief() -> bool:
     """Whether this process writes the files of a run: one process."""
     return True
 
 
-def reduce_gradients(grads):
+def reduce_gradients(grads: Sequence[Tensor]) -> Sequence[Tensor]:
     """Divides `grads` by the replicas, whose sum `optimizer.apply` takes.
 
     Each replica's loss is the mean over its shard; the mean of the replicas'
@@ -258,17 +273,17 @@ def _unscaled_losses():
         keras_loss_module.scale_loss_for_distribution = original
 
 
-def reduce_logs(logs):
+def reduce_logs(logs: dict[str, Tensor]) -> dict[str, Tensor]:
     """Returned as they are: Keras's metrics sum over the replicas."""
     return logs
 
 
-def synchronize(variables):
+def synchronize(variables: Sequence[keras.Variable]) -> None:
     """Nothing to do: mirrored variables start equal on every replica."""
     del variables
 
 
-def data_parallel(devices):
+def data_parallel(devices: int | None) -> ContextManager[Any]:
     """Returns the scope of a `MirroredStrategy` over `devices`.
 
     `devices` is a number: the first GPUs, or, without GPUs, logical CPU
@@ -297,6 +312,6 @@ def data_parallel(devices):
     return tf.distribute.MirroredStrategy(chosen).scope()
 
 
-def clip(x, limit):
+def clip(x: Tensor, limit: float) -> Tensor:
     """`x` clipped to `[-limit, limit]`."""
     return tf.clip_by_value(x, -limit, limit)

@@ -9,10 +9,13 @@ the generator's pixels.
 """
 
 import os
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
 from keras_wgan.explorer.session import NUM_SAMPLES
+from keras_wgan.explorer.session import Explorer
 from keras_wgan.explorer.session import pixels
 from keras_wgan.image_grids import image_grid
 
@@ -24,7 +27,7 @@ _CSS = "img { image-rendering: pixelated; }"
 _INSTALL = "pip install keras-wgan[explore]"
 
 
-def import_gradio():
+def import_gradio() -> ModuleType:
     """Returns the gradio module, or raises a one-line `ImportError`."""
     # No usage statistics sent from a local tool.
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -41,7 +44,7 @@ def _grid_pixels(images, columns=None):
     return grid if grid.shape[-1] == 3 else np.repeat(grid, 3, axis=-1)
 
 
-def build_app(explorer, title: str):
+def build_app(explorer: Explorer, title: str) -> Any:
     """Returns the Gradio `Blocks` of the explorer page.
 
     Args:
@@ -111,7 +114,7 @@ def build_app(explorer, title: str):
         new_seed.click(lambda: int(np.random.default_rng().integers(2**31)),
                        None, seed)
 
-        def show_nearest(shown, event: gr.SelectData):
+        def show_nearest(shown, event: gr.SelectData):  # type: ignore[name-defined]
             # Not `guarded`: Gradio passes the click by this annotation.
             try:
                 if shown is None:
@@ -224,7 +227,7 @@ def _run_tab(gr, explorer, app):
     epoch.change(lambda e: epochs.get(int(e)) if e else None, epoch, grid)
 
 
-def serve(app, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+def serve(app: Any, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           block: bool = True) -> str:
     """Starts the page at `http://host:port`; blocks unless `block=False`.
 

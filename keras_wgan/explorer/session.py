@@ -10,12 +10,15 @@ input raises `ValueError` with a one-line message that the page shows.
 import csv
 import os
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 import numpy as np
 
 from keras_wgan import latent
 from keras_wgan.data.pixels import from_unit_range
+from keras_wgan.tensor_types import ArrayLike
 
 #: Samples per seed the page shows.
 NUM_SAMPLES = 16
@@ -37,7 +40,7 @@ def _int(name, value, minimum=0, maximum=None):
     return int(number)
 
 
-def pixels(images) -> np.ndarray:
+def pixels(images: ArrayLike) -> np.ndarray:
     """Images in [-1, 1] as uint8 RGB arrays `(N, H, W, 3)`, as shown.
 
     Example:
@@ -75,15 +78,17 @@ class Explorer:
     ValueError: seed must be a whole number >= 0, got -1.
     """
 
-    def __init__(self, model, training_images=None, run=None,
-                 class_names=None):
+    def __init__(self, model: keras.Model,
+                 training_images: ArrayLike | None = None,
+                 run: str | os.PathLike | None = None,
+                 class_names: Sequence[str] | None = None) -> None:
         self.model = model
         self.latent_dim = int(model.latent_dim)
         self.num_classes = getattr(model, "num_classes", None)
         if self.num_classes is not None and class_names is None:
             class_names = [str(c) for c in range(self.num_classes)]
         self.class_names = class_names
-        self.training_images = training_images
+        self.training_images: Any = training_images
         self._flat = None
         if training_images is not None:
             self._flat = np.asarray(training_images, "float32").reshape(
@@ -93,7 +98,7 @@ class Explorer:
 
     # ------------------------------------------------------------ samples
 
-    def check_class(self, label) -> int | None:
+    def check_class(self, label: int | str | None) -> int | None:
         """Returns a class number, checked against the model's classes."""
         if self.num_classes is None:
             if label not in (None, ""):
@@ -108,7 +113,7 @@ class Explorer:
         return keras.ops.convert_to_numpy(
             keras.random.normal((count, self.latent_dim), seed=seed))
 
-    def images(self, noise, label: int = None) -> np.ndarray:
+    def images(self, noise: ArrayLike, label: int | None = None) -> np.ndarray:
         """Generates images from latent vectors (of one class)."""
         label = self.check_class(label)
         if label is None:
@@ -116,7 +121,7 @@ class Explorer:
         return self.model.generate_from(
             noise, np.full(len(noise), label, "int32"))
 
-    def scores(self, images, label: int = None) -> np.ndarray:
+    def scores(self, images: ArrayLike, label: int | None = None) -> np.ndarray:
         """The critic's scores of images (of one class), shape `(N,)`."""
         label = self.check_class(label)
         images = keras.ops.convert_to_tensor(np.asarray(images, "float32"))
@@ -126,7 +131,7 @@ class Explorer:
             self.model.critic_scores(x, training=False)).reshape(-1)
 
     def samples(self, seed: int, count: int = NUM_SAMPLES,
-                label: int = None) -> tuple:
+                label: int | None = None) -> tuple:
         """`model.generate(count, seed=seed)` (of class `label`), scored.
 
         The noise depends on the seed alone, so the same seed gives the
@@ -156,7 +161,7 @@ class Explorer:
         return vector
 
     def walk(self, seed_a: int, seed_b: int, steps: int = 8,
-             method: str = "spherical", label: int = None) -> tuple:
+             method: str = "spherical", label: int | None = None) -> tuple:
         """The images on the path between the latents of two seeds.
 
         The ends are `noise(seed_a)` and `noise(seed_b)`, the first image
@@ -186,7 +191,7 @@ class Explorer:
 
     # ------------------------------------------------- nearest neighbours
 
-    def nearest(self, image, count: int = 8) -> tuple:
+    def nearest(self, image: ArrayLike, count: int = 8) -> tuple:
         """The training images nearest to `image` (Euclidean, in pixels).
 
         Returns:

@@ -10,6 +10,8 @@
 - `cyclegan`: `image_translator` and `patch_critic`, CycleGAN's networks.
 - `conditional`: the class conditioning every builder gets from
   `num_classes` (projection critic, one-hot labels beside the noise).
+- `registry`: `ARCHITECTURES`, the architectures by command-line name,
+  and `build_networks`, a critic and a generator of one of them.
 - `layers`: `PaddedConv2D`, `PaddedConv2DTranspose`.
 - `spectral`: `spectral_normalize`, a critic's layers wrapped in
   `keras.layers.SpectralNormalization` (used by `keras_wgan.WGANSN`).
@@ -23,8 +25,18 @@ from keras_wgan.nets import conditional
 from keras_wgan.nets import cyclegan
 from keras_wgan.nets import dcgan
 from keras_wgan.nets import layers
+from keras_wgan.nets import registry
 from keras_wgan.nets import resnet
 from keras_wgan.nets import spectral
 
-__all__ = ["architectures", "bigan", "conditional", "cyclegan", "dcgan",
-           "layers", "resnet", "spectral"]
+__all__ = [
+    "architectures",
+    "bigan",
+    "conditional",
+    "cyclegan",
+    "dcgan",
+    "layers",
+    "registry",
+    "resnet",
+    "spectral",
+]

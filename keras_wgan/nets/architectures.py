@@ -25,7 +25,8 @@ from keras_wgan.nets.layers import PaddedConv2DTranspose
 MNIST_SHAPE = (28, 28, 1)
 
 
-def mnist_critic(width=64, name="critic", num_classes=None):
+def mnist_critic(width: int = 64, name: str = "critic",
+                 num_classes: int | None = None) -> keras.Model:
     """Builds the MNIST critic: 28x28x1 images to one linear score.
 
     No batch normalisation, so it suits both `WGAN` and `WGANGP`.
@@ -61,8 +62,9 @@ def mnist_critic(width=64, name="critic", num_classes=None):
     return conditional.critic_model(images, x, score, num_classes, name)
 
 
-def mnist_generator(latent_dim=128, width=64, name="generator",
-                    num_classes=None):
+def mnist_generator(latent_dim: int = 128, width: int = 64,
+                    name: str = "generator",
+                    num_classes: int | None = None) -> keras.Model:
     """Builds the MNIST generator: noise to 28x28x1 images in [-1, 1].
 
     Args:

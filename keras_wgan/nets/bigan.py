@@ -32,7 +32,8 @@ def _activation(x, dropout):
     return layers.Dropout(dropout)(x) if dropout else x
 
 
-def mnist_encoder(latent_dim=64, width=16, name="encoder"):
+def mnist_encoder(latent_dim: int = 64, width: int = 16,
+                  name: str = "encoder") -> keras.Model:
     """Builds the MNIST encoder E: 28x28x1 images to latent codes.
 
     Args:
@@ -58,8 +59,9 @@ def mnist_encoder(latent_dim=64, width=16, name="encoder"):
     return keras.Model(images, code, name=name)
 
 
-def mnist_joint_critic(latent_dim=64, width=16, dropout=0.0,
-                       name="joint_critic"):
+def mnist_joint_critic(latent_dim: int = 64, width: int = 16,
+                       dropout: float = 0.0,
+                       name: str = "joint_critic") -> keras.Model:
     """Builds the BiGAN critic D(x, z): an image and a code to one score.
 
     Args:

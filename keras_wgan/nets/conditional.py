@@ -19,17 +19,21 @@ With `num_classes=None` the builders make exactly the unconditional
 networks (same layers, names and weight order).
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import keras
 from keras import layers
 from keras import ops
 
 from keras_wgan import argument_validation
+from keras_wgan.tensor_types import Tensor
 
 #: Name of the label input of every conditional network.
 LABELS_NAME = "labels"
 
 
-def check_num_classes(num_classes):
+def check_num_classes(num_classes: int | None) -> int | None:
     """Returns `num_classes` as an int >= 2, or `None` for `None`.
 
     Example:
@@ -46,7 +50,7 @@ def check_num_classes(num_classes):
     return argument_validation.check_int("num_classes", num_classes, minimum=2)
 
 
-def label_input(name=LABELS_NAME):
+def label_input(name: str = LABELS_NAME) -> Tensor:
     """Returns the `keras.Input` of class labels: int32, shape `(batch,)`."""
     return keras.Input((), dtype="int32", name=name)
 
@@ -65,20 +69,20 @@ class ClassOneHot(layers.Layer):
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
 
-    def __init__(self, num_classes, **kwargs):
+    def __init__(self, num_classes: int, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.num_classes = check_num_classes(num_classes)
 
-    def call(self, labels):
+    def call(self, labels: Tensor) -> Tensor:
         return ops.one_hot(
             ops.cast(labels, "int32"), self.num_classes,
             dtype=self.compute_dtype,
         )
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Any) -> tuple:
         return tuple(input_shape) + (self.num_classes,)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["num_classes"] = self.num_classes
         return config
@@ -117,14 +121,15 @@ class ClassProjection(layers.Layer):
     [[1.0], [-2.0]]
     """
 
-    def __init__(self, num_classes, embeddings_initializer="glorot_uniform",
-                 **kwargs):
+    def __init__(self, num_classes: int,
+                 embeddings_initializer: str | keras.initializers.Initializer
+                 = "glorot_uniform", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.num_classes = check_num_classes(num_classes)
         self.embeddings_initializer = keras.initializers.get(
             embeddings_initializer)
 
-    def build(self, input_shape):
+    def build(self, input_shape: Sequence[tuple]) -> None:
         features_shape, _ = input_shape
         self.embeddings = self.add_weight(
             shape=(self.num_classes, features_shape[-1]),
@@ -132,15 +137,15 @@ class ClassProjection(layers.Layer):
             name="embeddings",
         )
 
-    def call(self, inputs):
+    def call(self, inputs: Sequence[Tensor]) -> Tensor:
         features, labels = inputs
         rows = ops.take(self.embeddings, ops.cast(labels, "int32"), axis=0)
         return ops.sum(rows * features, axis=-1, keepdims=True)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Any) -> tuple:
         return (input_shape[0][0], 1)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update({
             "num_classes": self.num_classes,
@@ -150,7 +155,8 @@ class ClassProjection(layers.Layer):
         return config
 
 
-def critic_model(images, features, score, num_classes, name):
+def critic_model(images: Tensor, features: Tensor, score: Tensor,
+                 num_classes: int | None, name: str) -> keras.Model:
     """Returns the critic `keras.Model`, a projection critic if conditional.
 
     Args:
@@ -182,7 +188,8 @@ def critic_model(images, features, score, num_classes, name):
     return keras.Model([images, labels], output, name=name)
 
 
-def generator_inputs(noise, num_classes):
+def generator_inputs(noise: Tensor, num_classes: int | None
+                     ) -> tuple[Tensor | list[Tensor], Tensor]:
     """Returns `(inputs, x)`: a generator's inputs and its first layer's input.
 
     Args:

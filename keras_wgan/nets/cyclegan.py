@@ -11,6 +11,8 @@ one score per position of an `(H / 4) x (W / 4)` map, with a linear output
 for the least-squares loss.
 """
 
+from collections.abc import Sequence
+
 import keras
 from keras import layers
 
@@ -25,8 +27,9 @@ def _normalised(x, activation):
     return activation(x)
 
 
-def image_translator(image_shape=(32, 32, 3), width=16, residual_blocks=2,
-                     name="translator"):
+def image_translator(image_shape: Sequence[int] = (32, 32, 3),
+                     width: int = 16, residual_blocks: int = 2,
+                     name: str = "translator") -> keras.Model:
     """Builds an image-to-image generator: images to images of one shape.
 
     Args:
@@ -70,7 +73,8 @@ def image_translator(image_shape=(32, 32, 3), width=16, residual_blocks=2,
     return keras.Model(images, layers.Activation("tanh")(x), name=name)
 
 
-def patch_critic(image_shape=(32, 32, 3), width=16, name="patch_critic"):
+def patch_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 16,
+                 name: str = "patch_critic") -> keras.Model:
     """Builds a PatchGAN critic: images to a map of linear patch scores.
 
     Args:

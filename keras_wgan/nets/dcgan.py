@@ -24,6 +24,8 @@ doubles it.
 """
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 from keras import layers
@@ -37,7 +39,8 @@ from keras_wgan.nets.layers import PaddedConv2DTranspose
 CRITIC_NORMALIZATIONS = (None, "layer", "batch")
 
 
-def check_image_shape(image_shape, minimum=8):
+def check_image_shape(image_shape: Sequence[int],
+                      minimum: int = 8) -> tuple[int, ...]:
     """Returns `image_shape` as a tuple, or raises a one-line error.
 
     The DCGAN and ResNet networks take square images whose side is a power
@@ -57,8 +60,8 @@ def check_image_shape(image_shape, minimum=8):
     ...
     ValueError: image_shape must be (size, size, 1 or 3) with size a power of two >= 8, got (28, 28, 1).
     """
-    shape = tuple(image_shape) if isinstance(image_shape, (list, tuple)) else (
-        image_shape)
+    shape: Any = tuple(image_shape) if isinstance(image_shape, (list, tuple)) \
+        else image_shape
     valid = (
         isinstance(shape, tuple) and len(shape) == 3
         and all(isinstance(n, int) and not isinstance(n, bool) for n in shape)
@@ -73,7 +76,7 @@ def check_image_shape(image_shape, minimum=8):
     return shape
 
 
-def stages(image_shape):
+def stages(image_shape: Sequence[int]) -> int:
     """The number of stride-2 stages between a 4x4 map and the image.
 
     Example:
@@ -84,7 +87,8 @@ def stages(image_shape):
     return int(math.log2(check_image_shape(image_shape)[0] // 4))
 
 
-def critic_normalization(normalization, name=None):
+def critic_normalization(normalization: str | None,
+                         name: str | None = None) -> keras.Layer | None:
     """Returns the normalisation layer a critic's hidden layer uses, or None.
 
     Args:
@@ -111,8 +115,9 @@ def critic_normalization(normalization, name=None):
     return None
 
 
-def dcgan_critic(image_shape=(32, 32, 3), width=128, normalization=None,
-                 name="critic", num_classes=None):
+def dcgan_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
+                 normalization: str | None = None, name: str = "critic",
+                 num_classes: int | None = None) -> keras.Model:
     """Builds a DCGAN critic: square images to one linear score.
 
     `stages(image_shape)` 5x5 stride-2 convolutions with `width`,
@@ -165,8 +170,10 @@ def dcgan_critic(image_shape=(32, 32, 3), width=128, normalization=None,
     return conditional.critic_model(images, x, score, num_classes, name)
 
 
-def dcgan_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
-                    name="generator", num_classes=None):
+def dcgan_generator(latent_dim: int = 128,
+                    image_shape: Sequence[int] = (32, 32, 3),
+                    width: int = 128, name: str = "generator",
+                    num_classes: int | None = None) -> keras.Model:
     """Builds a DCGAN generator: noise to square images in [-1, 1].
 
     A dense layer to a 4x4 map of `2**(stages - 1) * width` channels, then

@@ -39,12 +39,15 @@ the model is called normally. A model with BatchNormalization or Dropout,
 a residual graph, or a custom layer therefore runs exactly as before.
 """
 
+from collections.abc import Callable
+
 import keras
 
 from keras_wgan import _keras_internals
 from keras_wgan import backend
 from keras_wgan.nets.layers import PaddedConv2D
 from keras_wgan.nets.layers import PaddedConv2DTranspose
+from keras_wgan.tensor_types import Tensor
 
 # Layers whose `call(inputs)` is a pure per-sample function of the inputs
 # and the layer's weights. Exact types: a subclass may rely on __call__.
@@ -72,7 +75,7 @@ _DIRECT_TYPES = (
 )
 
 
-def direct_forward(model):
+def direct_forward(model: keras.Model) -> Callable[[Tensor], Tensor] | None:
     """Returns `fn(x)` computing `model(x)` through its layers' `call`.
 
     Args:
@@ -86,7 +89,7 @@ def direct_forward(model):
 
     Example:
 
-    >>> critic = keras_wgan.architectures.mnist_critic(width=8)
+    >>> critic = keras_wgan.nets.architectures.mnist_critic(width=8)
     >>> forward = direct_forward(critic)
     >>> x = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1))
     >>> x = x.astype("float32")
@@ -191,10 +194,10 @@ class NetworkCalls:
     networks it refers to a second time.
     """
 
-    def __init__(self):
-        self._calls = {}
+    def __init__(self) -> None:
+        self._calls: dict[int, tuple] = {}
 
-    def get(self, model):
+    def get(self, model: keras.Model) -> Callable[[Tensor, bool], Tensor]:
         """Returns `fn(x, training)` computing `model(x, training=...)`."""
         entry = self._calls.get(id(model))
         if entry is None or entry[0] is not model:
@@ -211,5 +214,6 @@ class NetworkCalls:
             self._calls[id(model)] = entry
         return entry[1]
 
-    def clear(self):
+    def clear(self) -> None:
+        """Forgets every cached function."""
         self._calls.clear()

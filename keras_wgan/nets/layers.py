@@ -23,10 +23,13 @@ compiled step. Weights and `.keras` files move
 between backends.
 """
 
+from typing import Any
+
 import keras
 from keras import ops
 
 from keras_wgan import backend
+from keras_wgan.tensor_types import Tensor
 
 # Axis orders between Keras's kernel layout (kernel height, kernel width,
 # input or output channels, the other channels) and the stored one (the
@@ -50,14 +53,15 @@ class _PaddedConv(keras.layers.Layer):
 
     def __init__(
         self,
-        filters,
-        kernel_size,
-        strides=1,
-        padding=0,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        **kwargs,
-    ):
+        filters: int,
+        kernel_size: int,
+        strides: int = 1,
+        padding: int = 0,
+        kernel_initializer: str | keras.initializers.Initializer
+        = "glorot_uniform",
+        bias_initializer: str | keras.initializers.Initializer = "zeros",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.filters = _check_size("filters", filters, 1)
         size = _check_size("kernel_size", kernel_size, 1)
@@ -78,7 +82,7 @@ class _PaddedConv(keras.layers.Layer):
         """The kernel in Keras's layout, for `keras.ops` convolutions."""
         return ops.transpose(self.kernel, _STORED_TO_KERAS)
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple) -> None:
         in_channels = input_shape[-1]
         if in_channels is None:
             raise ValueError(
@@ -117,7 +121,7 @@ class _PaddedConv(keras.layers.Layer):
     def _output_size(self, size):
         raise NotImplementedError
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
         batch, height, width, _ = input_shape
         return (
             batch,
@@ -126,7 +130,7 @@ class _PaddedConv(keras.layers.Layer):
             self.filters,
         )
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config.update(
             {
@@ -189,7 +193,7 @@ class PaddedConv2D(_PaddedConv):
             )
         return span // self.strides[0] + 1
 
-    def call(self, inputs):
+    def call(self, inputs: Tensor) -> Tensor:
         fused = backend.fused_conv2d
         if fused is not None:
             return fused(
@@ -241,9 +245,9 @@ class PaddedConv2DTranspose(_PaddedConv):
     """
 
     def __init__(
-        self, filters, kernel_size, strides=1, padding=0, output_padding=0,
-        **kwargs,
-    ):
+        self, filters: int, kernel_size: int, strides: int = 1,
+        padding: int = 0, output_padding: int = 0, **kwargs: Any,
+    ) -> None:
         super().__init__(filters, kernel_size, strides, padding, **kwargs)
         extra = _check_size("output_padding", output_padding, 0)
         if extra >= self.strides[0] or extra > self.padding[0]:
@@ -254,7 +258,7 @@ class PaddedConv2DTranspose(_PaddedConv):
             )
         self.output_padding = (extra, extra)
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple) -> None:
         if None in tuple(input_shape[1:3]):
             # The crop on JAX and TensorFlow is computed from these sizes.
             raise ValueError(
@@ -277,7 +281,7 @@ class PaddedConv2DTranspose(_PaddedConv):
             )
         return out
 
-    def call(self, inputs):
+    def call(self, inputs: Tensor) -> Tensor:
         fused = backend.fused_conv2d_transpose
         if fused is not None:
             return fused(
@@ -294,7 +298,7 @@ class PaddedConv2DTranspose(_PaddedConv):
         x = x[:, start : start + height, start : start + width, :]
         return ops.add(x, self.bias)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         config = super().get_config()
         config["output_padding"] = self.output_padding[0]
         return config

@@ -7,6 +7,10 @@ architecture's name, image sizes and builders are written once.
 """
 
 import dataclasses
+from collections.abc import Callable
+from collections.abc import Sequence
+
+import keras
 
 from keras_wgan import argument_validation
 from keras_wgan.nets import architectures
@@ -32,9 +36,9 @@ class Architecture:
     """
 
     name: str
-    critic: object
-    generator: object
-    fixed_shape: tuple = None
+    critic: Callable[..., keras.Model]
+    generator: Callable[..., keras.Model]
+    fixed_shape: tuple[int, int, int] | None = None
     description: str = ""
 
 
@@ -58,7 +62,7 @@ ARCHITECTURES = {
 }
 
 
-def default_architecture(image_shape):
+def default_architecture(image_shape: Sequence[int]) -> str:
     """Returns the architecture `train` uses for images of `image_shape`.
 
     The MNIST networks for 28x28x1 images (the paper's), else the DCGAN.
@@ -73,8 +77,11 @@ def default_architecture(image_shape):
     return "dcgan"
 
 
-def build_networks(architecture, image_shape, latent_dim=128, width=64,
-                   num_classes=None, normalization=None):
+def build_networks(architecture: str, image_shape: Sequence[int],
+                   latent_dim: int = 128, width: int = 64,
+                   num_classes: int | None = None,
+                   normalization: str | None = None
+                   ) -> tuple[keras.Model, keras.Model]:
     """Builds a critic and a generator of one architecture for `image_shape`.
 
     Args:

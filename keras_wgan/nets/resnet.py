@@ -25,6 +25,8 @@ transposed convolution is needed, which also spares JAX's CPU backend its
 slow transposed-convolution gradients.
 """
 
+from collections.abc import Sequence
+
 import keras
 from keras import layers
 
@@ -62,8 +64,9 @@ def _critic_block(x, width, resample, normalization, name):
     return layers.Add(name=name)([shortcut, x])
 
 
-def resnet_critic(image_shape=(32, 32, 3), width=128, normalization=None,
-                  name="critic", num_classes=None):
+def resnet_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
+                  normalization: str | None = None, name: str = "critic",
+                  num_classes: int | None = None) -> keras.Model:
     """Builds the paper's ResNet critic: square images to one linear score.
 
     Args:
@@ -135,8 +138,10 @@ def _generator_block(x, width, name):
     return layers.Add(name=name)([shortcut, x])
 
 
-def resnet_generator(latent_dim=128, image_shape=(32, 32, 3), width=128,
-                     name="generator", num_classes=None):
+def resnet_generator(latent_dim: int = 128,
+                     image_shape: Sequence[int] = (32, 32, 3),
+                     width: int = 128, name: str = "generator",
+                     num_classes: int | None = None) -> keras.Model:
     """Builds the paper's ResNet generator: noise to images in [-1, 1].
 
     Args:

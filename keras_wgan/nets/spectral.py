@@ -38,7 +38,7 @@ _WRAPPABLE = (
 )
 
 
-def is_spectrally_normalized(critic):
+def is_spectrally_normalized(critic: keras.Model) -> bool:
     """Whether every layer of `critic` with a kernel is spectrally normalised.
 
     Args:
@@ -50,7 +50,7 @@ def is_spectrally_normalized(critic):
 
     Example:
 
-    >>> critic = keras_wgan.toy.toy_critic(2, width=4, depth=1)
+    >>> critic = keras_wgan.studies.toy.toy_critic(2, width=4, depth=1)
     >>> is_spectrally_normalized(critic)
     False
     >>> is_spectrally_normalized(spectral_normalize(critic))
@@ -69,7 +69,8 @@ def is_spectrally_normalized(critic):
     )
 
 
-def spectral_normalize(critic, power_iterations=1):
+def spectral_normalize(critic: keras.Model,
+                       power_iterations: int = 1) -> keras.Model:
     """Returns a copy of `critic` with every weighted layer spectrally normalised.
 
     Each `Dense` and `Conv1D/2D/3D` layer is wrapped in
@@ -94,7 +95,7 @@ def spectral_normalize(critic, power_iterations=1):
 
     Example:
 
-    >>> critic = keras_wgan.architectures.mnist_critic(width=4)
+    >>> critic = keras_wgan.nets.architectures.mnist_critic(width=4)
     >>> normalized = spectral_normalize(critic)
     >>> x = np.zeros((2, 28, 28, 1), "float32")
     >>> bool(np.allclose(ops.convert_to_numpy(normalized(x)),
@@ -143,7 +144,7 @@ def spectral_normalize(critic, power_iterations=1):
     return normalized
 
 
-def normalize_weights(critic):
+def normalize_weights(critic: keras.Model) -> None:
     """Divides each spectrally normalised kernel by its estimated norm, in place.
 
     One step of the power iteration of each
@@ -156,7 +157,7 @@ def normalize_weights(critic):
 
     Example:
 
-    >>> critic = spectral_normalize(keras_wgan.toy.toy_critic(2, 4, 1))
+    >>> critic = spectral_normalize(keras_wgan.studies.toy.toy_critic(2, 4, 1))
     >>> for _ in range(20):
     ...     normalize_weights(critic)
     >>> kernel = ops.convert_to_numpy(critic.layers[1].layer.kernel)

@@ -1,5 +1,7 @@
 """The small CNN that judges generated images for the quality metrics."""
 
+from collections.abc import Sequence
+
 import keras
 import numpy as np
 from keras import layers
@@ -16,9 +18,11 @@ FEATURES_LAYER = "features"
 LOGITS_LAYER = "logits"
 
 
-def image_classifier(num_classes=10, width=16, name="classifier",
-                     kernel_initializer="glorot_uniform", *,
-                     image_shape=IMAGE_SHAPE):
+def image_classifier(num_classes: int = 10, width: int = 16,
+                     name: str = "classifier",
+                     kernel_initializer: str | keras.initializers.Initializer
+                     = "glorot_uniform", *,
+                     image_shape: Sequence[int] = IMAGE_SHAPE) -> keras.Model:
     """Builds a small CNN classifier for images in [-1, 1].
 
     Three 3x3 convolutions (`width`, `2 * width`, `4 * width` filters), each

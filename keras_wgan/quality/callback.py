@@ -2,6 +2,8 @@
 
 import logging
 import time
+from typing import Any
+from typing import cast
 
 import keras
 import numpy as np
@@ -13,6 +15,7 @@ from keras_wgan.quality.features import check_classifier
 from keras_wgan.quality.features import classifier_logits
 from keras_wgan.quality.summary import METRIC_NAMES
 from keras_wgan.quality.summary import logit_quality
+from keras_wgan.tensor_types import ArrayLike
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -83,8 +86,10 @@ class QualityMetrics(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, real_images, dataset=None, classifier=None, every=1,
-                 num_samples=1000, seed=0, batch_size=500, verbose=1):
+    def __init__(self, real_images: ArrayLike, dataset: str | None = None,
+                 classifier: keras.Model | None = None, every: int = 1,
+                 num_samples: int = 1000, seed: int = 0,
+                 batch_size: int = 500, verbose: int = 1) -> None:
         super().__init__()
         if (dataset is None) == (classifier is None):
             raise ValueError(
@@ -104,7 +109,8 @@ class QualityMetrics(keras.callbacks.Callback):
             raise ValueError(f"verbose must be 0 or 1, got {verbose!r}.")
         self.verbose = verbose
         self.classifier = (
-            load_classifier(dataset) if classifier is None else classifier
+            load_classifier(cast(str, dataset)) if classifier is None
+            else classifier
         )
         image_shape = check_classifier(self.classifier)
         if not hasattr(real_images, "shape"):
@@ -116,11 +122,11 @@ class QualityMetrics(keras.callbacks.Callback):
                 f"covariance, got {real_images.shape[0]}."
             )
         self.real_images = np.asarray(real_images, dtype="float32")
-        self.results = []
-        self._real_logits = None
+        self.results: list[dict[str, float | int]] = []
+        self._real_logits: np.ndarray | None = None
         self._evaluated_this_fit = False
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         if not callable(getattr(self.model, "generate", None)):
             raise ValueError(
                 "QualityMetrics needs a model with a generate(num_samples, "
@@ -129,7 +135,7 @@ class QualityMetrics(keras.callbacks.Callback):
             )
         self._evaluated_this_fit = False
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         last_epoch = epoch + 1 == self.params.get("epochs")
         due = (epoch + 1) % self.every == 0 or last_epoch
         if self._evaluated_this_fit and not due:
@@ -150,7 +156,7 @@ class QualityMetrics(keras.callbacks.Callback):
                 f"{time.perf_counter() - start:.1f} s)"
             )
 
-    def evaluate(self):
+    def evaluate(self) -> dict[str, float | int]:
         """Generates the samples and scores them with the current generator.
 
         Returns:
@@ -172,7 +178,7 @@ class QualityMetrics(keras.callbacks.Callback):
     def _num_classes(self):
         return self.classifier.output_shape[-1]
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {
             "real_images": keras.saving.serialize_keras_object(
                 self.real_images
@@ -190,7 +196,7 @@ class QualityMetrics(keras.callbacks.Callback):
         }
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config: dict[str, Any]) -> "QualityMetrics":
         config = dict(config)
         for key in ("real_images", "classifier"):
             if isinstance(config.get(key), dict):

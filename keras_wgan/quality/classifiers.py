@@ -2,6 +2,9 @@
 
 import importlib.resources
 import json
+from typing import Any
+
+import keras
 
 from keras_wgan import argument_validation
 from keras_wgan.quality.architecture import image_classifier
@@ -16,7 +19,7 @@ def _resource(name):
     return importlib.resources.files(_PACKAGE) / name
 
 
-def load_classifier(dataset="mnist"):
+def load_classifier(dataset: str = "mnist") -> keras.Model:
     """Loads the pretrained classifier of a dataset of `CLASSIFIER_DATASETS`.
 
     The weights were trained by `scripts/train_classifier.py` and ship with
@@ -64,7 +67,7 @@ def load_classifier(dataset="mnist"):
     return classifier
 
 
-def classifier_info(dataset="mnist"):
+def classifier_info(dataset: str = "mnist") -> dict[str, Any]:
     """Returns the training record of a shipped classifier.
 
     Args:

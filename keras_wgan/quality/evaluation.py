@@ -13,7 +13,9 @@ the test split's logits and the floor, computed once for many generators
 """
 
 import dataclasses
+from typing import Any
 
+import keras
 import numpy as np
 
 from keras_wgan import argument_validation
@@ -104,8 +106,9 @@ class Reference:
         return cls(dataset, classifier, logits, floor, num_samples)
 
 
-def evaluate_generator(model, reference: Reference, num_samples: int = None,
-                       seed: int = 0) -> dict:
+def evaluate_generator(model: keras.Model, reference: Reference,
+                       num_samples: int | None = None,
+                       seed: int = 0) -> dict[str, Any]:
     """Measures a generator against a `Reference`, with the floor beside.
 
     The images are `model.generate(num_samples, seed=seed)`; a conditional

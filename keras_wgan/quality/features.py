@@ -1,11 +1,14 @@
 """Running a classifier over images: the logits every metric starts from."""
 
+import keras
 import numpy as np
 
 from keras_wgan import argument_validation
+from keras_wgan.tensor_types import ArrayLike
 
 
-def check_classifier(classifier, name="classifier"):
+def check_classifier(classifier: keras.Model,
+                     name: str = "classifier") -> tuple[int | None, ...]:
     """Returns the classifier's input shape after checking it is usable.
 
     Args:
@@ -32,8 +35,9 @@ def check_classifier(classifier, name="classifier"):
     return image_shape
 
 
-def classifier_logits(images, classifier, name="images", batch_size=500,
-                      min_images=1):
+def classifier_logits(images: ArrayLike, classifier: keras.Model,
+                      name: str = "images", batch_size: int = 500,
+                      min_images: int = 1) -> np.ndarray:
     """Runs `classifier` over `images` in batches and returns its logits.
 
     The classifier must output logits (unnormalised log-probabilities), as

@@ -1,11 +1,14 @@
 """The Frechet distance between Gaussians, and on a classifier's logits."""
 
+import keras
 import numpy as np
 
 from keras_wgan.quality.features import classifier_logits
+from keras_wgan.tensor_types import ArrayLike
 
 
-def frechet_distance(mu1, sigma1, mu2, sigma2):
+def frechet_distance(mu1: ArrayLike, sigma1: ArrayLike, mu2: ArrayLike,
+                     sigma2: ArrayLike) -> float:
     """Returns the Frechet distance between two Gaussians.
 
     For N(mu1, sigma1) and N(mu2, sigma2) it is the squared 2-Wasserstein
@@ -67,7 +70,8 @@ def frechet_distance(mu1, sigma1, mu2, sigma2):
     return max(float(distance), 0.0)
 
 
-def feature_statistics(features, name="features"):
+def feature_statistics(features: ArrayLike, name: str = "features"
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """Returns the mean and covariance of feature vectors.
 
     Args:
@@ -99,7 +103,8 @@ def feature_statistics(features, name="features"):
     return features.mean(axis=0), np.cov(features, rowvar=False)
 
 
-def classifier_fid(real_images, fake_images, classifier, batch_size=500):
+def classifier_fid(real_images: ArrayLike, fake_images: ArrayLike,
+                   classifier: keras.Model, batch_size: int = 500) -> float:
     """Returns the Frechet distance between images in a classifier's logits.
 
     The Frechet Inception Distance (Heusel et al., 2017) with a small
@@ -145,7 +150,7 @@ def classifier_fid(real_images, fake_images, classifier, batch_size=500):
     return fid_from_logits(real, fake)
 
 
-def fid_from_logits(real_logits, fake_logits):
+def fid_from_logits(real_logits: ArrayLike, fake_logits: ArrayLike) -> float:
     """Returns the classifier FID of precomputed logits.
 
     `classifier_fid` on the classifier's outputs rather than on images: a

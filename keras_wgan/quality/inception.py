@@ -21,12 +21,14 @@ import http.client
 import importlib
 import importlib.metadata
 import os
+from collections.abc import Sequence
 
 import keras
 import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan.data.pixels import from_unit_range
+from keras_wgan.tensor_types import ArrayLike
 
 #: The metrics `inception_metrics` computes, by their keys in its result.
 INCEPTION_METRIC_NAMES = ("inception_score", "fid", "kid")
@@ -38,10 +40,14 @@ _DEFAULT_EXTRACTOR = "inception-v3-compat"
 _INSTALL = "pip install keras-wgan[inception]"
 
 
-def inception_metrics(fake_images, real_images=None, *,
-                      metrics=INCEPTION_METRIC_NAMES, batch_size=64,
-                      feature_extractor=None, kid_subset_size=1000,
-                      isc_splits=10, verbose=False):
+def inception_metrics(fake_images: ArrayLike,
+                      real_images: ArrayLike | None = None, *,
+                      metrics: Sequence[str] = INCEPTION_METRIC_NAMES,
+                      batch_size: int = 64,
+                      feature_extractor: str | None = None,
+                      kid_subset_size: int = 1000, isc_splits: int = 10,
+                      verbose: bool = False
+                      ) -> dict[str, float | tuple[float, float]]:
     """Returns the Inception score, FID and KID of generated RGB images.
 
     The images go to torch-fidelity's `calculate_metrics` with its

@@ -7,15 +7,18 @@ whose classifier knows (digit, stroke colour, background colour) jointly,
 `coloured_mnist_accuracy` gives the digit and each colour separately.
 """
 
+import keras
 import numpy as np
 
 from keras_wgan.argument_validation import check_class_labels
 from keras_wgan.data import coloured_mnist
 from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import classifier_logits
+from keras_wgan.tensor_types import ArrayLike
 
 
-def label_accuracy(images, labels, classifier, batch_size=500):
+def label_accuracy(images: ArrayLike, labels: ArrayLike,
+                   classifier: keras.Model, batch_size: int = 500) -> float:
     """Returns the share of images a classifier puts in their given class.
 
     For a conditional generator, `labels` are the classes it was asked
@@ -46,7 +49,7 @@ def label_accuracy(images, labels, classifier, batch_size=500):
     return accuracy_from_logits(logits, labels)
 
 
-def accuracy_from_logits(logits, labels):
+def accuracy_from_logits(logits: ArrayLike, labels: ArrayLike) -> float:
     """Returns the share of rows of `logits` whose argmax is the label.
 
     `label_accuracy` on the classifier's outputs rather than on images.
@@ -73,7 +76,8 @@ def accuracy_from_logits(logits, labels):
     return float(np.mean(np.argmax(logits, axis=1) == labels))
 
 
-def coloured_mnist_predictions(logits):
+def coloured_mnist_predictions(logits: ArrayLike
+                               ) -> tuple[np.ndarray, np.ndarray]:
     """Returns the digits and colours the coloured MNIST classifier sees.
 
     The classifier's classes are the joint labels of
@@ -122,8 +126,10 @@ def coloured_mnist_predictions(logits):
     return predictions[0], np.stack(predictions[1:], axis=1)
 
 
-def coloured_mnist_accuracy(images, digits=None, colours=None,
-                            classifier=None, batch_size=500):
+def coloured_mnist_accuracy(images: ArrayLike, digits: ArrayLike | None = None,
+                            colours: ArrayLike | None = None,
+                            classifier: keras.Model | None = None,
+                            batch_size: int = 500) -> dict[str, float]:
     """Returns how often coloured MNIST images show the digit and colours.
 
     For images of a generator asked for digits and colours (or real

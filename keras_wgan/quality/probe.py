@@ -13,10 +13,13 @@ import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan.quality.labels import accuracy_from_logits
+from keras_wgan.tensor_types import ArrayLike
 
 
-def linear_probe(train_features, train_labels, test_features, test_labels,
-                 epochs=20, batch_size=256, learning_rate=1e-3, seed=0):
+def linear_probe(train_features: ArrayLike, train_labels: ArrayLike,
+                 test_features: ArrayLike, test_labels: ArrayLike,
+                 epochs: int = 20, batch_size: int = 256,
+                 learning_rate: float = 1e-3, seed: int = 0) -> float:
     """Fits a softmax regression on features; returns its test accuracy.
 
     The features are standardised with the training features' mean and

@@ -2,12 +2,15 @@
 
 import dataclasses
 
+import keras
 import numpy as np
 
 from keras_wgan.quality.features import classifier_logits
+from keras_wgan.tensor_types import ArrayLike
 
 
-def classifier_score(images, classifier, batch_size=500):
+def classifier_score(images: ArrayLike, classifier: keras.Model,
+                     batch_size: int = 500) -> float:
     """Returns the classifier score: the Inception score, domain classifier.
 
     `exp(E_x KL(p(y|x) || p(y)))`, where `p(y|x)` is the classifier's
@@ -47,7 +50,7 @@ def classifier_score(images, classifier, batch_size=500):
     )
 
 
-def score_from_logits(logits):
+def score_from_logits(logits: ArrayLike) -> float:
     """Returns the classifier score of precomputed logits.
 
     `classifier_score` on the classifier's outputs rather than on images.
@@ -97,18 +100,19 @@ class ModeCoverage:
     num_classes: int
 
     @property
-    def fractions(self):
+    def fractions(self) -> np.ndarray:
         """The share of images per class, summing to 1."""
         return self.counts / self.counts.sum()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return (
             f"{self.covered}/{self.num_classes} classes covered, counts "
             f"{self.counts.tolist()}"
         )
 
 
-def mode_coverage(images, classifier, batch_size=500):
+def mode_coverage(images: ArrayLike, classifier: keras.Model,
+                  batch_size: int = 500) -> "ModeCoverage":
     """Returns the histogram of the classes a classifier assigns to images.
 
     Mode collapse shows here first: a generator stuck on a few digits
@@ -141,7 +145,7 @@ def mode_coverage(images, classifier, batch_size=500):
     )
 
 
-def coverage_from_logits(logits):
+def coverage_from_logits(logits: ArrayLike) -> ModeCoverage:
     """Returns the `ModeCoverage` of precomputed logits.
 
     `mode_coverage` on the classifier's outputs rather than on images.

@@ -1,15 +1,22 @@
 """The three quality numbers of one set of generated images, from logits."""
 
+from typing import Any
+
+import keras
+import numpy as np
+
 from keras_wgan.quality.features import classifier_logits
 from keras_wgan.quality.frechet import fid_from_logits
 from keras_wgan.quality.scores import coverage_from_logits
 from keras_wgan.quality.scores import score_from_logits
+from keras_wgan.tensor_types import ArrayLike
 
 #: The numbers `QualityMetrics` writes into the epoch logs, by name.
 METRIC_NAMES = ("classifier_fid", "classifier_score", "classes_covered")
 
 
-def logit_quality(real_logits, fake_logits):
+def logit_quality(real_logits: ArrayLike, fake_logits: ArrayLike
+                  ) -> dict[str, Any]:
     """Returns the classifier FID, score and coverage of generated images.
 
     The one assembly of the three metrics, for everything that reports
@@ -50,7 +57,10 @@ def logit_quality(real_logits, fake_logits):
     }
 
 
-def generator_quality(model, real_logits, classifier, num_samples, seed=0):
+def generator_quality(model: keras.Model, real_logits: ArrayLike,
+                      classifier: keras.Model, num_samples: int,
+                      seed: int = 0
+                      ) -> tuple[dict[str, Any], np.ndarray, np.ndarray]:
     """Scores `num_samples` images that `model` generates from a fixed seed.
 
     The one way the scripts judge a saved generator (`judge_runs.py`,

@@ -21,7 +21,8 @@
 """
 
 from keras_wgan.studies import diagnostics
+from keras_wgan.studies import fixed_generator
 from keras_wgan.studies import toy
 from keras_wgan.studies import transport
 
-__all__ = ["diagnostics", "toy", "transport"]
+__all__ = ["diagnostics", "fixed_generator", "toy", "transport"]

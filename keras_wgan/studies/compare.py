@@ -19,6 +19,8 @@ import datetime
 import importlib
 import os
 import platform
+from collections.abc import Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -92,17 +94,19 @@ class CompareConfig:
     dataset: str
     out: str
     variants: tuple = tuple(VARIANTS)
-    iterations: int = None
-    seconds: float = None
+    iterations: int | None = None
+    seconds: float | None = None
     eval_every: int = 50
     eval_samples: int = 2000
-    width: int = None
+    # None: the dataset's default, which __post_init__ sets.
+    width: int = None  # type: ignore[assignment]
     batch_size: int = 64
-    learning_rate: float = None
-    critic_learning_rate: float = None
-    generator_learning_rate: float = None
-    generator_ema: float = None
-    latent_dim: int = None
+    learning_rate: float | None = None
+    critic_learning_rate: float | None = None
+    generator_learning_rate: float | None = None
+    generator_ema: float | None = None
+    # None: the dataset's default, which __post_init__ sets.
+    latent_dim: int = None  # type: ignore[assignment]
     seed: int = 0
 
     def __post_init__(self):
@@ -158,7 +162,7 @@ class CompareConfig:
             object.__setattr__(self, name, value)
 
     @property
-    def is_toy(self):
+    def is_toy(self) -> bool:
         """Whether the dataset is one of the 2D `TOY_DATASETS`."""
         return self.dataset in TOY_DATASETS
 
@@ -179,7 +183,7 @@ class ComparisonData:
     notes: list
 
 
-def load_data(config):
+def load_data(config: CompareConfig) -> "ComparisonData":
     """Loads the training and reference samples of `config.dataset`.
 
     MNIST and Fashion-MNIST train on their train split (60,000 images) and
@@ -227,7 +231,8 @@ def load_data(config):
     )
 
 
-def make_evaluator(config, data):
+def make_evaluator(config: CompareConfig, data: ComparisonData
+                   ) -> measures.Evaluator:
     """Returns the `measures.ImageQuality` or `measures.ToyQuality` of a run.
 
     Args:
@@ -252,7 +257,7 @@ def make_evaluator(config, data):
     return measures.ImageQuality(config.dataset, data.reference)
 
 
-def machine_description():
+def machine_description() -> dict[str, Any]:
     """Returns the machine, backend and versions the report states.
 
     Example:
@@ -288,7 +293,9 @@ def machine_description():
     }
 
 
-def run_comparison(config, data=None, command=None, log=print):
+def run_comparison(config: CompareConfig, data: ComparisonData | None = None,
+                   command: str | None = None,
+                   log: Callable[[str], object] = print) -> dict[str, Any]:
     """Trains every variant of `config` and writes the report folder.
 
     Args:
@@ -314,7 +321,7 @@ def run_comparison(config, data=None, command=None, log=print):
     evaluator = make_evaluator(config, data)
     probe = measures.CriticProbe(data.reference, config.latent_dim,
                                  config.seed + 2)
-    results = {
+    results: dict[str, Any] = {
         "command": command,
         "config": dataclasses.asdict(config),
         "date": started.strftime("%Y-%m-%d %H:%M UTC"),

@@ -12,6 +12,8 @@ gradients come from `keras_wgan.backend`, so every function runs on torch,
 JAX and TensorFlow.
 """
 
+from typing import Any
+
 import keras
 import numpy as np
 from keras import ops
@@ -19,9 +21,11 @@ from keras import ops
 from keras_wgan import backend
 from keras_wgan import argument_validation
 from keras_wgan.losses import wasserstein_estimate
+from keras_wgan.tensor_types import ArrayLike
 
 
-def critic_values(critic, points, batch_size=4096):
+def critic_values(critic: keras.Model, points: ArrayLike,
+                  batch_size: int = 4096) -> np.ndarray:
     """Returns the critic's scores for `points` as a NumPy vector.
 
     Args:
@@ -52,7 +56,11 @@ def critic_values(critic, points, batch_size=4096):
     return np.concatenate(parts).astype("float32")
 
 
-def critic_surface(critic, x_range=(-2.0, 2.0), y_range=None, resolution=100):
+def critic_surface(critic: keras.Model,
+                   x_range: tuple[float, float] = (-2.0, 2.0),
+                   y_range: tuple[float, float] | None = None,
+                   resolution: int = 100
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Evaluates a 2D critic on a regular grid (WGAN-GP Fig. 1a).
 
     Args:
@@ -91,7 +99,7 @@ def critic_surface(critic, x_range=(-2.0, 2.0), y_range=None, resolution=100):
     return xs, ys, values
 
 
-def dense_layers(critic):
+def dense_layers(critic: keras.Model) -> list[keras.Layer]:
     """Returns the critic's layers that hold a kernel, input to output.
 
     Models nested in the critic are searched through the public
@@ -107,7 +115,7 @@ def dense_layers(critic):
 
     Example:
 
-    >>> critic = keras_wgan.toy.toy_critic(2, width=8, depth=2)
+    >>> critic = keras_wgan.studies.toy.toy_critic(2, width=8, depth=2)
     >>> [layer.name for layer in dense_layers(critic)]
     ['hidden_0', 'hidden_1', 'score']
     """
@@ -126,7 +134,8 @@ def _leaf_layers(model):
             yield layer
 
 
-def layer_gradient_norms(critic, real, fake):
+def layer_gradient_norms(critic: keras.Model, real: ArrayLike,
+                         fake: ArrayLike) -> dict[str, float]:
     """Returns the critic loss's gradient norm at each layer (Fig. 1b, left).
 
     The loss is the Wasserstein critic loss `mean D(fake) - mean D(real)`
@@ -176,7 +185,8 @@ def layer_gradient_norms(critic, real, fake):
     }
 
 
-def input_gradient_norms(critic, points, batch_size=256):
+def input_gradient_norms(critic: keras.Model, points: ArrayLike,
+                         batch_size: int = 256) -> np.ndarray:
     """Returns the norm of the critic's gradient at each point, `|grad_x D(x)|`.
 
     An optimal critic has gradient norm 1 almost everywhere between the
@@ -223,7 +233,7 @@ def input_gradient_norms(critic, points, batch_size=256):
     return np.concatenate(norms).astype("float32")
 
 
-def critic_weights(critic):
+def critic_weights(critic: keras.Model) -> np.ndarray:
     """Returns every kernel entry of the critic as one vector (Fig. 1b, right).
 
     Biases are left out: the figure is about the weight matrices, whose
@@ -250,7 +260,7 @@ def critic_weights(critic):
     ).astype("float32")
 
 
-def wasserstein_1d(a, b):
+def wasserstein_1d(a: ArrayLike, b: ArrayLike) -> float:
     """Returns the exact W1 distance between two equal-size 1D samples.
 
     For empirical distributions with `n` points each, the optimal transport
@@ -306,13 +316,13 @@ class GradientNormHistory(keras.callbacks.Callback):
     ```
     """
 
-    def __init__(self, real, every=1, seed=0):
+    def __init__(self, real: ArrayLike, every: int = 1, seed: int = 0) -> None:
         super().__init__()
         self.real = np.asarray(real, dtype="float32")
         self.every = argument_validation.check_int("every", every)
         self.seed = seed
-        self.epochs = []
-        self.norms = {}
+        self.epochs: list[int] = []
+        self.norms: dict[str, list[float]] = {}
 
     def _record(self, epoch):
         fake = self.model.generate(len(self.real), seed=self.seed)
@@ -321,10 +331,10 @@ class GradientNormHistory(keras.callbacks.Callback):
             self.norms.setdefault(name, []).append(value)
         self.epochs.append(epoch)
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         if not self.epochs:
             self._record(0)
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         if (epoch + 1) % self.every == 0:
             self._record(epoch + 1)

@@ -10,6 +10,7 @@ the registry `keras_wgan.models.registry.VARIANTS`.
 import math
 import os
 import re
+from typing import Any
 
 import numpy as np
 
@@ -32,7 +33,7 @@ _METRIC_TITLES = {
 }
 
 
-def colour(row):
+def colour(row: dict[str, Any]) -> str | None:
     """Returns the registered colour of a result's variant, or `None`.
 
     Example:
@@ -44,7 +45,8 @@ def colour(row):
     return None if variant is None else variant.colour
 
 
-def draw_figures(out, results, arrays, reference, is_toy):
+def draw_figures(out: str | os.PathLike, results: dict[str, Any], arrays: dict[str, dict[str, np.ndarray]],
+                 reference: np.ndarray, is_toy: bool) -> dict[str, str]:
     """Draws every figure of `FIGURES` into the folder `out`.
 
     Args:
@@ -68,7 +70,7 @@ def draw_figures(out, results, arrays, reference, is_toy):
     return paths
 
 
-def plot_curves(results, path):
+def plot_curves(results: dict[str, Any], path: str | os.PathLike) -> None:
     """Plots quality, secondary metric and critic gap over training."""
     from matplotlib import pyplot as plt
 
@@ -89,7 +91,7 @@ def plot_curves(results, path):
                 xs, ys = zip(*points)
                 axis.plot(xs, ys, marker=".", label=row["label"],
                           color=colour(row))
-        title = _METRIC_TITLES.get(y_key)
+        title = _METRIC_TITLES.get(y_key, y_key)
         if y_key == primary:
             _real_line(axis, results["real_data"].get(primary), results)
             real = results["real_data"].get(primary)
@@ -128,7 +130,7 @@ def _real_line(axis, real, results):
         axis.set_yscale("log")
 
 
-def primary_values(results):
+def primary_values(results: dict[str, Any]) -> list[float]:
     """Returns every finite value of the primary metric in the histories.
 
     Example:
@@ -143,7 +145,8 @@ def primary_values(results):
             if r.get(primary) is not None and math.isfinite(r[primary])]
 
 
-def plot_samples(results, arrays, reference, is_toy, path):
+def plot_samples(results: dict[str, Any], arrays: dict[str, dict[str, np.ndarray]],
+                 reference: np.ndarray, is_toy: bool, path: str | os.PathLike) -> None:
     """Plots each variant's final samples side by side."""
     from matplotlib import pyplot as plt
 
@@ -180,7 +183,8 @@ def plot_samples(results, arrays, reference, is_toy, path):
     plt.close(figure)
 
 
-def plot_weights(results, arrays, path):
+def plot_weights(results: dict[str, Any], arrays: dict[str, dict[str, np.ndarray]],
+                 path: str | os.PathLike) -> None:
     """Plots a histogram of each variant's final critic weights."""
     from matplotlib import pyplot as plt
 
@@ -204,7 +208,7 @@ def plot_weights(results, arrays, path):
     plt.close(figure)
 
 
-def plot_gradient_norms(results, path):
+def plot_gradient_norms(results: dict[str, Any], path: str | os.PathLike) -> None:
     """Plots per-layer critic gradient norms: final, and total over time."""
     from matplotlib import pyplot as plt
 

@@ -31,13 +31,19 @@ final and the best evaluation of a training run.
 """
 
 import math
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import Union
 
+import keras
 import numpy as np
 
 from keras_wgan.losses import wasserstein_estimate
 from keras_wgan.studies import diagnostics
 from keras_wgan.studies import toy
 from keras_wgan.studies import transport
+from keras_wgan.tensor_types import ArrayLike
 
 #: Real points the critic is inspected on (gap, gradient norms).
 CRITIC_PROBE_SIZE = 256
@@ -46,7 +52,7 @@ CRITIC_PROBE_SIZE = 256
 EXACT_W1_POINTS = 2000
 
 
-def energy_distance(x, y):
+def energy_distance(x: ArrayLike, y: ArrayLike) -> float:
     """Returns the energy distance between two samples of points.
 
     `2 E|X - Y| - E|X - X'| - E|Y - Y'|` with Euclidean distances, each
@@ -76,7 +82,8 @@ def energy_distance(x, y):
     return max(value, 0.0)
 
 
-def mixture_quality(points, centres, std):
+def mixture_quality(points: ArrayLike, centres: ArrayLike,
+                    std: float) -> dict[str, Any]:
     """Returns high-quality fraction and covered modes of a Gaussian mixture.
 
     Args:
@@ -133,13 +140,13 @@ class ToyQuality:
     #: The metric the "final" and "best" columns use; lower is better.
     primary = "energy_distance"
 
-    def __init__(self, name, reference):
+    def __init__(self, name: str, reference: ArrayLike) -> None:
         self.reference = np.asarray(reference, dtype="float32")
         self.mixture = toy.MIXTURES.get(name)
         self.num_modes = None if self.mixture is None else len(
             self.mixture.modes)
 
-    def __call__(self, samples):
+    def __call__(self, samples: np.ndarray) -> dict[str, Any]:
         values = {"energy_distance": energy_distance(samples, self.reference),
                   "exact_w1": transport.exact_wasserstein(
                       samples[:EXACT_W1_POINTS],
@@ -170,7 +177,7 @@ class ImageQuality:
     primary = "classifier_fid"
     num_modes = 10
 
-    def __init__(self, dataset, reference):
+    def __init__(self, dataset: str, reference: ArrayLike) -> None:
         from keras_wgan import quality
 
         self._quality = quality
@@ -181,7 +188,7 @@ class ImageQuality:
         return self._quality.classifier_logits(
             images, self.classifier, "images", 500, min_images=2)
 
-    def __call__(self, samples):
+    def __call__(self, samples: np.ndarray) -> dict[str, Any]:
         return self._quality.logit_quality(self._reference_logits,
                                            self._logits(samples))
 
@@ -205,13 +212,14 @@ class CriticProbe:
     ['hidden_0', 'score']
     """
 
-    def __init__(self, reference, latent_dim, seed):
+    def __init__(self, reference: np.ndarray, latent_dim: int,
+                 seed: int) -> None:
         rng = np.random.default_rng(seed)
         count = min(CRITIC_PROBE_SIZE, len(reference))
         self.real = reference[rng.choice(len(reference), count, False)]
         self.noise = rng.standard_normal((count, latent_dim)).astype("float32")
 
-    def measure(self, model):
+    def measure(self, model: keras.Model) -> tuple[float, dict[str, float]]:
         """Returns the critic's gap (a float) and its gradient norms.
 
         Args:
@@ -229,7 +237,13 @@ class CriticProbe:
         return gap, norms
 
 
-def real_baseline(evaluator, train, num_samples, seed):
+#: What `make_evaluator` returns: the quality measure of a comparison.
+Evaluator = Union[ToyQuality, ImageQuality]
+
+
+def real_baseline(evaluator: Evaluator,
+                  train: np.ndarray, num_samples: int,
+                  seed: int) -> dict[str, Any]:
     """Scores real training samples as if a generator drew them.
 
     This is the best a generator can reach with this many samples: the
@@ -256,7 +270,8 @@ def real_baseline(evaluator, train, num_samples, seed):
     return evaluator(train[rng.choice(len(train), count, False)])
 
 
-def summarize(history, primary):
+def summarize(history: Sequence[dict[str, Any]], primary: str
+              ) -> dict[str, Any]:
     """Returns the `final` evaluation and the `best` one by `primary`.
 
     Evaluations without a finite `primary` value (samples that were not

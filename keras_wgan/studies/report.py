@@ -21,6 +21,9 @@ draws the figures and `report.md` again, without training.
 import json
 import math
 import os
+from collections.abc import Callable
+from typing import Any
+from typing import cast
 
 import numpy as np
 
@@ -33,7 +36,8 @@ REPORT_NAME = "report.md"
 ARRAYS_NAME = "arrays.npz"
 
 
-def write_report(out, results, arrays, reference, is_toy):
+def write_report(out: str | os.PathLike, results: dict[str, Any], arrays: dict[str, dict[str, np.ndarray]],
+                 reference: np.ndarray, is_toy: bool) -> dict[str, str]:
     """Writes the report folder.
 
     Args:
@@ -65,7 +69,7 @@ def write_report(out, results, arrays, reference, is_toy):
     return paths
 
 
-def rerender(out):
+def rerender(out: str | os.PathLike) -> dict[str, str]:
     """Draws the figures and `report.md` of a report folder again.
 
     Reads `results.json` and `arrays.npz`, which `write_report` wrote
@@ -100,7 +104,8 @@ def _render(out, results, arrays, reference, is_toy):
     return paths
 
 
-def save_arrays(path, arrays, reference):
+def save_arrays(path: str | os.PathLike, arrays: dict[str, dict[str, np.ndarray]],
+                reference: np.ndarray) -> None:
     """Writes the samples, critic weights and reference to an `.npz` file.
 
     With `results.json` they are all `rerender` needs to draw the report
@@ -108,11 +113,12 @@ def save_arrays(path, arrays, reference):
     """
     flat = {f"{name}/{key}": value for name, values in arrays.items()
             for key, value in values.items()}
+    flat["reference"] = np.asarray(reference)
     write_atomically(path, lambda temporary: np.savez_compressed(
-        temporary, reference=np.asarray(reference), **flat))
+        temporary, **cast(dict[str, Any], flat)))
 
 
-def load_arrays(path):
+def load_arrays(path: str | os.PathLike) -> tuple[dict[str, dict[str, np.ndarray]], np.ndarray]:
     """Reads an `.npz` file of `save_arrays`.
 
     Returns:
@@ -126,7 +132,7 @@ def load_arrays(path):
     >>> arrays["wgan"]["weights"].tolist(), reference.shape
     ([1.0, 1.0, 1.0], (2, 2))
     """
-    arrays = {}
+    arrays: dict[str, dict[str, np.ndarray]] = {}
     with np.load(path) as stored:
         reference = stored["reference"]
         for key in stored.files:
@@ -155,7 +161,8 @@ def _write_text(path, text):
 # --------------------------------------------------------------- markdown
 
 
-def table_columns(results):
+def table_columns(results: dict[str, Any]
+                  ) -> list[tuple[str, Callable[[dict[str, Any]], str], bool]]:
     """Returns the summary table's columns.
 
     A row is a variant's result or the real-data baseline; the columns
@@ -252,7 +259,7 @@ def _count(row, key, total):
     return "–" if value is None else f"{value}/{total}"
 
 
-def markdown_table(results):
+def markdown_table(results: dict[str, Any]) -> str:
     """Returns the summary table: one row per variant, then the real data."""
     columns = table_columns(results)
     lines = ["| variant | " + " | ".join(h for h, _, _ in columns) + " |",
@@ -266,7 +273,7 @@ def markdown_table(results):
     return "\n".join(lines)
 
 
-def markdown_report(results):
+def markdown_report(results: dict[str, Any]) -> str:
     """Returns the text of `report.md`."""
     config = results["config"]
     machine = results["machine"]

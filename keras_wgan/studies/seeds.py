@@ -13,6 +13,9 @@ seconds per generator iteration.
 import dataclasses
 import json
 import os
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +27,7 @@ _COVERAGE = (("modes_covered", "modes"), ("classes_covered", "classes"),
              ("high_quality", "high quality"))
 
 
-def parse_seeds(text):
+def parse_seeds(text: str) -> tuple[int, ...]:
     """Returns the seeds of a comma-separated list, as distinct ints >= 0.
 
     Example:
@@ -44,7 +47,7 @@ def parse_seeds(text):
     return seeds
 
 
-def spread(values):
+def spread(values: Sequence[float | None]) -> dict[str, float | int | None]:
     """Returns `{"mean", "std", "min", "max", "n"}` of the finite values.
 
     `std` is the sample standard deviation (`ddof=1`), `None` for fewer
@@ -64,7 +67,7 @@ def spread(values):
             "min": min(finite), "max": max(finite), "n": len(finite)}
 
 
-def summarize_seeds(results):
+def summarize_seeds(results: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """Aggregates the `run_comparison` results of several seeds per variant.
 
     Args:
@@ -131,7 +134,7 @@ def _cell(stats, digits=4):
     return text
 
 
-def summary_table(summary):
+def summary_table(summary: dict[str, Any]) -> str:
     """Returns the Markdown table of a `summarize_seeds` summary.
 
     Example:
@@ -175,7 +178,9 @@ def summary_table(summary):
     return "\n".join(lines)
 
 
-def run_seeds(config, seeds, command=None, log=print):
+def run_seeds(config: compare.CompareConfig, seeds: Sequence[int],
+              command: str | None = None,
+              log: Callable[[str], object] = print) -> dict[str, Any]:
     """Runs the comparison of `config` once per seed and summarises it.
 
     Args:

@@ -133,19 +133,20 @@ class CpuBudget(keras.callbacks.Callback):
         self.evaluate = evaluate
         self.decay = bool(decay)
         self.clock = clock
-        self.curve = []
-        self._start = None
+        self.curve: list[dict] = []
+        # Set by on_train_begin; `used` is read only while training.
+        self._start = 0.0
         self._excluded = 0.0
         self._next = self.eval_every
         self._iterations = 0
-        self._wall_start = None
-        self._rates = None
+        self._wall_start = 0.0
+        self._rates: list[float] = []
 
     def used(self) -> float:
         """The CPU seconds of training so far (scoring excluded)."""
         return self.clock() - self._start - self._excluded
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: Optional[dict] = None) -> None:
         self._start = self.clock()
         self._wall_start = time.monotonic()
         if self.decay:
@@ -156,13 +157,15 @@ class CpuBudget(keras.callbacks.Callback):
         return [getattr(self.model, name) for name in
                 ("critic_optimizer", "generator_optimizer")]
 
-    def on_train_batch_begin(self, batch, logs=None):
+    def on_train_batch_begin(self, batch: int,
+                             logs: Optional[dict] = None) -> None:
         if self.decay:
             left = max(0.0, 1.0 - self.used() / self.budget)
             for optimizer, rate in zip(self._optimizers(), self._rates):
                 optimizer.learning_rate = rate * left
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int,
+                           logs: Optional[dict] = None) -> None:
         self._iterations += 1
         used = self.used()
         if used >= self.budget:
@@ -252,14 +255,16 @@ def fastest(results: dict, key: str, target: float) -> Optional[str]:
     """
     reached = {name: time_to_reach(curve, key, target)
                for name, curve in results.items()}
-    reached = {name: seconds for name, seconds in reached.items()
-               if seconds is not None}
-    if not reached:
+    found: dict[str, float] = {name: seconds
+                               for name, seconds in reached.items()
+                               if seconds is not None}
+    if not found:
         return None
-    return min(reached, key=reached.get)
+    return min(found, key=lambda name: found[name])
 
 
-def markdown_table(results: dict, targets: list, descriptions: dict = None,
+def markdown_table(results: dict, targets: list,
+                   descriptions: Optional[dict] = None,
                    key: str = "classifier_fid") -> str:
     """A Markdown table: per recipe, CPU seconds to reach each target,
     the best value and the generator iterations it took.
@@ -304,7 +309,7 @@ def markdown_table(results: dict, targets: list, descriptions: dict = None,
     return "\n".join(lines)
 
 
-def plot_curves(results: dict, path: str, floor: float = None,
+def plot_curves(results: dict, path: str, floor: Optional[float] = None,
                 key: str = "classifier_fid") -> None:
     """Draws `key` against CPU seconds, one line per recipe, to `path`.
 

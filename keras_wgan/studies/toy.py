@@ -22,6 +22,7 @@ float32 NumPy arrays and are deterministic given `seed` (a
 
 import dataclasses
 import math
+from collections.abc import Callable
 
 import keras
 import numpy as np
@@ -52,12 +53,12 @@ class Mixture:
     scale: float
 
     @property
-    def centres(self):
+    def centres(self) -> np.ndarray:
         """The mode centres of the samples, float32 `(K, 2)`."""
         return (self.modes / self.scale).astype("float32")
 
     @property
-    def mode_std(self):
+    def mode_std(self) -> float:
         """The standard deviation of each mode of the samples."""
         return self.std / self.scale
 
@@ -86,8 +87,10 @@ _EIGHT = MIXTURES["8gaussians"]
 _TWENTY_FIVE = MIXTURES["25gaussians"]
 
 
-def eight_gaussians(num_samples, seed=None, radius=EIGHT_GAUSSIANS_RADIUS,
-                    std=_EIGHT.std, scale=_EIGHT.scale):
+def eight_gaussians(num_samples: int, seed: int | None = None,
+                    radius: float = EIGHT_GAUSSIANS_RADIUS,
+                    std: float = _EIGHT.std,
+                    scale: float = _EIGHT.scale) -> np.ndarray:
     """Samples the 8-Gaussians mixture of the WGAN-GP toy experiments.
 
     Each sample picks one of 8 modes with equal probability; the modes sit
@@ -125,7 +128,8 @@ def eight_gaussians(num_samples, seed=None, radius=EIGHT_GAUSSIANS_RADIUS,
     return (points / scale).astype("float32")
 
 
-def eight_gaussians_centres(radius=EIGHT_GAUSSIANS_RADIUS, scale=_EIGHT.scale):
+def eight_gaussians_centres(radius: float = EIGHT_GAUSSIANS_RADIUS,
+                            scale: float = _EIGHT.scale) -> np.ndarray:
     """Returns the 8 mode centres of `eight_gaussians`, shape `(8, 2)`.
 
     Example:
@@ -137,8 +141,9 @@ def eight_gaussians_centres(radius=EIGHT_GAUSSIANS_RADIUS, scale=_EIGHT.scale):
     return (_compass_points(radius) / scale).astype("float32")
 
 
-def twenty_five_gaussians(num_samples, seed=None, std=_TWENTY_FIVE.std,
-                          scale=_TWENTY_FIVE.scale):
+def twenty_five_gaussians(num_samples: int, seed: int | None = None,
+                          std: float = _TWENTY_FIVE.std,
+                          scale: float = _TWENTY_FIVE.scale) -> np.ndarray:
     """Samples the 25-Gaussians grid of the WGAN-GP toy experiments.
 
     Modes at every point of `{-4, -2, 0, 2, 4}^2`, chosen with equal
@@ -172,7 +177,8 @@ def twenty_five_gaussians(num_samples, seed=None, std=_TWENTY_FIVE.std,
     return (points / scale).astype("float32")
 
 
-def swiss_roll(num_samples, seed=None, noise=0.25, scale=7.5):
+def swiss_roll(num_samples: int, seed: int | None = None, noise: float = 0.25,
+               scale: float = 7.5) -> np.ndarray:
     """Samples the 2D swiss roll of the WGAN-GP toy experiments.
 
     Draws `t ~ U[1.5 pi, 4.5 pi]` and returns `t (cos t, sin t)` plus
@@ -203,7 +209,8 @@ def swiss_roll(num_samples, seed=None, noise=0.25, scale=7.5):
     return (points / scale).astype("float32")
 
 
-def gaussian_1d(num_samples, mean=0.0, std=1.0, seed=None):
+def gaussian_1d(num_samples: int, mean: float = 0.0, std: float = 1.0,
+                seed: int | None = None) -> np.ndarray:
     """Samples a 1D Gaussian `N(mean, std^2)` as a column of points.
 
     Args:
@@ -228,7 +235,7 @@ def gaussian_1d(num_samples, mean=0.0, std=1.0, seed=None):
 
 
 #: The 2D samplers by name, as the figure script and tests use them.
-DISTRIBUTIONS_2D = {
+DISTRIBUTIONS_2D: dict[str, Callable[..., np.ndarray]] = {
     "8gaussians": eight_gaussians,
     "25gaussians": twenty_five_gaussians,
     "swissroll": swiss_roll,
@@ -249,7 +256,8 @@ def _mlp(inputs, outputs, width, depth, prefix, name):
     return keras.Model(inputs, outputs, name=name)
 
 
-def toy_critic(input_dim=2, width=512, depth=3, name="toy_critic"):
+def toy_critic(input_dim: int = 2, width: int = 512, depth: int = 3,
+               name: str = "toy_critic") -> keras.Model:
     """Builds a ReLU MLP critic (or discriminator) for toy data.
 
     `depth` hidden `Dense(width, relu)` layers, then a linear `Dense(1)`
@@ -277,8 +285,9 @@ def toy_critic(input_dim=2, width=512, depth=3, name="toy_critic"):
 
 
 def toy_generator(
-    latent_dim=2, output_dim=2, width=512, depth=3, name="toy_generator"
-):
+    latent_dim: int = 2, output_dim: int = 2, width: int = 512, depth: int = 3,
+    name: str = "toy_generator",
+) -> keras.Model:
     """Builds a ReLU MLP generator for toy data, with a linear output.
 
     `depth` hidden `Dense(width, relu)` layers, then a linear

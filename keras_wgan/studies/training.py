@@ -9,6 +9,9 @@ results for the report (`keras_wgan.studies.report`).
 
 import math
 import time
+from collections.abc import Callable
+from typing import Any
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -19,11 +22,15 @@ from keras_wgan.studies import diagnostics
 from keras_wgan.studies import measures
 from keras_wgan.studies import toy
 
+if TYPE_CHECKING:
+    from keras_wgan.studies.compare import CompareConfig
+    from keras_wgan.studies.compare import ComparisonData
+
 # Images per sample grid in the report (an 8 x 8 grid).
 GRID_SAMPLES = 64
 
 
-def build_variant(name, config):
+def build_variant(name: str, config: "CompareConfig") -> keras.Model:
     """Builds and compiles one variant with the shared networks.
 
     The global seed is reset first, so every variant starts from the same
@@ -59,7 +66,7 @@ def build_variant(name, config):
     return model
 
 
-def describe_optimizer(optimizer):
+def describe_optimizer(optimizer: keras.optimizers.Optimizer) -> str:
     """Returns an optimizer's class and settings in a few words.
 
     Example:
@@ -75,7 +82,7 @@ def describe_optimizer(optimizer):
     return f"{type(optimizer).__name__}({', '.join(parts)})"
 
 
-def describe_model(model):
+def describe_model(model: keras.Model) -> dict[str, Any]:
     """Returns the settings of a variant that the report lists.
 
     Args:
@@ -124,16 +131,17 @@ class BudgetAndEvaluation(keras.callbacks.Callback):
             evaluation.
     """
 
-    def __init__(self, config, evaluate):
+    def __init__(self, config: "CompareConfig",
+                 evaluate: Callable[[keras.Model, int], object]) -> None:
         super().__init__()
         self.config = config
         self.evaluate = evaluate
         self.iterations = 0
         self.train_seconds = 0.0
-        self.evaluated_at = None
-        self._started = None
+        self.evaluated_at: int | None = None
+        self._started: float | None = None
 
-    def on_train_begin(self, logs=None):
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         self.evaluate(self.model, 0)
         self.evaluated_at = 0
         self._started = time.perf_counter()
@@ -141,8 +149,9 @@ class BudgetAndEvaluation(keras.callbacks.Callback):
     def _pause(self):
         self.train_seconds += time.perf_counter() - self._started
 
-    def on_train_batch_end(self, batch, logs=None):
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         self.iterations += 1
+        assert self._started is not None, "on_train_begin starts the clock"
         elapsed = self.train_seconds + time.perf_counter() - self._started
         if (self.config.iterations is not None
                 and self.iterations >= self.config.iterations) or (
@@ -150,19 +159,23 @@ class BudgetAndEvaluation(keras.callbacks.Callback):
                     and elapsed >= self.config.seconds):
             self.model.stop_training = True
 
-    def on_epoch_end(self, epoch, logs=None):
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._pause()
         self.evaluate(self.model, self.iterations)
         self.evaluated_at = self.iterations
         self._started = time.perf_counter()
 
-    def on_train_end(self, logs=None):
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
         if self._started is not None and self.evaluated_at != self.iterations:
             self._pause()
             self._started = None
 
 
-def train_variant(name, config, data, evaluator, probe, log=print):
+def train_variant(name: str, config: "CompareConfig", data: "ComparisonData",
+                  evaluator: measures.Evaluator,
+                  probe: measures.CriticProbe | None,
+                  log: Callable[[str], object] = print
+                  ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Trains one variant within the budget and evaluates it along the way.
 
     Args:

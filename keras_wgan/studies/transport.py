@@ -22,15 +22,17 @@ its gap estimates `K * W1`, comparable only within one run.
 """
 
 import dataclasses
+from typing import Any
 
 import keras
 import numpy as np
 
 from keras_wgan import argument_validation
 from keras_wgan.studies import diagnostics
+from keras_wgan.tensor_types import ArrayLike
 
 
-def exact_wasserstein(x, y):
+def exact_wasserstein(x: ArrayLike, y: ArrayLike) -> float:
     """Returns the exact W1 between two samples, each point of weight 1/n.
 
     The optimal transport cost with Euclidean distances between points,
@@ -95,10 +97,13 @@ class WassersteinEstimate:
     history: tuple
 
 
-def estimate_wasserstein(model, real, *, steps_per_round=200,
-                         max_steps=5000, window=5, tolerance=0.02,
-                         batch_size=256, num_eval=2048, learning_rate=None,
-                         seed=0, verbose=False, **lipschitz):
+def estimate_wasserstein(model: keras.Model, real: ArrayLike, *,
+                         steps_per_round: int = 200, max_steps: int = 5000,
+                         window: int = 5, tolerance: float = 0.02,
+                         batch_size: int = 256, num_eval: int = 2048,
+                         learning_rate: float | None = None, seed: int = 0,
+                         verbose: bool = False,
+                         **lipschitz: Any) -> "WassersteinEstimate":
     """Estimates W1(data, generator) with a copy of the critic trained to settle.
 
     A copy of `model` (its class, config and weights; the moving average
@@ -139,10 +144,10 @@ def estimate_wasserstein(model, real, *, steps_per_round=200,
 
     Example:
 
-    >>> critic = keras_wgan.toy.toy_critic(2, width=16)
-    >>> generator = keras_wgan.toy.toy_generator(2, 2, width=16)
+    >>> critic = keras_wgan.studies.toy.toy_critic(2, width=16)
+    >>> generator = keras_wgan.studies.toy.toy_generator(2, 2, width=16)
     >>> gan = keras_wgan.WGANGP(critic, generator, seed=0)
-    >>> real = keras_wgan.toy.eight_gaussians(1024, seed=0)
+    >>> real = keras_wgan.studies.toy.eight_gaussians(1024, seed=0)
     >>> result = estimate_wasserstein(gan, real, steps_per_round=20,
     ...                               max_steps=40, num_eval=256)
     >>> result.steps, len(result.history)

@@ -12,7 +12,7 @@ def _numpy(x):
 
 
 def test_mnist_critic_keeps_its_scores_and_gets_keras_layout_kernels():
-    critic = keras_wgan.architectures.mnist_critic(width=4)
+    critic = keras_wgan.nets.architectures.mnist_critic(width=4)
     normalized = spectral.spectral_normalize(critic)
     x = np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1)).astype(
         "float32")
@@ -29,7 +29,7 @@ def test_mnist_critic_keeps_its_scores_and_gets_keras_layout_kernels():
 
 def test_normalize_weights_divides_by_the_largest_singular_value():
     critic = spectral.spectral_normalize(
-        keras_wgan.toy.toy_critic(2, width=6, depth=2))
+        keras_wgan.studies.toy.toy_critic(2, width=6, depth=2))
     dense = [layer for layer in critic.layers
              if isinstance(layer, keras.layers.SpectralNormalization)][1]
     before = _numpy(dense.layer.kernel)
@@ -45,7 +45,7 @@ def test_normalize_weights_divides_by_the_largest_singular_value():
 
 
 def test_a_kernel_of_zeros_stays_finite():
-    critic = spectral.spectral_normalize(keras_wgan.toy.toy_critic(2, 4, 1))
+    critic = spectral.spectral_normalize(keras_wgan.studies.toy.toy_critic(2, 4, 1))
     for variable in critic.trainable_variables:
         variable.assign(np.zeros(variable.shape, "float32"))
     spectral.normalize_weights(critic)
@@ -60,7 +60,7 @@ def test_a_layer_it_cannot_wrap_is_a_one_line_error():
     with pytest.raises(ValueError, match="cannot wrap"):
         spectral.spectral_normalize(critic)
     with pytest.raises(ValueError, match="power_iterations"):
-        spectral.spectral_normalize(keras_wgan.toy.toy_critic(2, 4, 1), 0)
+        spectral.spectral_normalize(keras_wgan.studies.toy.toy_critic(2, 4, 1), 0)
 
 
 def test_a_partly_normalised_critic_keeps_its_wrapped_layers():

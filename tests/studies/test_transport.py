@@ -49,7 +49,7 @@ def test_exact_wasserstein_bad_points(x, y, message):
 def test_penalty_critic_settles_near_the_true_distance():
     keras.utils.set_random_seed(0)
     real, generator = _translated_gaussians([0.7, 0.0])
-    gan = keras_wgan.WGANGP(keras_wgan.toy.toy_critic(2, width=32), generator,
+    gan = keras_wgan.WGANGP(keras_wgan.studies.toy.toy_critic(2, width=32), generator,
                             seed=0)
     before = [w.copy() for w in gan.critic.get_weights()]
     result = transport.estimate_wasserstein(
@@ -75,7 +75,7 @@ def test_estimate_grows_with_the_distance():
     estimates = []
     for shift in (0.3, 0.9):
         real, generator = _translated_gaussians([0.0, shift])
-        gan = keras_wgan.WGANGP(keras_wgan.toy.toy_critic(2, width=32),
+        gan = keras_wgan.WGANGP(keras_wgan.studies.toy.toy_critic(2, width=32),
                                 generator, seed=1)
         estimates.append(transport.estimate_wasserstein(
             gan, real, steps_per_round=100, max_steps=1000,
@@ -85,7 +85,7 @@ def test_estimate_grows_with_the_distance():
 
 def test_estimate_stops_at_max_steps_unsettled():
     real, generator = _translated_gaussians([0.5, 0.0])
-    gan = keras_wgan.WGANGP(keras_wgan.toy.toy_critic(2, width=8), generator,
+    gan = keras_wgan.WGANGP(keras_wgan.studies.toy.toy_critic(2, width=8), generator,
                             seed=0)
     result = transport.estimate_wasserstein(gan, real, steps_per_round=5,
                                             max_steps=15, num_eval=128)
@@ -95,6 +95,6 @@ def test_estimate_stops_at_max_steps_unsettled():
 
 def test_estimate_refuses_samples_of_another_shape():
     _, generator = _translated_gaussians([0.5, 0.0])
-    gan = keras_wgan.WGANGP(keras_wgan.toy.toy_critic(2, width=8), generator)
+    gan = keras_wgan.WGANGP(keras_wgan.studies.toy.toy_critic(2, width=8), generator)
     with pytest.raises(ValueError, match=r"real must have samples of shape"):
         transport.estimate_wasserstein(gan, np.zeros((10, 3), "float32"))
