@@ -11,6 +11,9 @@ import pytest
 
 from tests import run_all_backends
 
+# Its pytest runs are of test files of its own, which import no backend.
+pytestmark = pytest.mark.backend_independent
+
 # Two passed, one failed, one error, two skipped (one of them an xfail, as
 # pytest writes it), and one that failed and then errored in teardown.
 _REPORT = """<?xml version="1.0" encoding="utf-8"?>
@@ -34,8 +37,6 @@ _REPORT = """<?xml version="1.0" encoding="utf-8"?>
 
 _TESTS = """
 import pytest
-
-pytestmark = pytest.mark.backend_independent
 
 def test_passes():
     assert 1 + 1 == 2

@@ -13,6 +13,8 @@ from keras_wgan.cli.config import flag
 from keras_wgan.models.registry import get_variant
 from keras_wgan.zoo import PRETRAINED_MODELS
 
+pytestmark = pytest.mark.backend_independent
+
 # run.json as the command line wrote it before it was split into modules
 # (keras_wgan/cli/commands.py), for a run with a few options given.
 LEGACY_RECORD = json.loads("""{

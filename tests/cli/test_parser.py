@@ -11,6 +11,8 @@ from keras_wgan.cli.config import TrainConfig
 from keras_wgan.cli.config import given_options
 from keras_wgan.models.registry import VARIANTS
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_help_documents_every_option(capsys):
     with pytest.raises(SystemExit) as exit_:

@@ -20,6 +20,8 @@ from tests.helpers import idx_bytes as _idx_bytes
 from tests.helpers import idx_digits as _digits
 from tests.helpers import write_file as _write
 
+pytestmark = pytest.mark.backend_independent
+
 # The embedded MNIST files: SHA256 of the gzipped files as in
 # keras_wgan/resources/mnist/README.md (as published with tensorflow-datasets'
 # checksums, except the recompressed train images), and the SHA256 of the
@@ -737,6 +739,7 @@ print(images.shape, len(history.history["wasserstein_estimate"]),
 """
 
 
+@pytest.mark.spawns
 @pytest.mark.backends(
     "torch", reason="spawns its backends itself; runs from the torch suite")
 @pytest.mark.parametrize("backend", ["torch", "jax"])
