@@ -14,6 +14,8 @@ from PIL import ImageOps
 from keras_wgan import data
 from keras_wgan.data import images as images_module
 
+pytestmark = pytest.mark.backend_independent
+
 
 def _scaled(pixels):
     return np.asarray(pixels, np.float32) / 127.5 - 1
