@@ -19,6 +19,10 @@ import pytest  # noqa: E402
 
 BACKENDS = ("torch", "jax", "tensorflow")
 
+# The backend_independent and spawns markers; tests/run_all_backends.py
+# also loads it with -p, for test files outside tests/.
+pytest_plugins = ("tests.tiers_plugin",)
+
 if keras.backend.backend() == "jax" and os.environ.get("KERAS_WGAN_JAX_CACHE"):
     import jax
 

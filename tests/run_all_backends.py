@@ -5,9 +5,9 @@ with `KERAS_BACKEND` set to torch, jax and tensorflow, in these runs:
 
 - each backend's run: its tests but those marked `spawns`, split into
   `--shards` pytest processes (by test file, round robin);
-- one `spawns` run, on the first backend: the tests that start Python
-  processes choosing their own backends (notebook kernels, one process per
-  backend), which would otherwise wait in one backend's run.
+- the `spawns` run, on the first backend, split likewise: the tests that
+  start Python processes choosing their own backends (notebook kernels, one
+  process per backend), which would otherwise wait in one backend's run.
 
 Tests marked `backend_independent` run on the first backend only and skip
 on the others (tests/tiers_plugin.py). The runs go in parallel, as many at a
@@ -154,18 +154,23 @@ def plan_runs(backends, shards):
     Args:
         backends: The backends to test; the first also runs the tests
             marked `backend_independent` and `spawns`.
-        shards: Processes each backend's run is split into.
+        shards: Processes each backend's run, and the spawns run, are split
+            into.
 
     Returns:
         A list of `(backend, tier, shard)`: `tier` is `"in_process"` or
         `"spawns"` (`KERAS_WGAN_TEST_TIER`), `shard` a `(number, count)`
         pair (`KERAS_WGAN_SHARD`), 1-based.
     """
+    if not backends:
+        return []
     ordered = sorted(backends, key=lambda b: (
         _LONGEST_FIRST.index(b) if b in _LONGEST_FIRST else -1))
-    # The spawns run is one long run: started first, it is not the one
-    # left running alone at the end.
-    runs = [(backends[0], "spawns", (1, 1))] if backends else []
+    # The spawns runs start first: each is long (a notebook kernel, a
+    # process per backend, one after the other), and the backends' shorter
+    # runs then fill the cores to the end.
+    runs = [(backends[0], "spawns", (number, shards))
+            for number in range(1, shards + 1)]
     for number in range(1, shards + 1):
         runs += [(backend, "in_process", (number, shards))
                  for backend in ordered]

@@ -211,7 +211,7 @@ def _alive(pid):
 
 def test_the_spawns_run_starts_first_then_the_longest_backends():
     assert run_all_backends.plan_runs(["torch", "jax", "tensorflow"], 2) == [
-        ("torch", "spawns", (1, 1)),
+        ("torch", "spawns", (1, 2)), ("torch", "spawns", (2, 2)),
         ("jax", "in_process", (1, 2)), ("tensorflow", "in_process", (1, 2)),
         ("torch", "in_process", (1, 2)),
         ("jax", "in_process", (2, 2)), ("tensorflow", "in_process", (2, 2)),
@@ -239,6 +239,7 @@ def test_a_backend_passes_when_all_its_runs_do(runs, problem):
 
 
 # Each test writes what ran it: the backend, the tier and the process.
+# Written twice, as two test files.
 _WHERE = """
 import os
 
@@ -304,7 +305,10 @@ def test_backend_independent_and_spawning_tests_run_once(tmp_path, capsys):
     # The two files of a backend's run go to its two shards.
     assert ({p for b, p, _ in ran["each_1"] if b == "torch"}
             != {p for b, p, _ in ran["each_2"] if b == "torch"})
-    assert any(line.startswith("--- torch spawns: exit 0") for line in lines)
+    # So do the two files' spawning tests, to the spawns run's two shards.
+    assert ran["spawning_1"][0][1] != ran["spawning_2"][0][1]
+    assert any(line.startswith("--- torch spawns shard 2/2: exit 0")
+               for line in lines)
     assert any(line.startswith("--- jax shard 2/2: exit 0") for line in lines)
     # torch: 2 + 2 + 2 passed; jax: 2 passed, 2 skipped (backend-independent).
     assert lines[-1] == "backends: 8 passed, 0 failed, 2 skipped"

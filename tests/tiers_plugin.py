@@ -1,6 +1,6 @@
 """A pytest plugin for tests/run_all_backends.py: which tests a run runs.
 
-Loaded by pyproject.toml's `addopts` and by the runner. It reads three
+Loaded by tests/conftest.py and by the runner. It reads three
 variables the runner sets, and without them changes nothing:
 
 - `KERAS_WGAN_INDEPENDENT_ON=NAME`: the tests marked `backend_independent`
