@@ -1,20 +1,30 @@
-"""Runs the test suite once per Keras backend, each in its own process.
+"""Runs the test suite once per Keras backend, each in processes of its own.
 
 Keras fixes its backend when it is imported, so the suite runs three times
-with `KERAS_BACKEND` set to torch, jax and tensorflow. The runs go in
-parallel, as many at a time as the machine has cores (`--jobs`): the tests'
-models are small, so each run mostly keeps one core busy. Each run's output
-is printed when it ends; while they run, a line every `--progress-every`
-seconds says how far each is (tests done of those collected, failures,
-time). Ctrl-C stops every run, with the processes they started, and exits
-with status 130. A backend whose package is missing is a failure,
-not a skip. A run fails when pytest exits with a non-zero code (5 included:
-no test collected) or passes no test; its counts come from the JUnit XML
-report pytest writes for it. The last line sums the runs:
+with `KERAS_BACKEND` set to torch, jax and tensorflow, in these runs:
+
+- each backend's run: its tests but those marked `spawns`, split into
+  `--shards` pytest processes (by test file, round robin);
+- the `spawns` run, on the first backend, split likewise: the tests that
+  start Python processes choosing their own backends (notebook kernels, one
+  process per backend), which would otherwise wait in one backend's run.
+
+Tests marked `backend_independent` run on the first backend only and skip
+on the others (tests/tiers_plugin.py). The runs go in parallel, as many at a
+time as the machine has cores (`--jobs`), the longest first: the tests'
+models are small, so each run mostly keeps one core busy. Each run's
+output is printed when it ends; while they run, a line every
+`--progress-every` seconds says how far each is (tests done of those
+collected, failures, time). Ctrl-C stops every run, with the processes
+they started, and exits with status 130. A backend whose package is
+missing is a failure, not a skip. A backend fails when one of its runs
+exits with a code other than 0 and 5 (no test collected), when none of its
+runs collected a test, or when it passes no test; its counts come from the
+JUnit XML reports pytest writes. The last line sums the backends:
 `backends: N passed, N failed, N skipped`.
 
 Usage: python tests/run_all_backends.py [--backends torch,jax] [--jobs N]
-       [--progress-every SECONDS] [--] [pytest args]
+       [--shards N] [--progress-every SECONDS] [--] [pytest args]
 
 The pytest arguments (after `--`, or any this runner does not know) go to
 every run, which starts in the repository root: paths are relative to it,
@@ -105,6 +115,68 @@ def run_problem(returncode, counts):
     return None
 
 
+def backend_problem(runs):
+    """Says why a backend failed, or returns `None` when it passed.
+
+    Args:
+        runs: `(returncode, counts)` of each of the backend's runs, with
+            `counts` the `junit_counts` of its report, or `None` when it
+            wrote none.
+    """
+    if all(code == _NO_TESTS_COLLECTED for code, _ in runs):
+        return "pytest collected no test (exit code 5)"
+    for code, counts in runs:
+        if counts is None and code != _NO_TESTS_COLLECTED:
+            return f"pytest wrote no JUnit XML report (exit code {code})"
+    for code, _ in runs:
+        if code not in (0, _NO_TESTS_COLLECTED):
+            return f"pytest exit code {code}"
+    if not sum((counts or {}).get("passed", 0) for _, counts in runs):
+        return "no test passed"
+    return None
+
+
+def run_problem(returncode, counts):
+    """Says why a backend's single run failed, or returns `None` when it
+    passed (`backend_problem` of that one run)."""
+    return backend_problem([(returncode, counts)])
+
+
+# Which backend's run starts first when runs wait for a core: JAX compiles
+# each test's step, so its run is the longest, then TensorFlow's (it traces
+# them); torch runs the steps eagerly.
+_LONGEST_FIRST = ("jax", "tensorflow", "torch")
+
+
+def plan_runs(backends, shards):
+    """The pytest runs for `backends`, in the order they start.
+
+    Args:
+        backends: The backends to test; the first also runs the tests
+            marked `backend_independent` and `spawns`.
+        shards: Processes each backend's run, and the spawns run, are split
+            into.
+
+    Returns:
+        A list of `(backend, tier, shard)`: `tier` is `"in_process"` or
+        `"spawns"` (`KERAS_WGAN_TEST_TIER`), `shard` a `(number, count)`
+        pair (`KERAS_WGAN_SHARD`), 1-based.
+    """
+    if not backends:
+        return []
+    ordered = sorted(backends, key=lambda b: (
+        _LONGEST_FIRST.index(b) if b in _LONGEST_FIRST else -1))
+    # The spawns runs start first: each is long (a notebook kernel, a
+    # process per backend, one after the other), and the backends' shorter
+    # runs then fill the cores to the end.
+    runs = [(backends[0], "spawns", (number, shards))
+            for number in range(1, shards + 1)]
+    for number in range(1, shards + 1):
+        runs += [(backend, "in_process", (number, shards))
+                 for backend in ordered]
+    return runs
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if "--" in argv:
@@ -115,10 +187,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      allow_abbrev=False)
     parser.add_argument("--backends", default=",".join(BACKENDS),
-                        help="comma-separated list (default: all three)")
+                        help="comma-separated list (default: all three); "
+                        "the first runs the backend-independent tests")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="backends run at the same time (default: the "
-                        "number of cores)")
+                        help="runs at the same time (default: the number "
+                        "of cores)")
+    parser.add_argument("--shards", type=int, default=2,
+                        help="processes each backend's run is split into, "
+                        "by test file (default 2)")
     parser.add_argument("--progress-every", type=float, default=30.0,
                         help="seconds between progress lines (default 30)")
     args, pytest_args = parser.parse_known_args(argv)
@@ -127,11 +203,15 @@ def main(argv=None):
     unknown = sorted(set(backends) - set(BACKENDS))
     if unknown:
         parser.error(f"--backends must be among {BACKENDS}, got {unknown}")
+    if len(set(backends)) < len(backends):
+        parser.error(f"--backends names a backend twice: {args.backends}")
     if args.jobs < 1:
         parser.error(f"--jobs must be an integer >= 1, got {args.jobs}")
+    if args.shards < 1:
+        parser.error(f"--shards must be an integer >= 1, got {args.shards}")
     total = {"passed": 0, "failed": 0, "skipped": 0, "errors": 0}
     status = 0
-    waiting = []
+    installed = []
     for backend in backends:
         if importlib.util.find_spec(backend) is None:
             print(f"{backend}: FAILED, package '{backend}' is not installed "
@@ -139,17 +219,18 @@ def main(argv=None):
             total["failed"] += 1
             status = 1
         else:
-            waiting.append(backend)
+            installed.append(backend)
+    waiting = plan_runs(installed, args.shards)
     running = []
     with tempfile.TemporaryDirectory() as reports:
         try:
             status = _run_all(waiting, running, pytest_args, reports, args,
-                              total, status)
+                              installed, total, status)
         except KeyboardInterrupt:
             for run in running:
                 run.stop()
             print("interrupted: stopped the runs of "
-                  + (", ".join(run.backend for run in running) or "no backend")
+                  + (", ".join(run.name for run in running) or "no backend")
                   + " and the processes they started", flush=True)
             return _INTERRUPTED_STATUS
     print(f"backends: {total['passed']} passed, "
@@ -158,49 +239,78 @@ def main(argv=None):
     return status
 
 
-def _run_all(waiting, running, pytest_args, reports, args, total, status):
-    """Runs the waiting backends, `args.jobs` at a time; adds their counts
-    to `total` and returns the exit status."""
+def _run_all(waiting, running, pytest_args, reports, args, backends, total,
+             status):
+    """Runs the waiting runs, `args.jobs` at a time; prints each backend's
+    verdict once its runs ended, adds its counts to `total` and returns the
+    exit status."""
+    finished = {backend: [] for backend in backends}
+    pending = {backend: sum(1 for run in waiting if run[0] == backend)
+               for backend in backends}
+    started = {}
+    # Compiled programs shared by the JAX runs of this invocation: the
+    # tests build the same small models again and again.
+    cache = os.path.join(reports, "jax-cache")
+    independent_on = backends[0] if backends else ""
     while waiting or running:
         while waiting and len(running) < args.jobs:
-            backend = waiting.pop(0)
-            report = os.path.join(reports, f"{backend}.xml")
-            running.append(_Run(backend, pytest_args, report))
+            backend, tier, shard = waiting.pop(0)
+            started.setdefault(backend, time.time())
+            report = os.path.join(
+                reports, f"{backend}-{tier}-{shard[0]}.xml")
+            running.append(_Run(backend, tier, shard, pytest_args, report,
+                                independent_on, cache))
         run = _next_finished(running, args.progress_every)
         running.remove(run)
         stdout, stderr = run.output()
-        sys.stdout.write(
-            f"=== KERAS_BACKEND={run.backend}\n{stdout[-20000:]}")
+        sys.stdout.write(f"=== KERAS_BACKEND={run.name}\n{stdout[-20000:]}")
         sys.stderr.write(stderr[-5000:])
         try:
             counts = junit_counts(run.report)
         except ValueError:
             counts = None
-        problem = run_problem(run.process.returncode, counts)
-        print(f"=== {run.backend}: exit {run.process.returncode} in "
-              f"{run.seconds:.0f} s, {counts}"
+        print(f"--- {run.name}: exit {run.process.returncode} in "
+              f"{run.seconds:.0f} s, {counts}", flush=True)
+        finished[run.backend].append((run.process.returncode, counts))
+        pending[run.backend] -= 1
+        if pending[run.backend]:
+            continue
+        runs = finished[run.backend]
+        counts = {key: sum((c or {}).get(key, 0) for _, c in runs)
+                  for key in total}
+        problem = backend_problem(runs)
+        codes = [code for code, _ in runs]
+        code = next((c for c in codes if c not in (0, _NO_TESTS_COLLECTED)),
+                    min(codes))
+        print(f"=== {run.backend}: exit {code} in "
+              f"{time.time() - started[run.backend]:.0f} s, {counts}"
               + (f"; FAILED: {problem}" if problem else ""), flush=True)
         for key in total:
-            total[key] += (counts or {}).get(key, 0)
+            total[key] += counts[key]
         if problem:
             status = 1
-            # A run that failed without a failed test (no test passed,
+            # A backend that failed without a failed test (no test passed,
             # a crash, nothing collected) still counts as one failure.
-            if not (counts or {}).get("failed") and not (
-                    counts or {}).get("errors"):
+            if not counts["failed"] and not counts["errors"]:
                 total["failed"] += 1
     return status
 
 
 class _Run:
-    """One backend's pytest process, its output kept in temporary files.
+    """One pytest process, its output kept in temporary files.
 
     Files rather than pipes: a run that filled its pipe while the runner
     waited for another one would block.
     """
 
-    def __init__(self, backend, pytest_args, report):
+    def __init__(self, backend, tier, shard, pytest_args, report,
+                 independent_on, jax_cache):
         self.backend = backend
+        self.name = backend
+        if tier != "in_process":
+            self.name += f" {tier}"
+        if shard[1] > 1:
+            self.name += f" shard {shard[0]}/{shard[1]}"
         self.report = report
         self.start = time.time()
         self.seconds = None
@@ -209,13 +319,18 @@ class _Run:
         self.progress_file = f"{report}.progress"
         env = dict(os.environ, KERAS_BACKEND=backend,
                    TF_CPP_MIN_LOG_LEVEL="3",
-                   KERAS_WGAN_TEST_PROGRESS=self.progress_file)
-        print(f"=== KERAS_BACKEND={backend} started", flush=True)
+                   KERAS_WGAN_TEST_PROGRESS=self.progress_file,
+                   KERAS_WGAN_TEST_TIER=tier,
+                   KERAS_WGAN_SHARD=f"{shard[0]}/{shard[1]}",
+                   KERAS_WGAN_INDEPENDENT_ON=independent_on,
+                   KERAS_WGAN_JAX_CACHE=jax_cache)
+        print(f"=== KERAS_BACKEND={self.name} started", flush=True)
         # A session of its own: Ctrl-C reaches the runner only, which then
         # stops the run with every process it started (`stop`).
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pytest", "-q", "-p",
-             "tests.progress_plugin", f"--junitxml={report}", *pytest_args],
+             "tests.progress_plugin", "-p", "tests.tiers_plugin",
+             f"--junitxml={report}", *pytest_args],
             cwd=ROOT, env=env, stdout=self.files[0], stderr=self.files[1],
             text=True, start_new_session=hasattr(os, "killpg"))
 
@@ -227,7 +342,7 @@ class _Run:
     def progress(self):
         """One line on how far the run is, e.g. `torch 120/950 tests`."""
         elapsed = time.time() - self.start
-        line = f"{self.backend} "
+        line = f"{self.name} "
         progress = read_progress(self.progress_file)
         if progress is None:
             line += "collecting"

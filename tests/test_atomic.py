@@ -6,6 +6,8 @@ import pytest
 
 from keras_wgan._atomic import write_atomically
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_replaces_the_file_and_leaves_no_temporary(tmp_path):
     path = tmp_path / "run" / "run.json"

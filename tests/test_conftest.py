@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import backend_skip_reason
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_a_test_runs_on_the_backends_it_names():
     marker = pytest.mark.backends("torch", "jax").mark

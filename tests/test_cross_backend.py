@@ -1,8 +1,9 @@
 """The same numbers and the same checkpoints on torch, JAX and TensorFlow.
 
 Each backend runs in its own process (Keras fixes the backend at import), so
-these tests spawn `cross_backend_worker.py` once per backend. They run once,
-from the torch suite: the other suites would repeat the same processes.
+these tests spawn `cross_backend_worker.py` once per backend. They run once
+(marked `spawns`), in a run of their own beside the backends' runs: every
+backend's run would repeat the same processes.
 """
 
 import importlib.util
@@ -17,9 +18,7 @@ BACKENDS = ("torch", "jax", "tensorflow")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORKER = os.path.join(ROOT, "tests", "cross_backend_worker.py")
 
-pytestmark = pytest.mark.backends(
-    "torch", reason="spawns every backend itself; runs once, from the torch "
-    "suite")
+pytestmark = pytest.mark.spawns
 
 
 def _worker(backend, *args):

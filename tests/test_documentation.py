@@ -196,6 +196,7 @@ def check_command(words, env, capsys):
     _script_flags_known(script, arguments[1:])
 
 
+@pytest.mark.backend_independent
 def test_commands_found():
     files = {path for path, _, _, _ in COMMANDS}
     assert "README.md" in files
@@ -217,6 +218,7 @@ def test_documented_command_runs(path, line, words, env, tmp_path,
         f"{path}: {line}: the dry run wrote {os.listdir(tmp_path)}")
 
 
+@pytest.mark.backend_independent
 def test_readme_and_ci_share_the_test_command():
     with open(os.path.join(ROOT, "README.md")) as f:
         readme = f.read()
@@ -227,6 +229,7 @@ def test_readme_and_ci_share_the_test_command():
     assert len(readme.splitlines()) <= 250
 
 
+@pytest.mark.backend_independent
 def test_every_result_file_has_its_table():
     import sys
 
@@ -249,6 +252,7 @@ def test_every_result_file_has_its_table():
     assert results - asked == set()
 
 
+@pytest.mark.backend_independent
 def test_tables_hold_the_numbers_of_their_files():
     import json
     import sys

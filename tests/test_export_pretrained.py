@@ -9,6 +9,8 @@ from keras_wgan import zoo
 from tests.cli.helpers import ROOT
 from tests.helpers import load_script
 
+pytestmark = pytest.mark.backend_independent
+
 
 export = load_script("export_pretrained")
 

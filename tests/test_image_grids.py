@@ -5,6 +5,8 @@ from matplotlib import image as mpl_image
 from keras_wgan.image_grids import image_grid
 from keras_wgan.image_grids import save_image_grid
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_grid_maps_range_and_places_images_row_major():
     images = np.stack([np.full((2, 3, 1), v, "float32") for v in (-1, 0, 1)])

@@ -5,7 +5,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.helpers import LogRecords
+
+# Its processes use torch whatever the run's backend.
+pytestmark = pytest.mark.backend_independent
 
 _LOAD = ("import keras_wgan, logging; {setup}"
          "keras_wgan.data.load_mnist('test')")

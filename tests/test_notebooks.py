@@ -1,9 +1,11 @@
 """The notebooks in notebooks/: committed with a full run's outputs, and
 executed top to bottom here with the small budget.
 
-Execution runs only in the torch run of the suite, with `KERAS_BACKEND`
-unset so that the notebooks take keras_wgan's default (torch); notebook 05
-starts the other backends itself.
+Execution runs once (marked `spawns`: a run of its own in
+tests/run_all_backends.py), with `KERAS_BACKEND` unset so that the notebooks
+take keras_wgan's default (torch) whatever the run's backend; notebook 05
+starts the other backends itself. The checks of the committed notebooks read
+files only, and run once too.
 """
 
 import os
@@ -34,6 +36,9 @@ def _text(outputs):
                    for o in outputs)
 
 
+pytestmark = pytest.mark.backend_independent
+
+
 def test_the_notebooks_are_there():
     found = sorted(n for n in os.listdir(FOLDER) if n.endswith(".ipynb"))
     assert tuple(found) == EXPECTED
@@ -54,8 +59,7 @@ def test_committed_notebook_holds_a_full_run(name):
     assert any("image/png" in o.get("data", {}) for o in outputs), "no plot"
 
 
-@pytest.mark.backends(
-    "torch", reason="the notebooks run on keras_wgan's default backend")
+@pytest.mark.spawns
 @pytest.mark.parametrize("name", EXPECTED)
 def test_notebook_runs_with_the_small_budget(name, monkeypatch):
     monkeypatch.setenv("KERAS_WGAN_NOTEBOOK_BUDGET", "small")

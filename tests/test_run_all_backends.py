@@ -11,6 +11,9 @@ import pytest
 
 from tests import run_all_backends
 
+# Its pytest runs are of test files of its own, which import no backend.
+pytestmark = pytest.mark.backend_independent
+
 # Two passed, one failed, one error, two skipped (one of them an xfail, as
 # pytest writes it), and one that failed and then errored in teardown.
 _REPORT = """<?xml version="1.0" encoding="utf-8"?>
@@ -204,3 +207,118 @@ def _alive(pid):
             return f.read().split()[2] != "Z"
     except OSError:
         return True
+
+
+def test_the_spawns_run_starts_first_then_the_longest_backends():
+    assert run_all_backends.plan_runs(["torch", "jax", "tensorflow"], 2) == [
+        ("torch", "spawns", (1, 2)), ("torch", "spawns", (2, 2)),
+        ("jax", "in_process", (1, 2)), ("tensorflow", "in_process", (1, 2)),
+        ("torch", "in_process", (1, 2)),
+        ("jax", "in_process", (2, 2)), ("tensorflow", "in_process", (2, 2)),
+        ("torch", "in_process", (2, 2))]
+    # The first backend named runs the spawns run, wherever it starts.
+    assert run_all_backends.plan_runs(["tensorflow", "jax"], 1) == [
+        ("tensorflow", "spawns", (1, 1)), ("jax", "in_process", (1, 1)),
+        ("tensorflow", "in_process", (1, 1))]
+
+
+@pytest.mark.parametrize("runs, problem", [
+    ([(0, {"passed": 2, "failed": 0, "errors": 0, "skipped": 0}),
+      (5, {"passed": 0, "failed": 0, "errors": 0, "skipped": 0})], None),
+    ([(5, None), (5, None)], "pytest collected no test (exit code 5)"),
+    ([(0, {"passed": 2, "failed": 0, "errors": 0, "skipped": 0}),
+      (1, {"passed": 1, "failed": 1, "errors": 0, "skipped": 0})],
+     "pytest exit code 1"),
+    ([(0, {"passed": 2, "failed": 0, "errors": 0, "skipped": 0}),
+      (2, None)], "pytest wrote no JUnit XML report (exit code 2)"),
+    ([(0, {"passed": 0, "failed": 0, "errors": 0, "skipped": 2}),
+      (5, None)], "no test passed"),
+])
+def test_a_backend_passes_when_all_its_runs_do(runs, problem):
+    assert run_all_backends.backend_problem(runs) == problem
+
+
+# Each test writes what ran it: the backend, the tier and the process.
+# Written twice, as two test files.
+_WHERE = """
+import os
+
+import pytest
+
+
+def _record(name):
+    with open(os.path.join({folder!r}, name + "." + os.environ["KERAS_BACKEND"]
+                           + "." + str(os.getpid())), "w") as f:
+        f.write(os.environ["KERAS_WGAN_TEST_TIER"])
+
+
+def test_each_backend_{n}():
+    _record("each_{n}")
+
+
+@pytest.mark.backend_independent
+def test_once_{n}():
+    _record("once_{n}")
+
+
+@pytest.mark.spawns
+def test_spawning_{n}():
+    _record("spawning_{n}")
+"""
+
+
+def _ran(folder):
+    """`{test: [(backend, pid, tier)]}` from the files `_WHERE` wrote."""
+    ran = {}
+    for path in folder.iterdir():
+        name, backend, pid = path.name.split(".")
+        ran.setdefault(name, []).append((backend, pid, path.read_text()))
+    return ran
+
+
+def test_backend_independent_and_spawning_tests_run_once(tmp_path, capsys):
+    folder = tmp_path / "ran"
+    folder.mkdir()
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    for n in (1, 2):
+        (tmp_path / f"test_where_{n}.py").write_text(
+            _WHERE.format(folder=str(folder), n=n))
+    status = run_all_backends.main([
+        "--backends", "torch,jax", "--jobs", "2", "--shards", "2", "--",
+        "-p", "no:cacheprovider", "-c", str(tmp_path / "pytest.ini"),
+        str(tmp_path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 0, lines
+    ran = _ran(folder)
+    for n in (1, 2):
+        # On every backend, in the backend's own runs ...
+        assert sorted(b for b, _, tier in ran[f"each_{n}"]
+                      if tier == "in_process") == ["jax", "torch"]
+        # ... once on the first backend, skipped on the others ...
+        assert [(b, tier) for b, _, tier in ran[f"once_{n}"]] == [
+            ("torch", "in_process")]
+        # ... and once in the spawns run, a process of its own.
+        [(backend, pid, tier)] = ran[f"spawning_{n}"]
+        assert (backend, tier) == ("torch", "spawns")
+        assert pid not in {p for name in ("each_1", "each_2", "once_1",
+                                          "once_2") for _, p, _ in ran[name]}
+    # The two files of a backend's run go to its two shards.
+    assert ({p for b, p, _ in ran["each_1"] if b == "torch"}
+            != {p for b, p, _ in ran["each_2"] if b == "torch"})
+    # So do the two files' spawning tests, to the spawns run's two shards.
+    assert ran["spawning_1"][0][1] != ran["spawning_2"][0][1]
+    assert any(line.startswith("--- torch spawns shard 2/2: exit 0")
+               for line in lines)
+    assert any(line.startswith("--- jax shard 2/2: exit 0") for line in lines)
+    # torch: 2 + 2 + 2 passed; jax: 2 passed, 2 skipped (backend-independent).
+    assert lines[-1] == "backends: 8 passed, 0 failed, 2 skipped"
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--shards", "0"], "--shards must be an integer >= 1, got 0"),
+    (["--backends", "torch,torch"], "--backends names a backend twice"),
+])
+def test_bad_options_are_one_line(options, message, capsys):
+    with pytest.raises(SystemExit):
+        run_all_backends.main(options)
+    assert message in capsys.readouterr().err

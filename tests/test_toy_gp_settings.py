@@ -15,6 +15,7 @@ SHIPPED = os.path.join(ROOT, "docs", "toy")
 study = load_script("toy_gp_settings")
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("folder", ["gp_settings", "gp_seeds"])
 def test_shipped_report_is_rendered_from_its_results(tmp_path, folder):
     for name in ("results.json", "samples.npz"):
@@ -42,6 +43,7 @@ def test_a_tiny_study_of_two_seeds(tmp_path):
     assert (out / "samples.png").stat().st_size > 0
 
 
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("argv, message", [
     (["--settings", "nope"], "--settings must be names of"),
     (["--iterations", "5", "--eval-every", "2"], "a positive multiple"),

@@ -9,6 +9,8 @@ from keras_wgan import cli
 from keras_wgan.cli import compare
 from keras_wgan.models.registry import VARIANTS
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_variants_come_from_the_registry():
     assert compare.parse_variants(None) == tuple(VARIANTS)

@@ -10,6 +10,8 @@ import pytest
 
 from keras_wgan import cli
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_exit_statuses_are_named():
     assert (cli.USAGE_STATUS, cli.NON_FINITE_STATUS) == (2, 3)

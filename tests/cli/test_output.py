@@ -9,6 +9,8 @@ import pytest
 from keras_wgan import cli
 from keras_wgan.cli import output
 
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.fixture
 def bare_logger(monkeypatch):

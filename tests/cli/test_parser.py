@@ -6,6 +6,8 @@ from keras_wgan import cli
 from keras_wgan.cli.options import given_options
 from keras_wgan.models.registry import VARIANTS
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_help_documents_every_option(capsys):
     with pytest.raises(SystemExit) as exit_:

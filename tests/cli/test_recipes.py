@@ -7,6 +7,8 @@ import pytest
 from keras_wgan.cli import recipes
 from keras_wgan.cli.train_config import TrainConfig
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_the_cifar10_recipe_is_the_paper_s_setting():
     config = TrainConfig.from_options({"out": "o",

@@ -10,6 +10,8 @@ from keras_wgan.cli.train_config import RESUME_MAY_CHANGE
 from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.models.registry import get_variant
 
+pytestmark = pytest.mark.backend_independent
+
 # run.json as the command line wrote it before it was split into modules
 # (keras_wgan/cli/commands.py), for a run with a few options given.
 LEGACY_RECORD = json.loads("""{

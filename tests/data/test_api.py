@@ -5,6 +5,9 @@ import inspect
 import pkgutil
 
 from keras_wgan import data
+import pytest
+
+pytestmark = pytest.mark.backend_independent
 
 PUBLIC = [
     "DATASETS",

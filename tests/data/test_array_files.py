@@ -11,6 +11,8 @@ from keras_wgan.data import array_files
 from tests.data.image_samples import ramp
 from tests.data.image_samples import scaled
 
+pytestmark = pytest.mark.backend_independent
+
 def test_npy_uint8_and_float(tmp_path, log):
     pixels = ramp(6, 5).reshape(2, 3, 5)
     np.save(tmp_path / "grey.npy", pixels)

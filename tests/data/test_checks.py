@@ -6,6 +6,8 @@ import pytest
 
 from keras_wgan.data import checks
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_one_line_joins_whitespace():
     assert checks.one_line(OSError("a\n  b\tc ")) == "a b c"

@@ -11,6 +11,8 @@ import pytest
 from keras_wgan import data
 from tests.helpers import LogRecords
 
+pytestmark = pytest.mark.backend_independent
+
 
 def _pixels(count, start=0):
     return ((np.arange(count * 32 * 32 * 3) * 7 + start) % 256).astype(

@@ -17,6 +17,8 @@ from tests.data.image_samples import ramp
 from tests.data.image_samples import save
 from tests.data.image_samples import scaled
 
+pytestmark = pytest.mark.backend_independent
+
 def test_flat_grey_folder(tmp_path, log, keras_home):
     folder = tmp_path / "faces"
     pixels = [ramp(5, 4, start=start) for start in (0, 1, 2)]

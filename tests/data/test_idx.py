@@ -12,6 +12,8 @@ from tests.helpers import idx_bytes as _idx_bytes
 from tests.helpers import idx_digits as _digits
 from tests.helpers import write_file as _write
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_read_idx_returns_writable_array(tmp_path):
     images, _ = _digits(2)

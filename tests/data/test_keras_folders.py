@@ -3,6 +3,9 @@
 import os
 
 from keras_wgan.data import keras_folders
+import pytest
+
+pytestmark = pytest.mark.backend_independent
 
 
 def test_keras_home_follows_the_environment(monkeypatch, tmp_path):

@@ -321,6 +321,8 @@ def _find_spec_without_tensorflow(name, path=None, target=None):
 
 importlib.machinery.PathFinder.find_spec = _find_spec_without_tensorflow
 import keras_wgan
+
+pytestmark = pytest.mark.backend_independent
 images = keras_wgan.data.load_mnist("test")
 gan = keras_wgan.WGANGP(keras_wgan.architectures.mnist_critic(width=4),
                         keras_wgan.architectures.mnist_generator(8, width=4),
@@ -335,6 +337,7 @@ print(images.shape, len(history.history["wasserstein_estimate"]),
 @pytest.mark.backends(
     "torch", reason="spawns its backends itself; runs from the torch suite")
 @pytest.mark.parametrize("backend", ["torch", "jax"])
+@pytest.mark.spawns
 def test_loading_and_training_need_no_tensorflow(backend):
     pytest.importorskip(backend)
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -8,6 +8,8 @@ from keras_wgan import data
 from keras_wgan.data.pixels import from_unit_range
 from keras_wgan.data.pixels import to_unit_range
 
+pytestmark = pytest.mark.backend_independent
+
 
 def test_uint8_pixels_map_linearly_onto_minus_one_to_one():
     pixels = np.arange(256, dtype=np.uint8).reshape(16, 16)

@@ -3,6 +3,9 @@
 import keras
 
 from keras_wgan.data import progress
+import pytest
+
+pytestmark = pytest.mark.backend_independent
 
 
 def test_only_long_verbose_reads_show_progress(monkeypatch):

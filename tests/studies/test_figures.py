@@ -2,6 +2,7 @@
 missing gradient norms drawn without errors."""
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
 
@@ -9,6 +10,8 @@ from matplotlib import pyplot as plt  # noqa: E402
 
 from keras_wgan.models import registry  # noqa: E402
 from keras_wgan.studies import figures  # noqa: E402
+
+pytestmark = pytest.mark.backend_independent
 
 
 def _results(values, real=None, norms=True):

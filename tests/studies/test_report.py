@@ -11,6 +11,8 @@ import pytest
 from keras_wgan.studies import figures
 from keras_wgan.studies import report
 
+pytestmark = pytest.mark.backend_independent
+
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs" / "compare"
 SHIPPED = ["mnist", "fashion_mnist", "toy-8gaussians"]
 
