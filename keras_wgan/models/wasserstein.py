@@ -18,6 +18,7 @@ from keras import backend as keras_backend
 from keras import ops
 
 from keras_wgan import argument_validation
+from keras_wgan import backend
 from keras_wgan.constraints import ClipConstraint
 from keras_wgan.losses import WASSERSTEIN_FAKE_LABEL
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
@@ -139,6 +140,8 @@ class WassersteinGAN(AdversarialModel):
         )
         self.generator_ema = None
         self.ema_generator = None
+        self.fused_step = True
+        self._fused = None  # set at compile
         if generator_ema is not None:
             self._add_ema_generator(generator_ema)
 
@@ -161,8 +164,18 @@ class WassersteinGAN(AdversarialModel):
         ema.trainable = False
         self.ema_generator = ema
 
+    # --- fused step (keras_wgan.backend.fused_step): the switch is
+    # compile(fused_step=...); each update calls it when it applies.
+    def _critic_update(self, real):
+        if self._fused is not None:
+            return self._fused.critic_update(real)
+        return super()._critic_update(real)
+
     def _generator_update(self, real):
-        logs = super()._generator_update(real)
+        if self._fused is not None:
+            logs = self._fused.generator_update(real)
+        else:
+            logs = super()._generator_update(real)
         if self.ema_generator is not None and not self._frozen("generator"):
             self._update_ema()
         return logs
@@ -213,7 +226,21 @@ class WassersteinGAN(AdversarialModel):
         """Returns the loss for both players, `WassersteinLoss()`."""
         return WassersteinLoss()
 
-    def compile(self, *args, jit_compile="auto", **kwargs):
+    def compile(self, *args, jit_compile="auto", fused_step=True, **kwargs):
+        """As `AdversarialModel.compile`, plus `fused_step`.
+
+        Args:
+            *args: Passed to `AdversarialModel.compile`.
+            jit_compile: Passed to `AdversarialModel.compile`; on torch it
+                must not be True with a gradient penalty.
+            fused_step: On the torch backend, whether a `WGAN` or `WGANGP`
+                whose networks are plain chains of Keras layers trains
+                through the backend's fused step (`keras_wgan.backend.
+                torch_step`: the same losses to float rounding, with less
+                per-operation overhead); `False` always trains through
+                the plain step. No effect on JAX and TensorFlow.
+            **kwargs: Passed to `AdversarialModel.compile`.
+        """
         if (
             self.uses_input_gradients
             and jit_compile is True
@@ -226,6 +253,14 @@ class WassersteinGAN(AdversarialModel):
                 "backward)."
             )
         super().compile(*args, jit_compile=jit_compile, **kwargs)
+        self.fused_step = bool(fused_step)
+        self._fused = backend.fused_step(self)
+
+    def get_compile_config(self):
+        config = super().get_compile_config()
+        if config and not self.fused_step:
+            config["fused_step"] = False
+        return config
 
     def critic_penalty(self, real, fake):
         """The terms that keep the critic Lipschitz, added to its loss.
