@@ -113,20 +113,73 @@ def chain_forward(network):
               if not isinstance(layer, keras.layers.InputLayer)]
     if any(layer.compute_dtype != "float32" for layer in layers):
         return None
-    shape = tuple(network.inputs[0].shape)
-    calls = []
-    for layer in layers:
-        call = _layer_call(layer, shape)
-        if call is not _IDENTITY:
-            calls.append(call)
-        shape = tuple(layer.compute_output_shape(shape))
+    return _Chain(layers, tuple(network.inputs[0].shape))
 
-    def forward(x):
-        for call in calls:
+
+class _Chain:
+    """A network's layers as plain torch calls (see `chain_forward`).
+
+    Keras's `Conv2D`/`Conv2DTranspose` keep their kernels in Keras's
+    layout, which torch reads only after a copy. The copy is made once per
+    weight version where no weight gradient is taken (the generator in the
+    critic updates, the critic in the generator update), and once per
+    update where it is (shared by that update's passes); `end_update`
+    drops the latter after the update.
+    """
+
+    def __init__(self, layers, shape):
+        self.kernels = []
+        self.track = True
+        self.calls = []
+        for layer in layers:
+            call = None
+            if type(layer) in (keras.layers.Conv2D,
+                               keras.layers.Conv2DTranspose):
+                kernel = _CachedKernel(self, layer.kernel)
+                call = torch_backend.fused_conv_call(layer, shape, kernel)
+                if call is not None:
+                    self.kernels.append(kernel)
+            call = call or _layer_call(layer, shape)
+            if call is not _IDENTITY:
+                self.calls.append(call)
+            shape = tuple(layer.compute_output_shape(shape))
+
+    def __call__(self, x):
+        for call in self.calls:
             x = call(x)
         return x
 
-    return forward
+    def end_update(self):
+        for kernel in self.kernels:
+            kernel.live = None
+
+
+class _CachedKernel:
+    """A Keras kernel in torch's layout (`keras_kernel_as_torch`).
+
+    Without weight gradients, one detached copy per version of the weight
+    (`Tensor._version` counts the in-place updates of the optimizer and of
+    `assign`); with them, one copy per update, in the update's graph.
+    """
+
+    def __init__(self, chain, variable):
+        self.chain = chain
+        self.param = variable.value
+        self.live = None
+        self.frozen = None
+        self.frozen_version = None
+
+    def __call__(self):
+        if self.chain.track and torch.is_grad_enabled():
+            if self.live is None:
+                self.live = torch_backend.keras_kernel_as_torch(self.param)
+            return self.live
+        version = self.param._version
+        if self.frozen is None or self.frozen_version != version:
+            with torch.no_grad():
+                self.frozen = torch_backend.keras_kernel_as_torch(self.param)
+            self.frozen_version = version
+        return self.frozen
 
 
 def _IDENTITY(x):
@@ -250,6 +303,13 @@ class FusedWassersteinStep:
         noise = self._normal((m, self.latent_dim), real)
         with torch.no_grad():
             fake = self.generator(noise)
+        try:
+            return self._critic_update(real, fake, m)
+        finally:
+            self.critic.end_update()
+
+    def _critic_update(self, real, fake, m):
+        self.critic.track = True
         scores = self.critic(torch.cat([real, fake]))
         real_scores, fake_scores = scores[:m], scores[m:]
         # WassersteinLoss: per sample y * D, summed over the batch / m.
@@ -280,10 +340,18 @@ class FusedWassersteinStep:
         """One generator update after the critic's on `real`; returns logs."""
         m = real.shape[0]
         noise = self._normal((m, self.latent_dim), self._critic_params[0])
-        scores = self.critic(self.generator(noise))
+        # The critic's weights take no gradient here: its kernels' copies
+        # need none either.
+        self.critic.track = False
+        try:
+            scores = self.critic(self.generator(noise))
+        finally:
+            self.critic.track = True
         loss = (-scores).sum() / m
         self._apply(self.model.generator_optimizer, loss,
                     self._generator_params, self.generator_variables)
+        if isinstance(self.generator, _Chain):
+            self.generator.end_update()
         return {"generator_loss": loss.detach()}
 
     @staticmethod

@@ -192,3 +192,19 @@ def test_fused_step_switch_is_saved(tmp_path):
     gan.compile()
     assert gan.fused_step is True
     assert "fused_step" not in gan.get_compile_config()
+
+
+def test_cached_kernels_follow_every_change_of_the_weights():
+    import torch
+
+    from keras_wgan.backend import torch_step
+
+    _, generator = _standard_convs()
+    forward = torch_step.chain_forward(generator)
+    noise = keras.random.normal((3, 8), seed=0)
+    for scale in (1.0, -0.5):
+        # set_weights assigns in place, as the optimizer updates.
+        generator.set_weights([w * scale for w in generator.get_weights()])
+        with torch.no_grad():
+            ours = forward(noise)  # the cached, detached kernel copies
+        assert_close_to_scale([ours], [generator(noise)], rtol=1e-5)
