@@ -101,17 +101,20 @@ class Trainer:
         n_critic: Critic updates per generator update.
         crop: Passed to `generator` (True: the twin of the standard-layer
             Keras generator of `vs_pytorch.py --networks standard`).
+        networks: `(critic, generator)` modules to train instead of the
+            MNIST networks (any sample shape; `benchmarks/suite.py`).
     """
 
     def __init__(self, model, width=64, latent_dim=128, n_critic=5,
-                 crop=False):
+                 crop=False, networks=None):
         if model not in MODELS:
             raise ValueError(f"model must be one of {MODELS}, got {model!r}.")
         self.model = model
         self.latent_dim = latent_dim
         self.n_critic = n_critic
-        self.critic = critic(width)
-        self.generator = generator(latent_dim, width, crop=crop)
+        if networks is None:
+            networks = (critic(width), generator(latent_dim, width, crop=crop))
+        self.critic, self.generator = networks
         # Keras's defaults where PyTorch's differ (rho, epsilon), so both
         # sides do the same arithmetic.
         if model == "wgan":
@@ -134,16 +137,17 @@ class Trainer:
 
     def penalty(self, real, fake):
         """Returns `mean((||grad D(x_hat)|| - 1)^2)` on random interpolates."""
-        alpha = torch.rand(real.shape[0], 1, 1, 1)
+        alpha = torch.rand((real.shape[0],) + (1,) * (real.dim() - 1))
         x_hat = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
         (grad,) = torch.autograd.grad(
             self.critic(x_hat).sum(), x_hat, create_graph=True
         )
-        norm = grad.square().sum(dim=(1, 2, 3)).add(1e-12).sqrt()
+        axes = tuple(range(1, grad.dim()))
+        norm = grad.square().sum(dim=axes).add(1e-12).sqrt()
         return (norm - 1).square().mean()
 
     def critic_step(self, real):
-        """One critic update on a real batch `(m, 1, 28, 28)`."""
+        """One critic update on a real batch `(m, *sample_shape)`."""
         noise = torch.randn(real.shape[0], self.latent_dim)
         with torch.no_grad():
             fake = self.generator(noise)
@@ -176,7 +180,7 @@ class Trainer:
         """Runs generator iterations, each on `n_critic` fresh real batches.
 
         Args:
-            images: Float tensor `(N, 1, 28, 28)` in [-1, 1] with
+            images: Float tensor `(N, *sample_shape)` in [-1, 1] with
                 `N >= iterations * n_critic * batch_size`.
             iterations: Generator iterations to run.
             batch_size: Critic batch size.

@@ -13,7 +13,7 @@ the name of a shipped model for `pretrained`. Kinds: `compare` (a
 (the records in `keras_wgan/resources/pretrained/`), `bigan` and
 `cyclegan` (the records of `scripts/train_bigan.py` and
 `scripts/train_cyclegan.py`), `time-to-quality` (the `results.json` of
-`scripts/time_to_quality.py`).
+`scripts/time_to_quality.py`), `suite` (`benchmarks/suite.py` results).
 
     python scripts/docs_tables.py docs/studies/clipping-vs-gp.md
 
@@ -219,7 +219,30 @@ def time_to_quality_table(path):
                       f"{settings['samples']} --seed {settings['seed']}"))
 
 
+def suite_table(*paths):
+    """`benchmarks/suite.py` results: keras-wgan's throughput ratio to a
+    hand-written PyTorch loop and the training memory of both, per case
+    (several files: one a backend or a run, their cases side by side)."""
+    sys.path.insert(0, os.path.join(_ROOT, "benchmarks"))
+    import suite
+
+    parts = []
+    for path in paths:
+        results = _load(path)
+        machine = results.get("machine", {})
+        versions = ", ".join(f"{k} {v}" for k, v in
+                             sorted(machine.get("versions", {}).items()))
+        where = (f"{machine.get('cpu_count')} CPU cores, torch threads "
+                 f"{machine.get('threads')}, load average "
+                 f"{machine.get('load_average', 0):.1f} at the start; "
+                 f"{versions}")
+        parts.append(suite.table(results) + "\n\n" + _source(
+            path, results.get("command"), results.get("date"), where))
+    return "\n\n".join(parts)
+
+
 TABLES = {
+    "suite": suite_table,
     "compare": compare_table,
     "seeds": seeds_table,
     "runs": runs_table,

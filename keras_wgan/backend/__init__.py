@@ -31,6 +31,9 @@ backend is chosen).
   sub-pixel convolution of `subpixel`, and both JAX convolutions take
   the gradients of strided convolutions (`jax.custom_vjp`); TensorFlow's
   use its "SAME" padding where it reads the same zeros.
+- `fused_step(model)`: an optional fused train step for `WGAN` and
+  `WGANGP` (`keras_wgan.backend.torch_step` on torch; `None` elsewhere
+  and for a model it does not cover).
 - `fused_layer_call(layer, input_shape)`: an optional fast path for Keras's
   own `Conv2D`, `Conv2DTranspose` and `Dense` in a network that
   `keras_wgan.nets.layer_chain` runs directly (`None` where a backend has
@@ -83,6 +86,26 @@ fused_conv2d_transpose = getattr(_impl, "fused_conv2d_transpose", None)
 #: layers in a plain layer chain, or `None` where the backend has none.
 fused_layer_call = getattr(_impl, "fused_layer_call", None)
 
+
+def fused_step(model: "keras.Model") -> object:
+    """Returns the backend's fused train step for `model`, or `None`.
+
+    Args:
+        model: A compiled `keras_wgan.WGAN` or `keras_wgan.WGANGP`.
+
+    Returns:
+        An object with `critic_update(real)` and `generator_update(real)`,
+        each returning the update's logs, or `None` (train through the
+        plain step), as for a model compiled with `fused_step=False`.
+    """
+    if keras.backend.backend() != "torch" or not model.fused_step:
+        return None
+    # Imported here: it builds on the models' penalty and the nets.
+    from keras_wgan.backend import torch_step
+
+    return torch_step.fused_step(model)
+
+
 __all__ = [
     "SUPPORTED_BACKENDS",
     "apply_gradients",
@@ -92,6 +115,7 @@ __all__ = [
     "fused_conv2d",
     "fused_conv2d_transpose",
     "fused_layer_call",
+    "fused_step",
     "input_gradient",
     "is_chief",
     "lost_replica",

@@ -1,6 +1,7 @@
 """Gradients on the PyTorch backend (eager autograd)."""
 
 import contextlib
+import functools
 import os
 
 import keras
@@ -157,9 +158,31 @@ def fused_layer_call(layer, input_shape):
             or tuple(layer.dilation_rate) != (1, 1)
             or getattr(layer, "groups", 1) != 1):
         return None
+    kernel = functools.partial(keras_kernel_as_torch, layer.kernel)
     if kind is keras.layers.Conv2D:
-        return _fused_conv2d(layer, input_shape)
-    return _fused_conv2d_transpose(layer)
+        return _fused_conv2d(layer, input_shape, kernel)
+    return _fused_conv2d_transpose(layer, kernel)
+
+
+def fused_conv_call(layer, input_shape, kernel):
+    """`fused_layer_call` for a convolution whose kernel comes from `kernel()`.
+
+    Args:
+        layer: A built Keras `Conv2D` or `Conv2DTranspose`.
+        input_shape: As for `fused_layer_call`.
+        kernel: A function returning the layer's kernel in torch's layout,
+            as `keras_kernel_as_torch(layer.kernel)` does (a caller may
+            return a copy it keeps while the weights are unchanged).
+
+    Returns:
+        A function of the input tensor, or `None` where `fused_layer_call`
+        has none.
+    """
+    if fused_layer_call(layer, input_shape) is None:
+        return None
+    if type(layer) is keras.layers.Conv2D:
+        return _fused_conv2d(layer, input_shape, kernel)
+    return _fused_conv2d_transpose(layer, kernel)
 
 
 def _fused_dense(layer, input_shape):
@@ -177,7 +200,7 @@ def _fused_dense(layer, input_shape):
     return call
 
 
-def _fused_conv2d(layer, input_shape):
+def _fused_conv2d(layer, input_shape, kernel):
     padding = (0, 0)
     pad_inputs = None
     if layer.padding == "same":
@@ -200,7 +223,7 @@ def _fused_conv2d(layer, input_shape):
             inputs = torch.nn.functional.pad(inputs, pad_inputs)
         outputs = torch.nn.functional.conv2d(
             _as_nchw(inputs),
-            _keras_kernel_as_torch(layer.kernel),
+            kernel(),
             _value(layer.bias) if layer.use_bias else None,
             stride=tuple(layer.strides),
             padding=padding,
@@ -210,7 +233,7 @@ def _fused_conv2d(layer, input_shape):
     return call
 
 
-def _fused_conv2d_transpose(layer):
+def _fused_conv2d_transpose(layer, kernel):
     crops = _keras_internals.conv_transpose_crops(layer)
     # Torch cuts `padding` from both ends and gives `output_padding` back
     # at the end. Crops (left, right) are padding=left plus, when right <
@@ -227,7 +250,7 @@ def _fused_conv2d_transpose(layer):
     def call(inputs):
         outputs = torch.nn.functional.conv_transpose2d(
             _as_nchw(inputs),
-            _keras_kernel_as_torch(layer.kernel),
+            kernel(),
             _value(layer.bias) if layer.use_bias else None,
             stride=tuple(layer.strides),
             padding=padding,
@@ -246,7 +269,7 @@ def _same_padding(size, kernel, stride):
     return total // 2, total - total // 2
 
 
-def _keras_kernel_as_torch(kernel):
+def keras_kernel_as_torch(kernel):
     """Keras's `(kh, kw, in, out)` kernel as torch's `(out, in, kh, kw)`
     (transposed convolutions: `(kh, kw, out, in)` as `(in, out, kh, kw)`),
     in channels-last memory.

@@ -23,6 +23,7 @@ from keras import backend as keras_backend
 from keras import ops
 
 from keras_wgan import argument_validation
+from keras_wgan import backend
 from keras_wgan.constraints import ClipConstraint
 from keras_wgan.losses import WASSERSTEIN_FAKE_LABEL
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
@@ -134,6 +135,8 @@ class WassersteinGAN(AdversarialModel):
         )
         self.generator_ema = None
         self.ema_generator = None
+        self.fused_step = True
+        self._fused = None  # set at compile
         if generator_ema is not None:
             self._add_ema_generator(generator_ema)
 
@@ -161,6 +164,26 @@ class WassersteinGAN(AdversarialModel):
         if self.ema_generator is None:
             return super().networks()
         return super().networks() + (("ema_generator", self.ema_generator),)
+
+    # The fused step (keras_wgan.backend.fused_step) replaces the whole
+    # update where it applies; the switch is compile(fused_step=...).
+    def critic_update(self, real: Any) -> Logs:
+        """As `AdversarialModel.critic_update`, through the backend's fused
+        step where it applies (`compile(fused_step=...)`)."""
+        if self._fused is None:
+            return super().critic_update(real)
+        logs = self._fused.critic_update(real)
+        self.after_critic_update(real)
+        return logs
+
+    def generator_update(self, real: Any) -> Logs:
+        """As `AdversarialModel.generator_update`, through the backend's
+        fused step where it applies (`compile(fused_step=...)`)."""
+        if self._fused is None:
+            return super().generator_update(real)
+        logs = self._fused.generator_update(real)
+        self.after_generator_update(real)
+        return logs
 
     def after_generator_update(self, real: Any) -> None:
         """Updates the moving average of the generator, if any."""
@@ -216,9 +239,21 @@ class WassersteinGAN(AdversarialModel):
         return WassersteinLoss()
 
     def compile(self, *args: Any, jit_compile: bool | str = "auto",
-                **kwargs: Any) -> None:
-        """As `AdversarialModel.compile`; with `uses_input_gradients`,
-        `jit_compile=True` on torch raises (no double backward)."""
+                fused_step: bool = True, **kwargs: Any) -> None:
+        """As `AdversarialModel.compile`, plus `fused_step`.
+
+        Args:
+            *args: Passed to `AdversarialModel.compile`.
+            jit_compile: Passed to `AdversarialModel.compile`; on torch it
+                must not be True with a gradient penalty.
+            fused_step: On the torch backend, whether a `WGAN` or `WGANGP`
+                whose networks are plain chains of Keras layers trains
+                through the backend's fused step (`keras_wgan.backend.
+                torch_step`: the same losses to float rounding, with less
+                per-operation overhead); `False` always trains through
+                the plain step. No effect on JAX and TensorFlow.
+            **kwargs: Passed to `AdversarialModel.compile`.
+        """
         if (
             self.uses_input_gradients
             and jit_compile is True
@@ -231,6 +266,14 @@ class WassersteinGAN(AdversarialModel):
                 "backward)."
             )
         super().compile(*args, jit_compile=jit_compile, **kwargs)
+        self.fused_step = bool(fused_step)
+        self._fused = backend.fused_step(self)
+
+    def get_compile_config(self) -> dict | None:
+        config = super().get_compile_config()
+        if config and not self.fused_step:
+            config["fused_step"] = False
+        return config
 
     def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """The terms that keep the critic Lipschitz, added to its loss.
