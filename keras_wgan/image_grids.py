@@ -104,3 +104,8 @@ def save_image_grid(images: ArrayLike, path: str | os.PathLike,
     return write_atomically(
         path, lambda temporary: mpl_image.imsave(temporary, grid)
     )
+
+__all__ = [
+    "image_grid",
+    "save_image_grid",
+]

@@ -11,4 +11,7 @@ Example:
 True
 """
 
+#: The package version (PEP 440), read by `pyproject.toml` and the CLI.
 __version__ = "0.1.0"
+
+__all__ = ["__version__"]

@@ -41,6 +41,10 @@ both ways and compares losses and weights.
 `compile(fused_step=False)` switches it off.
 """
 
+from typing import Any
+from typing import Callable
+from typing import Optional
+
 import keras
 import torch
 
@@ -55,7 +59,7 @@ _EXACT_ACTIVATIONS = {
 }
 
 
-def fused_step(model):
+def fused_step(model: Any) -> Optional["FusedWassersteinStep"]:
     """Returns a `FusedWassersteinStep` for `model`, or `None`.
 
     Args:
@@ -95,7 +99,7 @@ def fused_step(model):
     return FusedWassersteinStep(model, critic, generator, gp_weight)
 
 
-def chain_forward(network):
+def chain_forward(network: Any) -> Optional[Callable[..., Any]]:
     """Returns `fn(x)` computing `network(x)` in plain torch calls, or `None`.
 
     Only for a network `layer_chain.direct_forward` runs directly, every
@@ -253,7 +257,9 @@ class FusedWassersteinStep:
         gp_weight: The penalty weight of a `WGANGP`, `None` for a `WGAN`.
     """
 
-    def __init__(self, model, critic, generator, gp_weight):
+    def __init__(self, model: Any, critic: Any,
+                 generator: Callable[..., Any],
+                 gp_weight: Optional[float]) -> None:
         self.model = model
         self.critic = critic
         self.generator = generator
@@ -293,7 +299,7 @@ class FusedWassersteinStep:
 
     # ------------------------------------------------------------- updates
 
-    def critic_update(self, real):
+    def critic_update(self, real: Any) -> dict:
         """One critic update on the real batch `real`; returns the logs."""
         # float32, as the critic's first layer casts it in the plain step.
         if not isinstance(real, torch.Tensor):
@@ -336,7 +342,7 @@ class FusedWassersteinStep:
         norms = torch.sqrt(grad.square().sum(dim=axes) + NORM_EPSILON)
         return (norms - 1.0).square().mean()
 
-    def generator_update(self, real):
+    def generator_update(self, real: Any) -> dict:
         """One generator update after the critic's on `real`; returns logs."""
         m = real.shape[0]
         noise = self._normal((m, self.latent_dim), self._critic_params[0])
