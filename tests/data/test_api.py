@@ -9,6 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.backend_independent
 
+
 PUBLIC = [
     "DATASETS",
     "IMAGE_DATASETS",

@@ -13,6 +13,7 @@ from tests.data.image_samples import scaled
 
 pytestmark = pytest.mark.backend_independent
 
+
 def test_npy_uint8_and_float(tmp_path, log):
     pixels = ramp(6, 5).reshape(2, 3, 5)
     np.save(tmp_path / "grey.npy", pixels)

@@ -19,6 +19,7 @@ from tests.data.image_samples import scaled
 
 pytestmark = pytest.mark.backend_independent
 
+
 def test_flat_grey_folder(tmp_path, log, keras_home):
     folder = tmp_path / "faces"
     pixels = [ramp(5, 4, start=start) for start in (0, 1, 2)]

@@ -31,6 +31,8 @@ from tests.data.mnist_samples import prepared_tfds_dir
 from tests.helpers import write_file
 from tests.helpers import idx_bytes
 
+pytestmark = pytest.mark.backend_independent
+
 
 @pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
 @pytest.mark.parametrize("split", ["train", "test"])
@@ -321,8 +323,6 @@ def _find_spec_without_tensorflow(name, path=None, target=None):
 
 importlib.machinery.PathFinder.find_spec = _find_spec_without_tensorflow
 import keras_wgan
-
-pytestmark = pytest.mark.backend_independent
 images = keras_wgan.data.load_mnist("test")
 gan = keras_wgan.WGANGP(keras_wgan.architectures.mnist_critic(width=4),
                         keras_wgan.architectures.mnist_generator(8, width=4),

@@ -29,6 +29,7 @@ from tests.data.mnist_samples import prepared_tfds_dir
 
 pytestmark = pytest.mark.backend_independent
 
+
 # The embedded MNIST files: SHA256 of the gzipped files as in
 # keras_wgan/resources/mnist/README.md (as published with tensorflow-datasets'
 # checksums, except the recompressed train images), and the SHA256 of the

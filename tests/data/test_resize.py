@@ -13,6 +13,7 @@ from tests.data.image_samples import scaled
 
 pytestmark = pytest.mark.backend_independent
 
+
 def test_arrays_resized_and_converted_as_pillow(tmp_path):
     pixels = ramp(10, 6, channels=3)[np.newaxis]
     np.save(tmp_path / "rgb.npy", pixels)

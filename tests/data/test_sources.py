@@ -11,6 +11,7 @@ from tests.data.image_samples import scaled
 
 pytestmark = pytest.mark.backend_independent
 
+
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"source": 3}, ValueError,
      "^source must be a dataset name, 'tfds:<name>', or the path of a folder "

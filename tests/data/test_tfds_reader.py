@@ -15,6 +15,9 @@ from keras_wgan.data import tfds_reader
 from tests.data.image_samples import ramp
 from tests.data.image_samples import scaled
 
+pytestmark = pytest.mark.backend_independent
+
+
 def _prepared_tfds_dir(tfds, root, name):
     """A tfds data folder where `name` counts as prepared (metadata only)."""
     builder = tfds.builder(name, data_dir=root / "unused",
@@ -91,8 +94,6 @@ import numpy as np
 import tensorflow_datasets as tfds
 from keras_wgan import data
 from tests.data.test_tfds_reader import _mock_tfds, _prepared_tfds_dir
-
-pytestmark = pytest.mark.backend_independent
 root = __import__("pathlib").Path({str(tmp_path)!r})
 _prepared_tfds_dir(tfds, root, "cifar10")
 examples = [{{"image": np.zeros((32, 32, 3), np.uint8), "label": 1}}]
