@@ -284,10 +284,10 @@ def main(argv=None):
     resumes = len(run.get("resumed", []))
     if resumes:
         # run.json is rewritten at each resume: its time is the last
-        # resume's, and the pauses between sessions are not training.
+        # resume's, and the pauses between resumes are not training.
         note = (f"{note}; " if note else "") + (
-            f"resumed {resumes} time(s): the wall time of the run's "
-            "sessions was not recorded")
+            f"resumed {resumes} time(s): the wall time of its separate "
+            "stretches of training was not recorded")
     command = train_command(run, len(images))
     iterations = epochs * steps
     record = {
