@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from typing import TypeAlias
 
 import keras
 import numpy as np
@@ -25,7 +26,8 @@ from keras_wgan import argument_validation
 from keras_wgan.models import schedules
 
 #: A learning rate as `compile` takes it: a number or a Keras schedule.
-LearningRate = float | keras.optimizers.schedules.LearningRateSchedule
+LearningRate: TypeAlias = (
+    "float | keras.optimizers.schedules.LearningRateSchedule")
 
 
 class TwoOptimizerModel(keras.Model):
