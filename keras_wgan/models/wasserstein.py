@@ -110,7 +110,8 @@ class WassersteinGAN(AdversarialModel):
     ['critic_loss', 'drift', 'generator_loss', 'wasserstein_estimate']
     """
 
-    metric_names = ("critic_loss", "generator_loss", "wasserstein_estimate")
+    metric_names: tuple[str, ...] = (
+        "critic_loss", "generator_loss", "wasserstein_estimate")
     #: Whether `critic_penalty` differentiates the critic with respect to
     #: its input, which torch.compile cannot differentiate again.
     uses_input_gradients = False
