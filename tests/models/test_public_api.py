@@ -8,6 +8,7 @@ from keras_wgan import models
 pytestmark = pytest.mark.backends(
     "torch", reason="names only; the same on every backend")
 
+
 def test_every_name_is_exported_and_documented():
     for name in models.__all__:
         value = getattr(models, name)
