@@ -198,6 +198,11 @@ def _add_compare_parser(commands: argparse._SubParsersAction
         "of --seed)")
     add("--overwrite", action="store_true", default=None,
         help="write into an --out that is not empty")
+    add("--resume", action="store_true", default=None,
+        help="continue the comparison saved in --out (give its options "
+        "again; --iterations, --seconds and --variants may change): "
+        "finished variants are kept, a stopped one continues from its last "
+        "evaluation")
     add_dry_run(compare_parser)
     return compare_parser
 

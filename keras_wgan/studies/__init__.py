@@ -12,6 +12,8 @@
 - `compare`: the comparison's configuration, data and runner
   (`CompareConfig`, `load_data`, `run_comparison`).
 - `training`: trains one variant of a comparison within its budget.
+- `variant_state`: what a comparison keeps on disk to continue after a
+  stop (`compare --resume`).
 - `seeds`: the comparison over several seeds, mean and spread per variant
   (`run_seeds`, `compare --seeds`).
 - `measures`: what a comparison measures (energy distance, mixture modes,

@@ -19,6 +19,7 @@ import datetime
 import importlib
 import os
 import platform
+import shutil
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +34,7 @@ from keras_wgan.studies import measures
 from keras_wgan.studies import report
 from keras_wgan.studies import toy
 from keras_wgan.studies import training
+from keras_wgan.studies import variant_state
 from keras_wgan.version import __version__
 
 IMAGE_DATASETS = tuple(_IMAGE_LOADERS)
@@ -295,17 +297,30 @@ def machine_description() -> dict[str, Any]:
 
 def run_comparison(config: CompareConfig, data: ComparisonData | None = None,
                    command: str | None = None,
-                   log: Callable[[str], object] = print) -> dict[str, Any]:
+                   log: Callable[[str], object] = print,
+                   resume: bool = False) -> dict[str, Any]:
     """Trains every variant of `config` and writes the report folder.
+
+    Each variant's progress is saved in `<out>/state/` as it trains
+    (`keras_wgan.studies.variant_state`), so that a stopped comparison can
+    be continued exactly.
 
     Args:
         config: A `CompareConfig`.
         data: A `ComparisonData`, or `None` to call `load_data(config)`.
         command: The command line to record in the report, or `None`.
         log: Function called with each progress line.
+        resume: Continue from the state in `config.out`: finished variants
+            are kept, stopped ones continue from their last evaluation, and
+            a larger budget extends them. `False` starts every variant
+            afresh, discarding any state there.
 
     Returns:
         The results dict also written to `results.json`.
+
+    Raises:
+        ValueError: `resume` with state of other shared settings (all but
+            `out`, `variants`, `iterations` and `seconds`).
 
     Example:
 
@@ -316,7 +331,16 @@ def run_comparison(config: CompareConfig, data: ComparisonData | None = None,
     results["variants"][0]["final"]["modes_covered"]
     ```
     """
+    continued = resume and variant_state.has_state(config.out)
+    if continued and (changed := variant_state.changed_settings(config)):
+        raise ValueError(
+            "resume needs the settings of the comparison in "
+            f"{config.out}; changed: {'; '.join(changed)}.")
     data = load_data(config) if data is None else data
+    if not resume:
+        shutil.rmtree(os.path.join(config.out, variant_state.STATE_FOLDER),
+                      ignore_errors=True)
+    variant_state.save_settings(config)
     started = datetime.datetime.now(datetime.timezone.utc)
     evaluator = make_evaluator(config, data)
     probe = measures.CriticProbe(data.reference, config.latent_dim,
@@ -333,11 +357,13 @@ def run_comparison(config: CompareConfig, data: ComparisonData | None = None,
         "real_data": measures.real_baseline(evaluator, data.train,
                                             config.eval_samples, config.seed),
         "variants": [],
+        "continued": continued,
     }
     arrays = {}
     for name in config.variants:
         result, arrays[name] = training.train_variant(
-            name, config, data, evaluator, probe, log)
+            name, config, data, evaluator, probe, log,
+            state=variant_state.VariantState(config.out, name))
         results["variants"].append(result)
     results["total_seconds"] = round(
         (datetime.datetime.now(datetime.timezone.utc) - started)

@@ -316,8 +316,11 @@ def markdown_report(results: dict[str, Any]) -> str:
            if machine.get("torch_threads") else "") + "; "
         + ", ".join(f"{k} {v}" for k, v in machine["versions"].items())
         + f"; Python {machine['python']}.",
-        f"- Date: {results['date']}; whole run {results['total_seconds']} s "
-        "(training and evaluation).",
+        f"- Date: {results['date']}; "
+        + (f"whole run {results['total_seconds']} s (training and evaluation)."
+           if not results.get("continued") else
+           f"continued from saved state; this part {results['total_seconds']} s "
+           "(each variant's training seconds are in its results)."),
         "",
         "| variant | model | n_critic | Lipschitz / loss | optimizer | status |",
         "|---|---|---|---|---|---|",

@@ -180,7 +180,8 @@ def summary_table(summary: dict[str, Any]) -> str:
 
 def run_seeds(config: compare.CompareConfig, seeds: Sequence[int],
               command: str | None = None,
-              log: Callable[[str], object] = print) -> dict[str, Any]:
+              log: Callable[[str], object] = print,
+              resume: bool = False) -> dict[str, Any]:
     """Runs the comparison of `config` once per seed and summarises it.
 
     Args:
@@ -189,6 +190,8 @@ def run_seeds(config: compare.CompareConfig, seeds: Sequence[int],
         seeds: Distinct ints >= 0.
         command: The command line to record, or `None`.
         log: Function called with each progress line.
+        resume: Continue each seed's comparison from its saved state
+            (`run_comparison`'s `resume`).
 
     Returns:
         The summary dict also written to `<out>/summary.json`.
@@ -200,7 +203,7 @@ def run_seeds(config: compare.CompareConfig, seeds: Sequence[int],
         seed_config = dataclasses.replace(
             config, seed=seed, out=os.path.join(config.out, f"seed_{seed}"))
         results.append(compare.run_comparison(seed_config, command=command,
-                                              log=log))
+                                              log=log, resume=resume))
     summary = summarize_seeds(results)
     summary["command"] = command
     summary["config"] = dataclasses.asdict(config)

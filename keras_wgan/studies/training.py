@@ -21,6 +21,7 @@ from keras_wgan.models import registry
 from keras_wgan.studies import diagnostics
 from keras_wgan.studies import measures
 from keras_wgan.studies import toy
+from keras_wgan.studies.variant_state import VariantState
 
 if TYPE_CHECKING:
     from keras_wgan.studies.compare import CompareConfig
@@ -129,21 +130,31 @@ class BudgetAndEvaluation(keras.callbacks.Callback):
         config: A `CompareConfig`.
         evaluate: Function `(model, iteration) -> None` recording one
             evaluation.
+        iterations: Generator iterations already done (a continued run).
+        train_seconds: Training seconds already spent.
+        epoch_done: `None`, or a function `(model, epochs) -> None` called
+            after the evaluation that ends each whole epoch.
     """
 
     def __init__(self, config: "CompareConfig",
-                 evaluate: Callable[[keras.Model, int], object]) -> None:
+                 evaluate: Callable[[keras.Model, int], object],
+                 iterations: int = 0, train_seconds: float = 0.0,
+                 epoch_done: Callable[[keras.Model, int], object] | None = None
+                 ) -> None:
         super().__init__()
         self.config = config
         self.evaluate = evaluate
-        self.iterations = 0
-        self.train_seconds = 0.0
-        self.evaluated_at: int | None = None
+        self.epoch_done = epoch_done
+        self.iterations = iterations
+        self.train_seconds = train_seconds
+        # A continued run was evaluated where it stopped.
+        self.evaluated_at: int | None = iterations if iterations else None
         self._started: float | None = None
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
-        self.evaluate(self.model, 0)
-        self.evaluated_at = 0
+        if self.evaluated_at != self.iterations:
+            self.evaluate(self.model, self.iterations)
+            self.evaluated_at = self.iterations
         self._started = time.perf_counter()
 
     def _pause(self):
@@ -163,6 +174,11 @@ class BudgetAndEvaluation(keras.callbacks.Callback):
         self._pause()
         self.evaluate(self.model, self.iterations)
         self.evaluated_at = self.iterations
+        # Keras ends the epoch early when the budget stops it: only a whole
+        # epoch is a point a continued run can start from exactly.
+        if (self.epoch_done is not None
+                and self.iterations == (epoch + 1) * self.config.eval_every):
+            self.epoch_done(self.model, epoch + 1)
         self._started = time.perf_counter()
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
@@ -174,7 +190,8 @@ class BudgetAndEvaluation(keras.callbacks.Callback):
 def train_variant(name: str, config: "CompareConfig", data: "ComparisonData",
                   evaluator: measures.Evaluator,
                   probe: measures.CriticProbe | None,
-                  log: Callable[[str], object] = print
+                  log: Callable[[str], object] = print,
+                  state: VariantState | None = None
                   ) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Trains one variant within the budget and evaluates it along the way.
 
@@ -185,17 +202,44 @@ def train_variant(name: str, config: "CompareConfig", data: "ComparisonData",
         evaluator: An `ImageQuality` or `ToyQuality`.
         probe: The fixed critic inputs, a `measures.CriticProbe`.
         log: Function called with one progress line per evaluation.
+        state: `None`, or the variant's `VariantState`: it is saved after
+            every whole epoch and once the budget is spent, and what it
+            holds is continued (a finished variant whose budget is
+            unchanged, or which stopped on a non-finite value, is returned
+            as it was).
 
     Returns:
         `(result, arrays)`: `result` a JSON-ready dict (settings, history
         of evaluations, final and best values, iterations, seconds, status);
         `arrays` a dict with the final `samples` and the critic `weights`.
+
+    Raises:
+        ValueError: `state` holds more iterations than `config` allows.
     """
     from keras_wgan.callbacks import TerminateOnNonFinite
 
-    model = build_variant(name, config)
     label = registry.get_variant(name).label
-    history = []
+    budget_spent = {"iterations": config.iterations, "seconds": config.seconds}
+    final = None if state is None else state.load_final()
+    if state is not None and final is not None:
+        result, arrays, budget_of_final = final
+        if budget_of_final == budget_spent or result["status"] != "completed":
+            log(f"{label}: kept from {state.folder}")
+            return result, arrays
+    progress = None if state is None else state.load_progress()
+    if progress is None:
+        model = build_variant(name, config)
+        history: list[dict[str, Any]] = []
+        first_epoch, done, seconds_done = 0, 0, 0.0
+    else:
+        if config.iterations is not None and progress.iterations > config.iterations:
+            raise ValueError(
+                f"iterations must be at least the {progress.iterations} "
+                f"{label} has run, got {config.iterations}.")
+        model, history = progress.model, progress.history
+        first_epoch, done = progress.epoch, progress.iterations
+        seconds_done = progress.train_seconds
+        log(f"{label}: continued at iteration {done}")
     sample_noise_seed = config.seed + 3
 
     def evaluate(model, iteration):
@@ -216,12 +260,19 @@ def train_variant(name: str, config: "CompareConfig", data: "ComparisonData",
         history.append(record)
         log(_progress_line(label, record, config, evaluator))
 
-    budget = BudgetAndEvaluation(config, evaluate)
+    def epoch_done(model, epochs):
+        state.save_progress(model, epochs, budget.iterations,
+                            budget.train_seconds, history)
+
+    budget = BudgetAndEvaluation(
+        config, evaluate, done, seconds_done,
+        epoch_done=None if state is None else epoch_done)
     epochs = (10**9 if config.iterations is None
               else math.ceil(config.iterations / config.eval_every))
     status = "completed"
     try:
         model.fit(data.train, batch_size=config.batch_size, epochs=epochs,
+                  initial_epoch=first_epoch,
                   steps_per_epoch=config.eval_every, verbose=0,
                   callbacks=[TerminateOnNonFinite(), budget])
     except NonFiniteError as error:
@@ -244,6 +295,8 @@ def train_variant(name: str, config: "CompareConfig", data: "ComparisonData",
     }
     arrays = {"samples": samples,
               "weights": diagnostics.critic_weights(model.critic)}
+    if state is not None:
+        state.save_final(result, arrays, budget_spent)
     return result, arrays
 
 

@@ -22,6 +22,8 @@ its gap estimates `K * W1`, comparable only within one run.
 """
 
 import dataclasses
+import os
+import sys
 from typing import Any
 
 import keras
@@ -30,6 +32,31 @@ import numpy as np
 from keras_wgan import argument_validation
 from keras_wgan.studies import diagnostics
 from keras_wgan.tensor_types import ArrayLike
+
+
+# POT imports every array library it can find at its own import, for its
+# backends: TensorFlow alone takes longer than the transport problems solved
+# here. These get NumPy arrays only.
+_POT_OTHER_BACKENDS = ("POT_BACKEND_DISABLE_PYTORCH", "POT_BACKEND_DISABLE_JAX",
+                       "POT_BACKEND_DISABLE_TENSORFLOW",
+                       "POT_BACKEND_DISABLE_CUPY")
+
+
+def _python_optimal_transport():
+    """Imports POT (`ot`) with its NumPy backend alone, unless already imported."""
+    if "ot" in sys.modules:
+        return sys.modules["ot"]
+    saved = {key: os.environ.get(key) for key in _POT_OTHER_BACKENDS}
+    os.environ.update({key: "1" for key in _POT_OTHER_BACKENDS})
+    try:
+        import ot
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                del os.environ[key]
+            else:
+                os.environ[key] = value
+    return ot
 
 
 def exact_wasserstein(x: ArrayLike, y: ArrayLike) -> float:
@@ -61,8 +88,7 @@ def exact_wasserstein(x: ArrayLike, y: ArrayLike) -> float:
     >>> round(exact_wasserstein(x, x + [0.3, 0.4]), 6)
     0.5
     """
-    import ot  # POT, only where an exact distance is asked for
-
+    ot = _python_optimal_transport()
     x, y = (np.asarray(points, dtype="float64") for points in (x, y))
     for name, points in (("x", x), ("y", y)):
         if points.ndim != 2 or len(points) == 0:

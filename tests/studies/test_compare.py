@@ -4,6 +4,7 @@ real runs, the report, the real-data row recomputed, bad input."""
 import json
 import math
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ from keras_wgan.studies import toy
 from keras_wgan.studies import transport
 
 REPORT_FILES = ["arrays.npz", "curves.png", "gradient_norms.png", "report.md",
-                "results.json", "samples.png", "weights.png"]
+                "results.json", "samples.png", "state", "weights.png"]
 
 
 def _table(report):
@@ -177,7 +178,8 @@ def test_non_empty_out_is_refused_without_overwrite(tmp_path, capsys):
     status = cli.main(["compare", "--out", str(tmp_path), "--dataset",
                        "toy-8gaussians", "--iterations", "2"])
     assert status == 2
-    assert "is not empty; pass --overwrite" in capsys.readouterr().err
+    assert "is not empty; pass --resume to continue it, --overwrite" in (
+        capsys.readouterr().err)
     assert os.listdir(tmp_path) == ["notes.txt"]
 
 
@@ -232,3 +234,120 @@ def test_machine_description_names_the_backend_version():
     assert machine["versions"][backend] == module.__version__
     assert machine["versions"]["keras"] == keras.__version__
     assert machine["torch_threads"] is None or machine["torch_threads"] >= 1
+
+
+# Two variants on the toy data, small enough to run three times.
+_RESUMABLE = ["--dataset", "toy-8gaussians", "--variants", "wgan-gp,wgan",
+              "--eval-every", "3", "--eval-samples", "200", "--width", "8",
+              "--batch-size", "32"]
+
+
+def _without_times(results):
+    """The results' numbers that must not depend on stops and restarts."""
+    keep = []
+    for variant in results["variants"]:
+        keep.append((variant["name"], variant["iterations"], variant["status"],
+                     [{k: v for k, v in record.items() if k != "train_seconds"}
+                      for record in variant["history"]]))
+    return keep
+
+
+class _Stop(Exception):
+    pass
+
+
+def _stop_at(text):
+    def log(line):
+        if text in line:
+            raise _Stop(line)
+    return log
+
+
+@pytest.fixture(scope="module")
+def whole_run(tmp_path_factory):
+    """The results of an uninterrupted 9-iteration comparison."""
+    whole = tmp_path_factory.mktemp("whole")
+    assert cli.main(["compare", "--out", str(whole), "--overwrite",
+                     "--iterations", "9", *_RESUMABLE]) == 0
+    return _without_times(json.loads((whole / "results.json").read_text()))
+
+
+@pytest.fixture(scope="module")
+def short_run(tmp_path_factory):
+    """A finished 6-iteration comparison, copied by each test that uses it."""
+    short = tmp_path_factory.mktemp("short")
+    assert cli.main(["compare", "--out", str(short), "--overwrite",
+                     "--iterations", "6", *_RESUMABLE]) == 0
+    return short
+
+
+def test_a_stopped_comparison_resumes_to_the_same_numbers(tmp_path, capsys,
+                                                          whole_run):
+    # Stopped twice: in the first variant's third epoch (its state holds
+    # epoch 2), then in the second variant's second (its state holds
+    # epoch 1; the first variant is finished).
+    stopped = tmp_path / "stopped"
+    config = compare.CompareConfig(
+        "toy-8gaussians", str(stopped), ("wgan-gp", "wgan"), iterations=9,
+        eval_every=3, eval_samples=200, width=8, batch_size=32)
+    with pytest.raises(_Stop):
+        compare.run_comparison(config, log=_stop_at("iteration 9/9"))
+    progress = json.loads(
+        (stopped / "state" / "wgan-gp" / "progress.json").read_text())
+    assert (progress["epoch"], progress["iterations"]) == (2, 6)
+    assert [h["iteration"] for h in progress["history"]] == [0, 3, 6]
+    with pytest.raises(_Stop):
+        compare.run_comparison(config, resume=True,
+                               log=_stop_at("WGAN (clipping): iteration 6/"))
+    capsys.readouterr()
+    assert cli.main(["compare", "--out", str(stopped), "--iterations", "9",
+                     "--resume", *_RESUMABLE]) == 0
+    printed = capsys.readouterr().out
+    assert "WGAN-GP: kept from" in printed
+    assert "WGAN (clipping): continued at iteration 3" in printed
+    results = json.loads((stopped / "results.json").read_text())
+    assert results["continued"] is True
+    assert _without_times(results) == whole_run
+    assert "continued from saved state" in (stopped / "report.md").read_text()
+
+
+def test_resume_extends_the_budget_exactly(tmp_path, short_run, whole_run):
+    extended = tmp_path / "extended"
+    shutil.copytree(short_run, extended)
+    short = json.loads((extended / "results.json").read_text())
+    assert [v["iterations"] for v in short["variants"]] == [6, 6]
+    assert cli.main(["compare", "--out", str(extended), "--iterations", "9",
+                     "--resume", *_RESUMABLE]) == 0
+    assert _without_times(json.loads(
+        (extended / "results.json").read_text())) == whole_run
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--iterations", "9", "--batch-size", "16"],
+         "was run with other settings (batch_size: 32 -> 16)"),
+        (["--iterations", "3"], "--iterations must be at least the 6"),
+        (["--iterations", "9", "--overwrite"],
+         "--resume and --overwrite exclude each other"),
+    ],
+)
+def test_resume_refuses_what_it_cannot_continue(tmp_path, capsys, short_run,
+                                               args, message):
+    out = tmp_path / "report"
+    shutil.copytree(short_run, out)
+    before = {path: path.stat().st_mtime_ns for path in out.rglob("*")}
+    # The later --batch-size overrides the one in _RESUMABLE.
+    assert cli.main(["compare", "--out", str(out), "--resume", *_RESUMABLE,
+                     *args]) == 2
+    error = capsys.readouterr().err
+    assert message in error
+    assert {path: path.stat().st_mtime_ns for path in out.rglob("*")} == before
+
+
+def test_resume_needs_a_saved_comparison(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("keep me")
+    assert cli.main(["compare", "--out", str(tmp_path), "--resume",
+                     "--iterations", "3", *_RESUMABLE]) == 2
+    assert "holds no saved comparison" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == ["notes.txt"]
