@@ -27,6 +27,8 @@ def test_cached_help_is_the_parsers_help():
         ".venv/bin/python scripts/cli_reference.py --write-help")
 
 
+# Its processes load no backend at all: once, not on each backend.
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("argv", [["--help"], ["train", "--help"],
                                   ["sample", "-h"], ["compare", "--help"]])
 def test_help_loads_no_keras(argv):
