@@ -44,6 +44,9 @@ def test_help_loads_no_keras(argv):
     assert not {"keras", "torch", "jax", "tensorflow"} & set(imported)
 
 
+@pytest.mark.backends(
+    "torch", reason="where the arguments go is the same on every backend; "
+    "the process it starts would only load another")
 def test_other_arguments_run_the_command_line():
     assert entry.cached_help(["train", "--out", "runs/a"]) is None
     result = subprocess.run(
