@@ -4,10 +4,6 @@ Also the `backends` marker: `@pytest.mark.backends("torch")` runs a test
 only when Keras runs on one of the named backends and skips it, saying why,
 on the others. An optional `reason=` says why the test is limited to them.
 The markers `backend_independent` and `spawns` are tests/tiers_plugin.py's.
-
-With `KERAS_WGAN_JAX_CACHE=FOLDER` (tests/run_all_backends.py sets it), JAX
-keeps its compiled programs there, for the tests and processes of a run
-that compile the same program again.
 """
 
 import os
@@ -22,15 +18,6 @@ BACKENDS = ("torch", "jax", "tensorflow")
 # The backend_independent and spawns markers; tests/run_all_backends.py
 # also loads it with -p, for test files outside tests/.
 pytest_plugins = ("tests.tiers_plugin",)
-
-if keras.backend.backend() == "jax" and os.environ.get("KERAS_WGAN_JAX_CACHE"):
-    import jax
-
-    jax.config.update("jax_compilation_cache_dir",
-                      os.environ["KERAS_WGAN_JAX_CACHE"])
-    # Every program, however quick to compile: the tests' are all small.
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
-    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 if keras.backend.backend() == "torch":
     import torch

@@ -9,6 +9,10 @@ with `KERAS_BACKEND` set to torch, jax and tensorflow, in these runs:
   start Python processes choosing their own backends (notebook kernels, one
   process per backend), which would otherwise wait in one backend's run.
 
+Every JAX process of an invocation, the tests' and those they start, keeps
+its compiled programs in one folder and reuses the others'
+(`jax_cache_environment`); the folder is removed at the end.
+
 Tests marked `backend_independent` run on the first backend only and skip
 on the others (tests/tiers_plugin.py). The runs go in parallel, as many at a
 time as the machine has cores (`--jobs`), the longest first: the tests'
@@ -24,7 +28,12 @@ JUnit XML reports pytest writes. The last line sums the backends:
 `backends: N passed, N failed, N skipped`.
 
 Usage: python tests/run_all_backends.py [--backends torch,jax] [--jobs N]
-       [--shards N] [--progress-every SECONDS] [--] [pytest args]
+       [--shards N] [--progress-every SECONDS] [--reports FOLDER]
+       [--] [pytest args]
+
+With `--reports FOLDER`, each run's JUnit XML report stays there
+(`BACKEND-TIER-SHARD.xml`, with each test's time), e.g. to see where the
+suite's time goes.
 
 The pytest arguments (after `--`, or any this runner does not know) go to
 every run, which starts in the repository root: paths are relative to it,
@@ -197,6 +206,9 @@ def main(argv=None):
                         "by test file (default 2)")
     parser.add_argument("--progress-every", type=float, default=30.0,
                         help="seconds between progress lines (default 30)")
+    parser.add_argument("--reports", default=None, metavar="FOLDER",
+                        help="keep each run's JUnit XML report in FOLDER "
+                        "(default: a temporary folder, removed at the end)")
     args, pytest_args = parser.parse_known_args(argv)
     pytest_args += after
     backends = args.backends.split(",")
@@ -222,10 +234,14 @@ def main(argv=None):
             installed.append(backend)
     waiting = plan_runs(installed, args.shards)
     running = []
-    with tempfile.TemporaryDirectory() as reports:
+    if args.reports is not None:
+        os.makedirs(args.reports, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        reports = scratch if args.reports is None else args.reports
         try:
             status = _run_all(waiting, running, pytest_args, reports, args,
-                              installed, total, status)
+                              installed, total, status,
+                              os.path.join(scratch, "jax-cache"))
         except KeyboardInterrupt:
             for run in running:
                 run.stop()
@@ -240,7 +256,7 @@ def main(argv=None):
 
 
 def _run_all(waiting, running, pytest_args, reports, args, backends, total,
-             status):
+             status, cache):
     """Runs the waiting runs, `args.jobs` at a time; prints each backend's
     verdict once its runs ended, adds its counts to `total` and returns the
     exit status."""
@@ -248,9 +264,9 @@ def _run_all(waiting, running, pytest_args, reports, args, backends, total,
     pending = {backend: sum(1 for run in waiting if run[0] == backend)
                for backend in backends}
     started = {}
-    # Compiled programs shared by the JAX runs of this invocation: the
-    # tests build the same small models again and again.
-    cache = os.path.join(reports, "jax-cache")
+    # `cache` keeps the compiled programs shared by the JAX runs of this
+    # invocation (the tests build the same small models again and again);
+    # it is removed at the end, so that each invocation starts cold.
     independent_on = backends[0] if backends else ""
     while waiting or running:
         while waiting and len(running) < args.jobs:
@@ -296,6 +312,21 @@ def _run_all(waiting, running, pytest_args, reports, args, backends, total,
     return status
 
 
+def jax_cache_environment(folder):
+    """The variables that make every JAX process keep its compiled programs
+    in `folder` and reuse those of the others.
+
+    Environment variables rather than settings in tests/conftest.py: they
+    also reach the processes the tests start (cross-backend workers,
+    notebook kernels, command-line runs), which compile the same small
+    models as the tests. Every program is kept, however quick to compile:
+    the tests' are all small.
+    """
+    return {"JAX_COMPILATION_CACHE_DIR": folder,
+            "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+            "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0"}
+
+
 class _Run:
     """One pytest process, its output kept in temporary files.
 
@@ -323,7 +354,7 @@ class _Run:
                    KERAS_WGAN_TEST_TIER=tier,
                    KERAS_WGAN_SHARD=f"{shard[0]}/{shard[1]}",
                    KERAS_WGAN_INDEPENDENT_ON=independent_on,
-                   KERAS_WGAN_JAX_CACHE=jax_cache)
+                   **jax_cache_environment(jax_cache))
         print(f"=== KERAS_BACKEND={self.name} started", flush=True)
         # A session of its own: Ctrl-C reaches the runner only, which then
         # stops the run with every process it started (`stop`).

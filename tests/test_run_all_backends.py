@@ -156,6 +156,36 @@ def test_main_prints_each_runs_progress(tmp_path, capsys):
     assert any(" 1/2 tests, 0 min " in line for line in progress), progress
 
 
+def test_reports_stay_in_the_folder_asked_for(tmp_path, capsys):
+    reports = tmp_path / "reports"
+    status, lines = _main(tmp_path, capsys, """
+        import os
+
+        def test_one_jax_cache_outside_the_reports():
+            folder = os.environ["JAX_COMPILATION_CACHE_DIR"]
+            assert os.path.basename(folder) == "jax-cache"
+            assert "reports" not in folder
+        """, "--reports", str(reports))
+    assert status == 0, lines
+    assert lines[-1] == "backends: 1 passed, 0 failed, 0 skipped"
+    assert run_all_backends.junit_counts(
+        reports / "torch-in_process-1.xml") == {
+            "passed": 1, "failed": 0, "errors": 0, "skipped": 0}
+
+
+def test_jax_reads_the_cache_settings_from_the_environment(tmp_path):
+    # Processes that the tests start get them too, with no code of ours.
+    env = dict(os.environ,
+               **run_all_backends.jax_cache_environment(str(tmp_path)))
+    printed = subprocess.run(
+        [sys.executable, "-c", "import jax; c = jax.config; print("
+         "c.jax_compilation_cache_dir, "
+         "c.jax_persistent_cache_min_compile_time_secs, "
+         "c.jax_persistent_cache_min_entry_size_bytes)"],
+        capture_output=True, text=True, check=True, env=env).stdout
+    assert printed.split() == [str(tmp_path), "0.0", "0"]
+
+
 def test_read_progress(tmp_path):
     path = tmp_path / "progress"
     assert run_all_backends.read_progress(path) is None

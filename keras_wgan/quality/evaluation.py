@@ -13,6 +13,7 @@ the test split's logits and the floor, computed once for many generators
 """
 
 import dataclasses
+import functools
 from typing import Any
 
 import keras
@@ -34,6 +35,22 @@ def _load(dataset, split, labels=False):
     from keras_wgan import data
 
     return data.DATASETS[dataset](split, return_labels=labels)
+
+
+@functools.lru_cache(maxsize=None)
+def _classifier_and_test_logits(dataset):
+    """The dataset's classifier and its logits of the whole test split.
+
+    Kept for the life of the process: both come from files shipped with the
+    package, and each `Reference` of the dataset (each `evaluate`, each
+    checkpoint scored in a process) would otherwise classify the whole test
+    split again. The logits are read-only, as they are shared.
+    """
+    classifier = load_classifier(dataset)
+    logits = classifier_logits(_load(dataset, "test"), classifier,
+                               min_images=2)
+    logits.setflags(write=False)
+    return classifier, logits
 
 
 def _measure(real_logits, logits, labels=None):
@@ -75,6 +92,9 @@ class Reference:
            split: str = "train") -> "Reference":
         """Loads the classifier and the data, and measures the floor.
 
+        The classifier and the test split's logits are computed once per
+        process and dataset, and shared by its references.
+
         Args:
             dataset: One of `CLASSIFIER_DATASETS`.
             num_samples: Real training images of the floor, an int >= 2
@@ -88,9 +108,7 @@ class Reference:
                                                    CLASSIFIER_DATASETS)
         num_samples = argument_validation.check_int("num_samples",
                                                     num_samples, minimum=2)
-        classifier = load_classifier(dataset)
-        reference = _load(dataset, "test")
-        logits = classifier_logits(reference, classifier, min_images=2)
+        classifier, logits = _classifier_and_test_logits(dataset)
         images, labels = _load(dataset, split, labels=True)
         if num_samples > len(images):
             raise ValueError(

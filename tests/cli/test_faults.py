@@ -184,6 +184,9 @@ def test_16_bit_pngs_are_scaled_not_clipped(tmp_path):
     "out)",
     kept="nothing is written")
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop to nobody")
+# The refusal comes while the folder is read, before any model: once, not
+# a process on each backend.
+@pytest.mark.backend_independent
 def test_an_unreadable_class_folder_is_an_error_not_a_missing_class():
     with shared_folder() as shared:
         pets = shared / "pets"

@@ -27,6 +27,8 @@ def test_cached_help_is_the_parsers_help():
         ".venv/bin/python scripts/cli_reference.py --write-help")
 
 
+# Its processes load no backend at all: once, not on each backend.
+@pytest.mark.backend_independent
 @pytest.mark.parametrize("argv", [["--help"], ["train", "--help"],
                                   ["sample", "-h"], ["compare", "--help"]])
 def test_help_loads_no_keras(argv):
@@ -42,6 +44,9 @@ def test_help_loads_no_keras(argv):
     assert not {"keras", "torch", "jax", "tensorflow"} & set(imported)
 
 
+@pytest.mark.backends(
+    "torch", reason="where the arguments go is the same on every backend; "
+    "the process it starts would only load another")
 def test_other_arguments_run_the_command_line():
     assert entry.cached_help(["train", "--out", "runs/a"]) is None
     result = subprocess.run(

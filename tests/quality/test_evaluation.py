@@ -32,6 +32,17 @@ def test_floor_is_the_training_images_measure(reference):
     np.testing.assert_allclose(reference.logits, real)
 
 
+def test_references_of_a_dataset_share_the_test_splits_logits(reference):
+    # Classified once per process: each evaluate, each scored checkpoint,
+    # would otherwise classify the 10,000 test images again.
+    other = quality.Reference.of("mnist", num_samples=50, split="test")
+    assert other.logits is reference.logits
+    assert other.classifier is reference.classifier
+    assert not other.logits.flags.writeable
+    assert other.num_samples == 50
+    assert other.floor["classifier_fid"] != reference.floor["classifier_fid"]
+
+
 def test_generator_is_measured_on_generate_of_the_seed(reference):
     gan = keras_wgan.pretrained("mnist-wgan")
     result = quality.evaluate_generator(gan, reference, num_samples=100,
