@@ -15,6 +15,7 @@ named terms added to the critic loss (see `WassersteinGAN`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from typing import Any
 
 import keras
@@ -31,6 +32,9 @@ from keras_wgan.losses import wasserstein_estimate
 from keras_wgan.models.adversarial import Logs
 from keras_wgan.models.moving_average import MovingAverageModel
 from keras_wgan.penalty import gradient_penalty
+
+if TYPE_CHECKING:
+    from keras_wgan.backend.torch_step import FusedWassersteinStep
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
@@ -124,7 +128,7 @@ class WassersteinGAN(MovingAverageModel):
             **kwargs,
         )
         self.fused_step = True
-        self._fused = None  # set at compile
+        self._fused: FusedWassersteinStep | None = None  # set at compile
 
     # The fused step (keras_wgan.backend.fused_step) replaces the whole
     # update where it applies; the switch is compile(fused_step=...).
@@ -198,11 +202,12 @@ class WassersteinGAN(MovingAverageModel):
                 "cannot differentiate the gradient penalty twice (double "
                 "backward)."
             )
-        super().compile(*args, jit_compile=jit_compile, **kwargs)
+        kwargs["jit_compile"] = jit_compile
+        super().compile(*args, **kwargs)
         self.fused_step = bool(fused_step)
         self._fused = backend.fused_step(self)
 
-    def get_compile_config(self) -> dict | None:
+    def get_compile_config(self) -> dict[str, Any]:
         config = super().get_compile_config()
         if config and not self.fused_step:
             config["fused_step"] = False
