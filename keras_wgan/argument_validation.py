@@ -249,7 +249,7 @@ def check_samples(samples: ArrayLike, name: str = "x",
 
 
 def check_generator(generator: keras.Model, latent_dim: int | None,
-                    image_shape: Sequence[int],
+                    image_shape: Sequence[int | None],
                     input_shape: Sequence[int | None] | None = None) -> int:
     """Returns the latent size and checks the generator fits the critic.
 

@@ -5,7 +5,8 @@ Every backend trains data-parallel with what it already has:
 - torch: one process a device, started by `torchrun`, joined in a
   `torch.distributed` process group (gloo on the CPU, NCCL on GPUs); the
   gradients of each update are averaged over the processes with one
-  all-reduce (`keras_wgan.backend.torch` says why not DDP's hooks).
+  all-reduce (`keras_wgan.backend.torch_distributed` says why not DDP's
+  hooks).
 - JAX: `keras.distribution.DataParallel` over the devices of one process.
 - TensorFlow: `tf.distribute.MirroredStrategy` over the devices of one
   process.

@@ -43,8 +43,12 @@ backend is chosen).
 """
 
 import importlib
+from typing import TYPE_CHECKING
 
 import keras
+
+if TYPE_CHECKING:
+    from keras_wgan.backend.torch_step import FusedWassersteinStep
 
 #: The Keras backends keras_wgan runs on.
 SUPPORTED_BACKENDS = ("torch", "jax", "tensorflow")
@@ -87,7 +91,7 @@ fused_conv2d_transpose = getattr(_impl, "fused_conv2d_transpose", None)
 fused_layer_call = getattr(_impl, "fused_layer_call", None)
 
 
-def fused_step(model: "keras.Model") -> object:
+def fused_step(model: "keras.Model") -> "FusedWassersteinStep | None":
     """Returns the backend's fused train step for `model`, or `None`.
 
     Args:

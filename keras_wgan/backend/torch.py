@@ -1,16 +1,34 @@
-"""Gradients on the PyTorch backend (eager autograd)."""
+"""Gradients on the PyTorch backend (eager autograd), and fused layer calls.
 
-import contextlib
+Data parallelism lives in `keras_wgan.backend.torch_distributed`; its
+functions are imported here, where `keras_wgan.backend` reads the torch
+backend's operations.
+"""
+
 import functools
-import os
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
 
 import keras
 import torch
 
 from keras_wgan import _keras_internals
+from keras_wgan.backend.torch_distributed import data_parallel
+from keras_wgan.backend.torch_distributed import data_shard
+from keras_wgan.backend.torch_distributed import is_chief
+from keras_wgan.backend.torch_distributed import lost_replica
+from keras_wgan.backend.torch_distributed import reduce_gradients
+from keras_wgan.backend.torch_distributed import reduce_logs
+from keras_wgan.backend.torch_distributed import replica_count
+from keras_wgan.backend.torch_distributed import step_shard
+from keras_wgan.backend.torch_distributed import synchronize
+from keras_wgan.tensor_types import Tensor
 
 
-def value_and_grad(loss_fn, variables):
+def value_and_grad(loss_fn: Callable[[], tuple[Tensor, Any]],
+                   variables: Sequence[keras.Variable]
+                   ) -> tuple[Tensor, Any, list[Tensor]]:
     """Returns `(loss, aux, grads)` of `loss_fn()` for `variables` only.
 
     `torch.autograd.grad` on the requested variables computes only the
@@ -40,12 +58,14 @@ def value_and_grad(loss_fn, variables):
     return loss.detach(), aux, list(grads)
 
 
-def apply_gradients(optimizer, grads, variables):
+def apply_gradients(optimizer: keras.optimizers.Optimizer,
+                    grads: Sequence[Tensor],
+                    variables: Sequence[keras.Variable]) -> None:
     """Applies `grads`, averaged over the processes, with `optimizer`."""
     optimizer.apply(reduce_gradients(grads), variables)
 
 
-def input_gradient(fn, x):
+def input_gradient(fn: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
     """Returns d sum(fn(x)) / dx with a graph, so it can be differentiated.
 
     `create_graph=True` keeps the gradient differentiable with respect to
@@ -58,19 +78,21 @@ def input_gradient(fn, x):
     return grad
 
 
-def no_grad(fn, *args):
+def no_grad(fn: Callable[..., Any], *args: Any) -> Any:
     """Calls `fn(*args)` without building an autograd graph."""
     with torch.no_grad():
         return fn(*args)
 
 
-def run_step(model, step_fn, data):
+def run_step(model: keras.Model, step_fn: Callable[[Any], dict[str, Tensor]],
+             data: Any) -> dict[str, Tensor]:
     """Runs a train or test step: eager torch needs no state handling."""
     del model
     return step_fn(data)
 
 
-def fused_conv2d(inputs, kernel, bias, stride, padding):
+def fused_conv2d(inputs: Tensor, kernel: Tensor, bias: Tensor | None,
+                 stride: int, padding: int) -> Tensor:
     """Channels-last convolution with symmetric padding and bias in one call.
 
     Args:
@@ -99,8 +121,9 @@ def fused_conv2d(inputs, kernel, bias, stride, padding):
     return outputs.permute(0, 2, 3, 1)
 
 
-def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
-                           output_padding):
+def fused_conv2d_transpose(inputs: Tensor, kernel: Tensor,
+                           bias: Tensor | None, stride: int, padding: int,
+                           output_padding: int) -> Tensor:
     """Channels-last transposed convolution with PyTorch's padding and bias.
 
     Args:
@@ -126,7 +149,8 @@ def fused_conv2d_transpose(inputs, kernel, bias, stride, padding,
     return outputs.permute(0, 2, 3, 1)
 
 
-def fused_layer_call(layer, input_shape):
+def fused_layer_call(layer: keras.Layer, input_shape: Sequence[int | None]
+                     ) -> Callable[[Tensor], Tensor] | None:
     """Returns a fused `fn(x)` equal to `layer.call(x)`, or `None`.
 
     For Keras's own `Conv2D`, `Conv2DTranspose` and `Dense` (exactly those
@@ -164,7 +188,9 @@ def fused_layer_call(layer, input_shape):
     return _fused_conv2d_transpose(layer, kernel)
 
 
-def fused_conv_call(layer, input_shape, kernel):
+def fused_conv_call(layer: keras.Layer, input_shape: Sequence[int | None],
+                    kernel: Callable[[], Tensor]
+                    ) -> Callable[[Tensor], Tensor] | None:
     """`fused_layer_call` for a convolution whose kernel comes from `kernel()`.
 
     Args:
@@ -269,7 +295,7 @@ def _same_padding(size, kernel, stride):
     return total // 2, total - total // 2
 
 
-def keras_kernel_as_torch(kernel):
+def keras_kernel_as_torch(kernel: keras.Variable) -> torch.Tensor:
     """Keras's `(kh, kw, in, out)` kernel as torch's `(out, in, kh, kw)`
     (transposed convolutions: `(kh, kw, out, in)` as `(in, out, kh, kw)`),
     in channels-last memory.
@@ -310,141 +336,8 @@ def _value(x):
     return keras.ops.convert_to_tensor(x)
 
 
-def clip(x, limit):
+def clip(x: Tensor, limit: float) -> Tensor:
     """`x` clipped to `[-limit, limit]`: one `torch.clamp`, without the
     argument checks of `keras.ops.clip` (weight clipping calls it for every
     critic weight after every critic update)."""
     return torch.clamp(_value(x), -limit, limit)
-
-
-# ------------------------------------------------------------ data parallel
-#
-# Data parallelism is torch.distributed across processes (`torchrun`), one
-# replica a process. DistributedDataParallel is not used: its reducer hooks
-# fire during `loss.backward()`, but `value_and_grad` takes the gradients
-# with `torch.autograd.grad` (the penalty's double backward included, which
-# DDP does not support), so no hook would ever fire. The gradients are
-# all-reduced explicitly instead, once an update, in one collective.
-
-
-def _process_group():
-    """Returns `(count, index)`: the processes and this one's rank."""
-    if torch.distributed.is_available() and torch.distributed.is_initialized():
-        return (torch.distributed.get_world_size(),
-                torch.distributed.get_rank())
-    return 1, 0
-
-
-def replica_count():
-    """Returns the number of data-parallel replicas."""
-    return _process_group()[0]
-
-
-def step_shard():
-    """Returns `(replicas, index)` of the batch a train step sees.
-
-    Each process's step sees its own shard of the global batch.
-    """
-    return _process_group()
-
-
-def data_shard():
-    """Returns `(replicas, shard)`: each process reads its own shard."""
-    return _process_group()
-
-
-def is_chief():
-    """Whether this process writes the files of a run (rank 0)."""
-    return _process_group()[1] == 0
-
-
-def reduce_gradients(grads):
-    """Averages `grads` over the processes (the mean of the replicas' means).
-
-    Args:
-        grads: The list of gradient tensors of one update, alike on all
-            processes in shapes and order.
-
-    Returns:
-        The averaged gradients, in the same shapes.
-    """
-    count, _ = _process_group()
-    if count == 1 or not grads:
-        return grads
-    flat = torch.cat([grad.reshape(-1) for grad in grads])
-    torch.distributed.all_reduce(flat)
-    flat = flat / count
-    return [part.view_as(grad) for part, grad in
-            zip(torch.split(flat, [g.numel() for g in grads]), grads)]
-
-
-def reduce_logs(logs):
-    """Averages a step's logged values over the processes.
-
-    Every process has as many samples, so that is their mean over the
-    global batch, the value one process with the global batch would log.
-    """
-    count, _ = _process_group()
-    if count == 1 or not logs:
-        return logs
-    names = list(logs)
-    values = torch.stack([torch.as_tensor(logs[name], dtype=torch.float32)
-                          for name in names])
-    torch.distributed.all_reduce(values)
-    return dict(zip(names, values / count))
-
-
-def lost_replica(error):
-    """Whether `error` is a collective failing because another process of
-    the group is gone (killed, or stopped by a signal before this one)."""
-    if _process_group()[0] == 1 or not isinstance(error, RuntimeError):
-        return False
-    if isinstance(error, getattr(torch.distributed, "DistError", ())):
-        return True
-    text = str(error)
-    # gloo says "Connection reset by peer" or "Connection closed by peer".
-    return "gloo" in text or "NCCL" in text or "by peer" in text
-
-
-def synchronize(variables):
-    """Copies rank 0's values of `variables` to every process.
-
-    Same seeds give the same initial weights, but a model built without a
-    seed, or loaded from a file another process is still writing, would
-    not; one broadcast at the start of `fit` makes the replicas start equal.
-    """
-    if _process_group()[0] == 1:
-        return
-    for variable in variables:
-        value = variable.value.detach()
-        # gloo has no unsigned types (the seed generator's state is uint32).
-        wire = value.to(torch.int64) if value.dtype == torch.uint32 else value
-        wire = wire.clone()
-        torch.distributed.broadcast(wire, src=0)
-        variable.assign(wire.to(value.dtype))
-
-
-def data_parallel(devices):
-    """Joins the process group that `torchrun` describes in the environment.
-
-    gloo on the CPU, NCCL on GPUs (each process on the GPU of its local
-    rank). `devices` must be `None`: the processes are `torchrun`'s.
-    """
-    if devices is not None:
-        raise ValueError(
-            "devices must be None on the torch backend (start one process a "
-            f"device with torchrun --nproc-per-node N), got {devices!r}."
-        )
-    if "WORLD_SIZE" not in os.environ:
-        raise ValueError(
-            "data_parallel on the torch backend runs in processes started by "
-            "torchrun (WORLD_SIZE is not set); launch with torchrun "
-            "--nproc-per-node N."
-        )
-    if not torch.distributed.is_initialized():
-        if torch.cuda.is_available():
-            torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", 0)))
-            torch.distributed.init_process_group("nccl")
-        else:
-            torch.distributed.init_process_group("gloo")
-    return contextlib.nullcontext()

@@ -49,6 +49,7 @@ import keras
 import torch
 
 from keras_wgan.backend import torch as torch_backend
+from keras_wgan.backend import torch_distributed
 from keras_wgan.nets import layer_chain
 from keras_wgan.penalty import NORM_EPSILON
 
@@ -80,7 +81,7 @@ def fused_step(model: Any) -> Optional["FusedWassersteinStep"]:
             or loss.reduction != "sum_over_batch_size"
             or keras.backend.standardize_dtype(loss.dtype) != "float32"):
         return None
-    if torch_backend.replica_count() != 1:
+    if torch_distributed.replica_count() != 1:
         return None
     for optimizer in (model.critic_optimizer, model.generator_optimizer):
         if (isinstance(optimizer, keras.optimizers.LossScaleOptimizer)

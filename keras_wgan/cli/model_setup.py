@@ -3,6 +3,8 @@ images and compiled with the run's learning rates, and the weights that
 `--init-from` starts it from.
 """
 
+from typing import Any
+
 import keras
 from keras.optimizers.schedules import LearningRateSchedule
 
@@ -64,8 +66,11 @@ def build_model(config: TrainConfig,
     # Only the option of the chosen model's Lipschitz method (the config
     # rejects the other's); None keeps the model's default.
     argument = variant.lipschitz_argument
-    value = getattr(config, argument, None)  # no option for every one
-    extra = {} if value is None else {argument: value}
+    extra: dict[str, Any] = {}
+    # Not every argument has an option (power_iterations has none).
+    value = None if argument is None else getattr(config, argument, None)
+    if argument is not None and value is not None:
+        extra[argument] = value
     if training_data.num_classes is not None:
         extra["num_classes"] = training_data.num_classes
     if config.generator_ema is not None:

@@ -167,10 +167,11 @@ def check_record_matches(record: dict[str, Any], config: TrainConfig,
     kept and rewritten while the checkpoint trains on as it was.
     """
     where = f"--resume: {os.path.join(config.out, 'run.json')}"
-    found = {"latent_dim": model.latent_dim, "n_critic": model.n_critic,
-             "seed": model.seed,
-             "num_classes": getattr(model, "num_classes", None),
-             "image_shape": list(model.generator.output_shape[1:])}
+    found: dict[str, Any] = {
+        "latent_dim": model.latent_dim, "n_critic": model.n_critic,
+        "seed": model.seed,
+        "num_classes": getattr(model, "num_classes", None),
+        "image_shape": list(model.generator.output_shape[1:])}
     for name, value in found.items():
         if name in record and record[name] != value and not (
                 name == "num_classes" and not config.conditional):

@@ -40,7 +40,8 @@ def prepare(args: argparse.Namespace) -> Job:
     if config.checkpoint is not None:
         model = load_model(config.checkpoint, "--checkpoint",
                            AdversarialModel)
-    else:
+    else:  # SampleConfig holds exactly one of the two
+        assert config.pretrained is not None
         model = pretrained(config.pretrained)
     num_classes = getattr(model, "num_classes", None)
     if config.classes is not None:

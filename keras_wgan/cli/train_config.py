@@ -196,7 +196,8 @@ class TrainConfig:
         for other in TRAIN_MODELS:
             argument = VARIANTS[other].lipschitz_argument
             # Spectral normalisation's power_iterations has no option.
-            if (argument != variant.lipschitz_argument
+            if (argument is not None
+                    and argument != variant.lipschitz_argument
                     and getattr(self, argument, None) is not None):
                 raise ValueError(
                     f"{flag(argument)} applies to --model {other} only."

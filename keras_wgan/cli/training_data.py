@@ -85,7 +85,8 @@ def load_training_data(config: TrainConfig) -> TrainingData:
                 "an .npz file with labels under y."
             ) from None
         raise
-    images, labels = loaded if config.conditional else (loaded, None)
+    # A tuple exactly when labels were asked for (--conditional).
+    images, labels = loaded if isinstance(loaded, tuple) else (loaded, None)
     named = None
     if labels is not None:
         named = _class_count(config)

@@ -64,16 +64,17 @@ def read_array_file(path: pathlib.Path, split: str = "train"
     with _open_npz(path) as npz:
         keys = set(npz.files)
         if f"x_{split}" in keys:
-            image_key, label_keys = f"x_{split}", (f"y_{split}",)
+            image_key = f"x_{split}"
+            label_keys: tuple[str, ...] = (f"y_{split}",)
         else:
-            image_key = next((k for k in ("x", "images") if k in keys), None)
-            if image_key is None:
+            found = next((k for k in ("x", "images") if k in keys), None)
+            if found is None:
                 raise ValueError(
                     f"{path}: expected the images under 'x', 'images' or "
                     f"'x_{split}', got keys {sorted(keys)}."
                 )
             checks.check_no_split(split, f"file {path} (no x_{split})")
-            label_keys = ("y", "labels")
+            image_key, label_keys = found, ("y", "labels")
         label_key = next((k for k in label_keys if k in keys), None)
         images = checks.check_image_array(_member(npz, image_key, path),
                                           f"{path} ({image_key})")

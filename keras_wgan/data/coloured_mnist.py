@@ -116,7 +116,7 @@ def load_coloured_mnist(split: str = "train",
     details = "; ".join([f"{len(images)} images", *skipped])
     _LOGGER.info(f"coloured MNIST {split!r} (seed {seed}) from MNIST from "
                  f"{where} ({details})")
-    results = (images,)
+    results: tuple[np.ndarray, ...] = (images,)
     if return_labels:
         results += (labels,)
     if return_colours:

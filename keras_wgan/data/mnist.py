@@ -14,7 +14,9 @@ themselves are in `mnist_sources`.
 
 import logging
 import os
+from typing import Literal
 from typing import NamedTuple
+from typing import overload
 
 import numpy as np
 
@@ -41,6 +43,24 @@ class Split(NamedTuple):
     labels: np.ndarray
     where: str
     skipped: list[str]
+
+
+@overload
+def load_mnist(split: str = ..., data_dir: str | os.PathLike | None = ...,
+               return_labels: Literal[False] = ..., *, download: bool = ...
+               ) -> np.ndarray: ...
+
+
+@overload
+def load_mnist(split: str = ..., data_dir: str | os.PathLike | None = ...,
+               *, return_labels: Literal[True], download: bool = ...
+               ) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@overload
+def load_mnist(split: str = ..., data_dir: str | os.PathLike | None = ...,
+               return_labels: bool = ..., *, download: bool = ...
+               ) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 
 
 def load_mnist(split: str = "train",
@@ -113,6 +133,24 @@ def load_mnist(split: str = "train",
     """
     return _load(mnist_sources.MNIST, split, data_dir, return_labels,
                  download)
+
+
+@overload
+def load_fashion_mnist(split: str = ..., data_dir: str | os.PathLike | None = ...,
+                       return_labels: Literal[False] = ..., *, download: bool = ...
+                       ) -> np.ndarray: ...
+
+
+@overload
+def load_fashion_mnist(split: str = ..., data_dir: str | os.PathLike | None = ...,
+                       *, return_labels: Literal[True], download: bool = ...
+                       ) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@overload
+def load_fashion_mnist(split: str = ..., data_dir: str | os.PathLike | None = ...,
+                       return_labels: bool = ..., *, download: bool = ...
+                       ) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 
 
 def load_fashion_mnist(split: str = "train",

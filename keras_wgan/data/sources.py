@@ -228,7 +228,11 @@ def load_images(source: str | os.PathLike, image_size: int | None = None,
     _LOGGER.info(f"images from {where} ({len(images)} images)")
     images = (to_unit_range(images) if images.dtype == np.uint8
               else images.astype(np.float32, copy=False))
-    return (images, labels) if return_labels else images
+    if not return_labels:
+        return images
+    if labels is None:  # each source has raised this already
+        raise checks.no_labels_error(source)
+    return images, labels
 
 
 def class_names(source: str | os.PathLike, split: str = "train"

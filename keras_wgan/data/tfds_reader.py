@@ -6,6 +6,7 @@ and offline it retries for minutes before it fails.
 """
 
 import pathlib
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ TFDS_PREFIX = "tfds:"
 _CHUNK = 1000
 
 
-def prepared_data_source(name: str, split: str) -> tuple[object, object]:
+def prepared_data_source(name: str, split: str) -> tuple[Any, Any]:
     """The builder and data source of a dataset prepared here.
 
     Args:
@@ -131,7 +132,8 @@ def read_prepared(name: str, split: str, image_size: int | None = None,
     if count == 0:
         raise ValueError(f"{origin} split {split!r} is empty.")
     bar = progress.progress_bar(count, verbose)
-    images, labels = None, []
+    images: np.ndarray | None = None
+    labels: list[int] = []
     first_key = None
     get_many = getattr(data_source, "__getitems__", None)
     for start in range(0, count, _CHUNK):
@@ -160,8 +162,9 @@ def read_prepared(name: str, split: str, image_size: int | None = None,
                 labels.append(int(example["label"]))
         if bar is not None:
             bar.update(keys[-1] + 1)
-    labels = np.asarray(labels, np.int64) if has_labels else None
-    return images, labels, pathlib.Path(builder.data_dir)
+    assert images is not None  # count > 0: the first example set it
+    return (images, np.asarray(labels, np.int64) if has_labels else None,
+            pathlib.Path(builder.data_dir))
 
 
 def read_tfds_source(source: str, split: str = "train",

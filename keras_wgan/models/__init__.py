@@ -9,6 +9,9 @@
 - `sampling`: the model's noise and `generate`.
 - `wasserstein`: `WassersteinGAN`, the base of the Wasserstein models, and
   its leaves `WGAN` (weight clipping) and `WGANGP` (gradient penalty).
+- `moving_average`: `MovingAverageModel`, the base under `WassersteinGAN`
+  that keeps an exponential moving average of the generator
+  (`generator_ema`).
 - `conditional`: `ConditionalWGANGP`, WGAN-GP on labelled images.
 - `bigan`: `BiGAN` and `BiGANGP`, a generator and an encoder against a
   critic of pairs `(x, z)`.

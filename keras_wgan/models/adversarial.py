@@ -139,7 +139,7 @@ class AdversarialModel(sampling.Sampling, optimizers.TwoOptimizerModel):
         self.built = True
 
     def check_networks(self, critic: keras.Model, generator: keras.Model,
-                       latent_dim: int | None) -> tuple[tuple[int, ...],
+                       latent_dim: int | None) -> tuple[tuple[int | None, ...],
                                                         int | None]:
         """Checks that the networks fit; returns `(image_shape, latent_dim)`.
 

@@ -19,6 +19,7 @@ one player's update (the paper trains them as one, `min_{G,E} max_D`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 
 import keras
@@ -30,6 +31,7 @@ from keras_wgan import backend
 from keras_wgan.losses import WASSERSTEIN_FAKE_LABEL
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
 from keras_wgan.models import sampling
+from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.adversarial import Logs
 from keras_wgan.models.gan import FAKE_TARGET
 from keras_wgan.models.gan import REAL_TARGET
@@ -37,8 +39,14 @@ from keras_wgan.models.gan import CrossEntropyGAN
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.penalty import joint_gradient_penalty
 
+if TYPE_CHECKING:
+    # To the type checker the mixin is the model it is mixed into.
+    _MixedInto = AdversarialModel
+else:
+    _MixedInto = object
 
-class _Bidirectional:
+
+class _Bidirectional(_MixedInto):
     """What both BiGANs add to their loop: the encoder and the pairs.
 
     Mixed in before an `AdversarialModel` whose `critic_objective(real,

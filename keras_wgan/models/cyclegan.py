@@ -131,7 +131,8 @@ class CycleGAN(AdversarialModel):
                 )
 
     def check_networks(self, critic: keras.Model, generator: keras.Model,
-                       latent_dim: int | None) -> tuple[tuple[int, ...], None]:
+                       latent_dim: int | None) -> tuple[tuple[int | None, ...],
+                                                        None]:
         """Checks `D_B` and `G`: image to score, and image to image."""
         if latent_dim is not None:
             raise ValueError(
@@ -340,8 +341,9 @@ class UnpairedSamples(inputs.Samples):
             inputs.DEFAULT_BATCH_SIZE if batch_size is None else batch_size)
         validation = kwargs.get("validation_data")
         if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            a_images, b_images = validation
             kwargs["validation_data"] = UnpairedBatches(
-                *validation, batch_size, seed=0, shuffle=False)
+                a_images, b_images, batch_size, seed=0, shuffle=False)
         data = UnpairedBatches(
             x, y, batch_size * model.n_critic, inputs.data_seed(model),
             first_epoch=kwargs.get("initial_epoch", 0))

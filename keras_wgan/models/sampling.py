@@ -15,6 +15,7 @@ float32 NumPy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 
 import keras
@@ -27,6 +28,12 @@ from keras_wgan import distribute
 from keras_wgan.data import batches
 
 _SEED_STATE_KEY = "seed_generator_state"
+
+if TYPE_CHECKING:
+    # To the type checker the mixin is the model it is mixed into.
+    from keras import Model as _MixedInto
+else:
+    _MixedInto = object
 
 
 def in_batches(samples: Callable[[int, int], Any], count: int,
@@ -60,7 +67,7 @@ def in_batches(samples: Callable[[int, int], Any], count: int,
     return np.concatenate(parts, axis=0).astype("float32")
 
 
-def check_noise(noise: Any, latent_dim: int) -> Any:
+def check_noise(noise: Any, latent_dim: int | None) -> Any:
     """Returns `noise` as a float32 tensor `(n, latent_dim)`, or raises.
 
     Example:
@@ -79,10 +86,12 @@ def check_noise(noise: Any, latent_dim: int) -> Any:
     return noise
 
 
-class Sampling:
+class Sampling(_MixedInto):
     """The noise and sampling methods of `keras_wgan.AdversarialModel`."""
 
-    latent_dim: int
+    #: The size of the noise; `None` for a model whose generators take no
+    #: noise (`keras_wgan.CycleGAN`).
+    latent_dim: int | None
     seed_generator: keras.random.SeedGenerator
     generator_samples: Callable[..., Any]
 

@@ -15,7 +15,7 @@ named terms added to the critic loss (see `WassersteinGAN`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 from typing import Any
 
 import keras
@@ -29,13 +29,16 @@ from keras_wgan.losses import WASSERSTEIN_FAKE_LABEL
 from keras_wgan.losses import WASSERSTEIN_REAL_LABEL
 from keras_wgan.losses import WassersteinLoss
 from keras_wgan.losses import wasserstein_estimate
-from keras_wgan.models.adversarial import AdversarialModel
 from keras_wgan.models.adversarial import Logs
+from keras_wgan.models.moving_average import MovingAverageModel
 from keras_wgan.penalty import gradient_penalty
+
+if TYPE_CHECKING:
+    from keras_wgan.backend.torch_step import FusedWassersteinStep
 
 
 @keras.saving.register_keras_serializable(package="keras_wgan")
-class WassersteinGAN(AdversarialModel):
+class WassersteinGAN(MovingAverageModel):
     """Base of the Wasserstein GANs: the loss, the estimate, the schedule.
 
     One training step is one generator iteration of the WGAN papers'
@@ -77,21 +80,10 @@ class WassersteinGAN(AdversarialModel):
         seed: Int seed for the noise of this model, or `None`.
         generator_ema: `None` (default), or the decay `d` in `(0, 1)` of
             an exponential moving average of the generator's weights
-            (Yazici et al., 2019), e.g. 0.999; see `ema_generator`.
+            (Yazici et al., 2019), e.g. 0.999: `ema_generator` is then the
+            average, which `generate` samples from (see
+            `keras_wgan.models.moving_average`).
         **kwargs: Passed to `keras.Model` (e.g. `name`).
-
-    With `generator_ema`, `ema_generator` is a copy of the generator whose
-    weights start as the generator's and after each generator update `t`
-    (1, 2, ...) become `w_ema = d_t * w_ema + (1 - d_t) * w`, with `d_t =
-    min(d, (1 + t) / (10 + t))` so that the first updates are not
-    dominated by the initial weights (the warm-up of TensorFlow's
-    `ExponentialMovingAverage`); non-trainable weights (e.g. batch
-    normalisation statistics) are copied. `generate` samples from it
-    (`generate(..., raw=True)` from the trained generator). It is saved
-    with the model and continues exactly on resume. Keras optimizers'
-    `use_ema` is not used: it writes the average into the generator's own
-    weights (during training, or at the end of `fit`), after which
-    training would continue from the average, not the trained weights.
 
     Example:
 
@@ -132,39 +124,11 @@ class WassersteinGAN(AdversarialModel):
             latent_dim=latent_dim,
             n_critic=n_critic,
             seed=seed,
+            generator_ema=generator_ema,
             **kwargs,
         )
-        self.generator_ema = None
-        self.ema_generator = None
         self.fused_step = True
-        self._fused = None  # set at compile
-        if generator_ema is not None:
-            self._add_ema_generator(generator_ema)
-
-    def _add_ema_generator(self, decay: float) -> None:
-        if type(self).generate_from is not WassersteinGAN.generate_from:
-            raise ValueError(
-                f"generator_ema must be None for {type(self).__name__}, "
-                f"whose generate does not sample through `sampler`; got "
-                f"{decay!r}."
-            )
-        self.generator_ema = argument_validation.check_float(
-            "generator_ema", decay, 0.0, inclusive=False)
-        if self.generator_ema >= 1.0:
-            raise ValueError(
-                f"generator_ema must be a decay in (0, 1), e.g. 0.999, got "
-                f"{decay!r}."
-            )
-        ema = keras.models.clone_model(self.generator)
-        ema.set_weights(self.generator.get_weights())
-        ema.trainable = False
-        self.ema_generator = ema
-
-    def networks(self) -> tuple[tuple[str, keras.Model], ...]:
-        """The critic, the generator and, with `generator_ema`, its average."""
-        if self.ema_generator is None:
-            return super().networks()
-        return super().networks() + (("ema_generator", self.ema_generator),)
+        self._fused: FusedWassersteinStep | None = None  # set at compile
 
     # The fused step (keras_wgan.backend.fused_step) replaces the whole
     # update where it applies; the switch is compile(fused_step=...).
@@ -185,34 +149,6 @@ class WassersteinGAN(AdversarialModel):
         logs = self._fused.generator_update(real)
         self.after_generator_update(real)
         return logs
-
-    def after_generator_update(self, real: Any) -> None:
-        """Updates the moving average of the generator, if any."""
-        if self.ema_generator is not None and not self.is_frozen("generator"):
-            self._update_ema()
-
-    def _update_ema(self) -> None:
-        """One step of the moving average, after generator update `t`."""
-        step = ops.cast(self.generator_optimizer.iterations, "float32")
-        decay = ops.minimum(self.generator_ema, (1.0 + step) / (10.0 + step))
-        for average, weight in zip(self.ema_generator.weights,
-                                   self.generator.weights, strict=True):
-            value = ops.stop_gradient(weight.value)
-            if weight.trainable:
-                value = decay * average.value + (1.0 - decay) * value
-            average.assign(ops.cast(value, average.dtype))
-
-    def get_config(self) -> dict[str, Any]:
-        config = super().get_config()
-        if self.generator_ema is not None:
-            config["generator_ema"] = self.generator_ema
-        return config
-
-    def sampler(self, raw: bool = False) -> Callable[[Any], Any]:
-        """Returns the moving average of the generator, unless `raw`."""
-        if raw or self.ema_generator is None:
-            return super().sampler(raw)
-        return lambda noise: self.call_network("ema_generator", noise, False)
 
     @property
     def critic_loss_tracker(self) -> keras.metrics.Mean:
@@ -266,11 +202,12 @@ class WassersteinGAN(AdversarialModel):
                 "cannot differentiate the gradient penalty twice (double "
                 "backward)."
             )
-        super().compile(*args, jit_compile=jit_compile, **kwargs)
+        kwargs["jit_compile"] = jit_compile
+        super().compile(*args, **kwargs)
         self.fused_step = bool(fused_step)
         self._fused = backend.fused_step(self)
 
-    def get_compile_config(self) -> dict | None:
+    def get_compile_config(self) -> dict[str, Any]:
         config = super().get_compile_config()
         if config and not self.fused_step:
             config["fused_step"] = False

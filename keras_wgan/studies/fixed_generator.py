@@ -107,7 +107,13 @@ class FixedGeneratorCritic(AdversarialModel):
         self.noise_std = argument_validation.check_float(
             "noise_std", noise_std)
         shape = argument_validation.model_input_shape(critic, "critic")
-        size = math.prod(shape)
+        dims = [dim for dim in shape if dim is not None]
+        if len(dims) != len(shape):
+            raise ValueError(
+                "critic must take inputs of a fixed shape, got an input of "
+                f"shape (batch, {', '.join(map(str, shape))})."
+            )
+        size = math.prod(dims)
         # The fixed generator's samples are its inputs (noise_for): a
         # network without weights, so the loop treats it as frozen.
         generator = keras.Sequential(
@@ -155,7 +161,8 @@ class FixedGeneratorCritic(AdversarialModel):
         return cls(**config)
 
 
-def _fixed_generator_subclass(model_class: type) -> type:
+def _fixed_generator_subclass(
+        model_class: type[AdversarialModel]) -> type[FixedGeneratorCritic]:
     """Returns the subclass of `FixedGeneratorCritic` and `model_class`."""
     subclass = type(
         f"FixedGenerator{model_class.__name__}",
@@ -179,7 +186,7 @@ _CLASSES = {
 }
 
 
-def _fixed_generator_class(variant: str) -> type:
+def _fixed_generator_class(variant: str) -> type[FixedGeneratorCritic]:
     """Returns the fixed-generator critic class of a registered variant."""
     registry.get_variant(variant)  # raises for an unknown name
     return _CLASSES[variant]

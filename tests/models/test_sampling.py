@@ -54,14 +54,3 @@ def test_the_noise_stream_is_saved_and_continues(tmp_path):
     real = np.zeros((5, 2), "float32")
     assert keras.ops.shape(gan.noise_for(real)) == (5, 3)
     assert keras.ops.shape(gan.generator_input(real)) == (5, 3)
-
-
-def test_sampler_samples_the_moving_average_unless_raw():
-    gan = _gan(generator_ema=0.9)
-    for weight in gan.ema_generator.weights:
-        weight.assign(np.zeros(weight.shape, "float32"))
-    noise = np.ones((2, 3), "float32")
-    np.testing.assert_array_equal(gan.generate_from(noise), 0.0)
-    np.testing.assert_allclose(
-        gan.generate_from(noise, raw=True),
-        keras.ops.convert_to_numpy(gan.generator(noise)), atol=1e-6)

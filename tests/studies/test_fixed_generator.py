@@ -159,6 +159,13 @@ def test_bad_arguments():
         FixedGeneratorCritic(critic, "wgan-gp", gp_weight=-1.0)
     with pytest.raises(ValueError, match="cannot generate from noise"):
         FixedGeneratorCritic(critic, "wgan-gp").generate(4)
+    sequences = keras.Sequential([keras.Input((None, 2)),
+                                  keras.layers.GlobalAveragePooling1D(),
+                                  keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"critic must take inputs of a "
+                                         r"fixed shape, got an input of "
+                                         r"shape \(batch, None, 2\)"):
+        FixedGeneratorCritic(sequences, "wgan-gp")
 
 
 def test_saves_loads_and_continues(tmp_path):
