@@ -16,33 +16,86 @@ from tests.helpers import variable_values
 
 
 class _RecordingWGAN(keras_wgan.WGAN):
-    """Records the real batch of every critic update."""
+    """Records the real batch of every critic update, in the compiled step.
+
+    A compiled step cannot hand its tensors out as NumPy, so each update
+    writes into variables of fixed shape (JAX compiles fixed shapes only):
+    its batch, flattened and padded with zeros to `rows`, into slot
+    `count` of `recorded`, its size into `recorded_sizes[count]`, then
+    counts itself. An update past the last slot is still counted.
+    """
+
+    def __init__(self, *args, slots, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        features = math.prod(self.image_shape)
+        self.recorded = self.add_weight(
+            shape=(slots, rows, features), initializer="zeros",
+            trainable=False, name="recorded")
+        self.recorded_sizes = self.add_weight(
+            shape=(slots,), initializer="zeros", dtype="int32",
+            trainable=False, name="recorded_sizes")
+        self.count = self.add_weight(
+            shape=(), initializer="zeros", dtype="int32", trainable=False,
+            name="count")
 
     def after_critic_update(self, real):
-        self.seen.append(keras.ops.convert_to_numpy(real).copy())
+        super().after_critic_update(real)
+        ops = keras.ops
+        slots, rows, features = self.recorded.shape
+        flat = ops.reshape(real, (-1, features))
+        size = ops.shape(flat)[0]  # a tensor on TensorFlow
+        padded = ops.concatenate(
+            [flat, ops.zeros((rows, features), flat.dtype)])[:rows]
+        # Slot `count` alone, by a one-hot mask: no dynamic index needed.
+        slot = ops.one_hot(self.count.value, slots, dtype="float32")
+        mask = slot[:, None, None]
+        self.recorded.assign(
+            self.recorded.value * (1.0 - mask) + mask * padded[None])
+        self.recorded_sizes.assign(
+            self.recorded_sizes.value
+            + ops.cast(slot, "int32") * ops.cast(size, "int32"))
+        self.count.assign(self.count.value + 1)
+
+    @property
+    def seen(self):
+        """The recorded batches, a list of `(size, *image_shape)` arrays."""
+        count = int(keras.ops.convert_to_numpy(self.count))
+        recorded, sizes = variable_values(
+            [self.recorded, self.recorded_sizes])
+        assert count <= len(sizes), f"{count} updates, {len(sizes)} slots"
+        # Nothing written past a batch's size nor past the last update.
+        for slot, size in enumerate(sizes):
+            assert not recorded[slot, size:].any()
+        assert not sizes[count:].any()
+        return [recorded[slot, :size].reshape((size, *self.image_shape))
+                for slot, size in enumerate(sizes[:count])]
 
 
 def test_every_critic_update_gets_a_fresh_real_batch():
     critic, generator = small_models()
-    gan = _RecordingWGAN(critic, generator, n_critic=4, seed=0)
-    gan.seen = []
-    gan.compile(run_eagerly=True)  # to read the batches as NumPy
+    # Slots for two updates more than expected: extra ones are recorded.
+    gan = _RecordingWGAN(critic, generator, n_critic=4, seed=0,
+                         slots=10, rows=8)
+    gan.compile()  # the compiled step, as fit runs it by default
     x = real_digits(64)  # 64 = 2 steps of 4 critic batches of 8
     gan.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    assert len(gan.seen) == 8
-    assert all(batch.shape == (8, 28, 28, 1) for batch in gan.seen)
-    np.testing.assert_array_equal(np.concatenate(gan.seen), x)
+    seen = gan.seen
+    assert len(seen) == 8
+    assert all(batch.shape == (8, 28, 28, 1) for batch in seen)
+    np.testing.assert_array_equal(np.concatenate(seen), x)
 
 
 def test_short_last_step_is_split_not_dropped():
     critic, generator = small_models()
-    gan = _RecordingWGAN(critic, generator, n_critic=2, seed=0)
-    gan.seen = []
-    gan.compile(run_eagerly=True)  # to read the batches as NumPy
+    gan = _RecordingWGAN(critic, generator, n_critic=2, seed=0,
+                         slots=6, rows=8)
+    gan.compile()  # the compiled step, as fit runs it by default
     x = real_digits(21)  # steps of 16, then 5 images: critic batches 3 + 2
     gan.fit(x, batch_size=8, epochs=1, shuffle=False, verbose=0)
-    assert [len(b) for b in gan.seen] == [8, 8, 3, 2]
-    np.testing.assert_array_equal(np.concatenate(gan.seen), x)
+    seen = gan.seen
+    assert [len(b) for b in seen] == [8, 8, 3, 2]
+    np.testing.assert_array_equal(np.concatenate(seen), x)
 
 
 def test_generate_shapes_range_and_seed():
