@@ -27,7 +27,6 @@ class _RecordingWGAN(keras_wgan.WGAN):
 
     def __init__(self, *args, slots, rows, **kwargs):
         super().__init__(*args, **kwargs)
-        self.rows = rows
         features = math.prod(self.image_shape)
         self.recorded = self.add_weight(
             shape=(slots, rows, features), initializer="zeros",
@@ -64,6 +63,7 @@ class _RecordingWGAN(keras_wgan.WGAN):
         recorded, sizes = variable_values(
             [self.recorded, self.recorded_sizes])
         assert count <= len(sizes), f"{count} updates, {len(sizes)} slots"
+        assert sizes.max() <= recorded.shape[1], f"batch sizes {sizes}"
         # Nothing written past a batch's size nor past the last update.
         for slot, size in enumerate(sizes):
             assert not recorded[slot, size:].any()
