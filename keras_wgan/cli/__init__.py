@@ -7,7 +7,7 @@
 - `options`, `train_config`, `sample_config`: `TrainConfig` and
   `SampleConfig`, the options with their defaults, checked; which options
   were given; what a resumed run may change.
-- `recipes`: `--recipe`, a paper's settings.
+- `recipes`: `--recipe`, a paper's settings or a measured one.
 - `run_folder`: `RunFolder`, the files of a `train` run; `run_record` checks
   its `run.json`, `run_lock` keeps a second `train` out; `data_record` the
   fingerprint of its data.
