@@ -1,6 +1,7 @@
 """Worker for test_cross_backend.py: runs under the backend in KERAS_BACKEND.
 
-Commands:
+Commands, several to a process separated by `--` (each process pays for
+importing Keras and its backend once):
   numbers OUT.npz          loss, constraint and penalty on fixed inputs
   train-save MODEL.keras   short WGAN-GP run, then save
   load-train MODEL.keras OUT.npz   load, record state, train on
@@ -105,10 +106,24 @@ def load_train(path, out, conditional=False):
              estimate=history.history["wasserstein_estimate"][0])
 
 
+COMMANDS = {
+    "numbers": numbers, "train-save": train_save, "load-train": load_train,
+    "conditional-train-save": lambda *a: train_save(*a, conditional=True),
+    "conditional-load-train": lambda *a: load_train(*a, conditional=True),
+}
+
+
+def split_commands(argv):
+    """`["a", "x", "--", "b", "y"]` -> `[["a", "x"], ["b", "y"]]`."""
+    commands = [[]]
+    for word in argv:
+        if word == "--":
+            commands.append([])
+        else:
+            commands[-1].append(word)
+    return [command for command in commands if command]
+
+
 if __name__ == "__main__":
-    command, *arguments = sys.argv[1:]
-    {"numbers": numbers, "train-save": train_save,
-     "load-train": load_train,
-     "conditional-train-save": lambda *a: train_save(*a, conditional=True),
-     "conditional-load-train": lambda *a: load_train(*a, conditional=True),
-     }[command](*arguments)
+    for command, *arguments in split_commands(sys.argv[1:]):
+        COMMANDS[command](*arguments)
