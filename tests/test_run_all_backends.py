@@ -186,6 +186,20 @@ def test_jax_reads_the_cache_settings_from_the_environment(tmp_path):
     assert printed.split() == [str(tmp_path), "0.0", "0"]
 
 
+def test_the_quick_xla_flags_join_those_given():
+    env = run_all_backends.jax_cache_environment(
+        "cache", xla_flags="--xla_force_host_platform_device_count=2 "
+        "--xla_backend_optimization_level=2")
+    # A flag the user set keeps its value; the others are added.
+    assert env["XLA_FLAGS"].split() == [
+        "--xla_force_host_platform_device_count=2",
+        "--xla_backend_optimization_level=2",
+        "--xla_llvm_disable_expensive_passes=true"]
+    assert run_all_backends.jax_cache_environment(
+        "cache", xla_flags="")["XLA_FLAGS"].split() == list(
+            run_all_backends.QUICK_XLA_FLAGS)
+
+
 def test_read_progress(tmp_path):
     path = tmp_path / "progress"
     assert run_all_backends.read_progress(path) is None

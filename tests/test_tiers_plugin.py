@@ -37,6 +37,24 @@ def test_backend_independent_tests_run_on_one_backend(names, current, skips):
                                                 None) is None
 
 
+@pytest.mark.parametrize("names, current, skips", [
+    (("above_the_models",), "torch", False),
+    (("above_the_models",), "jax", True),
+    # One end-to-end test per command runs on every backend.
+    (("above_the_models", "every_backend"), "jax", False),
+    (("above_the_models", "backends"), "tensorflow", False),
+])
+def test_tests_above_the_models_run_on_one_backend(names, current, skips):
+    reason = tiers_plugin.independent_skip_reason(_Item(*names), current,
+                                                  "torch")
+    assert (reason is not None) == skips
+    if skips:
+        assert reason == ("checks the code above the models: runs once, in "
+                          "the torch run")
+    assert tiers_plugin.independent_skip_reason(_Item(*names), current,
+                                                None) is None
+
+
 def test_tiers_split_the_tests():
     spawning, other = _Item("spawns"), _Item("backend_independent")
     assert tiers_plugin.in_tier(spawning, "spawns")

@@ -3,13 +3,21 @@
 Loaded by tests/conftest.py and by the runner. It reads three
 variables the runner sets, and without them changes nothing:
 
-- `KERAS_WGAN_INDEPENDENT_ON=NAME`: the tests marked `backend_independent`
-  or `spawns` run when `KERAS_BACKEND` is NAME (the runner's first backend)
-  and skip, saying so, on the others.
+- `KERAS_WGAN_INDEPENDENT_ON=NAME`: the tests marked `backend_independent`,
+  `spawns` or `above_the_models` run when `KERAS_BACKEND` is NAME (the
+  runner's first backend) and skip, saying so, on the others.
 - `KERAS_WGAN_TEST_TIER`: `spawns` keeps the tests marked `spawns` only,
   `in_process` all the others.
 - `KERAS_WGAN_SHARD=I/N`: keeps the tests of every N-th test file, starting
   with the I-th (1-based): one of N processes sharing a backend's run.
+
+`above_the_models` marks a test that reaches a backend only through the
+models it drives, to check the code above them (the command line, run
+folders, reports, studies, the explorer): the models themselves are tested
+on every backend in their own modules, so it runs once too, like a
+backend-independent test. `every_backend` on a test of such a module keeps
+it on every backend: one end-to-end test per command, so that each command
+still runs on each backend.
 
 `backend_independent` marks a test that never reaches a Keras backend (no
 model, no `keras.ops`, no backend tensor: NumPy, files, parsing,
@@ -42,13 +50,25 @@ def independent_skip_reason(item, current, independent_on):
         independent_on: The one backend that runs the backend-independent
             tests (`KERAS_WGAN_INDEPENDENT_ON`), or `None`: every backend.
     """
-    if (not is_independent(item)
-            # The backends it names already choose where it runs.
-            or item.get_closest_marker("backends") is not None):
+    # The backends it names already choose where it runs.
+    if item.get_closest_marker("backends") is not None:
+        return None
+    if is_independent(item):
+        reason = "backend-independent"
+    elif is_above_the_models(item):
+        reason = "checks the code above the models"
+    else:
         return None
     if not independent_on or independent_on == current:
         return None
-    return (f"backend-independent: runs once, in the {independent_on} run")
+    return f"{reason}: runs once, in the {independent_on} run"
+
+
+def is_above_the_models(item):
+    """Whether the test is marked `above_the_models` and not
+    `every_backend`."""
+    return (item.get_closest_marker("above_the_models") is not None
+            and item.get_closest_marker("every_backend") is None)
 
 
 def is_independent(item):

@@ -11,6 +11,8 @@ from keras_wgan.cli.arguments import class_list
 from keras_wgan.cli.arguments import number
 from keras_wgan.cli.errors import UsageError
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.mark.parametrize("kind, minimum, inclusive, text, expected", [
     (int, 1, True, "3", 3),

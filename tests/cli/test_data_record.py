@@ -11,6 +11,8 @@ from keras_wgan.cli.errors import UsageError
 from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.cli.training_data import TrainingData
 
+pytestmark = pytest.mark.above_the_models
+
 
 def _images(seed, count=4):
     return np.random.default_rng(seed).uniform(

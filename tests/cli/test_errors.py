@@ -1,11 +1,15 @@
 """keras_wgan.cli.errors: the one-line error and the exit statuses, as
 `main` returns them."""
 
+import pytest
+
 from keras_wgan import cli
 from keras_wgan.cli.errors import NON_FINITE_STATUS
 from keras_wgan.cli.errors import REPLICA_LOST_STATUS
 from keras_wgan.cli.errors import USAGE_STATUS
 from keras_wgan.cli.errors import UsageError
+
+pytestmark = pytest.mark.above_the_models
 
 
 def test_the_statuses_are_distinct_and_usage_is_argparse_s():

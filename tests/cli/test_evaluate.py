@@ -20,6 +20,8 @@ from tests.cli.helpers import error_lines
 from tests.quality.test_inception import TINY
 from tests.quality.test_inception import fidelity  # noqa: F401 (fixture)
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
@@ -54,6 +56,7 @@ def test_pretrained_records_are_reproduced_to_their_digits(
                            f"{floor['fid']:.2f}), score {shipped['score']:.3f}")
 
 
+@pytest.mark.every_backend
 def test_run_is_measured_as_evaluate_generator_measures_it(run, capsys):
     out = run / "evaluation.json"
     assert cli.main(["evaluate", "--run", str(run), "--samples", "40",

@@ -14,6 +14,8 @@ from keras_wgan.cli.errors import UsageError
 from tests.cli.helpers import CLI_RUN
 from tests.cli.helpers import error_lines
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_default_host_is_the_loopback_address():
     args = cli.build_parser().parse_args(["explore", "--pretrained",

@@ -37,6 +37,8 @@ from tests.cli.faults import unchanged
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import fault_table  # noqa: E402
 
+pytestmark = pytest.mark.above_the_models
+
 
 # ------------------------------------------------- data loss, wrong data
 

@@ -25,6 +25,8 @@ from tests.cli.faults import start_module
 from tests.cli.faults import unchanged
 from tests.cli.faults import wait_until_importing
 
+pytestmark = pytest.mark.above_the_models
+
 
 # ------------------------------------------- start-up and the run folder
 

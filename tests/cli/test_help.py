@@ -16,6 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
 import cli_reference  # noqa: E402
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_cached_help_is_the_parsers_help():
     import json

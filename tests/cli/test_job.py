@@ -8,6 +8,8 @@ import pytest
 from keras_wgan import cli
 from keras_wgan.cli.job import Job
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_a_job_runs_when_called_and_cancels_what_it_holds():
     held = ["lock"]

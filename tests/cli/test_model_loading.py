@@ -11,6 +11,8 @@ from keras_wgan.cli.model_loading import UnreadableModelError
 from keras_wgan.cli.model_loading import load_model
 from tests.helpers import small_models
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.fixture(scope="module")
 def saved_wgan_gp(tmp_path_factory):

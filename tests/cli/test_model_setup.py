@@ -14,6 +14,8 @@ from keras_wgan.cli import training_data
 from keras_wgan.cli.train_config import TrainConfig
 from tests.cli.helpers import CLI_RUN
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.mark.parametrize("model, argument, value", [
     ("wgan", "clip_value", 0.02), ("wgan-gp", "gp_weight", 3.0),

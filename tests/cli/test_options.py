@@ -12,6 +12,8 @@ from keras_wgan.cli.options import flag
 from keras_wgan.cli.options import given_options
 from keras_wgan.cli.train_config import RESUME_MAY_CHANGE
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_flag_names():
     assert [flag(n) for n in RESUME_MAY_CHANGE] == [

@@ -8,6 +8,8 @@ import pytest
 from keras_wgan.cli import paths
 from keras_wgan.cli.errors import UsageError
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.fixture
 def a_file(tmp_path):

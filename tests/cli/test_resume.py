@@ -15,6 +15,8 @@ from tests.cli.helpers import resume
 from tests.cli.helpers import resume_error
 from tests.cli.test_train_config import LEGACY_RECORD
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_resume_rejects_what_would_make_another_run(finished_run, tmp_path,
                                                     capsys):

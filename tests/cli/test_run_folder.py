@@ -11,6 +11,8 @@ from keras_wgan.cli.model_loading import UnreadableModelError
 from keras_wgan.cli.run_folder import RunFolder
 from keras_wgan.cli.train_config import TrainConfig
 
+pytestmark = pytest.mark.above_the_models
+
 RECORD = TrainConfig(out="o", width=2, latent_dim=4, batch_size=8,
                      n_critic=2, split="test").record(num_images=16)
 

@@ -11,6 +11,8 @@ import pytest
 from keras_wgan.cli.errors import UsageError
 from keras_wgan.cli.run_lock import lock_folder
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_lock_keeps_out_a_second_holder_and_leaves_no_file(tmp_path):
     out = tmp_path / "new" / "run"

@@ -8,6 +8,8 @@ from keras_wgan.cli.run_record import REQUIRED_FIELDS
 from keras_wgan.cli.run_record import check_record
 from keras_wgan.cli.train_config import TrainConfig
 
+pytestmark = pytest.mark.above_the_models
+
 RECORD = TrainConfig(out="o", width=2, latent_dim=4, batch_size=8,
                      n_critic=2, split="test").record(num_images=16)
 

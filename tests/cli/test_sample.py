@@ -11,6 +11,8 @@ from keras_wgan.cli import sample
 from keras_wgan.cli.sample_config import SampleConfig
 from tests.cli.helpers import error_lines
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_sample_rejects_missing_and_foreign_checkpoints(tmp_path, capsys):
     assert cli.main(["sample", "--checkpoint", str(tmp_path / "no.keras"),
@@ -112,6 +114,7 @@ def test_bad_sample_arguments_give_one_line(tmp_path, capsys, args, message):
     assert capsys.readouterr().err == message + "\n"
 
 
+@pytest.mark.every_backend
 def test_sample_writes_the_grid_of_the_seeded_samples(tmp_path, capsys):
     model = keras_wgan.pretrained("mnist-wgan")
     config = SampleConfig(pretrained="mnist-wgan", n=4, seed=7,

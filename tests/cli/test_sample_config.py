@@ -7,6 +7,8 @@ from keras_wgan.cli.options import MAX_SAMPLES
 from keras_wgan.cli.sample_config import SampleConfig
 from keras_wgan.zoo import PRETRAINED_MODELS
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_sample_config_defaults_and_checks():
     config = SampleConfig(checkpoint="m.keras", out="g.png")

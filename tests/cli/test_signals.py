@@ -8,6 +8,8 @@ import pytest
 
 from keras_wgan.cli import signals
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.mark.parametrize("signum, status, name", [
     (signal.SIGINT, 130, "SIGINT"), (signal.SIGTERM, 143, "SIGTERM")])

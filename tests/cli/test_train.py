@@ -31,11 +31,14 @@ from tests.cli.helpers import snapshot
 from tests.cli.helpers import train_process
 from tests.helpers import idx_bytes
 
+pytestmark = pytest.mark.above_the_models
+
 TINY = ["--width", "4", "--latent-dim", "8", "--num-images", "48",
         "--batch-size", "8", "--n-critic", "2", "--samples", "4",
         "--verbose", "2", "--split", "test"]
 
 
+@pytest.mark.every_backend
 def test_train_then_sample_end_to_end(tmp_path):
     out = tmp_path / "run"
     result = run_module("train", "--model", "wgan", "--epochs", "2", "--out",

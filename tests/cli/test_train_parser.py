@@ -3,11 +3,15 @@
 
 import argparse
 
+import pytest
+
 from keras_wgan.cli.errors import NON_FINITE_STATUS
 from keras_wgan.cli.options import flag
 from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.cli.train_parser import add_train_parser
 from keras_wgan.models.registry import VARIANTS
+
+pytestmark = pytest.mark.above_the_models
 
 
 def _train_parser():

@@ -22,6 +22,8 @@ from tests.cli.helpers import snapshot
 from tests.cli.helpers import state
 from tests.cli.helpers import train_process
 
+pytestmark = pytest.mark.above_the_models
+
 
 #: `python -m keras_wgan train` that also says, on stdout, each step it has
 # trained: "step EPOCH BATCH" (both from 1), so that a test can kill it at

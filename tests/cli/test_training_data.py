@@ -14,6 +14,8 @@ from keras_wgan.cli.train_config import TrainConfig
 from keras_wgan.nets.registry import build_networks
 from tests.cli.helpers import error_lines
 
+pytestmark = pytest.mark.above_the_models
+
 # A tiny run: 2-filter networks, batches of 4, 2 critic updates a step.
 TINY = ["--width", "2", "--latent-dim", "4", "--batch-size", "4",
         "--n-critic", "2", "--samples", "4", "--verbose", "0", "--seed", "3"]

@@ -13,6 +13,8 @@ from keras_wgan.explorer import Explorer
 from keras_wgan.explorer.session import pixels
 from keras_wgan.nets import architectures
 
+pytestmark = pytest.mark.above_the_models
+
 
 @pytest.fixture(scope="module")
 def gan():
@@ -28,6 +30,7 @@ def conditional():
         num_classes=3)
 
 
+@pytest.mark.every_backend
 def test_samples_are_generate_of_the_seed_with_critic_scores(gan):
     explorer = Explorer(gan)
     images, scores = explorer.samples(seed=7, count=5)

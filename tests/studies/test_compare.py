@@ -17,6 +17,8 @@ from keras_wgan.studies import measures
 from keras_wgan.studies import toy
 from keras_wgan.studies import transport
 
+pytestmark = pytest.mark.above_the_models
+
 REPORT_FILES = ["arrays.npz", "curves.png", "gradient_norms.png", "report.md",
                 "results.json", "samples.png", "state", "weights.png"]
 
@@ -53,6 +55,7 @@ def _check_table_matches(results, table, primary):
             "iterations"]
 
 
+@pytest.mark.every_backend
 def test_toy_compare_writes_report_for_every_variant(tmp_path):
     out, results, table = _run_compare(
         tmp_path, "--dataset", "toy-8gaussians", "--iterations", "6",

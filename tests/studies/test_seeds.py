@@ -7,6 +7,8 @@ from keras_wgan import cli
 from keras_wgan.studies import compare
 from keras_wgan.studies import seeds
 
+pytestmark = pytest.mark.above_the_models
+
 
 def test_spread_is_mean_and_sample_std_of_the_finite_values():
     stats = seeds.spread([2.0, 4.0, float("nan"), 9.0, None])

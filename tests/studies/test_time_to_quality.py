@@ -9,6 +9,8 @@ import pytest
 import keras_wgan
 from keras_wgan.studies import time_to_quality as study
 
+pytestmark = pytest.mark.above_the_models
+
 
 def _gan():
     keras.utils.set_random_seed(0)

@@ -12,6 +12,8 @@ from keras_wgan.studies import measures
 from keras_wgan.studies import toy
 from keras_wgan.studies import training
 
+pytestmark = pytest.mark.above_the_models
+
 
 def _toy_config(tmp_path, **kwargs):
     settings = dict(iterations=4, eval_every=2, eval_samples=50, width=8,

@@ -9,6 +9,8 @@ from keras_wgan.studies import compare
 from keras_wgan.studies import training
 from keras_wgan.studies import variant_state
 
+pytestmark = pytest.mark.above_the_models
+
 
 def _config(out, **changes):
     return compare.CompareConfig("toy-8gaussians", str(out), ("wgan-gp",),
