@@ -55,7 +55,6 @@ def _check_table_matches(results, table, primary):
             "iterations"]
 
 
-@pytest.mark.every_backend
 def test_toy_compare_writes_report_for_every_variant(tmp_path):
     out, results, table = _run_compare(
         tmp_path, "--dataset", "toy-8gaussians", "--iterations", "6",
@@ -93,6 +92,7 @@ def test_toy_compare_writes_report_for_every_variant(tmp_path):
         **measures.mixture_quality(real, mixture.centres, mixture.mode_std)}
 
 
+@pytest.mark.every_backend
 def test_mnist_compare_reports_fid_score_and_classes(tmp_path):
     out, results, table = _run_compare(
         tmp_path, "--dataset", "mnist", "--variants", "wgan-gp",
