@@ -9,6 +9,9 @@ import pytest
 from tests.cli.helpers import ROOT
 from tests.helpers import load_script
 
+# A study script over WGANGP, which trains on every backend in tests/models.
+pytestmark = pytest.mark.above_the_models
+
 SHIPPED = os.path.join(ROOT, "docs", "toy")
 
 
