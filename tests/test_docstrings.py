@@ -1,4 +1,5 @@
-"""Every `>>>` example in the package's docstrings runs, on every backend.
+"""Every `>>>` example in the package's docstrings runs, on every backend
+(those of the command line, the studies and the explorer on the first).
 
 Each module's examples run as one doctest set in a fresh temporary folder
 (examples may write files), with `np`, `keras`, `ops`, `keras_wgan` and
@@ -53,7 +54,16 @@ def test_every_module_is_found():
     assert "keras_wgan.losses" in MODULES
 
 
-@pytest.mark.parametrize("name", MODULES)
+# The examples of the code above the models run once, in the first
+# backend's run (tests/tiers_plugin.py); the models' own run on every one.
+_ABOVE_THE_MODELS = ("keras_wgan.cli.", "keras_wgan.studies.",
+                     "keras_wgan.explorer.")
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.above_the_models)
+    if name.startswith(_ABOVE_THE_MODELS) else name
+    for name in MODULES])
 def test_docstring_examples(name, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # An example may configure the package logger as an application does
