@@ -18,9 +18,10 @@ Tests marked `backend_independent`, and those marked `above_the_models`
 (the command line, run folders, reports, studies and explorer, which drive
 models tested on every backend in their own modules), run on the first
 backend only and skip on the others, but for one end-to-end test per
-command marked `every_backend` (tests/tiers_plugin.py). The runs go in parallel, as many at a
-time as the machine has cores (`--jobs`), the longest first: the tests'
-models are small, so each run mostly keeps one core busy. Each run's
+command marked `every_backend` (tests/tiers_plugin.py). The runs go in
+parallel, as many at a time as the machine has cores (`--jobs`), the
+longest first: the tests' models are small, so each run mostly keeps one
+core busy. Each run's
 output is printed when it ends; while they run, a line every
 `--progress-every` seconds says how far each is (tests done of those
 collected, failures, time). Ctrl-C stops every run, with the processes
@@ -317,9 +318,8 @@ def _run_all(waiting, running, pytest_args, reports, args, backends, total,
 
 
 # XLA's quickest compilation: the tests' models are small and run a few
-# steps each, so compiling them takes far longer than running them, and
-# these flags cut the suite's JAX time by about a third. The numbers do not
-# depend on them beyond float rounding.
+# steps each, so compiling them takes far longer than running them. The
+# numbers do not depend on these flags beyond float rounding.
 QUICK_XLA_FLAGS = ("--xla_backend_optimization_level=0",
                    "--xla_llvm_disable_expensive_passes=true")
 

@@ -18,39 +18,27 @@ class _Item:
         return getattr(pytest.mark, name).mark if name in self.names else None
 
 
-@pytest.mark.parametrize("names, current, skips", [
-    (("backend_independent",), "torch", False),
-    (("backend_independent",), "jax", True),
-    (("spawns",), "tensorflow", True),
-    ((), "jax", False),
+_INDEPENDENT = "backend-independent: runs once, in the torch run"
+_ABOVE = "checks the code above the models: runs once, in the torch run"
+
+
+@pytest.mark.parametrize("names, current, reason", [
+    (("backend_independent",), "torch", None),
+    (("backend_independent",), "jax", _INDEPENDENT),
+    (("spawns",), "tensorflow", _INDEPENDENT),
+    ((), "jax", None),
     # The backends it names choose where it runs.
-    (("backend_independent", "backends"), "jax", False),
-])
-def test_backend_independent_tests_run_on_one_backend(names, current, skips):
-    reason = tiers_plugin.independent_skip_reason(_Item(*names), current,
-                                                  "torch")
-    assert (reason is not None) == skips
-    if skips:
-        assert reason == "backend-independent: runs once, in the torch run"
-    # Without the runner's variable, on every backend.
-    assert tiers_plugin.independent_skip_reason(_Item(*names), current,
-                                                None) is None
-
-
-@pytest.mark.parametrize("names, current, skips", [
-    (("above_the_models",), "torch", False),
-    (("above_the_models",), "jax", True),
+    (("backend_independent", "backends"), "jax", None),
+    (("above_the_models",), "torch", None),
+    (("above_the_models",), "jax", _ABOVE),
     # One end-to-end test per command runs on every backend.
-    (("above_the_models", "every_backend"), "jax", False),
-    (("above_the_models", "backends"), "tensorflow", False),
+    (("above_the_models", "every_backend"), "jax", None),
+    (("above_the_models", "backends"), "tensorflow", None),
 ])
-def test_tests_above_the_models_run_on_one_backend(names, current, skips):
-    reason = tiers_plugin.independent_skip_reason(_Item(*names), current,
-                                                  "torch")
-    assert (reason is not None) == skips
-    if skips:
-        assert reason == ("checks the code above the models: runs once, in "
-                          "the torch run")
+def test_tests_of_one_backend_run_once(names, current, reason):
+    assert tiers_plugin.independent_skip_reason(_Item(*names), current,
+                                                "torch") == reason
+    # Without the runner's variable, on every backend.
     assert tiers_plugin.independent_skip_reason(_Item(*names), current,
                                                 None) is None
 
