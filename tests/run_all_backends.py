@@ -111,24 +111,6 @@ def read_progress(path):
     return done, total, failed
 
 
-def run_problem(returncode, counts):
-    """Says why a backend's run failed, or returns `None` when it passed.
-
-    Args:
-        returncode: pytest's exit code.
-        counts: `junit_counts` of its report, or `None` when it wrote none.
-    """
-    if returncode == _NO_TESTS_COLLECTED:
-        return "pytest collected no test (exit code 5)"
-    if counts is None:
-        return f"pytest wrote no JUnit XML report (exit code {returncode})"
-    if returncode != 0:
-        return f"pytest exit code {returncode}"
-    if not counts["passed"]:
-        return "no test passed"
-    return None
-
-
 def backend_problem(runs):
     """Says why a backend failed, or returns `None` when it passed.
 

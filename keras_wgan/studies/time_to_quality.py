@@ -77,6 +77,9 @@ STUDIED_RECIPES = {
                 decay=True, generator_ema=0.999),
         _recipe("width-16-ema-decay", "width 16, EMA 0.999, linear decay",
                 decay=True, width=16, generator_ema=0.999),
+        _recipe("quickstart", "the README's set-up command: width 16, "
+                "batch 32, lr 3e-4", width=16, batch_size=32,
+                learning_rate=3e-4),
         _recipe("width-16-ttur", "width 16, n_critic 1, TTUR: critic lr "
                 "4e-4, generator lr 1e-4", width=16, n_critic=1,
                 learning_rate=None, critic_learning_rate=4e-4,
