@@ -59,4 +59,4 @@ def test_the_mnist_cpu_recipe_is_the_study_s_fastest():
     config = TrainConfig.from_options({"out": "o", "recipe": "mnist-cpu"})
     assert (config.model, config.dataset, config.learning_rate,
             config.critic_learning_rate, config.generator_learning_rate,
-            config.n_critic) == ("wgan-gp", "mnist", None, 4e-4, 1e-4, 1)
+            config.n_critic) == ("wgan-gp", "mnist", 3e-4, None, None, 5)
