@@ -235,13 +235,13 @@ def _fused_conv2d(layer, input_shape, kernel):
             return None
         pads = [_same_padding(size, k, s) for size, k, s in
                 zip(sizes, layer.kernel_size, layer.strides)]
-        if all(left == right for left, right in pads):
-            padding = tuple(left for left, _ in pads)
-        else:
-            # Keras's "same" puts the odd pixel at the end, which torch's
-            # symmetric padding cannot: pad explicitly, as Keras does.
+        # The convolution pads both ends alike; Keras's "same" puts an odd
+        # pixel at the end (right = left + 1), padded explicitly: a copy
+        # one row and column larger, not the whole border's.
+        padding = tuple(left for left, _ in pads)
+        if any(left != right for left, right in pads):
             (top, bottom), (left, right) = pads
-            pad_inputs = (0, 0, left, right, top, bottom)
+            pad_inputs = (0, 0, 0, right - left, 0, bottom - top)
 
     def call(inputs):
         inputs = keras.ops.convert_to_tensor(inputs)
