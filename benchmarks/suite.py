@@ -61,17 +61,25 @@ BATCH_SIZE, N_CRITIC, LATENT = 64, 5, 128
 # ------------------------------------------------------------------ cases
 
 
-def _samples(case):
-    """The case's training samples, float32 NumPy in [-1, 1]."""
+# MNIST's training images bound the iterations of one timed run (each
+# draws N_CRITIC * BATCH_SIZE of them); the other cases make enough.
+MNIST_IMAGES = 60_000
+
+
+def _samples(case, count=0):
+    """The case's training samples, float32 NumPy in [-1, 1]: at least
+    `count` for the cases that generate theirs."""
     import numpy as np
 
     if case == "toy-mlp":
         from keras_wgan.studies import toy
 
-        return toy.eight_gaussians(20000, seed=0).astype("float32")
+        return toy.eight_gaussians(max(20000, count), seed=0).astype(
+            "float32")
     if case == "dcgan-32":
         rng = np.random.default_rng(0)
-        return rng.uniform(-1, 1, (3000, 32, 32, 3)).astype("float32")
+        return rng.uniform(-1, 1, (max(3000, count), 32, 32, 3)).astype(
+            "float32")
     return vs_pytorch._load_images()
 
 
@@ -183,7 +191,7 @@ def worker(args):
         import keras  # noqa: F401  (import cost belongs to the baseline)
 
         import keras_wgan  # noqa: F401
-    samples = _samples(args.case)
+    samples = _samples(args.case, args.samples)
     baseline_kb = vs_pytorch._status_kb("VmRSS")
     vs_pytorch._reset_peak_rss()
     runner = (_Keras if args.impl == "keras-wgan" else _Torch)(args, samples)
@@ -216,6 +224,7 @@ class _Worker:
             [sys.executable, os.path.abspath(__file__), "--worker",
              "--impl", impl, "--case", case, "--warmup", str(args.warmup),
              "--threads", str(args.threads),
+             "--samples", str(_needed(case, args)),
              "--fused-step", args.fused_step],
             env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.rates, self.cpu_rates = [], []
@@ -322,9 +331,16 @@ def _iterations(text):
                "mnist-64": 2, "mnist-standard": 2, "dcgan-32": 2}
     for part in filter(None, text.split(",")):
         name, _, value = part.rpartition("=")
+        if int(value) < 1:
+            raise ValueError(value)
         for case in ([name] if name else CASES):
             counts[case] = int(value)
     return {case: counts[case] or default[case] for case in CASES}
+
+
+def _needed(case, args):
+    """Samples one worker of `case` trains on: its longest run's."""
+    return max(args.iterations[case], args.warmup) * N_CRITIC * BATCH_SIZE
 
 
 def main(argv=None):
@@ -348,6 +364,8 @@ def main(argv=None):
                         help=argparse.SUPPRESS)
     parser.add_argument("--impl", help=argparse.SUPPRESS)
     parser.add_argument("--case", help=argparse.SUPPRESS)
+    parser.add_argument("--samples", type=int, default=0,
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         worker(args)
@@ -363,11 +381,18 @@ def main(argv=None):
     try:
         args.iterations = _iterations(args.iterations)
     except ValueError:
-        parser.error("--iterations must be N or case=N,..., got "
+        parser.error("--iterations must be N or case=N,... with N >= 1, got "
                      f"{args.iterations!r}")
     for name in ("repeats", "warmup"):
         if getattr(args, name) < 1:
             parser.error(f"--{name} must be >= 1, got {getattr(args, name)}")
+    most = MNIST_IMAGES // (N_CRITIC * BATCH_SIZE)
+    for case in cases:
+        if case.startswith("mnist") and _needed(case, args) > MNIST_IMAGES:
+            parser.error(f"--iterations and --warmup of {case} must be at "
+                         f"most {most} ({MNIST_IMAGES} MNIST images, "
+                         f"{N_CRITIC * BATCH_SIZE} an iteration), got "
+                         f"{max(args.iterations[case], args.warmup)}")
     load = os.getloadavg()[0]
     results = {
         "command": "python benchmarks/suite.py " + " ".join(
