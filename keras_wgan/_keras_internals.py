@@ -81,3 +81,29 @@ def conv_transpose_crops(layer: keras.Layer) -> list[tuple[int, int]]:
         output_padding=layer.output_padding,
         dilation_rate=layer.dilation_rate,
     )
+
+
+def is_torch_adam(optimizer: object) -> bool:
+    """Returns whether `optimizer` is exactly Keras's `Adam` on torch.
+
+    On the torch backend `keras.optimizers.Adam(...)` makes an instance of
+    a private subclass that updates with `torch._foreach_*` calls; a
+    subclass of that may change the update, so only the class qualifies.
+    """
+    cls = type(optimizer)
+    return (cls.__name__ == "Adam"
+            and cls.__module__ == "keras.src.backend.torch.optimizers."
+            "torch_adam")
+
+
+def adam_moments(optimizer: keras.optimizers.Optimizer,
+                 variables: list) -> tuple[list, list]:
+    """Returns the first and second moment variables an `Adam` keeps for
+    `variables`, in their order.
+
+    Raises:
+        KeyError: The optimizer was not built for one of the variables.
+    """
+    indices = [optimizer._get_variable_index(v) for v in variables]
+    return ([optimizer._momentums[i] for i in indices],
+            [optimizer._velocities[i] for i in indices])

@@ -5,6 +5,7 @@ reads, these tests fail, instead of a critic check silently passing.
 """
 
 import keras
+import numpy as np
 import pytest
 
 from keras_wgan import _keras_internals
@@ -101,3 +102,28 @@ def test_conv_transpose_crops_are_keras_torch_crops(padding, output_padding,
     full = (4 - 1) * 2 + 5
     size = layer.compute_output_shape((None, 4, 4, 2))[1]
     assert all(full - left - right == size for left, right in crops)
+
+
+def test_is_torch_adam_only_for_keras_s_own_adam_on_torch():
+    on_torch = keras.backend.backend() == "torch"
+    assert _keras_internals.is_torch_adam(keras.optimizers.Adam()) is on_torch
+    assert not _keras_internals.is_torch_adam(keras.optimizers.AdamW())
+    assert not _keras_internals.is_torch_adam(keras.optimizers.RMSprop())
+
+
+def test_adam_moments_are_the_slots_of_the_variables_in_order():
+    variables = [keras.Variable(np.ones((2,), "float32")),
+                 keras.Variable(np.ones((3,), "float32"))]
+    optimizer = keras.optimizers.Adam(0.1)
+    optimizer.build(variables)
+    optimizer.apply([keras.ops.full((2,), 2.0), keras.ops.full((3,), 3.0)],
+                    variables)
+    momentums, velocities = _keras_internals.adam_moments(
+        optimizer, variables[::-1])
+    # After one step from zero: m = (1 - beta_1) g, v = (1 - beta_2) g^2.
+    np.testing.assert_allclose(np.asarray(momentums[0]), [0.3] * 3, rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(velocities[1]), [0.004] * 2,
+                               rtol=1e-5)
+    with pytest.raises(KeyError):
+        _keras_internals.adam_moments(
+            optimizer, [keras.Variable(np.ones((2,), "float32"))])

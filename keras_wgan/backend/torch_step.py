@@ -26,7 +26,9 @@ overhead is most of a generator iteration.
   numbers and the model's random stream continues identically;
 - the Wasserstein loss as `sum(-y * D) / m`, as `WassersteinLoss` reduces
   it; the updates through the model's own optimizers (`optimizer.apply`,
-  constraints and schedules included).
+  constraints and schedules included; for a Keras `Adam` whose `apply`
+  does nothing but its update, that update alone,
+  `keras_wgan.backend.torch_adam`).
 
 It is used only where the result is the plain step's to float rounding:
 the model is exactly `WGAN` or `WGANGP` (no overridden objective), its
@@ -50,6 +52,7 @@ import torch
 
 from keras_wgan.backend import torch as torch_backend
 from keras_wgan.backend import torch_distributed
+from keras_wgan.backend.torch_adam import AdamUpdate
 from keras_wgan.nets import layer_chain
 from keras_wgan.penalty import NORM_EPSILON
 
@@ -276,6 +279,8 @@ class FusedWassersteinStep:
             device=self._seed_state.device)
         self._torch_generator = torch.Generator(
             device=self._seed_state.device)
+        # Per optimizer: (optimizer, its AdamUpdate or False for apply).
+        self._updates: dict[int, tuple] = {}
 
     # ---------------------------------------------------------- randomness
 
@@ -361,8 +366,18 @@ class FusedWassersteinStep:
             self.generator.end_update()
         return {"generator_loss": loss.detach()}
 
-    @staticmethod
-    def _apply(optimizer, loss, params, variables):
-        grads = torch.autograd.grad(loss, params, allow_unused=True,
-                                    materialize_grads=True)
-        optimizer.apply(list(grads), variables)
+    def _apply(self, optimizer, loss, params, variables):
+        grads = list(torch.autograd.grad(loss, params, allow_unused=True,
+                                         materialize_grads=True))
+        known, update = self._updates.get(id(optimizer), (None, None))
+        if known is not optimizer and optimizer.built:
+            # Keras's apply builds an optimizer on its first call; after
+            # that, its update alone where that is all apply does.
+            update = AdamUpdate.of(optimizer, variables) or False
+            self._updates[id(optimizer)] = (optimizer, update)
+        elif known is not optimizer:
+            update = None
+        if update:
+            update(grads)
+        else:
+            optimizer.apply(grads, variables)
