@@ -84,7 +84,9 @@ class AdamUpdate:
         optimizer = self.optimizer
         values = [variable.value for variable in self.variables]
         dtype = values[0].dtype
-        lr = _tensor(optimizer.learning_rate).to(dtype)
+        lr = optimizer.learning_rate  # a Variable, or a schedule's value
+        lr = (lr.value if isinstance(lr, keras.Variable)
+              else keras.ops.convert_to_tensor(lr)).to(dtype)
         step = (optimizer.iterations.value + 1).to(dtype)
         beta_1 = torch.tensor(optimizer.beta_1, dtype=dtype)
         beta_2 = torch.tensor(optimizer.beta_2, dtype=dtype)
@@ -106,10 +108,3 @@ class AdamUpdate:
             alpha=-1)
         optimizer.iterations.assign_add(1)
 
-
-def _tensor(x):
-    if isinstance(x, torch.Tensor):
-        return x
-    if isinstance(x, keras.Variable):
-        return x.value
-    return keras.ops.convert_to_tensor(x)
