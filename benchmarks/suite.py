@@ -331,10 +331,11 @@ def _iterations(text):
                "mnist-64": 2, "mnist-standard": 2, "dcgan-32": 2}
     for part in filter(None, text.split(",")):
         name, _, value = part.rpartition("=")
-        if int(value) < 1:
+        count = int(value)
+        if count < 1:
             raise ValueError(value)
         for case in ([name] if name else CASES):
-            counts[case] = int(value)
+            counts[case] = count
     return {case: counts[case] or default[case] for case in CASES}
 
 

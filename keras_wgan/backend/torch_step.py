@@ -279,8 +279,9 @@ class FusedWassersteinStep:
             device=self._seed_state.device)
         self._torch_generator = torch.Generator(
             device=self._seed_state.device)
-        # Per optimizer: (optimizer, its AdamUpdate or False for apply).
-        self._updates: dict[int, tuple] = {}
+        # Per optimizer (the key holds it): its AdamUpdate, or False where
+        # apply does more than the update.
+        self._updates: dict[Any, Any] = {}
 
     # ---------------------------------------------------------- randomness
 
@@ -369,14 +370,12 @@ class FusedWassersteinStep:
     def _apply(self, optimizer, loss, params, variables):
         grads = list(torch.autograd.grad(loss, params, allow_unused=True,
                                          materialize_grads=True))
-        known, update = self._updates.get(id(optimizer), (None, None))
-        if known is not optimizer and optimizer.built:
+        update = self._updates.get(optimizer)
+        if update is None and optimizer.built:
             # Keras's apply builds an optimizer on its first call; after
             # that, its update alone where that is all apply does.
             update = AdamUpdate.of(optimizer, variables) or False
-            self._updates[id(optimizer)] = (optimizer, update)
-        elif known is not optimizer:
-            update = None
+            self._updates[optimizer] = update
         if update:
             update(grads)
         else:
