@@ -210,6 +210,33 @@ def _write(path, content):
     write_atomically(path, write)
 
 
+def stopped_note(run, completed):
+    """How a run that completed `completed` of its `--epochs` is recorded.
+
+    Without a learning-rate decay nothing in training depends on the
+    total, so a stopped run's command asks for the epochs it completed. A
+    decay (`--lr-decay linear`) spreads over all the epochs asked for: the
+    command keeps them, and the note says where the run stopped.
+
+    Returns:
+        `(epochs, note)`: the `--epochs` of the record's command, and what
+        the record's budget says of the stop (`""` for a finished run).
+    """
+    asked = run["epochs"]
+    if completed == asked:
+        return asked, ""
+    stopped = f"run with --epochs {asked} and stopped after epoch {completed}"
+    decay = run.get("lr_decay") or "none"
+    if decay != "none":
+        return asked, (
+            f"{stopped}: its learning rate decays over all {asked} epochs "
+            f"(--lr-decay {decay}), so the command keeps --epochs {asked}; "
+            f"stopped after epoch {completed}, it gives the same weights")
+    return completed, (
+        f"{stopped}: nothing in training depends on the total, so the "
+        f"command's --epochs {completed} gives the same weights")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", required=True, help="folder of a CLI run")
@@ -221,9 +248,9 @@ def main(argv=None):
                         help="how the run was made, e.g. threads and load")
     parser.add_argument("--stopped", action="store_true",
                         help="export a run stopped before its --epochs "
-                             "(after its last completed epoch): nothing in "
-                             "training depends on the total, so the record's "
-                             "command asks for the epochs it completed")
+                             "(after its last completed epoch); the record's "
+                             "command asks for the epochs it completed, or, "
+                             "with --lr-decay, for those its decay spans")
     parser.add_argument("--output-dir", default=DEFAULT_OUTPUT_DIR)
     args = parser.parse_args(argv)
 
@@ -238,8 +265,8 @@ def main(argv=None):
         raise SystemExit(f"{args.run}: metrics.csv has {epochs} epochs, "
                          f"run.json asks for {run['epochs']}; unfinished? "
                          "(--stopped exports a run stopped early)")
-    asked = run["epochs"]
-    run = dict(run, epochs=epochs)
+    command_epochs, stop_note = stopped_note(run, epochs)
+    run = dict(run, epochs=command_epochs)
     steps = -(-run["num_images"] // (run["batch_size"] * run["n_critic"]))
 
     # The shipped model: rebuilt from the config with the float16 weights,
@@ -275,12 +302,7 @@ def main(argv=None):
     ended = os.path.getmtime(checkpoint)
     noise = check_noise(shipped.latent_dim)
     data_description = describe_data(run, images, reference)
-    note = args.training_note
-    if epochs != asked:
-        note = (f"{note}; " if note else "") + (
-            f"run with --epochs {asked} and stopped after epoch {epochs}: "
-            "nothing in training depends on the total, so the command's "
-            f"--epochs {epochs} gives the same weights")
+    note = "; ".join(part for part in (args.training_note, stop_note) if part)
     resumes = len(run.get("resumed", []))
     if resumes:
         # run.json is rewritten at each resume: its time is the last

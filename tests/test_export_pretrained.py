@@ -50,3 +50,18 @@ def test_the_command_names_init_from():
     command = export.train_command(record, available=60000)
     assert "--init-from mnist-wgan-gp" in command
     assert "--width 32" in command and "--num-images" not in command
+
+
+def test_a_stopped_run_asks_for_the_epochs_it_completed():
+    epochs, note = export.stopped_note({"epochs": 30, "lr_decay": "none"}, 12)
+    assert epochs == 12
+    assert "stopped after epoch 12" in note and "--epochs 12" in note
+    assert export.stopped_note({"epochs": 30}, 30) == (30, "")
+
+
+def test_a_stopped_decaying_run_keeps_the_epochs_its_decay_spans():
+    epochs, note = export.stopped_note({"epochs": 24, "lr_decay": "linear"},
+                                       10)
+    assert epochs == 24
+    assert "--lr-decay linear" in note and "stopped after epoch 10" in note
+    assert "nothing in training depends" not in note
