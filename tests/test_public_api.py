@@ -123,6 +123,7 @@ EXPECTED = {
         "load_cifar10",
         "load_cifar100",
         "load_coloured_mnist",
+        "load_coloured_mnist_joint",
         "load_fashion_mnist",
         "load_images",
         "load_mnist",

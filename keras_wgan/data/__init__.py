@@ -9,7 +9,8 @@
   file format.
 - `load_cifar10`, `load_cifar100` (`cifar`) through `keras.datasets`.
 - `load_coloured_mnist` (`coloured_mnist`): 32x32 RGB digits built from
-  MNIST, and its `PALETTE`.
+  MNIST, and its `PALETTE`; `load_coloured_mnist_joint`, the same images
+  labelled by digit and colours together.
 - `to_unit_range`, `from_unit_range` (`pixels`): 8- or 16-bit pixels to
   `[-1, 1]` and back, the one conversion every loader and image writer
   uses.
@@ -23,6 +24,7 @@ from keras_wgan.data.cifar import load_cifar10
 from keras_wgan.data.cifar import load_cifar100
 from keras_wgan.data.coloured_mnist import PALETTE
 from keras_wgan.data.coloured_mnist import load_coloured_mnist
+from keras_wgan.data.coloured_mnist import load_coloured_mnist_joint
 from keras_wgan.data.idx import read_idx
 from keras_wgan.data.mnist import load_fashion_mnist
 from keras_wgan.data.mnist import load_mnist
@@ -42,6 +44,7 @@ __all__ = [
     "load_cifar10",
     "load_cifar100",
     "load_coloured_mnist",
+    "load_coloured_mnist_joint",
     "load_fashion_mnist",
     "load_images",
     "load_mnist",

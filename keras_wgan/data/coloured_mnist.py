@@ -124,6 +124,64 @@ def load_coloured_mnist(split: str = "train",
     return results[0] if len(results) == 1 else results
 
 
+def load_coloured_mnist_joint(split: str = "train",
+                              data_dir: str | os.PathLike | None = None,
+                              return_labels: bool = False, *,
+                              download: bool = False, seed: int = 0
+                              ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Loads coloured MNIST labelled by digit and colours together.
+
+    The images of `load_coloured_mnist`; the label of each is its joint
+    class, digit, stroke colour and background colour numbered 0..199 by
+    `joint_labels`. Trained on these labels, a conditional model is asked
+    for a digit in given colours (`joint_labels([7], [[2, 4]])`: a red 7 on
+    blue), and `keras_wgan.quality.load_classifier("coloured_mnist")`,
+    whose classes are the same 200, tells whether it drew them.
+    `data.class_names("coloured_mnist_joint")` names the classes.
+
+    Args:
+        split: `"train"` or `"test"`.
+        data_dir: Optional folder of MNIST's IDX files, as in `load_mnist`.
+        return_labels: If `True`, also return the joint labels.
+        download: As in `load_mnist`.
+        seed: The integer >= 0 that chooses the colours, as in
+            `load_coloured_mnist`.
+
+    Returns:
+        Images as `load_coloured_mnist`'s; with `return_labels`, the pair
+        `(images, labels)`, int64 labels `(N,)` in 0..199.
+
+    Example:
+
+    >>> images, labels = load_coloured_mnist_joint("test", return_labels=True)
+    >>> labels[:2]  # a blue 7 on black, a white 2 on blue
+    array([156,  47])
+    >>> split_joint_labels(labels[:2])[0]
+    array([7, 2])
+    """
+    images, digits, colours = load_coloured_mnist(
+        split, data_dir, return_labels=True, download=download,
+        return_colours=True, seed=seed)
+    if not return_labels:
+        return images
+    return images, joint_labels(digits, colours)
+
+
+def joint_class_names() -> tuple[str, ...]:
+    """Names the 200 joint classes: `"7 red on blue"`, label `i` item `i`.
+
+    Example:
+
+    >>> names = joint_class_names()
+    >>> len(names), names[0], names[156]
+    (200, '0 black on white', '7 blue on black')
+    """
+    digits, colours = split_joint_labels(np.arange(NUM_JOINT_CLASSES))
+    return tuple(
+        f"{digit} {PALETTE[stroke][0]} on {PALETTE[background][0]}"
+        for digit, (stroke, background) in zip(digits, colours))
+
+
 def palette_indices(count: int, split: str = "train", seed: int = 0
                     ) -> np.ndarray:
     """The (stroke, background) colours of the first `count` images.

@@ -21,7 +21,9 @@ from keras_wgan.data import resize
 from keras_wgan.data import tfds_reader
 from keras_wgan.data.cifar import load_cifar10
 from keras_wgan.data.cifar import load_cifar100
+from keras_wgan.data.coloured_mnist import joint_class_names
 from keras_wgan.data.coloured_mnist import load_coloured_mnist
+from keras_wgan.data.coloured_mnist import load_coloured_mnist_joint
 from keras_wgan.data.mnist import load_fashion_mnist
 from keras_wgan.data.mnist import load_mnist
 from keras_wgan.data.pixels import to_unit_range
@@ -35,6 +37,7 @@ DATASETS = {
     "mnist": load_mnist,
     "fashion_mnist": load_fashion_mnist,
     "coloured_mnist": load_coloured_mnist,
+    "coloured_mnist_joint": load_coloured_mnist_joint,
     "cifar10": load_cifar10,
     "cifar100": load_cifar100,
 }
@@ -49,6 +52,7 @@ IMAGE_DATASETS = {name: DATASETS[name]
 _CLASS_NAMES = {
     "mnist": tuple(str(digit) for digit in range(10)),
     "coloured_mnist": tuple(str(digit) for digit in range(10)),
+    "coloured_mnist_joint": joint_class_names(),
     "fashion_mnist": ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                       "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     "cifar10": ("airplane", "automobile", "bird", "cat", "deer", "dog",
@@ -88,8 +92,9 @@ def load_images(source: str | os.PathLike, image_size: int | None = None,
     int64 labels when it has them. The sources:
 
     - A name of `DATASETS`: `"mnist"`, `"fashion_mnist"`,
-      `"coloured_mnist"` (see `load_coloured_mnist`), `"cifar10"`,
-      `"cifar100"`, loaded by that loader with `split`, `data_dir` and
+      `"coloured_mnist"` (see `load_coloured_mnist`),
+      `"coloured_mnist_joint"` (the same images labelled by digit and
+      colours, `load_coloured_mnist_joint`), `"cifar10"`, `"cifar100"`, loaded by that loader with `split`, `data_dir` and
       `download` (so MNIST always loads offline, and CIFAR comes from the
       `keras.datasets` cache, or a download with `download=True`).
     - `"tfds:<name>"`: any image dataset of tensorflow-datasets already

@@ -9,8 +9,13 @@ import keras
 from keras_wgan import argument_validation
 from keras_wgan.quality.architecture import image_classifier
 
-#: The datasets with a shipped classifier; its files are named after them.
-CLASSIFIER_DATASETS = ("mnist", "fashion_mnist", "coloured_mnist")
+#: The datasets with a shipped classifier.
+CLASSIFIER_DATASETS = ("mnist", "fashion_mnist", "coloured_mnist",
+                       "coloured_mnist_joint")
+
+# Coloured MNIST's classifier already has the 200 joint classes, so the
+# joint dataset shares its files; the others' files are named after them.
+_FILES = {"coloured_mnist_joint": "coloured_mnist"}
 
 _PACKAGE = "keras_wgan.resources.classifiers"
 
@@ -36,7 +41,9 @@ def load_classifier(dataset: str = "mnist") -> keras.Model:
     from its logits.
 
     Args:
-        dataset: `"mnist"`, `"fashion_mnist"` or `"coloured_mnist"`.
+        dataset: `"mnist"`, `"fashion_mnist"`, `"coloured_mnist"` or
+            `"coloured_mnist_joint"` (the same classifier as
+            `"coloured_mnist"`).
 
     Returns:
         A `keras.Model` (see `image_classifier`) from images of the
@@ -52,16 +59,17 @@ def load_classifier(dataset: str = "mnist") -> keras.Model:
     """
     dataset = argument_validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
     info = classifier_info(dataset)
+    name = _FILES.get(dataset, dataset)
     classifier = image_classifier(
         num_classes=info["num_classes"], width=info["width"],
-        name=f"{dataset}_classifier", image_shape=tuple(info["image_shape"]),
+        name=f"{name}_classifier", image_shape=tuple(info["image_shape"]),
         # Random kernels would be overwritten at once, and on JAX each
         # shape's random draw compiles a program of its own.
         kernel_initializer="zeros",
     )
     # as_file gives a real path even when the package sits in a zip.
     with importlib.resources.as_file(
-        _resource(f"{dataset}.weights.h5")
+        _resource(f"{name}.weights.h5")
     ) as path:
         classifier.load_weights(path)
     return classifier
@@ -71,7 +79,7 @@ def classifier_info(dataset: str = "mnist") -> dict[str, Any]:
     """Returns the training record of a shipped classifier.
 
     Args:
-        dataset: `"mnist"`, `"fashion_mnist"` or `"coloured_mnist"`.
+        dataset: A name of `CLASSIFIER_DATASETS`.
 
     Returns:
         A dict read from `<dataset>.json` next to the weights: the network
@@ -96,4 +104,5 @@ def classifier_info(dataset: str = "mnist") -> dict[str, Any]:
     200
     """
     dataset = argument_validation.check_choice("dataset", dataset, CLASSIFIER_DATASETS)
-    return json.loads(_resource(f"{dataset}.json").read_text("utf-8"))
+    name = _FILES.get(dataset, dataset)
+    return json.loads(_resource(f"{name}.json").read_text("utf-8"))

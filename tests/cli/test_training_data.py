@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import keras_wgan
 from keras_wgan import cli
 from keras_wgan.cli import model_setup
 from keras_wgan.cli import training_data
@@ -144,6 +145,26 @@ def test_coloured_mnist_at_32_pixels_trains_on_the_dcgan(tmp_path, capsys):
     record = json.loads((out / "run.json").read_text())
     assert record["image_shape"] == [32, 32, 3]
     assert record["architecture"] == "dcgan"
+
+
+@pytest.mark.backends("torch", reason="the same command on every backend: the "
+                      "folder and conditional runs cover JAX and TensorFlow")
+def test_joint_coloured_mnist_trains_a_model_of_200_classes(tmp_path, capsys):
+    import keras
+
+    out = tmp_path / "run"
+    assert cli.main(["train", "--out", str(out), "--dataset",
+                     "coloured_mnist_joint", "--conditional", "--split",
+                     "test", "--num-images", "16", "--epochs", "1",
+                     "--samples", "4", *TINY]) == 0, error_lines(capsys)
+    record = json.loads((out / "run.json").read_text())
+    assert record["num_classes"] == 200
+    model = keras.models.load_model(out / "model.keras")
+    assert model.num_classes == 200
+    # A red 7 on blue: one joint class, asked for by its number.
+    red_seven = keras_wgan.data.coloured_mnist.joint_labels([7], [[2, 4]])
+    assert model.generate(2, labels=int(red_seven[0]), seed=0).shape == (
+        2, 32, 32, 3)
 
 
 @pytest.mark.backends("torch", reason="the same command on every backend: the "

@@ -172,3 +172,28 @@ def test_bad_split_joint_labels_arguments():
                                          r"in \[0, 200\), got "
                                          r"\[-1, 200\]\.$"):
         coloured_mnist.split_joint_labels([-1, 200])
+
+
+def test_joint_loader_labels_each_image_by_digit_and_colours(test_split):
+    (images, labels, colours), _ = test_split
+    joint_images, joint = data.load_coloured_mnist_joint("test",
+                                                         return_labels=True)
+    np.testing.assert_array_equal(joint_images, images)
+    np.testing.assert_array_equal(
+        joint, coloured_mnist.joint_labels(labels, colours))
+    assert joint.dtype == np.int64
+    assert data.load_coloured_mnist_joint("test").shape == images.shape
+    assert data.DATASETS["coloured_mnist_joint"] is \
+        data.load_coloured_mnist_joint
+
+
+def test_joint_class_names_follow_the_labels():
+    names = data.class_names("coloured_mnist_joint")
+    assert len(names) == coloured_mnist.NUM_JOINT_CLASSES
+    assert len(set(names)) == len(names)
+    digits, colours = coloured_mnist.split_joint_labels(np.arange(200))
+    for label in (0, 19, 47, 156, 199):
+        digit, (stroke, background) = digits[label], colours[label]
+        assert names[label] == (f"{digit} {data.PALETTE[stroke][0]} on "
+                                f"{data.PALETTE[background][0]}")
+    assert names[199] == "9 blue on green"

@@ -28,8 +28,15 @@ def test_mnist_classifier_accuracy_on_held_out_digits():
 
 def test_shipped_classifier_records():
     assert quality.CLASSIFIER_DATASETS == ("mnist", "fashion_mnist",
-                                           "coloured_mnist")
-    for dataset in quality.CLASSIFIER_DATASETS:
+                                           "coloured_mnist",
+                                           "coloured_mnist_joint")
+    # The joint dataset's classes are the coloured MNIST classifier's own.
+    joint = quality.load_classifier("coloured_mnist_joint")
+    assert joint.name == "coloured_mnist_classifier"
+    np.testing.assert_array_equal(
+        joint.get_weights()[0],
+        shared.classifier("coloured_mnist").get_weights()[0])
+    for dataset in quality.CLASSIFIER_DATASETS[:3]:
         info = quality.classifier_info(dataset)
         assert info["dataset"] == dataset
         assert info["command"].startswith(

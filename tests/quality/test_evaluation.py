@@ -70,6 +70,29 @@ def test_conditional_generator_gets_its_class_accuracy(reference):
         logits, labels)
 
 
+def test_joint_coloured_mnist_accuracy_asks_for_digit_and_colours():
+    """The joint dataset's class accuracy is the share of images whose
+    digit and both colours the shipped classifier reads as asked; real
+    training images score as the classifier's held-out accuracy."""
+    reference = quality.Reference.of("coloured_mnist_joint", num_samples=500)
+    assert reference.logits.shape == (10000, 200)
+    info = quality.classifier_info("coloured_mnist_joint")
+    assert info == quality.classifier_info("coloured_mnist")
+    assert reference.floor["class_accuracy"] > 0.97
+    assert reference.floor["class_accuracy"] <= 1.0
+    images, joint = keras_wgan.data.load_coloured_mnist_joint(
+        "train", return_labels=True)
+    logits = quality.classifier_logits(images[:500], reference.classifier)
+    assert reference.floor["class_accuracy"] == \
+        quality.accuracy_from_logits(logits, joint[:500])
+    # A wrong colour alone makes a miss.
+    digits, colours = keras_wgan.data.coloured_mnist.split_joint_labels(
+        joint[:500])
+    recoloured = keras_wgan.data.coloured_mnist.joint_labels(
+        digits, colours[:, ::-1])
+    assert quality.accuracy_from_logits(logits, recoloured) < 0.05
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="dataset must be one of"):
         quality.Reference.of("cifar10", 10)
