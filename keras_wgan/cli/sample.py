@@ -89,7 +89,8 @@ def sample(config: SampleConfig, model: AdversarialModel) -> str:
         images = model.generate(config.n, seed=config.seed, raw=config.raw)
     else:
         images, columns = model.class_grid(config.n, seed=config.seed,
-                                           classes=config.classes)
+                                           classes=config.classes,
+                                           raw=config.raw)
     parent = os.path.dirname(config.out)
     if parent:
         os.makedirs(parent, exist_ok=True)

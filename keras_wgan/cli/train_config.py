@@ -158,11 +158,10 @@ class TrainConfig:
         if self.generator_ema is not None:
             set_checked(self, "generator_ema", check_float(
                 "generator_ema", self.generator_ema, 0.0, False))
-            if self.generator_ema >= 1.0 or self.conditional:
+            if self.generator_ema >= 1.0:
                 raise ValueError(
-                    "generator_ema must be a decay in (0, 1) for an "
-                    f"unconditional model, got {self.generator_ema!r}"
-                    + (" with --conditional." if self.conditional else "."))
+                    "generator_ema must be a decay in (0, 1), got "
+                    f"{self.generator_ema!r}.")
         if self.data_dir is not None:
             set_checked(self, "data_dir", check_path("data_dir", self.data_dir))
         if self.init_from is not None:

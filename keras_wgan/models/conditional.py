@@ -14,6 +14,7 @@ pairs, and the gradient penalty is taken with respect to the images alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -29,6 +30,14 @@ from keras_wgan.models.adversarial import Logs
 from keras_wgan.models.inputs import check_labels
 from keras_wgan.models.wasserstein import WGANGP
 from keras_wgan.penalty import gradient_penalty
+
+
+def _as_tensors(noise: Any) -> tuple[Any, Any]:
+    """`(latent, labels)` as tensors, the labels int32."""
+    latent, labels = noise
+    # Keras refuses a call mixing tensors and NumPy arrays.
+    return (ops.convert_to_tensor(latent),
+            ops.convert_to_tensor(labels, dtype="int32"))
 
 
 def _split_label_input(model: Any, name: str) -> tuple[int, ...]:
@@ -89,6 +98,9 @@ class ConditionalWGANGP(WGANGP):
         gp_weight: Penalty weight lambda (default 10).
         seed: Int seed for the noise, the labels of the generator updates
             and the interpolation, or `None`.
+        generator_ema: `None`, or the decay of a moving average of the
+            generator's weights, which `generate` then samples from (as
+            for `WGANGP`).
         **kwargs: Passed to `keras.Model`.
 
     Example:
@@ -115,6 +127,7 @@ class ConditionalWGANGP(WGANGP):
         n_critic: int = 5,
         gp_weight: float = 10.0,
         seed: int | None = None,
+        generator_ema: float | None = None,
         **kwargs: Any,
     ) -> None:
         num_classes = argument_validation.check_int(
@@ -126,6 +139,7 @@ class ConditionalWGANGP(WGANGP):
             n_critic=n_critic,
             gp_weight=gp_weight,
             seed=seed,
+            generator_ema=generator_ema,
             **kwargs,
         )
         self.num_classes = num_classes
@@ -203,11 +217,20 @@ class ConditionalWGANGP(WGANGP):
             The pair `(images, labels)`, a sample of the joint
             distribution, which `critic_scores` takes as is.
         """
-        latent, labels = noise
-        labels = ops.convert_to_tensor(labels, dtype="int32")
-        images = super().generator_samples(
-            (ops.convert_to_tensor(latent), labels), training)
+        latent, labels = _as_tensors(noise)
+        images = super().generator_samples((latent, labels), training)
         return images, labels
+
+    def sampler(self, raw: bool = False) -> Callable[[Any], Any]:
+        """Returns the function from `(noise, labels)` to images of `generate`.
+
+        The generator in inference mode, or its moving average
+        (`generator_ema`) unless `raw`.
+        """
+        network = ("generator" if raw or self.ema_generator is None
+                   else "ema_generator")
+        return lambda noise: self.call_network(network, _as_tensors(noise),
+                                               False)
 
     def critic_penalty(self, real: Any, fake: Any) -> Logs:
         """Returns the gradient penalty with respect to the images only."""
@@ -238,7 +261,8 @@ class ConditionalWGANGP(WGANGP):
     # asked for classes), which the type checker rightly reports.
     def generate(  # type: ignore[override]
             self, num_samples: int, labels: Any = None,
-            seed: int | None = None, batch_size: int = 256) -> np.ndarray:
+            seed: int | None = None, batch_size: int = 256,
+            raw: bool = False) -> np.ndarray:
         """Draws images of the given classes.
 
         Args:
@@ -250,6 +274,8 @@ class ConditionalWGANGP(WGANGP):
             seed: Int seed for the noise, or `None` for the model's own
                 random stream.
             batch_size: Images generated per forward pass.
+            raw: With `generator_ema`, `True` samples from the trained
+                generator instead of its average; otherwise no effect.
 
         Returns:
             NumPy array `(num_samples, H, W, C)`.
@@ -272,33 +298,36 @@ class ConditionalWGANGP(WGANGP):
         labels = self._labels_for(labels, num_samples)
         seed = self.seed_generator if seed is None else seed
         noise = keras.random.normal((num_samples, self.latent_dim), seed=seed)
-        return self.generate_from(noise, labels, batch_size=batch_size)
+        return self.generate_from(noise, labels, batch_size=batch_size,
+                                  raw=raw)
 
     def generate_from(  # type: ignore[override]  # labels second, as above
             self, noise: Any, labels: Any = None,
-            batch_size: int = 256) -> np.ndarray:
+            batch_size: int = 256, raw: bool = False) -> np.ndarray:
         """Maps latent vectors and labels to images (NumPy array).
 
         Args:
             noise: Latent vectors `(n, latent_dim)`.
             labels: As for `generate` (`None`: the classes in turn).
             batch_size: Images generated per forward pass.
+            raw: As for `generate`.
 
         Returns:
             float32 NumPy array `(n, H, W, C)`.
         """
         noise = sampling.check_noise(noise, self.latent_dim)
         labels = self._labels_for(labels, noise.shape[0])
+        sampler = self.sampler(raw)
         return sampling.in_batches(
-            lambda start, stop: self.generator_samples(
-                (noise[start:stop], labels[start:stop]), False)[0],
+            lambda start, stop: sampler(
+                (noise[start:stop], labels[start:stop])),
             noise.shape[0],
             batch_size,
         )
 
     def class_grid(self, num_samples: int, seed: int = 0,
-                   batch_size: int = 256,
-                   classes: Any = None) -> tuple[np.ndarray, int]:
+                   batch_size: int = 256, classes: Any = None,
+                   raw: bool = False) -> tuple[np.ndarray, int]:
         """Generates a grid of one row per class; returns `(images, columns)`.
 
         `num_samples` is rounded up to whole rows: `columns =
@@ -314,6 +343,7 @@ class ConditionalWGANGP(WGANGP):
             batch_size: Images generated per forward pass.
             classes: The classes of the rows, in order: a sequence of ints
                 in `[0, num_classes)`; `None` means every class, 0 first.
+            raw: As for `generate`.
 
         Returns:
             `(images, columns)`: images `(len(classes) * columns, H, W, C)`
@@ -349,7 +379,7 @@ class ConditionalWGANGP(WGANGP):
             keras.random.normal((columns, self.latent_dim), seed=seed))
         noise = np.tile(noise, (len(classes), 1))
         labels = np.repeat(classes, columns)
-        return self.generate_from(noise, labels, batch_size), columns
+        return self.generate_from(noise, labels, batch_size, raw), columns
 
     # -------------------------------------------------------- serialization
 

@@ -90,9 +90,9 @@ class MovingAverageModel(AdversarialModel):
     (`generate(..., raw=True)` from the trained generator). Without it,
     `ema_generator` is `None` and the model is an `AdversarialModel`.
 
-    A subclass that samples other than through `sampler` (one whose
-    `generate_from` takes more inputs, as a conditional model's does)
-    cannot keep an average: its constructor raises.
+    A subclass with a `generate_from` of its own (a conditional model's
+    also takes labels) keeps the average by sampling through
+    `sampler(raw)`, as `keras_wgan.ConditionalWGANGP` does.
 
     Args:
         critic: As for `AdversarialModel`.
@@ -142,12 +142,6 @@ class MovingAverageModel(AdversarialModel):
             self._add_ema_generator(generator_ema)
 
     def _add_ema_generator(self, decay: float) -> None:
-        if type(self).generate_from is not MovingAverageModel.generate_from:
-            raise ValueError(
-                f"generator_ema must be None for {type(self).__name__}, "
-                f"whose generate does not sample through `sampler`; got "
-                f"{decay!r}."
-            )
         checked = argument_validation.check_float(
             "generator_ema", decay, 0.0, inclusive=False)
         if checked >= 1.0:

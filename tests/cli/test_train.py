@@ -14,6 +14,7 @@ import keras
 import numpy as np
 import pytest
 
+import keras_wgan
 from keras_wgan import checkpoints
 from keras_wgan import cli
 from keras_wgan import data
@@ -203,6 +204,23 @@ def test_ttur_rates_and_ema_are_recorded_and_kept_by_resume(tmp_path,
     for grid, extra in zip(grids, ([], ["--raw"])):
         assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
                          "--out", str(grid), "--n", "4", *extra]) == 0
+    assert grids[0].read_bytes() != grids[1].read_bytes()
+
+
+@pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
+                      "tests/models/test_conditional.py trains on all")
+def test_conditional_model_keeps_a_moving_average(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--conditional", "--generator-ema", "0.9",
+                     "--epochs", "1", "--out", str(out), *TINY]) == 0, \
+        capsys.readouterr().err
+    model = keras.models.load_model(out / "model.keras")
+    assert type(model) is keras_wgan.ConditionalWGANGP
+    assert model.generator_ema == 0.9 and model.ema_generator is not None
+    grids = [tmp_path / "average.png", tmp_path / "raw.png"]
+    for grid, extra in zip(grids, ([], ["--raw"])):
+        assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
+                         "--out", str(grid), "--n", "10", *extra]) == 0
     assert grids[0].read_bytes() != grids[1].read_bytes()
 
 

@@ -239,6 +239,48 @@ def test_generate_labels_and_class_grid():
     np.testing.assert_array_equal(images, again)
 
 
+def test_moving_average_of_a_conditional_generator(tmp_path):
+    """`generator_ema` on a conditional model: the average follows the
+    formula, `generate` and `class_grid` draw from it, `raw=True` from the
+    trained generator, and it saves and continues."""
+    x, y = _two_classes(64)
+    gan = _gan(generator_ema=0.5)
+    assert gan.ema_generator is not None
+    gan.compile()
+    start = variable_values(gan.generator.trainable_weights)
+    gan.fit(x, y, batch_size=8, epochs=1, verbose=0)  # 8 generator updates
+    trained = variable_values(gan.generator.trainable_weights)
+    # The copy is frozen; the generator has no non-trainable weights.
+    average = variable_values(gan.ema_generator.weights)
+    # Not the start, not the trained weights: between them.
+    for w0, w, mean in zip(start, trained, average, strict=True):
+        assert not np.allclose(mean, w) and not np.allclose(mean, w0)
+    noise = np.random.default_rng(1).normal(size=(4, 2)).astype("float32")
+    labels = np.array([0, 1, 1, 0], "int32")
+    from_average = _numpy(gan.ema_generator([noise, labels]))
+    from_generator = _numpy(gan.generator([noise, labels]))
+    np.testing.assert_allclose(gan.generate_from(noise, labels),
+                               from_average, atol=1e-6)
+    np.testing.assert_allclose(gan.generate_from(noise, labels, raw=True),
+                               from_generator, atol=1e-6)
+    assert not np.allclose(from_average, from_generator)
+    np.testing.assert_allclose(
+        gan.generate(4, labels=labels, seed=3),
+        gan.generate_from(_numpy(keras.random.normal((4, 2), seed=3)),
+                          labels), atol=1e-6)
+    images, _ = gan.class_grid(2, seed=0)
+    np.testing.assert_allclose(
+        images, gan.generate_from(
+            np.tile(_numpy(keras.random.normal((1, 2), seed=0)), (2, 1)),
+            [0, 1]), atol=1e-6)
+    path = str(tmp_path / "ema.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_config()["generator_ema"] == 0.5
+    np.testing.assert_allclose(loaded.generate_from(noise, labels),
+                               from_average, atol=1e-6)
+
+
 def _one_line(call, pattern):
     with pytest.raises(ValueError, match=pattern) as error:
         call()

@@ -120,17 +120,6 @@ def test_generator_ema_must_be_a_decay(decay):
         keras_wgan.WGAN(critic, generator, generator_ema=decay)
 
 
-def test_a_model_that_samples_another_way_cannot_keep_an_average():
-    class OwnSampling(keras_wgan.WGANGP):
-        def generate_from(self, noise, batch_size=256, raw=False):
-            return super().generate_from(noise, batch_size, raw)
-
-    critic, generator = small_models()
-    with pytest.raises(ValueError, match="generator_ema must be None for "
-                                         "OwnSampling"):
-        OwnSampling(critic, generator, generator_ema=0.9)
-
-
 def test_without_generator_ema_the_config_and_samples_are_unchanged():
     critic, generator = small_models()
     gan = keras_wgan.WGANGP(critic, generator, seed=0)
