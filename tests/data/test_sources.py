@@ -65,7 +65,8 @@ def test_mnist_resized_to_other_sizes():
 
 def test_registry():
     assert set(data.DATASETS) == {"mnist", "fashion_mnist", "coloured_mnist",
-                                  "cifar10", "cifar100"}
+                                  "coloured_mnist_joint", "cifar10",
+                                  "cifar100"}
     # The command line trains on the 28x28 grey datasets only, so far.
     assert data.IMAGE_DATASETS == {"mnist": data.load_mnist,
                                    "fashion_mnist": data.load_fashion_mnist}
