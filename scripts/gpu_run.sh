@@ -59,7 +59,7 @@ RUNS=(
     "mnist-wgan-gp|--width 64 --learning-rate 2e-4 --lr-decay linear --generator-ema 0.999 --epochs 100"
     "mnist-wgan|--model wgan --width 64 --learning-rate 5e-5 --epochs 100"
     "coloured-mnist-dcgan|--dataset coloured_mnist --architecture dcgan --width 64 --learning-rate 2e-4 --lr-decay linear --generator-ema 0.999 --epochs 60"
-    "coloured-mnist-conditional|--dataset coloured_mnist --architecture dcgan --conditional --width 64 --learning-rate 2e-4 --lr-decay linear --epochs 60"
+    "coloured-mnist-conditional|--dataset coloured_mnist_joint --architecture dcgan --conditional --width 64 --learning-rate 2e-4 --lr-decay linear --generator-ema 0.999 --epochs 60"
     "cifar10-resnet|"
 )
 EVALUATED="mnist-wgan-gp mnist-wgan coloured-mnist-dcgan coloured-mnist-conditional"
