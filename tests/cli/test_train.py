@@ -200,11 +200,7 @@ def test_ttur_rates_and_ema_are_recorded_and_kept_by_resume(tmp_path,
         1e-4)
     assert int(model.generator_optimizer.iterations) == 6
     assert model.generator_ema == 0.99 and model.ema_generator is not None
-    grids = [tmp_path / "average.png", tmp_path / "raw.png"]
-    for grid, extra in zip(grids, ([], ["--raw"])):
-        assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
-                         "--out", str(grid), "--n", "4", *extra]) == 0
-    assert grids[0].read_bytes() != grids[1].read_bytes()
+    _assert_raw_samples_differ(out, tmp_path, 4)
 
 
 @pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
@@ -217,10 +213,16 @@ def test_conditional_model_keeps_a_moving_average(tmp_path, capsys):
     model = keras.models.load_model(out / "model.keras")
     assert type(model) is keras_wgan.ConditionalWGANGP
     assert model.generator_ema == 0.9 and model.ema_generator is not None
+    _assert_raw_samples_differ(out, tmp_path, 10)
+
+
+def _assert_raw_samples_differ(out, tmp_path, n):
+    """`sample` draws from the moving average, `sample --raw` from the
+    trained generator: two different grids."""
     grids = [tmp_path / "average.png", tmp_path / "raw.png"]
     for grid, extra in zip(grids, ([], ["--raw"])):
         assert cli.main(["sample", "--checkpoint", str(out / "model.keras"),
-                         "--out", str(grid), "--n", "10", *extra]) == 0
+                         "--out", str(grid), "--n", str(n), *extra]) == 0
     assert grids[0].read_bytes() != grids[1].read_bytes()
 
 
