@@ -87,8 +87,11 @@ def runs_table(path):
     record = _load(path)
     floor = record["floor"]
     conditional = any(run.get("conditional") for run in record["runs"])
+    settings = any("settings" in run for run in record["runs"])
     header = ["run", "networks", "generator iterations", "classifier FID",
               "classifier score", "classes covered"]
+    if settings:
+        header.insert(2, "settings")
     if conditional:
         header.append("class asked for")
     lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
@@ -99,6 +102,9 @@ def runs_table(path):
                  _fid(run["classifier_fid"]),
                  f"{run['classifier_score']:.3g}",
                  str(run["classes_covered"])]
+        if settings:
+            cells.insert(2, f"`{run['settings']}`" if run.get("settings")
+                         else "")
         if conditional:
             accuracy = run.get("class_accuracy")
             cells.append("n/a" if accuracy is None else f"{accuracy:.1%}")
@@ -107,6 +113,8 @@ def runs_table(path):
              _fid(floor["classifier_fid"]),
              f"{floor['classifier_score']:.3g}",
              str(floor["classes_covered"])]
+    if settings:
+        cells.insert(2, "")
     if conditional:
         cells.append(f"{floor['class_accuracy']:.1%}")
     lines.append("| " + " | ".join(cells) + " |")

@@ -62,12 +62,24 @@ def judge(run, classifier, reference, samples, dataset):
         "classifier_fid": round(values["classifier_fid"], 3),
         "classifier_score": round(float(values["classifier_score"]), 3),
         "classes_covered": int(values["classes_covered"]),
+        "settings": settings(record),
     }
     if result["conditional"]:
         asked = np.arange(samples) % model.num_classes
         result["class_accuracy"] = class_accuracy(dataset, images, logits,
                                                   asked, classifier)
     return result
+
+
+# The training options that tell runs of one dataset apart, as flags.
+_SETTINGS = ("model", "learning_rate", "clip_value", "gp_weight",
+             "generator_ema", "lr_decay", "init_from")
+
+
+def settings(record):
+    """The run's options of `_SETTINGS` that it set, as command-line flags."""
+    return " ".join(f"--{name.replace('_', '-')} {record[name]}"
+                    for name in _SETTINGS if record.get(name) is not None)
 
 
 def class_accuracy(dataset, images, logits, labels, classifier):
