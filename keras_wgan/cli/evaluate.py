@@ -41,6 +41,9 @@ EVALUATION_NAME = "evaluation.json"
 QUALITY_NAME = "quality.csv"
 QUALITY_FIELDS = ("epoch", "generator_iterations", "classifier_fid",
                   "classifier_score", "classes_covered")
+#: Its columns for a conditional model: the share of samples in the class
+#: asked for, too.
+CONDITIONAL_QUALITY_FIELDS = QUALITY_FIELDS + ("class_accuracy",)
 #: Seconds between two looks at the run folder with `--watch`.
 POLL_SECONDS = 60.0
 _CHECKPOINT = re.compile(r"epoch_(\d+)\.keras$")
@@ -84,6 +87,8 @@ def prepare(args: argparse.Namespace) -> Job:
     scored_run = run if options.get("every_checkpoint") else None
     if scored_run is not None:
         paths.check_file(os.path.join(scored_run, QUALITY_NAME), "--run")
+        _check_curve_columns(os.path.join(scored_run, QUALITY_NAME),
+                             _curve_fields(record))
     if options.get("inception"):
         try:
             quality.ensure_inception_weights()
@@ -281,8 +286,10 @@ def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
     """Scores every checkpoint of a run folder; the curve over the run.
 
     Appends a row per newly scored checkpoint to `<run>/quality.csv`
-    (epochs already there are not scored again), one line each on stdout,
-    and writes `out` (JSON: the floor and every row's full measurement).
+    (epochs already there are not scored again; the columns
+    `QUALITY_FIELDS`, and for a conditional run `class_accuracy` too), one
+    line each on stdout, and writes `out` (JSON: the floor and every row's
+    full measurement).
 
     Args:
         run: The run folder.
@@ -297,6 +304,8 @@ def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
     steps = math.ceil(record["num_images"]
                       / (record["batch_size"] * record["n_critic"]))
     curve_path = os.path.join(run, QUALITY_NAME)
+    fields = _curve_fields(record)
+    _check_curve_columns(curve_path, fields)
     done = {row["epoch"] for row in read_curve(curve_path)}
     measured = []
     while True:
@@ -318,6 +327,10 @@ def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
                    "classifier_fid": round(values["classifier_fid"], 3),
                    "classifier_score": round(values["classifier_score"], 3),
                    "classes_covered": values["classes_covered"]}
+            accuracy = ""
+            if "class_accuracy" in fields:
+                row["class_accuracy"] = round(values["class_accuracy"], 4)
+                accuracy = f", class accuracy {row['class_accuracy']:.4f}"
             _append_row(curve_path, row)
             measured.append({"epoch": epoch,
                              "generator_iterations": row[
@@ -328,7 +341,7 @@ def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
             print(f"epoch {epoch}: classifier FID "
                   f"{values['classifier_fid']:.2f}, score "
                   f"{values['classifier_score']:.3f}, classes covered "
-                  f"{values['classes_covered']}", flush=True)
+                  f"{values['classes_covered']}{accuracy}", flush=True)
         # Done once the last epoch's checkpoint has been seen (and scored
         # if it is one of the --every epochs).
         last = max(found, default=0)
@@ -360,10 +373,29 @@ def evaluate_checkpoints(run: str, record: dict[str, Any], source: str,
     return content
 
 
+def _curve_fields(record):
+    """The columns of the `quality.csv` of a run with this `run.json`."""
+    return (CONDITIONAL_QUALITY_FIELDS if record.get("conditional")
+            else QUALITY_FIELDS)
+
+
+def _check_curve_columns(path, fields):
+    """Refuses a `quality.csv` of other columns, before anything is scored."""
+    if not os.path.exists(path):
+        return
+    with open(path, newline="") as f:
+        header = next(csv.reader(f), [])
+    if header and header != list(fields):
+        raise UsageError(
+            f"{path} has the columns {','.join(header)}, not "
+            f"{','.join(fields)} of this run's measurements; move it away "
+            f"to score the run's checkpoints again.")
+
+
 def _append_row(path, row):
-    new = not os.path.exists(path)
+    new = not os.path.exists(path) or os.path.getsize(path) == 0
     with open(path, "a", newline="") as f:
-        writer = csv.DictWriter(f, QUALITY_FIELDS)
+        writer = csv.DictWriter(f, list(row))
         if new:
             writer.writeheader()
         writer.writerow(row)

@@ -115,6 +115,33 @@ def test_every_checkpoint_writes_the_curve_once(run, tmp_path, capsys):
     os.remove(run / "quality.csv")
 
 
+def test_conditional_run_curve_has_its_class_accuracy(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert cli.main(["train", "--out", str(run), "--conditional", "--epochs",
+                     "1", "--num-images", "16", *CLI_RUN]) == 0
+    assert cli.main(["evaluate", "--run", str(run), "--every-checkpoint",
+                     "--samples", "30", "--out", str(tmp_path / "c.json")]) == 0
+    with open(run / "quality.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == list(evaluate.CONDITIONAL_QUALITY_FIELDS)
+    model = keras.models.load_model(run / "checkpoints" / "epoch_0001.keras")
+    reference = quality.Reference.of("mnist", 30, split="test")
+    values = quality.evaluate_generator(model, reference)["model"]
+    assert float(rows[0]["class_accuracy"]) == round(
+        values["class_accuracy"], 4)
+    assert f"class accuracy {values['class_accuracy']:.4f}" in \
+        capsys.readouterr().out
+    # A curve of other columns is refused before anything is scored.
+    (run / "quality.csv").write_text(
+        ",".join(evaluate.QUALITY_FIELDS) + "\n")
+    os.remove(run / "checkpoints" / "epoch_0001.keras")
+    assert cli.main(["evaluate", "--run", str(run), "--every-checkpoint",
+                     "--samples", "30"]) == 2
+    err = error_lines(capsys)
+    assert "move it away to score the run's checkpoints again." in err
+    assert len(err.splitlines()) == 1
+
+
 def test_watch_waits_for_the_last_epoch(run, tmp_path, monkeypatch):
     # A copy of the run that says it trains 3 epochs: the third checkpoint
     # appears while the command waits.
