@@ -149,18 +149,20 @@ def read_history(path):
     return history
 
 
-def measure(model, real_logits, classifier, num_samples):
-    """Classifier FID, score and classes covered of `num_samples` samples."""
-    values, _, _ = quality.generator_quality(
-        model, real_logits, classifier, num_samples)
-    counts = np.asarray(values["class_counts"])
-    return {
+def measure(model, reference, num_samples):
+    """Classifier FID, score and classes covered of `num_samples` samples
+    (`quality.evaluate_generator`), and a conditional model's class
+    accuracy."""
+    values = quality.evaluate_generator(model, reference, num_samples)["model"]
+    result = {
         "fid": round(values["classifier_fid"], 2),
         "score": round(float(values["classifier_score"]), 3),
         "classes_covered": int(values["classes_covered"]),
-        "smallest_class_fraction": round(float((counts / counts.sum()).min()),
-                                         4),
+        "smallest_class_fraction": round(values["smallest_class_fraction"], 4),
     }
+    if "class_accuracy" in values:
+        result["class_accuracy"] = round(values["class_accuracy"], 4)
+    return result
 
 
 # The real images whose FID against the evaluation split is the floor:
@@ -183,7 +185,7 @@ def describe_data(run, images, reference):
         A dict for the record: `"training"` and `"evaluation"`, each with
         the loader call, the number of images and a description.
     """
-    loader = data.IMAGE_DATASETS[dataset_of(run)].__name__
+    loader = data.DATASETS[dataset_of(run)].__name__
     used = run["num_images"]
     part = "" if used == len(images) else f"the first {used:,} of "
     return {
@@ -279,22 +281,22 @@ def main(argv=None):
         weights, "the float16 weights")
 
     dataset = dataset_of(run)
-    load = data.IMAGE_DATASETS[dataset]
+    load = data.DATASETS[dataset]
     images = load(split=run["split"], data_dir=run["data_dir"])
     reference = load(split="test")
-    classifier = quality.load_classifier(dataset)
     start = time.time()
-    real_logits = quality.classifier_logits(reference, classifier,
-                                            min_images=2)
-    float32 = measure(trained, real_logits, classifier, args.samples)
-    float16 = measure(shipped, real_logits, classifier, args.samples)
-    floor = quality.logit_quality(real_logits, quality.classifier_logits(
-        images[:args.samples], classifier, min_images=2))
-    floor = {"fid": round(floor["classifier_fid"], 2),
-             "score": round(float(floor["classifier_score"]), 3),
-             "classes_covered": int(floor["classes_covered"]),
-             "measured_on": FLOOR_NOTE.format(count=args.samples,
-                                              reference=len(reference))}
+    # The test split's logits, and the floor: the first --samples images
+    # of the split the run trained on.
+    judge = quality.Reference.of(dataset, args.samples, split=run["split"])
+    float32 = measure(trained, judge, args.samples)
+    float16 = measure(shipped, judge, args.samples)
+    floor = {"fid": round(judge.floor["classifier_fid"], 2),
+             "score": round(float(judge.floor["classifier_score"]), 3),
+             "classes_covered": int(judge.floor["classes_covered"])}
+    if "class_accuracy" in judge.floor:
+        floor["class_accuracy"] = round(judge.floor["class_accuracy"], 4)
+    floor["measured_on"] = FLOOR_NOTE.format(count=args.samples,
+                                             reference=len(reference))
     print(f"quality measured in {time.time() - start:.0f} s: float32 "
           f"{float32}, float16 {float16}, floor {floor}")
 

@@ -93,6 +93,25 @@ def test_joint_coloured_mnist_accuracy_asks_for_digit_and_colours():
     assert quality.accuracy_from_logits(logits, recoloured) < 0.05
 
 
+def test_digit_conditional_coloured_mnist_model_gets_its_digit_accuracy():
+    """A model of coloured MNIST's 10 digits is judged by the digit the
+    200-class classifier reads."""
+    from keras_wgan.nets import dcgan
+
+    gan = keras_wgan.ConditionalWGANGP(
+        dcgan.dcgan_critic((32, 32, 3), width=2, num_classes=10),
+        dcgan.dcgan_generator(4, (32, 32, 3), width=2, num_classes=10),
+        num_classes=10)
+    reference = quality.Reference.of("coloured_mnist", num_samples=40)
+    result = quality.evaluate_generator(gan, reference, num_samples=40)
+    labels = np.arange(40) % 10
+    images = gan.generate(40, labels=labels, seed=0)
+    digits, _ = quality.coloured_mnist_predictions(quality.classifier_logits(
+        images, reference.classifier, min_images=2))
+    assert result["model"]["class_accuracy"] == float(np.mean(
+        digits == labels))
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="dataset must be one of"):
         quality.Reference.of("cifar10", 10)
