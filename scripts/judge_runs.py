@@ -12,8 +12,12 @@ classifier, trained on the train split only, gives:
 - the classifier score and the classes the samples cover (for coloured
   MNIST, its 200 (digit, stroke colour, background colour) classes);
 - for a conditional model, how often the class it shows is the class asked
-  for (for coloured MNIST, the digit: `coloured_mnist_accuracy`), beside
-  the same on the real test images.
+  for (for coloured MNIST's 10 digits, the digit:
+  `quality.requested_class_accuracy`), beside the same on the floor's
+  real images.
+
+These are `keras_wgan.quality.evaluate_generator`'s numbers, against a
+`quality.Reference` of the dataset.
 
     python scripts/judge_runs.py --runs runs/a runs/b --out results.json
 """
@@ -30,26 +34,24 @@ sys.path.insert(0, _ROOT)
 
 import keras_wgan  # noqa: E402,F401  (sets the torch default before keras)
 import keras  # noqa: E402
-import numpy as np  # noqa: E402
 
-from keras_wgan import data  # noqa: E402
 from keras_wgan import quality  # noqa: E402
 from keras_wgan.cli import run_folder  # noqa: E402
 from keras_wgan.cli.train_config import TrainConfig  # noqa: E402
 from keras_wgan.cli.training_data import steps_per_epoch  # noqa: E402
 
 
-def judge(run, classifier, reference, samples, dataset):
-    """The numbers of one run folder."""
+def judge(run, reference, samples):
+    """The numbers of one run folder, measured by `evaluate_generator`."""
     with open(os.path.join(run, run_folder.RUN_NAME)) as f:
         record = json.load(f)
-    if record.get("dataset", "mnist") != dataset:
-        raise SystemExit(f"{run} trained on {record.get('dataset')}, not "
-                         f"{dataset}: judge one dataset per call.")
+    dataset = record.get("dataset", "mnist")
+    if dataset != reference.dataset:
+        raise SystemExit(f"{run} trained on {dataset}, not "
+                         f"{reference.dataset}: judge one dataset per call.")
     model = keras.models.load_model(
         os.path.join(run, run_folder.FINAL_MODEL_NAME))
-    values, images, logits = quality.generator_quality(
-        model, reference, classifier, samples)
+    values = quality.evaluate_generator(model, reference, samples)["model"]
     config = TrainConfig.resumed(record, {"out": run})
     result = {
         "run": os.path.basename(os.path.normpath(run)),
@@ -60,14 +62,12 @@ def judge(run, classifier, reference, samples, dataset):
         "generator_iterations": int(model.generator_optimizer.iterations),
         "steps_per_epoch": steps_per_epoch(config, record["num_images"]),
         "classifier_fid": round(values["classifier_fid"], 3),
-        "classifier_score": round(float(values["classifier_score"]), 3),
-        "classes_covered": int(values["classes_covered"]),
+        "classifier_score": round(values["classifier_score"], 3),
+        "classes_covered": values["classes_covered"],
         "settings": settings(record),
     }
-    if result["conditional"]:
-        asked = np.arange(samples) % model.num_classes
-        result["class_accuracy"] = class_accuracy(dataset, images, logits,
-                                                  asked, classifier)
+    if "class_accuracy" in values:
+        result["class_accuracy"] = values["class_accuracy"]
     return result
 
 
@@ -82,13 +82,8 @@ def settings(record):
                     for name in _SETTINGS if record.get(name) is not None)
 
 
-def class_accuracy(dataset, images, logits, labels, classifier):
-    """How often images show the class asked for (coloured MNIST: the
-    digit)."""
-    if dataset == "coloured_mnist":
-        return quality.coloured_mnist_accuracy(
-            images, digits=labels, classifier=classifier)["digit_accuracy"]
-    return quality.accuracy_from_logits(logits, labels)
+def _share(value):
+    return "n/a" if value is None else f"{value:.3f}"
 
 
 def main(argv=None):
@@ -100,39 +95,29 @@ def main(argv=None):
 
     with open(os.path.join(args.runs[0], run_folder.RUN_NAME)) as f:
         dataset = json.load(f).get("dataset", "mnist")
-    load = data.DATASETS[dataset]
-    classifier = quality.load_classifier(dataset)
-    test, test_labels = load("test", return_labels=True)
-    reference = quality.classifier_logits(test, classifier)
-    train = load("train")[: args.samples]
-    floor = quality.logit_quality(reference, quality.classifier_logits(
-        train, classifier))
-    real_accuracy = class_accuracy(dataset, test, reference, test_labels,
-                                   classifier)
+    reference = quality.Reference.of(dataset, args.samples)
+    floor = reference.floor
     results = {
         "dataset": dataset,
         "samples": args.samples,
         "floor": {"classifier_fid": round(floor["classifier_fid"], 3),
-                  "classifier_score": round(float(
-                      floor["classifier_score"]), 3),
-                  "classes_covered": int(floor["classes_covered"]),
-                  "class_accuracy": real_accuracy},
+                  "classifier_score": round(floor["classifier_score"], 3),
+                  "classes_covered": floor["classes_covered"],
+                  "class_accuracy": floor.get("class_accuracy")},
         "runs": [],
         "measured": time.strftime("%Y-%m-%d"),
     }
     for run in args.runs:
-        results["runs"].append(judge(run, classifier, reference,
-                                     args.samples, dataset))
+        results["runs"].append(judge(run, reference, args.samples))
         print(results["runs"][-1], flush=True)
     print("| run | architecture | width | iterations | FID (floor "
           f"{results['floor']['classifier_fid']}) | score (real "
           f"{results['floor']['classifier_score']}) | classes (real "
           f"{results['floor']['classes_covered']}) | class asked for (real "
-          f"{real_accuracy:.3f}) |")
+          f"{_share(results['floor']['class_accuracy'])}) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in results["runs"]:
-        asked = (f"{row['class_accuracy']:.3f}" if row["conditional"]
-                 else "n/a")
+        asked = _share(row.get("class_accuracy"))
         kind = "conditional" if row["conditional"] else "unconditional"
         print(f"| {row['run']} | {row['architecture']} ({kind}) | "
               f"{row['width']} | {row['generator_iterations']:,} | "

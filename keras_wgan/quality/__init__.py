@@ -18,7 +18,8 @@ comes as a function of images and, as TF-GAN pairs `classifier_score` with
 - `label_accuracy` / `accuracy_from_logits`: the share of images in the
   class asked for (of a conditional generator); `coloured_mnist_accuracy`
   and `coloured_mnist_predictions`: the digit and colours of coloured MNIST
-  images, from the joint classes of its classifier.
+  images, from the joint classes of its classifier; `requested_class_accuracy`,
+  the rule every report of a conditional model uses.
 
 For RGB images, `inception_metrics` computes the Inception score, FID and
 KID of the literature with torch-fidelity, an optional extra
@@ -60,6 +61,7 @@ from keras_wgan.quality.inception import inception_metrics
 from keras_wgan.quality.labels import accuracy_from_logits
 from keras_wgan.quality.labels import coloured_mnist_accuracy
 from keras_wgan.quality.labels import coloured_mnist_predictions
+from keras_wgan.quality.labels import requested_class_accuracy
 from keras_wgan.quality.labels import label_accuracy
 from keras_wgan.quality.probe import linear_probe
 from keras_wgan.quality.scores import ModeCoverage
@@ -100,5 +102,6 @@ __all__ = [
     "load_classifier",
     "logit_quality",
     "mode_coverage",
+    "requested_class_accuracy",
     "score_from_logits",
 ]

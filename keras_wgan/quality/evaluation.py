@@ -23,8 +23,7 @@ from keras_wgan import argument_validation
 from keras_wgan.quality.classifiers import CLASSIFIER_DATASETS
 from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import classifier_logits
-from keras_wgan.quality.labels import accuracy_from_logits
-from keras_wgan.quality.labels import coloured_mnist_predictions
+from keras_wgan.quality.labels import requested_class_accuracy
 from keras_wgan.quality.summary import logit_quality
 
 #: The keys of one measurement, in the order a summary shows them.
@@ -54,7 +53,7 @@ def _classifier_and_test_logits(dataset):
     return classifier, logits
 
 
-def _measure(real_logits, logits, labels=None):
+def _measure(real_logits, logits, labels=None, num_classes=None):
     values = logit_quality(real_logits, logits)
     counts = np.asarray(values["class_counts"])
     values["classes_covered"] = int(values["classes_covered"])
@@ -62,7 +61,9 @@ def _measure(real_logits, logits, labels=None):
     values["classifier_fid"] = float(values["classifier_fid"])
     values["smallest_class_fraction"] = float(counts.min() / counts.sum())
     if labels is not None:
-        values["class_accuracy"] = accuracy_from_logits(logits, labels)
+        accuracy = requested_class_accuracy(logits, labels, num_classes)
+        if accuracy is not None:
+            values["class_accuracy"] = accuracy
     return values
 
 
@@ -117,11 +118,8 @@ class Reference:
                 f"of {dataset}, for the floor), got {num_samples}.")
         real = classifier_logits(images[:num_samples], classifier,
                                  min_images=2)
-        # Coloured MNIST's classifier tells digits and colours apart: its
-        # classes are not the digit labels, so it gives no accuracy.
-        floor = _measure(logits, real, labels[:num_samples]
-                         if logits.shape[1] == int(labels.max()) + 1
-                         else None)
+        floor = _measure(logits, real, labels[:num_samples],
+                         int(labels.max()) + 1)
         return cls(dataset, classifier, logits, floor, num_samples)
 
 
@@ -133,10 +131,9 @@ def evaluate_generator(model: keras.Model, reference: Reference,
     The images are `model.generate(num_samples, seed=seed)`; a conditional
     model (one with `num_classes`) draws the classes in turn, and its
     `"class_accuracy"` is the share of them the classifier puts in the
-    class asked for: where the model's classes are the classifier's, and
-    for a model of coloured MNIST's 10 digits, the digit the coloured
-    MNIST classifier reads (`coloured_mnist_predictions`), whatever the
-    colours.
+    class asked for (`requested_class_accuracy`: for a model of coloured
+    MNIST's 10 digits, the digit the coloured MNIST classifier reads,
+    whatever the colours).
 
     Args:
         model: A `keras_wgan.AdversarialModel` whose images fit the
@@ -175,15 +172,7 @@ def evaluate_generator(model: keras.Model, reference: Reference,
         labels = np.arange(num_samples) % num_classes
         images = model.generate(num_samples, labels=labels, seed=seed)
     logits = classifier_logits(images, reference.classifier, min_images=2)
-    digit_accuracy = None
-    if labels is not None and num_classes != logits.shape[1]:
-        if reference.dataset == "coloured_mnist" and num_classes == 10:
-            digits, _ = coloured_mnist_predictions(logits)
-            digit_accuracy = float(np.mean(digits == labels))
-        labels = None  # other classes than the classifier's
-    values = _measure(reference.logits, logits, labels)
-    if digit_accuracy is not None:
-        values["class_accuracy"] = digit_accuracy
+    values = _measure(reference.logits, logits, labels, num_classes)
     return {
         "dataset": reference.dataset,
         "num_samples": num_samples,

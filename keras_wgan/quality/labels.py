@@ -5,12 +5,14 @@ shipped classifier tells whether its images show it. `label_accuracy` is
 the share of images it assigns to the requested class; for coloured MNIST,
 whose classifier knows (digit, stroke colour, background colour) jointly,
 `coloured_mnist_accuracy` gives the digit and each colour separately.
+`requested_class_accuracy` is the rule the reports use, from logits.
 """
 
 import keras
 import numpy as np
 
 from keras_wgan.argument_validation import check_class_labels
+from keras_wgan.argument_validation import check_int
 from keras_wgan.data import coloured_mnist
 from keras_wgan.quality.classifiers import load_classifier
 from keras_wgan.quality.features import classifier_logits
@@ -74,6 +76,59 @@ def accuracy_from_logits(logits: ArrayLike, labels: ArrayLike) -> float:
         )
     labels = check_class_labels("labels", labels, logits.shape[1], len(logits))
     return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def requested_class_accuracy(logits: ArrayLike, labels: ArrayLike,
+                             num_classes: int) -> float | None:
+    """Returns the share of images in the class asked for, from logits.
+
+    The one rule every report of a conditional model uses: where the
+    model's `num_classes` are the classifier's classes, the argmax
+    (`accuracy_from_logits`); where the classifier is coloured MNIST's
+    (its 200 joint classes) and the model's classes are the 10 digits,
+    the digit the classifier reads whatever the colours
+    (`coloured_mnist_predictions`); otherwise the classifier does not know
+    the model's classes, and there is no accuracy.
+
+    Args:
+        logits: Array `(N, classifier_classes)` of the classifier's logits
+            of the images.
+        labels: Integer array `(N,)` of the classes asked for, in
+            `0..num_classes - 1`.
+        num_classes: The classes the images were drawn from (a
+            conditional model's `num_classes`), an int >= 1.
+
+    Returns:
+        A Python float in [0, 1], or `None` where the classifier cannot
+        tell the classes.
+
+    Example:
+
+    >>> requested_class_accuracy([[2.0, 0.0], [0.0, 1.0]], [0, 0], 2)
+    0.5
+    >>> from keras_wgan.data.coloured_mnist import joint_labels
+    >>> logits = np.zeros((2, 200))
+    >>> logits[[0, 1], joint_labels([3, 5], [[1, 4], [2, 0]])] = 10.0
+    >>> requested_class_accuracy(logits, [3, 4], 10)
+    0.5
+    >>> requested_class_accuracy(logits, [3, 4], 7) is None
+    True
+    """
+    logits = np.asarray(logits)
+    if logits.ndim != 2 or len(logits) == 0:
+        raise ValueError(
+            "logits must have shape (N, num_classes) with N >= 1, got shape "
+            f"{logits.shape}."
+        )
+    num_classes = check_int("num_classes", num_classes, minimum=1)
+    if num_classes == logits.shape[1]:
+        return accuracy_from_logits(logits, labels)
+    if (num_classes == 10
+            and logits.shape[1] == coloured_mnist.NUM_JOINT_CLASSES):
+        labels = check_class_labels("labels", labels, 10, len(logits))
+        digits, _ = coloured_mnist_predictions(logits)
+        return float(np.mean(digits == labels))
+    return None
 
 
 def coloured_mnist_predictions(logits: ArrayLike

@@ -110,6 +110,13 @@ def test_digit_conditional_coloured_mnist_model_gets_its_digit_accuracy():
         images, reference.classifier, min_images=2))
     assert result["model"]["class_accuracy"] == float(np.mean(
         digits == labels))
+    # The floor's real digits are judged the same way.
+    real, real_digits = keras_wgan.data.load_coloured_mnist(
+        "train", return_labels=True)
+    found, _ = quality.coloured_mnist_predictions(quality.classifier_logits(
+        real[:40], reference.classifier, min_images=2))
+    assert reference.floor["class_accuracy"] == float(np.mean(
+        found == real_digits[:40]))
 
 
 def test_bad_arguments():

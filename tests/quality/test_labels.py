@@ -137,3 +137,30 @@ def test_coloured_mnist_accuracy_bad_inputs():
     with pytest.raises(ValueError, match=r"^digits must have shape \(2,\)"):
         quality.coloured_mnist_accuracy(images[:2], digits[:3],
                                         classifier=_pixel_classifier())
+
+
+def test_requested_class_accuracy_follows_the_classifiers_classes():
+    """The classifier's own classes: the argmax; coloured MNIST's 10 digits:
+    the digit marginal; classes the classifier does not know: None."""
+    images, digits, colours = (part[:1000] for part in shared.coloured())
+    logits = shared.logits("coloured")[:1000]
+    found_digits, _ = quality.coloured_mnist_predictions(logits)
+    assert quality.requested_class_accuracy(logits, digits, 10) == \
+        np.mean(found_digits == digits)
+    joint = coloured_mnist.joint_labels(digits, colours)
+    assert quality.requested_class_accuracy(logits, joint, 200) == \
+        quality.accuracy_from_logits(logits, joint)
+    assert quality.requested_class_accuracy(logits, digits % 3, 3) is None
+    assert quality.requested_class_accuracy(
+        [[0.0, 1.0, 0.0]] * 4, [1, 1, 2, 0], 3) == 0.5
+
+
+def test_requested_class_accuracy_bad_inputs():
+    with pytest.raises(ValueError, match=r"^logits must have shape "
+                                         r"\(N, num_classes\)"):
+        quality.requested_class_accuracy(np.zeros(3), [0, 1, 2], 3)
+    with pytest.raises(ValueError, match="^num_classes must be"):
+        quality.requested_class_accuracy(np.zeros((2, 200)), [0, 1], 0)
+    with pytest.raises(ValueError, match=r"^labels must hold class labels "
+                                         r"in \[0, 10\)"):
+        quality.requested_class_accuracy(np.zeros((2, 200)), [0, 10], 10)
