@@ -48,16 +48,23 @@ def quiet_other_backends(environ: MutableMapping[str, str]) -> None:
     """Silences the start-up logs of backends this run does not use.
 
     TensorFlow and JAX may be installed beside the backend in use (the
-    test requirements install both; tensorflow-datasets imports them), and
-    their start-up lines (oneDNN, absl, platform notices) say nothing about
-    this run. Settings already in `environ` are kept.
+    test requirements install both; tensorflow-datasets imports them, and
+    `keras.utils.set_random_seed` imports TensorFlow wherever it is
+    installed, to seed it too), and their start-up lines (oneDNN, absl,
+    platform notices) say nothing about this run. On CPUs where
+    TensorFlow turns on its oneDNN operations it announces them through
+    absl whatever `TF_CPP_MIN_LOG_LEVEL` says, so outside a TensorFlow run
+    they stay off: the run computes nothing with TensorFlow. Settings
+    already in `environ` are kept.
 
     Example:
 
     >>> environ = {"KERAS_BACKEND": "torch"}
     >>> quiet_other_backends(environ)
-    >>> environ["TF_CPP_MIN_LOG_LEVEL"], environ["JAX_PLATFORMS"]
-    ('3', 'cpu')
+    >>> environ["TF_CPP_MIN_LOG_LEVEL"], environ["TF_ENABLE_ONEDNN_OPTS"]
+    ('3', '0')
+    >>> environ["JAX_PLATFORMS"]
+    'cpu'
     >>> environ = {"KERAS_BACKEND": "tensorflow"}
     >>> quiet_other_backends(environ)
     >>> sorted(environ)
@@ -66,6 +73,7 @@ def quiet_other_backends(environ: MutableMapping[str, str]) -> None:
     backend = environ.get("KERAS_BACKEND", "torch")
     if backend != "tensorflow":
         environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     if backend != "jax":
         environ.setdefault("JAX_PLATFORMS", "cpu")
 

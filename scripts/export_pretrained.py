@@ -178,8 +178,13 @@ def dataset_of(run):
     return run.get("dataset", "mnist")
 
 
-def describe_data(run, images, reference):
+def describe_data(run, split_count, test_count):
     """What the run trained on and what it is judged against.
+
+    Args:
+        run: The run's `run.json`.
+        split_count: The images of the split it trained on.
+        test_count: The images of the test split it is judged against.
 
     Returns:
         A dict for the record: `"training"` and `"evaluation"`, each with
@@ -187,18 +192,18 @@ def describe_data(run, images, reference):
     """
     loader = data.DATASETS[dataset_of(run)].__name__
     used = run["num_images"]
-    part = "" if used == len(images) else f"the first {used:,} of "
+    part = "" if used == split_count else f"the first {used:,} of "
     return {
         "dataset": dataset_of(run),
         "training": {
             "loader": f"keras_wgan.data.{loader}({run['split']!r})",
             "count": used,
             "description": f"{part}the {run['split']} split "
-                           f"({len(images):,} images)",
+                           f"({split_count:,} images)",
         },
         "evaluation": {
             "loader": f"keras_wgan.data.{loader}('test')",
-            "count": len(reference),
+            "count": test_count,
             "description": "the test split, never trained on",
         },
     }
@@ -282,12 +287,12 @@ def main(argv=None):
 
     dataset = dataset_of(run)
     load = data.DATASETS[dataset]
-    images = load(split=run["split"], data_dir=run["data_dir"])
-    reference = load(split="test")
+    split_count = len(load(split=run["split"], data_dir=run["data_dir"]))
     start = time.time()
     # The test split's logits, and the floor: the first --samples images
     # of the split the run trained on.
     judge = quality.Reference.of(dataset, args.samples, split=run["split"])
+    test_count = len(judge.logits)
     float32 = measure(trained, judge, args.samples)
     float16 = measure(shipped, judge, args.samples)
     floor = {"fid": round(judge.floor["classifier_fid"], 2),
@@ -296,14 +301,14 @@ def main(argv=None):
     if "class_accuracy" in judge.floor:
         floor["class_accuracy"] = round(judge.floor["class_accuracy"], 4)
     floor["measured_on"] = FLOOR_NOTE.format(count=args.samples,
-                                             reference=len(reference))
+                                             reference=test_count)
     print(f"quality measured in {time.time() - start:.0f} s: float32 "
           f"{float32}, float16 {float16}, floor {floor}")
 
     began = os.path.getmtime(os.path.join(args.run, run_folder.RUN_NAME))
     ended = os.path.getmtime(checkpoint)
     noise = check_noise(shipped.latent_dim)
-    data_description = describe_data(run, images, reference)
+    data_description = describe_data(run, split_count, test_count)
     note = "; ".join(part for part in (args.training_note, stop_note) if part)
     resumes = len(run.get("resumed", []))
     if resumes:
@@ -312,7 +317,7 @@ def main(argv=None):
         note = (f"{note}; " if note else "") + (
             f"resumed {resumes} time(s): the wall time of its separate "
             "stretches of training was not recorded")
-    command = train_command(run, len(images))
+    command = train_command(run, split_count)
     iterations = epochs * steps
     record = {
         "name": args.name,
@@ -337,7 +342,7 @@ def main(argv=None):
         "quality": {
             "measured_on": (
                 f"{args.samples} samples from model.generate(seed=0) "
-                f"against the {len(reference):,} images of the test split, "
+                f"against the {test_count:,} images of the test split, "
                 "in the logits of "
                 f"keras_wgan.quality.load_classifier({dataset!r})"),
             "float32": float32,

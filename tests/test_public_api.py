@@ -233,6 +233,7 @@ EXPECTED = {
         "load_classifier",
         "logit_quality",
         "mode_coverage",
+        "requested_class_accuracy",
         "score_from_logits",
     ],
     "keras_wgan.studies": [
