@@ -35,6 +35,16 @@ def test_a_continued_run_keeps_its_parents_record(tmp_path):
     again = export.lineage({"init_from": "mnist-wgan-gp"}, str(tmp_path))
     assert again["generator_iterations"] == 9
     assert again["commands"][-1] == "python -m x"
+    # ... and its curve continues its grandparent's, counted from the
+    # first run.
+    history = parent["quality_history"]
+    first = parent["continued_from"]
+    assert again["quality_history"]["classifier_fid"] == (
+        first["quality_history"]["classifier_fid"] + history["classifier_fid"])
+    assert again["quality_history"]["generator_iterations"] == (
+        first["quality_history"]["generator_iterations"]
+        + [first["generator_iterations"] + value
+           for value in history["generator_iterations"]])
 
 
 @pytest.mark.backend_independent
