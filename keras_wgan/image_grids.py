@@ -105,7 +105,37 @@ def save_image_grid(images: ArrayLike, path: str | os.PathLike,
         path, lambda temporary: mpl_image.imsave(temporary, grid)
     )
 
+def block_columns(count: int) -> int:
+    """Returns the columns of a near-square grid of `count` images in order.
+
+    The smallest divisor of `count` from `sqrt(count)` on, so that every
+    row is full, where one lies within twice `sqrt(count)`; otherwise
+    `ceil(sqrt(count))`. For images in class order whose classes number
+    a product (coloured MNIST's 200 joint classes, 20 colour pairs for
+    each digit), the rows come out as the outer factor: 10 rows of 20.
+
+    Args:
+        count: The number of images, an int >= 1.
+
+    Returns:
+        An int in `[1, count]`.
+
+    Example:
+
+    >>> block_columns(200), block_columns(10), block_columns(7), block_columns(1)
+    (20, 5, 3, 1)
+    """
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be an int >= 1, got {count!r}.")
+    root = math.sqrt(count)
+    for columns in range(math.ceil(root), math.floor(2 * root) + 1):
+        if count % columns == 0:
+            return columns
+    return math.ceil(root)
+
+
 __all__ = [
+    "block_columns",
     "image_grid",
     "save_image_grid",
 ]

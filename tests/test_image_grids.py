@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from matplotlib import image as mpl_image
 
+from keras_wgan.image_grids import block_columns
 from keras_wgan.image_grids import image_grid
 from keras_wgan.image_grids import save_image_grid
 
@@ -30,3 +31,16 @@ def test_saved_png_has_grid_pixels(tmp_path):
     assert picture.shape[:2] == (2 * 30 + 2, 2 * 30 + 2)
     expected = image_grid(images)[..., 0] / 255.0
     np.testing.assert_allclose(picture[..., 0], expected, atol=1 / 255)
+
+
+@pytest.mark.parametrize("count, columns", [
+    (1, 1), (2, 2), (3, 3), (4, 2), (6, 3), (10, 5), (12, 4), (13, 4),
+    (100, 10), (200, 20), (101, 11)])
+def test_block_columns_fill_whole_rows_near_a_square(count, columns):
+    assert block_columns(count) == columns
+
+
+def test_block_columns_bad_count():
+    for bad in (0, -3, 2.0, True, "4"):
+        with pytest.raises(ValueError, match="^count must be an int >= 1"):
+            block_columns(bad)

@@ -141,7 +141,8 @@ EXPECTED = {
     ],
     "keras_wgan.errors": ["NonFiniteError"],
     "keras_wgan.explorer": ["Explorer"],
-    "keras_wgan.image_grids": ["image_grid", "save_image_grid"],
+    "keras_wgan.image_grids": ["block_columns", "image_grid",
+                               "save_image_grid"],
     "keras_wgan.latent": [
         "INTERPOLATIONS",
         "interpolate",

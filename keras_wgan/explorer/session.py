@@ -181,13 +181,13 @@ class Explorer:
         return images, self.scores(images, label)
 
     def class_grid(self, seed: int, columns: int = 8) -> tuple:
-        """One row per class, the same noise in every row."""
+        """One row per class, the same noise in every row (one column:
+        the classes wrap into rows, as `class_grid` lays them out)."""
         if self.num_classes is None:
             raise ValueError("a class grid needs a conditional model.")
         columns = _int("columns", columns, 1, 64)
-        images, _ = self.model.class_grid(
-            columns * self.num_classes, seed=_int("seed", seed))
-        return images, columns
+        return self.model.class_grid(columns * self.num_classes,
+                                     seed=_int("seed", seed))
 
     # ------------------------------------------------- nearest neighbours
 

@@ -24,6 +24,7 @@ from keras import ops
 from keras_wgan import _keras_internals
 from keras_wgan import argument_validation
 from keras_wgan import distribute
+from keras_wgan.image_grids import block_columns
 from keras_wgan.models import inputs
 from keras_wgan.models import sampling
 from keras_wgan.models.adversarial import Logs
@@ -335,7 +336,12 @@ class ConditionalWGANGP(WGANGP):
         columns` images. Each column is one noise vector drawn from `seed`,
         the same in every row, so a column shows one latent point in every
         class and the same `seed` gives the same noise at every call (the
-        grids of `keras_wgan.callbacks.SampleGrid` across epochs).
+        grids of `keras_wgan.callbacks.SampleGrid` across epochs). Where
+        that leaves one image a class (`num_samples <= len(classes)`, as
+        for a model of many classes), the classes wrap into rows of
+        `keras_wgan.image_grids.block_columns(len(classes))` in order,
+        one noise vector for all, instead of one column of `len(classes)`
+        rows.
 
         Args:
             num_samples: Images wanted, an int >= 1.
@@ -362,6 +368,9 @@ class ConditionalWGANGP(WGANGP):
         >>> images, columns = gan.class_grid(8, classes=[7, 3])  # a 7 row, a 3
         >>> images.shape, columns
         ((8, 28, 28, 1), 4)
+        >>> images, columns = gan.class_grid(1)  # one image a class: 2 rows
+        >>> images.shape, columns
+        ((10, 28, 28, 1), 5)
         """
         num_samples = argument_validation.check_int("num_samples", num_samples)
         seed = argument_validation.check_int("seed", seed, minimum=0)
@@ -379,7 +388,10 @@ class ConditionalWGANGP(WGANGP):
             keras.random.normal((columns, self.latent_dim), seed=seed))
         noise = np.tile(noise, (len(classes), 1))
         labels = np.repeat(classes, columns)
-        return self.generate_from(noise, labels, batch_size, raw), columns
+        images = self.generate_from(noise, labels, batch_size, raw)
+        if columns == 1:
+            columns = block_columns(len(classes))
+        return images, columns
 
     # -------------------------------------------------------- serialization
 

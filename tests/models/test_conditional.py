@@ -237,6 +237,12 @@ def test_generate_labels_and_class_grid():
     np.testing.assert_allclose(images, expected, atol=1e-6)
     again, _ = gan.class_grid(7, seed=2)
     np.testing.assert_array_equal(images, again)
+    # One image a class: the classes in order, one noise vector, wrapped
+    # into rows of block_columns(3) = 3 (here a single row).
+    images, columns = gan.class_grid(2, seed=2)
+    assert columns == 3 and images.shape == (3,) + SHAPE
+    np.testing.assert_allclose(images, gan.generate_from(
+        np.tile(column_noise[:1], (3, 1)), [0, 1, 2]), atol=1e-6)
 
 
 def test_moving_average_of_a_conditional_generator(tmp_path):
