@@ -6,7 +6,8 @@ For each record in `keras_wgan/resources/pretrained/` that holds a
 iterations on a log scale, with the record's floor as a dashed line, and
 writes `docs/images/pretrained_quality.png`. A model continued from an
 earlier shipped one (`--init-from`) is drawn after its parent's curve, at
-the iterations counted from the first run:
+the iterations counted from the first run, with a dotted line where each
+continuation began:
 
     python scripts/plot_pretrained.py
 """
@@ -28,21 +29,28 @@ from keras_wgan import zoo  # noqa: E402
 
 
 def full_curve(info):
-    """`(iterations, fids, start)`: the record's FID curve after its
-    parents', iterations counted from the first run; `start` is where the
-    record's own command began (0 for a run from scratch)."""
+    """`(iterations, fids, starts)`: the record's FID curve after its
+    ancestors', iterations counted from the first run; `starts` are the
+    iterations where each continuation began (a command of its
+    `--init-from` lineage: where the curve's epochs start again at 1),
+    empty for a run from scratch."""
     parent = info.get("continued_from")
-    own = info.get("quality_history") or {"generator_iterations": [],
-                                          "classifier_fid": []}
+    empty = {"epoch": [], "generator_iterations": [], "classifier_fid": []}
+    own = info.get("quality_history") or empty
     if parent is None:
-        return own["generator_iterations"], own["classifier_fid"], 0
-    before = parent.get("quality_history") or {"generator_iterations": [],
-                                               "classifier_fid": []}
+        return own["generator_iterations"], own["classifier_fid"], []
+    before = parent.get("quality_history") or empty
     start = parent["generator_iterations"]
-    return (list(before["generator_iterations"])
-            + [start + i for i in own["generator_iterations"]],
+    iterations = (list(before["generator_iterations"])
+                  + [start + i for i in own["generator_iterations"]])
+    epochs = list(before.get("epoch", [])) + list(own.get("epoch", []))
+    starts = [iterations[index - 1] for index in range(1, len(epochs))
+              if epochs[index] < epochs[index - 1]]
+    if not before["generator_iterations"] or start not in starts:
+        starts.append(start)
+    return (iterations,
             list(before["classifier_fid"]) + list(own["classifier_fid"]),
-            start)
+            sorted(starts))
 
 
 def main(argv=None):
@@ -53,13 +61,14 @@ def main(argv=None):
     figure, axes = plt.subplots(figsize=(7, 4))
     for name in zoo.PRETRAINED_MODELS:
         info = zoo.pretrained_info(name)
-        iterations, fids, start = full_curve(info)
+        iterations, fids, starts = full_curve(info)
         if not fids:
             continue
         line, = axes.plot(iterations, fids, ".-", label=name)
-        if start:
+        for index, start in enumerate(starts):
             axes.axvline(start, color=line.get_color(), ls=":", lw=1,
-                         label=f"{name}: continued (new settings)")
+                         label=(f"{name}: continued (new settings)"
+                                if index == 0 else None))
         axes.axhline(info["quality"]["floor"]["fid"], color=line.get_color(),
                      ls="--", lw=1, label=f"{name}: floor")
     axes.set_yscale("log")
