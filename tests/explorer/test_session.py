@@ -66,6 +66,10 @@ def test_conditional_samples_share_the_noise_across_classes(conditional):
     assert columns == 4 and images.shape == (12, 28, 28, 1)
     np.testing.assert_array_equal(images[4:8], conditional.generate_from(
         explorer.noise(2, 4), [1] * 4))
+    # One column: the three classes wrap into one row, as class_grid lays
+    # them out.
+    images, columns = explorer.class_grid(seed=2, columns=1)
+    assert columns == 3 and images.shape == (3, 28, 28, 1)
 
 
 @pytest.mark.parametrize("call, message", [
