@@ -84,6 +84,8 @@ def train_command(record, available):
         if value == cli.TrainConfig.default(action.dest):
             continue
         words.append(action.option_strings[-1])
+        if isinstance(value, (list, tuple)):
+            value = ",".join(map(str, value))  # --class-factors 10,20
         if action.nargs != 0:
             words.append(f"{value:g}" if isinstance(value, float)
                          else str(value))

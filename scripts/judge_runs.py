@@ -73,12 +73,17 @@ def judge(run, reference, samples):
 
 # The training options that tell runs of one dataset apart, as flags.
 _SETTINGS = ("model", "learning_rate", "clip_value", "gp_weight",
-             "generator_ema", "lr_decay", "init_from")
+             "generator_ema", "lr_decay", "init_from", "class_factors")
 
 
 def settings(record):
     """The run's options of `_SETTINGS` that it set, as command-line flags."""
-    return " ".join(f"--{name.replace('_', '-')} {record[name]}"
+    def text(value):
+        if isinstance(value, (list, tuple)):
+            return ",".join(map(str, value))
+        return str(value)
+
+    return " ".join(f"--{name.replace('_', '-')} {text(record[name])}"
                     for name in _SETTINGS if record.get(name) is not None)
 
 

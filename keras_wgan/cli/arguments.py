@@ -75,6 +75,29 @@ def class_list(text: str) -> tuple[int, ...]:
     return classes
 
 
+def factor_list(text: str) -> tuple[int, ...]:
+    """The argparse `type` of `--class-factors`: comma-separated sizes.
+
+    Example:
+
+    >>> factor_list("10,20")
+    (10, 20)
+    >>> factor_list("10,1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: must be class counts >= 2 separated by commas, e.g. 10,20, got '10,1'.
+    """
+    try:
+        factors = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        factors = ()
+    if not factors or min(factors) < 2:
+        raise argparse.ArgumentTypeError(
+            "must be class counts >= 2 separated by commas, e.g. 10,20, got "
+            f"{text!r}.")
+    return factors
+
+
 def add_dry_run(parser: argparse.ArgumentParser) -> None:
     """Adds `--dry-run` to a command's parser.
 

@@ -59,6 +59,7 @@ def build_model(config: TrainConfig,
             architecture, training_data.image_shape,
             latent_dim=config.latent_dim, width=config.width,
             num_classes=training_data.num_classes,
+            class_factors=config.class_factors,
         )
     except ValueError as error:
         raise UsageError(f"--architecture {architecture} does not fit the "

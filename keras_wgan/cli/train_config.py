@@ -95,6 +95,7 @@ class TrainConfig:
     channels: int | None = None
     architecture: str | None = None
     conditional: bool = False
+    class_factors: tuple[int, ...] | None = None
     epochs: int = 10
     batch_size: int = 64
     # None until __post_init__ sets the model's default.
@@ -189,6 +190,17 @@ class TrainConfig:
                 + " or ".join(CONDITIONAL_MODELS) + f" only, got --model "
                 f"{self.model}."
             )
+        if self.class_factors is not None:
+            if not self.conditional:
+                raise ValueError("--class-factors applies to --conditional "
+                                 "runs.")
+            factors = self.class_factors
+            if (not isinstance(factors, (list, tuple)) or not factors
+                    or any(isinstance(f, bool) or not isinstance(f, int)
+                           or f < 2 for f in factors)):
+                raise ValueError("class_factors must be class counts >= 2, "
+                                 f"got {factors!r}.")
+            set_checked(self, "class_factors", tuple(factors))
         set_checked(self, "explicit", frozenset(self.explicit))
         # Each model has one Lipschitz hyperparameter; the other one's option
         # is an error rather than silently ignored.
@@ -291,7 +303,9 @@ class TrainConfig:
                 continue
             if name in options and name in RESUME_MAY_CHANGE:
                 continue  # the value given now wins
-            if name in options and options[name] != value:
+            # JSON has no tuples: a list of run.json is the tuple given now.
+            recorded = tuple(value) if isinstance(value, list) else value
+            if name in options and options[name] != recorded:
                 raise ValueError(
                     f"{flag(name)} {options[name]} differs from the run's "
                     f"recorded {flag(name)} {value}; --resume continues the "

@@ -5,6 +5,7 @@ in a module of its own. `parser.build_parser` adds it.
 import argparse
 
 from keras_wgan.cli.arguments import add_dry_run
+from keras_wgan.cli.arguments import factor_list
 from keras_wgan.cli.arguments import number
 from keras_wgan.cli.errors import NON_FINITE_STATUS
 from keras_wgan.cli.recipes import RECIPES
@@ -89,6 +90,13 @@ def add_train_parser(commands: argparse._SubParsersAction
                        help="train a class-conditional WGAN-GP on the "
                        "dataset's labels (projection critic); sample grids "
                        "get one row per class")
+    train.add_argument("--class-factors", type=factor_list, default=None,
+                       metavar="N,M",
+                       help="with --conditional: the classes are "
+                       "combinations, class = n * M + m for N x M classes "
+                       "(e.g. 10,20 for coloured_mnist_joint's digit and "
+                       "colour pair); the networks learn one embedding per "
+                       "digit and per pair instead of one per class")
     train.add_argument("--epochs", type=number(int, 1), default=None,
                        help=f"passes over the data (default {default('epochs')})")
     train.add_argument("--batch-size", type=number(int, 1), default=None,

@@ -102,6 +102,13 @@ def load_training_data(config: TrainConfig) -> TrainingData:
     num_classes = None
     if config.conditional:
         num_classes = _num_classes(config, labels, named)
+        factors = config.class_factors
+        if factors is not None and math.prod(factors) != num_classes:
+            raise UsageError(
+                f"--class-factors {','.join(map(str, factors))} makes "
+                f"{math.prod(factors)} classes; {config.dataset} has "
+                f"{num_classes}: give counts whose product is {num_classes}."
+            )
     # Raises here, before anything is written, if the batch size cannot
     # give every critic update of the last step at least one image.
     replicas = distribute.replicas()

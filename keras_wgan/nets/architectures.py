@@ -14,6 +14,8 @@ gives 7x7 directly), which the torch backend computes as single fused
 convolutions. The shapes and parameter counts are the paper's.
 """
 
+from collections.abc import Sequence
+
 import keras
 from keras import layers
 
@@ -26,7 +28,8 @@ MNIST_SHAPE = (28, 28, 1)
 
 
 def mnist_critic(width: int = 64, name: str = "critic",
-                 num_classes: int | None = None) -> keras.Model:
+                 num_classes: int | None = None,
+                 class_factors: Sequence[int] | None = None) -> keras.Model:
     """Builds the MNIST critic: 28x28x1 images to one linear score.
 
     No batch normalisation, so it suits both `WGAN` and `WGANGP`.
@@ -38,6 +41,8 @@ def mnist_critic(width: int = 64, name: str = "critic",
         num_classes: `None`, or an int >= 2 for a projection critic that
             also takes int labels `(batch,)` (see
             `keras_wgan.nets.conditional`).
+        class_factors: `None`, or the factor sizes of the classes, for
+            factored labels (`keras_wgan.nets.conditional`).
 
     Returns:
         A built `keras.Model` with input `(batch, 28, 28, 1)` (and labels
@@ -59,12 +64,14 @@ def mnist_critic(width: int = 64, name: str = "critic",
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     score = layers.Dense(1, name="score")(x)
-    return conditional.critic_model(images, x, score, num_classes, name)
+    return conditional.critic_model(images, x, score, num_classes, name,
+                                    class_factors)
 
 
 def mnist_generator(latent_dim: int = 128, width: int = 64,
                     name: str = "generator",
-                    num_classes: int | None = None) -> keras.Model:
+                    num_classes: int | None = None,
+                    class_factors: Sequence[int] | None = None) -> keras.Model:
     """Builds the MNIST generator: noise to 28x28x1 images in [-1, 1].
 
     Args:
@@ -75,6 +82,8 @@ def mnist_generator(latent_dim: int = 128, width: int = 64,
         num_classes: `None`, or an int >= 2 for a generator that also
             takes int labels `(batch,)`, seen one-hot beside the noise (see
             `keras_wgan.nets.conditional`).
+        class_factors: `None`, or the factor sizes of the classes, for
+            factored labels (`keras_wgan.nets.conditional`).
 
     Returns:
         A built `keras.Model` with input `(batch, latent_dim)` (and labels
@@ -90,7 +99,8 @@ def mnist_generator(latent_dim: int = 128, width: int = 64,
     width = argument_validation.check_int("width", width)
     num_classes = conditional.check_num_classes(num_classes)
     noise = keras.Input((latent_dim,), name="noise")
-    inputs, x = conditional.generator_inputs(noise, num_classes)
+    inputs, x = conditional.generator_inputs(noise, num_classes,
+                                             class_factors)
     x = layers.Dense(4 * 4 * 4 * width)(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((4, 4, 4 * width))(x)

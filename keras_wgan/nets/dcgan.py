@@ -117,7 +117,8 @@ def critic_normalization(normalization: str | None,
 
 def dcgan_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
                  normalization: str | None = None, name: str = "critic",
-                 num_classes: int | None = None) -> keras.Model:
+                 num_classes: int | None = None,
+                 class_factors: Sequence[int] | None = None) -> keras.Model:
     """Builds a DCGAN critic: square images to one linear score.
 
     `stages(image_shape)` 5x5 stride-2 convolutions with `width`,
@@ -137,6 +138,8 @@ def dcgan_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
         num_classes: `None`, or an int >= 2 for a projection critic that
             also takes int labels `(batch,)` (see
             `keras_wgan.nets.conditional`).
+        class_factors: `None`, or the factor sizes of the classes, for
+            factored labels (`keras_wgan.nets.conditional`).
 
     Returns:
         A built `keras.Model` from `(batch, *image_shape)` (and labels
@@ -167,13 +170,15 @@ def dcgan_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
     score = layers.Dense(1, name="score")(x)
-    return conditional.critic_model(images, x, score, num_classes, name)
+    return conditional.critic_model(images, x, score, num_classes, name,
+                                    class_factors)
 
 
 def dcgan_generator(latent_dim: int = 128,
                     image_shape: Sequence[int] = (32, 32, 3),
                     width: int = 128, name: str = "generator",
-                    num_classes: int | None = None) -> keras.Model:
+                    num_classes: int | None = None,
+                    class_factors: Sequence[int] | None = None) -> keras.Model:
     """Builds a DCGAN generator: noise to square images in [-1, 1].
 
     A dense layer to a 4x4 map of `2**(stages - 1) * width` channels, then
@@ -191,6 +196,8 @@ def dcgan_generator(latent_dim: int = 128,
         num_classes: `None`, or an int >= 2 for a generator that also
             takes int labels `(batch,)`, seen one-hot beside the noise (see
             `keras_wgan.nets.conditional`).
+        class_factors: `None`, or the factor sizes of the classes, for
+            factored labels (`keras_wgan.nets.conditional`).
 
     Returns:
         A built `keras.Model` from `(batch, latent_dim)` (and labels
@@ -208,7 +215,8 @@ def dcgan_generator(latent_dim: int = 128,
     num_classes = conditional.check_num_classes(num_classes)
     count = stages(image_shape)
     noise = keras.Input((latent_dim,), name="noise")
-    inputs, x = conditional.generator_inputs(noise, num_classes)
+    inputs, x = conditional.generator_inputs(noise, num_classes,
+                                             class_factors)
     channels = width * 2 ** (count - 1)
     x = layers.Dense(4 * 4 * channels)(x)
     x = layers.BatchNormalization()(x)

@@ -9,11 +9,13 @@ architecture's name, image sizes and builders are written once.
 import dataclasses
 from collections.abc import Callable
 from collections.abc import Sequence
+from typing import Any
 
 import keras
 
 from keras_wgan import argument_validation
 from keras_wgan.nets import architectures
+from keras_wgan.nets.conditional import check_class_factors
 from keras_wgan.nets import dcgan
 from keras_wgan.nets import resnet
 
@@ -80,7 +82,8 @@ def default_architecture(image_shape: Sequence[int]) -> str:
 def build_networks(architecture: str, image_shape: Sequence[int],
                    latent_dim: int = 128, width: int = 64,
                    num_classes: int | None = None,
-                   normalization: str | None = None
+                   normalization: str | None = None,
+                   class_factors: Sequence[int] | None = None
                    ) -> tuple[keras.Model, keras.Model]:
     """Builds a critic and a generator of one architecture for `image_shape`.
 
@@ -96,6 +99,9 @@ def build_networks(architecture: str, image_shape: Sequence[int],
         normalization: The critic's normalisation, as in
             `dcgan.dcgan_critic` (`None`, `"layer"` or `"batch"`); the MNIST
             critic has none.
+        class_factors: `None`, or the factor sizes of the classes (their
+            product `num_classes`), for factored labels
+            (`keras_wgan.nets.conditional`).
 
     Returns:
         `(critic, generator)`, built `keras.Model`s.
@@ -118,9 +124,12 @@ def build_networks(architecture: str, image_shape: Sequence[int],
                                      tuple(ARCHITECTURES))
     family = ARCHITECTURES[architecture]
     image_shape = tuple(image_shape)
-    conditional = {} if num_classes is None else {
+    conditional: dict[str, Any] = {} if num_classes is None else {
         "num_classes": argument_validation.check_int("num_classes",
                                                      num_classes, minimum=2)}
+    if class_factors is not None:
+        conditional["class_factors"] = check_class_factors(
+            class_factors, conditional.get("num_classes"))
     if family.fixed_shape is not None:
         if image_shape != family.fixed_shape:
             raise ValueError(

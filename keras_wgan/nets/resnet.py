@@ -66,7 +66,8 @@ def _critic_block(x, width, resample, normalization, name):
 
 def resnet_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
                   normalization: str | None = None, name: str = "critic",
-                  num_classes: int | None = None) -> keras.Model:
+                  num_classes: int | None = None,
+                  class_factors: Sequence[int] | None = None) -> keras.Model:
     """Builds the paper's ResNet critic: square images to one linear score.
 
     Args:
@@ -81,6 +82,8 @@ def resnet_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
             also takes int labels `(batch,)` (see
             `keras_wgan.nets.conditional`); `h` is the mean over the last
             map.
+        class_factors: `None`, or the factor sizes of the classes, for
+            factored labels (`keras_wgan.nets.conditional`).
 
     Returns:
         A built `keras.Model` from `(batch, *image_shape)` (and labels
@@ -121,7 +124,8 @@ def resnet_critic(image_shape: Sequence[int] = (32, 32, 3), width: int = 128,
     x = layers.ReLU()(x)
     x = layers.GlobalAveragePooling2D()(x)
     score = layers.Dense(1, name="score")(x)
-    return conditional.critic_model(images, x, score, num_classes, name)
+    return conditional.critic_model(images, x, score, num_classes, name,
+                                    class_factors)
 
 
 def _generator_block(x, width, name):
@@ -141,7 +145,9 @@ def _generator_block(x, width, name):
 def resnet_generator(latent_dim: int = 128,
                      image_shape: Sequence[int] = (32, 32, 3),
                      width: int = 128, name: str = "generator",
-                     num_classes: int | None = None) -> keras.Model:
+                     num_classes: int | None = None,
+                     class_factors: Sequence[int] | None = None,
+                     ) -> keras.Model:
     """Builds the paper's ResNet generator: noise to images in [-1, 1].
 
     Args:
@@ -153,6 +159,8 @@ def resnet_generator(latent_dim: int = 128,
         num_classes: `None`, or an int >= 2 for a generator that also
             takes int labels `(batch,)`, seen one-hot beside the noise (see
             `keras_wgan.nets.conditional`).
+        class_factors: `None`, or the factor sizes of the classes, for
+            factored labels (`keras_wgan.nets.conditional`).
 
     Returns:
         A built `keras.Model` from `(batch, latent_dim)` (and labels
@@ -172,7 +180,8 @@ def resnet_generator(latent_dim: int = 128,
     width = argument_validation.check_int("width", width)
     num_classes = conditional.check_num_classes(num_classes)
     noise = keras.Input((latent_dim,), name="noise")
-    inputs, x = conditional.generator_inputs(noise, num_classes)
+    inputs, x = conditional.generator_inputs(noise, num_classes,
+                                             class_factors)
     x = layers.Dense(4 * 4 * width)(x)
     x = layers.Reshape((4, 4, width))(x)
     for block in range(stages(image_shape)):

@@ -69,7 +69,7 @@ def test_a_run_json_of_the_code_before_the_split_resumes(finished_run,
     # runs were MNIST on the MNIST networks.
     added = dict(recipe=None, dataset="mnist", image_size=None,
                  channels=None, architecture="mnist", conditional=False,
-                 lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
+                 class_factors=None, lr_decay="none", image_shape=[28, 28, 1], num_classes=None,
                  critic_learning_rate=None, generator_learning_rate=None,
                  generator_ema=None, devices=None, init_from=None,
                  tensorboard=False)

@@ -216,6 +216,37 @@ def test_conditional_model_keeps_a_moving_average(tmp_path, capsys):
     _assert_raw_samples_differ(out, tmp_path, 10)
 
 
+@pytest.mark.backends("torch", reason="the CLI is backend-agnostic code; "
+                      "tests/nets/test_conditional.py builds factored "
+                      "networks on all")
+def test_factored_classes_are_recorded_and_resume(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert cli.main(["train", "--conditional", "--class-factors", "2,5",
+                     "--epochs", "1", "--out", str(out), *TINY]) == 0, \
+        capsys.readouterr().err
+    record = json.loads((out / "run.json").read_text())
+    assert record["class_factors"] == [2, 5]
+    model = keras.models.load_model(out / "model.keras")
+    projection = model.critic.get_layer("projection")
+    assert projection.class_factors == (2, 5)
+    assert projection.embeddings.shape[0] == 7  # 2 + 5 rows, not 10
+    # --resume takes the recorded factors; giving the same ones is no
+    # change.
+    assert cli.main(["train", "--out", str(out), "--resume", "--epochs", "2",
+                     "--class-factors", "2,5", "--verbose", "0"]) == 0, \
+        capsys.readouterr().err
+    capsys.readouterr()
+    # Factors whose product is not the dataset's classes: refused before
+    # anything is written.
+    other = tmp_path / "other"
+    assert cli.main(["train", "--conditional", "--class-factors", "2,4",
+                     "--out", str(other), *TINY]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "error: --class-factors 2,4 makes 8 classes; mnist has 10: give "
+        "counts whose product is 10.")
+    assert not other.exists()
+
+
 def _assert_raw_samples_differ(out, tmp_path, n):
     """`sample` draws from the moving average, `sample --raw` from the
     trained generator: two different grids."""

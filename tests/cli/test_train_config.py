@@ -62,7 +62,8 @@ def test_record_has_the_keys_of_the_legacy_run_json_in_order():
     # moving average and the decay after the learning rate, and at the end
     # the devices and whether TensorBoard logs are written.
     added = {"recipe": None, "dataset": "mnist", "image_size": None,
-             "channels": None, "architecture": None, "conditional": False}
+             "channels": None, "architecture": None, "conditional": False,
+             "class_factors": None}
     expected = list(LEGACY_RECORD)
     at = expected.index("out") + 1
     expected[at:at] = list(added)
@@ -130,6 +131,9 @@ def test_dataset_is_recorded_and_kept_on_resume():
     ({"model": "wgan-gp", "clip_value": 0.1}, "--clip-value applies to --model wgan only."),
     ({"model": "wgan", "gp_weight": 1.0}, "--gp-weight applies to --model wgan-gp only."),
     ({"data_dir": "d", "download": True}, "--download applies only without --data-dir."),
+    ({"class_factors": (2, 5)}, "--class-factors applies to --conditional runs."),
+    ({"class_factors": (2, 1), "conditional": True},
+     "class_factors must be class counts >= 2, got (2, 1)."),
 ])
 def test_bad_value_is_one_line(kwargs, message):
     kwargs.setdefault("out", "o")

@@ -28,6 +28,27 @@ BUILDERS = {
 }
 
 
+# The same builders with factored classes: 6 = 2 x 3.
+FACTORED = {
+    "mnist": (lambda: architectures.mnist_critic(
+                  width=2, num_classes=6, class_factors=(2, 3)),
+              lambda: architectures.mnist_generator(
+                  4, width=2, num_classes=6, class_factors=(2, 3)),
+              (28, 28, 1)),
+    "dcgan": (lambda: dcgan.dcgan_critic(
+                  (8, 8, 1), width=2, num_classes=6, class_factors=(2, 3)),
+              lambda: dcgan.dcgan_generator(
+                  4, (8, 8, 1), width=2, num_classes=6, class_factors=(2, 3)),
+              (8, 8, 1)),
+    "resnet": (lambda: resnet.resnet_critic(
+                   (16, 16, 3), width=2, num_classes=6, class_factors=(2, 3)),
+               lambda: resnet.resnet_generator(
+                   4, (16, 16, 3), width=2, num_classes=6,
+                   class_factors=(2, 3)),
+               (16, 16, 3)),
+}
+
+
 def _numpy(x):
     return keras.ops.convert_to_numpy(x)
 
@@ -132,3 +153,82 @@ def test_bad_num_classes_is_one_line(build):
     message = str(error.value)
     assert message.startswith("num_classes must be an integer >= 2")
     assert "\n" not in message
+
+
+def test_factor_one_hot_reads_mixed_radix_digits():
+    labels = np.arange(24, dtype="int32")
+    rows = _numpy(conditional.factor_one_hot(labels, 24, (2, 3, 4)))
+    assert rows.shape == (24, 9)
+    expected = np.concatenate([np.eye(2)[labels // 12],
+                               np.eye(3)[(labels // 4) % 3],
+                               np.eye(4)[labels % 4]], axis=1)
+    np.testing.assert_array_equal(rows, expected)
+    np.testing.assert_array_equal(
+        _numpy(conditional.factor_one_hot(labels[:5], 24)),
+        np.eye(24)[:5])
+
+
+@pytest.mark.parametrize("name", sorted(FACTORED))
+def test_factored_critic_sums_one_embedding_row_per_factor(name):
+    make_critic, _, shape = FACTORED[name]
+    critic = make_critic()
+    rng = np.random.default_rng(3)
+    projection = critic.get_layer("projection")
+    features_size = critic.get_layer("score").input.shape[-1]
+    # One row per value of each factor: 2 + 3, not 6.
+    assert tuple(projection.embeddings.shape) == (5, features_size)
+    embeddings = rng.normal(size=(5, features_size)).astype("float32")
+    projection.embeddings.assign(embeddings)
+    images = rng.uniform(-1, 1, (6,) + shape).astype("float32")
+    labels = np.arange(6, dtype="int32")
+    score_layer = critic.get_layer("score")
+    features = _numpy(keras.Model(critic.inputs[0], score_layer.input)(images))
+    kernel, bias = (_numpy(w) for w in score_layer.weights)
+    embed = embeddings[labels // 3] + embeddings[2 + labels % 3]
+    expected = features @ kernel + bias + np.sum(
+        embed * features, axis=1, keepdims=True)
+    np.testing.assert_allclose(_numpy(critic([images, labels])), expected,
+                               rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(FACTORED))
+def test_factored_generator_sees_one_one_hot_per_factor(name):
+    _, make_generator, shape = FACTORED[name]
+    generator = make_generator()
+    noise = np.random.default_rng(4).normal(size=(6, 4)).astype("float32")
+    labels = np.arange(6, dtype="int32")
+    seen = keras.Model(generator.inputs,
+                       generator.get_layer("noise_and_labels").output)
+    np.testing.assert_array_equal(
+        _numpy(seen([noise, labels])),
+        np.concatenate([noise, np.eye(2)[labels // 3],
+                        np.eye(3)[labels % 3]], axis=1).astype("float32"))
+    assert generator.output_shape == (None,) + shape
+
+
+def test_factored_networks_round_trip_through_serialization():
+    critic, generator, _ = FACTORED["dcgan"]
+    for network, inputs in (
+            (critic(), np.random.default_rng(5).uniform(-1, 1, (3, 8, 8, 1))),
+            (generator(), np.random.default_rng(5).normal(size=(3, 4)))):
+        clone = keras.saving.deserialize_keras_object(
+            keras.saving.serialize_keras_object(network))
+        clone.set_weights(network.get_weights())
+        labels = np.array([5, 0, 3], "int32")
+        np.testing.assert_allclose(
+            _numpy(clone([inputs.astype("float32"), labels],
+                         training=False)),
+            _numpy(network([inputs.astype("float32"), labels],
+                           training=False)), atol=1e-6)
+    layer = conditional.ClassProjection(6, class_factors=[2, 3])
+    assert layer.get_config()["class_factors"] == [2, 3]
+    assert "class_factors" not in conditional.ClassOneHot(6).get_config()
+
+
+@pytest.mark.parametrize("factors, num_classes", [
+    ((2, 4), 6), ((6, 1), 6), ((), 6), ((2.0, 3), 6), ("23", 6),
+    ((True, 6), 6), ((2, 3), None)])
+def test_bad_class_factors_is_one_line(factors, num_classes):
+    with pytest.raises(ValueError, match=r"^class_factors must be ints >= 2 "
+                                         r"whose product is num_classes"):
+        conditional.check_class_factors(factors, num_classes)
