@@ -69,8 +69,8 @@ def pretrained_info(name: str = "mnist-wgan-gp") -> dict[str, Any]:
     >>> info = keras_wgan.pretrained_info("mnist-wgan-gp")
     >>> info["command"].split()[:4]  # the command that reproduces it
     ['python', '-m', 'keras_wgan', 'train']
-    >>> len(info["commands"])  # trained from scratch, then continued
-    2
+    >>> len(info["commands"])  # trained from scratch, then continued twice
+    3
     >>> info["data"]["training"]["description"]
     'the train split (60,000 images)'
     >>> info["quality"]["float16"]["fid"] > info["quality"]["floor"]["fid"]
