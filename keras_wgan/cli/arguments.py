@@ -64,15 +64,7 @@ def class_list(text: str) -> tuple[int, ...]:
     ...
     argparse.ArgumentTypeError: must be class numbers >= 0 separated by commas, e.g. 3,7, got '3,x'.
     """
-    try:
-        classes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        classes = ()
-    if not classes or min(classes) < 0:
-        raise argparse.ArgumentTypeError(
-            "must be class numbers >= 0 separated by commas, e.g. 3,7, got "
-            f"{text!r}.")
-    return classes
+    return _int_list(text, 0, "class numbers >= 0", "3,7")
 
 
 def factor_list(text: str) -> tuple[int, ...]:
@@ -87,15 +79,20 @@ def factor_list(text: str) -> tuple[int, ...]:
     ...
     argparse.ArgumentTypeError: must be class counts >= 2 separated by commas, e.g. 10,20, got '10,1'.
     """
+    return _int_list(text, 2, "class counts >= 2", "10,20")
+
+
+def _int_list(text: str, minimum: int, what: str, example: str
+              ) -> tuple[int, ...]:
     try:
-        factors = tuple(int(part) for part in text.split(","))
+        values = tuple(int(part) for part in text.split(","))
     except ValueError:
-        factors = ()
-    if not factors or min(factors) < 2:
+        values = ()
+    if not values or min(values) < minimum:
         raise argparse.ArgumentTypeError(
-            "must be class counts >= 2 separated by commas, e.g. 10,20, got "
+            f"must be {what} separated by commas, e.g. {example}, got "
             f"{text!r}.")
-    return factors
+    return values
 
 
 def add_dry_run(parser: argparse.ArgumentParser) -> None:
