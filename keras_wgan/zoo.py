@@ -30,6 +30,7 @@ __all__ = [
     "load_weights_bytes",
     "pretrained",
     "pretrained_info",
+    "quality_history",
     "weights_bytes",
 ]
 
@@ -78,6 +79,41 @@ def pretrained_info(name: str = "mnist-wgan-gp") -> dict[str, Any]:
     """
     name = argument_validation.check_choice("name", name, PRETRAINED_MODELS)
     return json.loads(_resource(f"{name}.json").read_text())
+
+
+def quality_history(info: dict[str, Any]) -> dict[str, list] | None:
+    """Returns a record's FID curve after its ancestors', from the first run.
+
+    A model continued from a shipped one (`--init-from`) records its own
+    curve (`quality_history`, iterations counted from its own start) and
+    its parent's whole curve (`continued_from`); this joins the two, the
+    record's own iterations shifted by the parent's total. The epochs
+    start again at 1 where each command of the lineage began.
+
+    Args:
+        info: A record, as `pretrained_info` returns it.
+
+    Returns:
+        A dict of lists (`"epoch"`, `"generator_iterations"`,
+        `"classifier_fid"`, ...), or `None` for a record without a curve.
+
+    Example:
+
+    >>> history = quality_history(pretrained_info("mnist-wgan-gp"))
+    >>> history["generator_iterations"][-1]  # all three commands
+    12408
+    """
+    own = info.get("quality_history")
+    parent = info.get("continued_from")
+    if own is None or parent is None:
+        return own
+    before = parent.get("quality_history") or {}
+    start = parent["generator_iterations"]
+    merged = {key: list(before.get(key, [])) + list(own[key]) for key in own}
+    merged["generator_iterations"] = (
+        list(before.get("generator_iterations", []))
+        + [start + value for value in own["generator_iterations"]])
+    return merged
 
 
 def pretrained(name: str = "mnist-wgan-gp") -> keras.Model:

@@ -122,25 +122,8 @@ def lineage(run, output_dir):
         "generator_iterations": budget.get(
             "total_generator_iterations", budget["generator_iterations"]),
         "quality": parent["quality"]["float16"],
-        "quality_history": full_history(parent),
+        "quality_history": zoo.quality_history(parent),
     }
-
-
-def full_history(record):
-    """A record's FID curve after its ancestors' (`continued_from`), the
-    generator iterations counted from the first run; `None` without one.
-    """
-    own = record.get("quality_history")
-    parent = record.get("continued_from")
-    before = None if parent is None else parent.get("quality_history")
-    if before is None or own is None:
-        return own
-    start = parent["generator_iterations"]
-    merged = {key: list(before.get(key, [])) + list(own[key]) for key in own}
-    merged["generator_iterations"] = (
-        list(before["generator_iterations"])
-        + [start + value for value in own["generator_iterations"]])
-    return merged
 
 
 def read_quality_history(path):

@@ -30,27 +30,20 @@ from keras_wgan import zoo  # noqa: E402
 
 def full_curve(info):
     """`(iterations, fids, starts)`: the record's FID curve after its
-    ancestors', iterations counted from the first run; `starts` are the
-    iterations where each continuation began (a command of its
-    `--init-from` lineage: where the curve's epochs start again at 1),
-    empty for a run from scratch."""
-    parent = info.get("continued_from")
-    empty = {"epoch": [], "generator_iterations": [], "classifier_fid": []}
-    own = info.get("quality_history") or empty
-    if parent is None:
-        return own["generator_iterations"], own["classifier_fid"], []
-    before = parent.get("quality_history") or empty
-    start = parent["generator_iterations"]
-    iterations = (list(before["generator_iterations"])
-                  + [start + i for i in own["generator_iterations"]])
-    epochs = list(before.get("epoch", [])) + list(own.get("epoch", []))
+    ancestors', iterations counted from the first run
+    (`zoo.quality_history`); `starts` are the iterations where each
+    continuation began (a command of its `--init-from` lineage: where the
+    curve's epochs start again at 1), empty for a run from scratch."""
+    history = zoo.quality_history(info) or {
+        "epoch": [], "generator_iterations": [], "classifier_fid": []}
+    iterations = history["generator_iterations"]
+    epochs = history.get("epoch", [])
     starts = [iterations[index - 1] for index in range(1, len(epochs))
               if epochs[index] < epochs[index - 1]]
-    if not before["generator_iterations"] or start not in starts:
-        starts.append(start)
-    return (iterations,
-            list(before["classifier_fid"]) + list(own["classifier_fid"]),
-            sorted(starts))
+    parent = info.get("continued_from")
+    if parent is not None and parent["generator_iterations"] not in starts:
+        starts.append(parent["generator_iterations"])
+    return iterations, history["classifier_fid"], sorted(starts)
 
 
 def main(argv=None):

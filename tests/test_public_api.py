@@ -251,6 +251,7 @@ EXPECTED = {
         "load_weights_bytes",
         "pretrained",
         "pretrained_info",
+        "quality_history",
         "weights_bytes",
     ],
 }

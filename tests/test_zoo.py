@@ -234,3 +234,22 @@ def test_a_model_with_a_moving_average_ships_the_average():
         for got, expected in zip(weights, average):
             np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-3)
     assert zoo.weights_bytes(copy) == raw
+
+
+@pytest.mark.backend_independent
+def test_quality_history_joins_the_lineage_from_the_first_run():
+    own = {"epoch": [1, 2], "generator_iterations": [5, 10],
+           "classifier_fid": [6.0, 5.0]}
+    parent = {"generator_iterations": 30, "quality_history": {
+        "epoch": [1, 2], "generator_iterations": [15, 30],
+        "classifier_fid": [9.0, 8.0]}}
+    assert zoo.quality_history({"quality_history": own}) == own
+    assert zoo.quality_history(
+        {"quality_history": own, "continued_from": parent}) == {
+        "epoch": [1, 2, 1, 2], "generator_iterations": [15, 30, 35, 40],
+        "classifier_fid": [9.0, 8.0, 6.0, 5.0]}
+    # A parent without a curve: the record's own, still counted from the
+    # first run.
+    assert zoo.quality_history({"quality_history": own, "continued_from": {
+        "generator_iterations": 30}})["generator_iterations"] == [35, 40]
+    assert zoo.quality_history({}) is None
