@@ -94,6 +94,19 @@ def check_class_factors(class_factors: Sequence[int] | None,
     return tuple(int(f) for f in factors)
 
 
+def factor_width(num_classes: int,
+                 class_factors: Sequence[int] | None = None) -> int:
+    """Returns the length of `factor_one_hot`'s rows: `num_classes`, or
+    the sum of the factors.
+
+    Example:
+
+    >>> factor_width(200), factor_width(200, (10, 20))
+    (200, 30)
+    """
+    return num_classes if class_factors is None else sum(class_factors)
+
+
 def factor_one_hot(labels: Tensor, num_classes: int,
                    class_factors: Sequence[int] | None = None,
                    dtype: str = "float32") -> Tensor:
@@ -111,7 +124,7 @@ def factor_one_hot(labels: Tensor, num_classes: int,
         dtype: The dtype of the rows.
 
     Returns:
-        A tensor `(batch, num_classes)` or `(batch, sum(class_factors))`.
+        A tensor `(batch, factor_width(num_classes, class_factors))`.
 
     Example:
 
@@ -168,18 +181,13 @@ class ClassOneHot(layers.Layer):
         self.class_factors = check_class_factors(class_factors,
                                                  self.num_classes)
 
-    @property
-    def width(self) -> int:
-        """The rows' length: `num_classes`, or the sum of the factors."""
-        return (self.num_classes if self.class_factors is None
-                else sum(self.class_factors))
-
     def call(self, labels: Tensor) -> Tensor:
         return factor_one_hot(labels, self.num_classes, self.class_factors,
                               dtype=self.compute_dtype)
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
-        return tuple(input_shape) + (self.width,)
+        return tuple(input_shape) + (
+            factor_width(self.num_classes, self.class_factors),)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -243,10 +251,9 @@ class ClassProjection(layers.Layer):
 
     def build(self, input_shape: Sequence[tuple]) -> None:
         features_shape, _ = input_shape
-        rows = (self.num_classes if self.class_factors is None
-                else sum(self.class_factors))
         self.embeddings = self.add_weight(
-            shape=(rows, features_shape[-1]),
+            shape=(factor_width(self.num_classes, self.class_factors),
+                   features_shape[-1]),
             initializer=self.embeddings_initializer,
             name="embeddings",
         )

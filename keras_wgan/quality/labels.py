@@ -68,14 +68,19 @@ def accuracy_from_logits(logits: ArrayLike, labels: ArrayLike) -> float:
     >>> accuracy_from_logits([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]], [0, 1, 1])
     0.6666666666666666
     """
+    logits = _logit_rows(logits)
+    labels = check_class_labels("labels", labels, logits.shape[1], len(logits))
+    return float(np.mean(np.argmax(logits, axis=1) == labels))
+
+
+def _logit_rows(logits: ArrayLike) -> np.ndarray:
     logits = np.asarray(logits)
     if logits.ndim != 2 or len(logits) == 0:
         raise ValueError(
             "logits must have shape (N, num_classes) with N >= 1, got shape "
             f"{logits.shape}."
         )
-    labels = check_class_labels("labels", labels, logits.shape[1], len(logits))
-    return float(np.mean(np.argmax(logits, axis=1) == labels))
+    return logits
 
 
 def requested_class_accuracy(logits: ArrayLike, labels: ArrayLike,
@@ -114,12 +119,7 @@ def requested_class_accuracy(logits: ArrayLike, labels: ArrayLike,
     >>> requested_class_accuracy(logits, [3, 4], 7) is None
     True
     """
-    logits = np.asarray(logits)
-    if logits.ndim != 2 or len(logits) == 0:
-        raise ValueError(
-            "logits must have shape (N, num_classes) with N >= 1, got shape "
-            f"{logits.shape}."
-        )
+    logits = _logit_rows(logits)
     num_classes = check_int("num_classes", num_classes, minimum=1)
     if num_classes == logits.shape[1]:
         return accuracy_from_logits(logits, labels)
